@@ -1,0 +1,598 @@
+//! Access: tokens, sessions, logins with rate limiting, TOTP, and A2 "credentials lost".
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use serde_json::json;
+use tollgate_core::rules;
+use tollgate_core::tenancy::{Level, Role, Scope};
+use tollgate_store::auth::{self, CredentialRow, UserRow};
+use tollgate_store::{audit, tenancy as st, Page, ScopeFilter, StoreError};
+
+use crate::ids::new_id;
+use crate::secrets::{self, new_token, token_hash};
+use crate::{Actor, App, AppError, Caller, Principal};
+
+/// Failed logins for one e-mail from one source within [`LOGIN_WINDOW_S`] before refusal.
+pub const MAX_FAILED_LOGINS_PER_ACCOUNT: usize = 5;
+/// Failed logins from one source (any e-mail) within the window before refusal.
+pub const MAX_FAILED_LOGINS_PER_SOURCE: usize = 20;
+pub const LOGIN_WINDOW_S: i64 = 900;
+/// Bound on the keys the limiter tracks; the oldest are dropped beyond it.
+pub const MAX_TRACKED_LOGIN_KEYS: usize = 10_000;
+/// Lifetime of a login session.
+pub const SESSION_TTL_S: i64 = 12 * 3600;
+/// Lifetime of a password-reset token sent after A2.
+pub const RESET_TTL_S: i64 = 24 * 3600;
+/// Longest lifetime a new API token may ask for.
+pub const MAX_TOKEN_TTL_DAYS: i64 = 3650;
+/// Longest token name.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// Sliding-window counter of failed logins, bounded in memory.
+#[derive(Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, VecDeque<i64>>>,
+}
+
+impl LoginLimiter {
+    fn keys(email: &str, source: &str) -> [(String, usize); 2] {
+        [
+            (
+                format!("a:{}|{source}", email.to_lowercase()),
+                MAX_FAILED_LOGINS_PER_ACCOUNT,
+            ),
+            (format!("s:{source}"), MAX_FAILED_LOGINS_PER_SOURCE),
+        ]
+    }
+
+    /// Seconds until the next attempt is allowed, or `None` when allowed now.
+    pub fn blocked_for(&self, email: &str, source: &str, now: i64) -> Option<i64> {
+        let mut map = self.failures.lock().expect("limiter lock");
+        let mut wait = None;
+        for (key, max) in Self::keys(email, source) {
+            if let Some(q) = map.get_mut(&key) {
+                while q.front().is_some_and(|t| *t <= now - LOGIN_WINDOW_S) {
+                    q.pop_front();
+                }
+                if q.len() >= max {
+                    let w = q.front().map_or(1, |t| t + LOGIN_WINDOW_S - now).max(1);
+                    wait = Some(wait.map_or(w, |x: i64| x.max(w)));
+                }
+            }
+        }
+        wait
+    }
+
+    pub fn record_failure(&self, email: &str, source: &str, now: i64) {
+        let mut map = self.failures.lock().expect("limiter lock");
+        if map.len() >= MAX_TRACKED_LOGIN_KEYS {
+            map.retain(|_, q| q.back().is_some_and(|t| *t > now - LOGIN_WINDOW_S));
+            if map.len() >= MAX_TRACKED_LOGIN_KEYS {
+                map.clear();
+            }
+        }
+        for (key, max) in Self::keys(email, source) {
+            let q = map.entry(key).or_default();
+            q.push_back(now);
+            while q.len() > max {
+                q.pop_front();
+            }
+        }
+    }
+
+    pub fn record_success(&self, email: &str, source: &str) {
+        let mut map = self.failures.lock().expect("limiter lock");
+        map.remove(&Self::keys(email, source)[0].0);
+    }
+}
+
+fn principal_of(u: &UserRow, credential_id: &str) -> Result<Principal, AppError> {
+    Ok(Principal {
+        user_id: u.id.clone(),
+        email: u.email.clone(),
+        role: Role::parse(&u.role)
+            .ok_or_else(|| AppError::Internal(format!("user {} has unknown role", u.id)))?,
+        partner_id: u.partner_id.clone(),
+        customer_id: u.customer_id.clone(),
+        credential_id: credential_id.to_string(),
+    })
+}
+
+fn unauthenticated(code: &'static str, message: &str) -> AppError {
+    AppError::Unauthenticated {
+        code,
+        message: message.into(),
+    }
+}
+
+/// A new audit entry for `actor`.
+pub(crate) fn audit_row(
+    actor: &Actor,
+    now: i64,
+    action: &str,
+    target: &str,
+    detail: serde_json::Value,
+) -> audit::AuditRow {
+    audit::AuditRow {
+        id: new_id("aud"),
+        at: now,
+        actor: actor.actor.clone(),
+        action: action.into(),
+        target: target.into(),
+        source: actor.source.clone(),
+        request_id: actor.request_id.clone(),
+        detail: detail.to_string(),
+    }
+}
+
+/// What a new token looks like to its creator: the secret, once.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub credential: CredentialRow,
+    pub token: String,
+}
+
+impl App {
+    /// Resolves a bearer token to its principal; refuses unknown, expired and revoked ones.
+    pub async fn authenticate(&self, token: &str) -> Result<Principal, AppError> {
+        if !token.starts_with(secrets::TOKEN_PREFIX) {
+            return Err(unauthenticated(
+                "token_invalid",
+                "the bearer token is not a Tollgate token",
+            ));
+        }
+        let Some((cred, user)) =
+            auth::find_credential_by_hash(&self.store, &token_hash(token)).await?
+        else {
+            return Err(unauthenticated(
+                "token_invalid",
+                "the bearer token is not known",
+            ));
+        };
+        if cred.kind == "password_reset" {
+            return Err(unauthenticated(
+                "token_invalid",
+                "a password-reset token cannot call the API",
+            ));
+        }
+        if cred.revoked_at.is_some() {
+            return Err(unauthenticated(
+                "token_revoked",
+                "the bearer token was revoked",
+            ));
+        }
+        if cred.expires_at.is_some_and(|e| e <= self.now()) {
+            return Err(unauthenticated(
+                "token_expired",
+                "the bearer token has expired",
+            ));
+        }
+        principal_of(&user, &cred.id)
+    }
+
+    /// Whether `caller` may act on user `target` (itself, or an admin over its tenant).
+    async fn may_manage_user(&self, caller: &Caller, target: &UserRow) -> Result<bool, AppError> {
+        if caller.principal.user_id == target.id {
+            return Ok(true);
+        }
+        let admin = matches!(
+            caller.principal.role,
+            Role::OperatorAdmin | Role::PartnerAdmin | Role::CustomerAdmin
+        );
+        if !admin {
+            return Ok(false);
+        }
+        let target_role = Role::parse(&target.role).unwrap_or(Role::OperatorAdmin);
+        if !caller.principal.role.may_grant(target_role) {
+            return Ok(false);
+        }
+        Ok(match &caller.scope {
+            Scope::All => true,
+            scope => match (&target.partner_id, &target.customer_id) {
+                (Some(p), None) => scope.sees_partner(p),
+                (_, Some(c)) => match st::get_customer(&self.store, ScopeFilter(scope), c).await {
+                    Ok(_) => true,
+                    Err(StoreError::NotFound) => false,
+                    Err(e) => return Err(e.into()),
+                },
+                (None, None) => false,
+            },
+        })
+    }
+
+    /// Creates an API token for the caller or, for admins, a user in their scope.
+    pub async fn create_token(
+        &self,
+        caller: &Caller,
+        user_id: Option<&str>,
+        name: &str,
+        expires_in_days: Option<i64>,
+    ) -> Result<IssuedToken, AppError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+            return Err(AppError::invalid(
+                "name_invalid",
+                "name",
+                format!("must be 1 to {MAX_NAME_CHARS} characters"),
+            ));
+        }
+        if let Some(d) = expires_in_days {
+            if !(1..=MAX_TOKEN_TTL_DAYS).contains(&d) {
+                return Err(AppError::invalid(
+                    "expires_in_days_invalid",
+                    "expires_in_days",
+                    format!("must be 1 to {MAX_TOKEN_TTL_DAYS}"),
+                ));
+            }
+        }
+        let target = match user_id {
+            None => auth::get_user(&self.store, &caller.principal.user_id).await?,
+            Some(id) => {
+                let u = auth::get_user(&self.store, id)
+                    .await
+                    .map_err(|_| AppError::NotFound("user"))?;
+                if !self.may_manage_user(caller, &u).await? {
+                    return Err(AppError::NotFound("user"));
+                }
+                u
+            }
+        };
+        let now = self.now();
+        let token = new_token();
+        let cred = CredentialRow {
+            id: new_id("tok"),
+            user_id: target.id.clone(),
+            kind: "api_token".into(),
+            name: name.into(),
+            token_hash: token_hash(&token),
+            created_at: now,
+            expires_at: expires_in_days.map(|d| now + d * 86_400),
+            revoked_at: None,
+            revoked_reason: None,
+        };
+        let mut tx = self.store.begin().await?;
+        auth::insert_credential(&mut tx, &cred).await?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                "token.create",
+                &cred.id,
+                json!({"user_id": target.id, "name": name}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        Ok(IssuedToken {
+            credential: cred,
+            token,
+        })
+    }
+
+    /// Tokens the caller may see: its own, or for admins those of users in its scope.
+    pub async fn list_tokens(
+        &self,
+        caller: &Caller,
+        page: &Page,
+    ) -> Result<Vec<CredentialRow>, AppError> {
+        let admin = matches!(
+            caller.principal.role,
+            Role::OperatorAdmin | Role::PartnerAdmin | Role::CustomerAdmin
+        );
+        let mut user_ids = vec![caller.principal.user_id.clone()];
+        if admin {
+            let users = auth::list_users(
+                &self.store,
+                ScopeFilter(&caller.scope),
+                &Page::first(tollgate_store::MAX_PAGE_LIMIT),
+            )
+            .await?;
+            for u in users {
+                if u.id != caller.principal.user_id && self.may_manage_user(caller, &u).await? {
+                    user_ids.push(u.id);
+                }
+            }
+        }
+        Ok(auth::list_credentials(&self.store, &user_ids, page).await?)
+    }
+
+    pub async fn revoke_token(
+        &self,
+        caller: &Caller,
+        token_id: &str,
+    ) -> Result<CredentialRow, AppError> {
+        let cred = auth::get_credential(&self.store, token_id)
+            .await
+            .map_err(|_| AppError::NotFound("token"))?;
+        let owner = auth::get_user(&self.store, &cred.user_id).await?;
+        if cred.kind != "api_token" || !self.may_manage_user(caller, &owner).await? {
+            return Err(AppError::NotFound("token"));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        auth::revoke_credential(&mut tx, token_id, now, "revoked").await?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                "token.revoke",
+                token_id,
+                json!({"user_id": owner.id}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        Ok(auth::get_credential(&self.store, token_id).await?)
+    }
+
+    /// Logs in with e-mail, password and (when enrolled) a TOTP code; returns a session token.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        totp: Option<&str>,
+        actor: &Actor,
+    ) -> Result<IssuedToken, AppError> {
+        let now = self.now();
+        if let Some(wait) = self.logins.blocked_for(email, &actor.source, now) {
+            return Err(AppError::TooManyRequests {
+                code: "too_many_login_attempts",
+                message: format!("too many failed logins; try again in {wait} s"),
+                retry_after_s: wait,
+            });
+        }
+        let user = auth::find_user_by_email(&self.store, &email.trim().to_lowercase()).await?;
+        let ok = user.as_ref().is_some_and(|u| {
+            u.password_hash
+                .as_deref()
+                .is_some_and(|h| secrets::verify_password(password, h))
+        });
+        let Some(user) = user.filter(|_| ok) else {
+            self.logins.record_failure(email, &actor.source, now);
+            return Err(unauthenticated(
+                "login_failed",
+                "e-mail or password is wrong",
+            ));
+        };
+        if user.totp_enabled {
+            let secret = user.totp_secret.as_deref().unwrap_or_default();
+            match totp {
+                None => {
+                    return Err(unauthenticated(
+                        "totp_required",
+                        "this account needs a one-time code (field `totp`)",
+                    ))
+                }
+                Some(code) if !secrets::totp_verify(secret, code, now) => {
+                    self.logins.record_failure(email, &actor.source, now);
+                    return Err(unauthenticated(
+                        "totp_invalid",
+                        "the one-time code is wrong or expired",
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        self.logins.record_success(email, &actor.source);
+        let token = new_token();
+        let cred = CredentialRow {
+            id: new_id("ses"),
+            user_id: user.id.clone(),
+            kind: "session".into(),
+            name: "login".into(),
+            token_hash: token_hash(&token),
+            created_at: now,
+            expires_at: Some(now + SESSION_TTL_S),
+            revoked_at: None,
+            revoked_reason: None,
+        };
+        let actor = Actor {
+            actor: format!("user:{}", user.id),
+            ..actor.clone()
+        };
+        let mut tx = self.store.begin().await?;
+        auth::insert_credential(&mut tx, &cred).await?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &actor,
+                now,
+                "session.login",
+                &cred.id,
+                json!({"user_id": user.id}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        Ok(IssuedToken {
+            credential: cred,
+            token,
+        })
+    }
+
+    /// Ends the caller's session (or revokes the token it used).
+    pub async fn logout(&self, caller: &Caller) -> Result<(), AppError> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        auth::revoke_credential(&mut tx, &caller.principal.credential_id, now, "logout").await?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                "session.logout",
+                &caller.principal.credential_id,
+                json!({}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// A2: credentials lost or stolen: every token and session of the user is revoked at once,
+    /// the password is cleared, and a reset link goes to the user's e-mail (A1) via the outbox.
+    pub async fn credentials_lost(&self, caller: &Caller, user_id: &str) -> Result<u64, AppError> {
+        let target = auth::get_user(&self.store, user_id)
+            .await
+            .map_err(|_| AppError::NotFound("user"))?;
+        if !self.may_manage_user(caller, &target).await? {
+            return Err(AppError::NotFound("user"));
+        }
+        let now = self.now();
+        let reset = new_token();
+        let mut tx = self.store.begin().await?;
+        let n = auth::revoke_all_for_user(&mut tx, &target.id, now, "credentials_lost").await?;
+        auth::set_password_hash(&mut tx, &target.id, None).await?;
+        auth::insert_credential(
+            &mut tx,
+            &CredentialRow {
+                id: new_id("rst"),
+                user_id: target.id.clone(),
+                kind: "password_reset".into(),
+                name: "credentials lost (A2)".into(),
+                token_hash: token_hash(&reset),
+                created_at: now,
+                expires_at: Some(now + RESET_TTL_S),
+                revoked_at: None,
+                revoked_reason: None,
+            },
+        )
+        .await?;
+        tollgate_store::outbox::enqueue(
+            &mut tx,
+            &tollgate_store::outbox::OutboxRow {
+                id: new_id("msg"),
+                at: now,
+                channel: "email".into(),
+                recipient: target.email.clone(),
+                subject: "Your Tollgate credentials were revoked".into(),
+                body: format!(
+                    "All your tokens and sessions were revoked because your credentials were reported lost or stolen \
+                     (rule {}, {}). Set a new password with this one-time reset token within 24 hours: {reset}",
+                    rules::A2.rule,
+                    rules::A2.clause
+                ),
+                rule: rules::A2.rule.into(),
+            },
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                "user.credentials_lost",
+                &target.id,
+                json!({"revoked": n, "rule": "A2"}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        Ok(n)
+    }
+
+    /// Sets a new password with a reset token from A2.
+    pub async fn reset_password(
+        &self,
+        reset_token: &str,
+        new_password: &str,
+        actor: &Actor,
+    ) -> Result<(), AppError> {
+        let now = self.now();
+        let found = auth::find_credential_by_hash(&self.store, &token_hash(reset_token)).await?;
+        let Some((cred, user)) = found.filter(|(c, _)| {
+            c.kind == "password_reset"
+                && c.revoked_at.is_none()
+                && c.expires_at.is_some_and(|e| e > now)
+        }) else {
+            return Err(unauthenticated(
+                "reset_token_invalid",
+                "the reset token is unknown, used or expired",
+            ));
+        };
+        let hash = secrets::hash_password(new_password)
+            .map_err(|m| AppError::invalid("password_weak", "password", m))?;
+        let actor = Actor {
+            actor: format!("user:{}", user.id),
+            ..actor.clone()
+        };
+        let mut tx = self.store.begin().await?;
+        auth::set_password_hash(&mut tx, &user.id, Some(&hash)).await?;
+        auth::revoke_credential(&mut tx, &cred.id, now, "used").await?;
+        audit::append(
+            &mut tx,
+            &audit_row(&actor, now, "user.password_reset", &user.id, json!({})),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// A3: starts TOTP enrolment for the caller; returns the secret and its otpauth URI.
+    pub async fn totp_enroll(&self, caller: &Caller) -> Result<(String, String), AppError> {
+        let user = auth::get_user(&self.store, &caller.principal.user_id).await?;
+        if user.totp_enabled {
+            return Err(AppError::Conflict {
+                code: "totp_already_enabled",
+                message: "a second factor is already enabled".into(),
+            });
+        }
+        let secret = secrets::new_totp_secret();
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        auth::set_totp(&mut tx, &user.id, Some(&secret), false).await?;
+        audit::append(
+            &mut tx,
+            &audit_row(&caller.actor, now, "user.totp_enroll", &user.id, json!({})),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        let uri = format!(
+            "otpauth://totp/Tollgate:{}?secret={secret}&issuer=Tollgate&period={}",
+            user.email,
+            secrets::TOTP_STEP_S
+        );
+        Ok((secret, uri))
+    }
+
+    /// A3: confirms enrolment with a first valid code; from then on logins need a code.
+    pub async fn totp_confirm(&self, caller: &Caller, code: &str) -> Result<(), AppError> {
+        let user = auth::get_user(&self.store, &caller.principal.user_id).await?;
+        let Some(secret) = user.totp_secret.as_deref() else {
+            return Err(AppError::Conflict {
+                code: "totp_not_enrolled",
+                message: "start enrolment first".into(),
+            });
+        };
+        let now = self.now();
+        if !secrets::totp_verify(secret, code, now) {
+            return Err(AppError::invalid(
+                "totp_invalid",
+                "code",
+                "the one-time code is wrong or expired",
+            ));
+        }
+        let mut tx = self.store.begin().await?;
+        auth::set_totp(&mut tx, &user.id, Some(secret), true).await?;
+        audit::append(
+            &mut tx,
+            &audit_row(&caller.actor, now, "user.totp_enable", &user.id, json!({})),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// The level of a role, for wire output.
+    pub fn level_name(role: Role) -> &'static str {
+        match role.level() {
+            Level::Operator => "operator",
+            Level::Partner => "partner",
+            Level::Customer => "customer",
+        }
+    }
+}

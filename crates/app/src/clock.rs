@@ -1,0 +1,34 @@
+//! The one place the application reads the time; tests pin it.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+/// Unix seconds, from the system or pinned.
+#[derive(Clone, Debug)]
+pub enum Clock {
+    System,
+    Fixed(Arc<AtomicI64>),
+}
+
+impl Clock {
+    pub fn fixed(unix_s: i64) -> Clock {
+        Clock::Fixed(Arc::new(AtomicI64::new(unix_s)))
+    }
+
+    pub fn now(&self) -> i64 {
+        match self {
+            Clock::System => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0),
+            Clock::Fixed(t) => t.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Moves a pinned clock forward; no effect on the system clock.
+    pub fn advance(&self, secs: i64) {
+        if let Clock::Fixed(t) = self {
+            t.fetch_add(secs, Ordering::Relaxed);
+        }
+    }
+}

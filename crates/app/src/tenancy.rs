@@ -1,0 +1,426 @@
+//! Tenancy use cases: partners, customers (with their agreement), billing accounts, users.
+
+use serde_json::json;
+use tollgate_core::money::Currency;
+use tollgate_core::rules;
+use tollgate_core::tenancy::{check_assignment, Level, PartnerTier, Role, Scope};
+use tollgate_core::Refusal;
+use tollgate_store::auth::{self, UserRow};
+use tollgate_store::tenancy::{
+    self as st, AgreementRow, BillingAccountRow, CustomerRow, PartnerRow,
+};
+use tollgate_store::{audit, Page, ScopeFilter, StoreError};
+
+use crate::access::{audit_row, MAX_NAME_CHARS};
+use crate::ids::new_id;
+use crate::terms::DEFAULT_PROFILE;
+use crate::{secrets, App, AppError, Caller};
+
+fn check_name(field: &str, v: &str) -> Result<String, AppError> {
+    let v = v.trim();
+    if v.is_empty() || v.chars().count() > MAX_NAME_CHARS {
+        return Err(AppError::invalid(
+            "name_invalid",
+            field,
+            format!("must be 1 to {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+fn conflict_on(field: &str) -> impl Fn(StoreError) -> AppError + '_ {
+    move |e| match e {
+        StoreError::Conflict(_) => AppError::Conflict {
+            code: "already_exists",
+            message: format!("{field} is already taken"),
+        },
+        e => e.into(),
+    }
+}
+
+pub struct NewCustomer {
+    pub name: String,
+    pub partner_id: Option<String>,
+    pub terms_profile: Option<String>,
+    pub terms_version: Option<u32>,
+}
+
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub partner_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub password: Option<String>,
+}
+
+impl App {
+    pub async fn operator(&self) -> Result<st::OperatorRow, AppError> {
+        st::first_operator(&self.store).await?.ok_or_else(|| {
+            AppError::Internal("no operator: run `tollgate serve --demo` or create one".into())
+        })
+    }
+
+    pub async fn list_partners(
+        &self,
+        caller: &Caller,
+        page: &Page,
+    ) -> Result<Vec<PartnerRow>, AppError> {
+        Ok(st::list_partners(&self.store, ScopeFilter(&caller.scope), page).await?)
+    }
+
+    pub async fn get_partner(&self, caller: &Caller, id: &str) -> Result<PartnerRow, AppError> {
+        if !caller.scope.sees_partner(id) {
+            return Err(AppError::NotFound("partner"));
+        }
+        st::get_partner(&self.store, id)
+            .await
+            .map_err(|_| AppError::NotFound("partner"))
+    }
+
+    pub async fn create_partner(
+        &self,
+        caller: &Caller,
+        name: &str,
+        tier: &str,
+        assigned_partner_id: Option<&str>,
+    ) -> Result<PartnerRow, AppError> {
+        let name = check_name("name", name)?;
+        let tier = PartnerTier::parse(tier).ok_or_else(|| {
+            AppError::invalid(
+                "tier_invalid",
+                "tier",
+                "must be diamond, platinum, gold_plus, gold, silver, bronze or reseller",
+            )
+        })?;
+        let assigned = match assigned_partner_id {
+            None => None,
+            Some(id) => Some(st::get_partner(&self.store, id).await.map_err(|_| {
+                AppError::invalid(
+                    "assigned_partner_unknown",
+                    "assigned_partner_id",
+                    format!("no partner `{id}`"),
+                )
+            })?),
+        };
+        check_assignment(
+            tier,
+            assigned.as_ref().and_then(|a| PartnerTier::parse(&a.tier)),
+        )?;
+        let op = self.operator().await?;
+        let now = self.now();
+        let row = PartnerRow {
+            id: new_id("ptn"),
+            operator_id: op.id,
+            name,
+            tier: tier.as_str().into(),
+            assigned_partner_id: assigned.map(|a| a.id),
+            created_at: now,
+        };
+        let mut tx = self.store.begin().await?;
+        st::insert_partner(&mut tx, &row)
+            .await
+            .map_err(conflict_on("name"))?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                "partner.create",
+                &row.id,
+                json!({"name": row.name, "tier": row.tier}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        Ok(row)
+    }
+
+    pub async fn list_customers(
+        &self,
+        caller: &Caller,
+        page: &Page,
+    ) -> Result<Vec<CustomerRow>, AppError> {
+        Ok(st::list_customers(&self.store, ScopeFilter(&caller.scope), page).await?)
+    }
+
+    pub async fn get_customer(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<(CustomerRow, Option<AgreementRow>), AppError> {
+        let c = st::get_customer(&self.store, ScopeFilter(&caller.scope), id)
+            .await
+            .map_err(|_| AppError::NotFound("customer"))?;
+        let a = st::current_agreement(&self.store, &c.id).await?;
+        Ok((c, a))
+    }
+
+    /// Creates a customer and its agreement (customer ↔ issuer) under one terms profile.
+    pub async fn create_customer(
+        &self,
+        caller: &Caller,
+        new: NewCustomer,
+    ) -> Result<(CustomerRow, AgreementRow), AppError> {
+        let name = check_name("name", &new.name)?;
+        let partner_id = match (&caller.scope, new.partner_id) {
+            (Scope::All, p) => p,
+            (Scope::Partners(ids), None) => Some(ids[0].clone()),
+            (scope @ Scope::Partners(_), Some(p)) if scope.sees_partner(&p) => Some(p),
+            (Scope::Partners(_), Some(_)) => {
+                return Err(AppError::invalid(
+                    "partner_unknown",
+                    "partner_id",
+                    "no such partner in your scope",
+                ))
+            }
+            (Scope::Customer(_), _) => {
+                return Err(AppError::Forbidden(
+                    "customers cannot create customers".into(),
+                ))
+            }
+        };
+        if let Some(p) = &partner_id {
+            st::get_partner(&self.store, p).await.map_err(|_| {
+                AppError::invalid("partner_unknown", "partner_id", format!("no partner `{p}`"))
+            })?;
+        }
+        let profile_id = new.terms_profile.as_deref().unwrap_or(DEFAULT_PROFILE);
+        let profile = self
+            .terms
+            .get(profile_id, new.terms_version)
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "terms_profile_unknown",
+                    "terms_profile",
+                    format!("no terms profile `{profile_id}` (see GET /v1/terms-profiles)"),
+                )
+            })?;
+        let op = self.operator().await?;
+        let now = self.now();
+        let c = CustomerRow {
+            id: new_id("cus"),
+            operator_id: op.id,
+            partner_id: partner_id.clone(),
+            name,
+            created_at: now,
+        };
+        let a = AgreementRow {
+            id: new_id("agr"),
+            customer_id: c.id.clone(),
+            issuer: partner_id.unwrap_or_else(|| "operator".into()),
+            profile_id: profile.id.clone(),
+            profile_version: i64::from(profile.version),
+            signed_at: now,
+        };
+        let mut tx = self.store.begin().await?;
+        st::insert_customer(&mut tx, &c).await?;
+        st::insert_agreement(&mut tx, &a).await?;
+        audit::append(
+            &mut tx,
+            &audit_row(&caller.actor, now, "customer.create", &c.id, json!({"name": c.name, "partner_id": c.partner_id, "terms": format!("{}@{}", a.profile_id, a.profile_version)})),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        Ok((c, a))
+    }
+
+    pub async fn list_billing_accounts(
+        &self,
+        caller: &Caller,
+        customer_id: Option<&str>,
+        page: &Page,
+    ) -> Result<Vec<BillingAccountRow>, AppError> {
+        Ok(
+            st::list_billing_accounts(&self.store, ScopeFilter(&caller.scope), customer_id, page)
+                .await?,
+        )
+    }
+
+    /// P2: a customer may hold several billing accounts. B1: a profile with a fixed currency
+    /// (x-hoppers: GBP) refuses any other.
+    pub async fn create_billing_account(
+        &self,
+        caller: &Caller,
+        customer_id: &str,
+        name: &str,
+        currency: &str,
+        rate_table: Option<&str>,
+    ) -> Result<BillingAccountRow, AppError> {
+        let name = check_name("name", name)?;
+        let cur = Currency::parse(currency)
+            .map_err(|m| AppError::invalid("currency_invalid", "currency", m))?;
+        let customer = st::get_customer(&self.store, ScopeFilter(&caller.scope), customer_id)
+            .await
+            .map_err(|_| {
+                AppError::invalid(
+                    "customer_unknown",
+                    "customer_id",
+                    format!("no customer `{customer_id}` in your scope"),
+                )
+            })?;
+        if let Some(a) = st::current_agreement(&self.store, &customer.id).await? {
+            let profile = self
+                .terms
+                .get(&a.profile_id, Some(a.profile_version as u32));
+            if let Some(fixed) = profile.and_then(|p| p.billing.currency.as_deref()) {
+                if fixed != cur.as_str() {
+                    let clause = profile
+                        .map(|p| p.clause_for(rules::B1))
+                        .unwrap_or(rules::B1.clause);
+                    return Err(Refusal::new(
+                        "currency_not_allowed",
+                        rules::B1,
+                        format!(
+                            "terms {} bill in {fixed} only (clause {clause})",
+                            a.profile_id
+                        ),
+                    )
+                    .on_field("currency")
+                    .into());
+                }
+            }
+        }
+        let now = self.now();
+        let row = BillingAccountRow {
+            id: new_id("ba"),
+            customer_id: customer.id,
+            name,
+            currency: cur.as_str().into(),
+            rate_table: rate_table.map(str::to_string),
+            created_at: now,
+        };
+        let mut tx = self.store.begin().await?;
+        st::insert_billing_account(&mut tx, &row).await?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                "billing_account.create",
+                &row.id,
+                json!({"customer_id": row.customer_id, "currency": row.currency}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        Ok(row)
+    }
+
+    pub async fn list_users(&self, caller: &Caller, page: &Page) -> Result<Vec<UserRow>, AppError> {
+        Ok(auth::list_users(&self.store, ScopeFilter(&caller.scope), page).await?)
+    }
+
+    /// Creates a user at the caller's level or below, in the caller's scope (A1: the
+    /// credentials belong to the user's e-mail).
+    pub async fn create_user(&self, caller: &Caller, new: NewUser) -> Result<UserRow, AppError> {
+        let email = new.email.trim().to_lowercase();
+        if email.len() > 254
+            || !email
+                .split_once('@')
+                .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
+        {
+            return Err(AppError::invalid(
+                "email_invalid",
+                "email",
+                "must be an e-mail address",
+            ));
+        }
+        let name = check_name("name", &new.name)?;
+        let role = Role::parse(&new.role).ok_or_else(|| {
+            AppError::invalid("role_invalid", "role", "must be one of operator_admin, operator_support, operator_billing, partner_admin, partner_agent, customer_admin, customer_user")
+        })?;
+        if !caller.principal.role.may_grant(role) {
+            return Err(AppError::Forbidden(format!(
+                "{} may not create a {} user",
+                caller.principal.role.as_str(),
+                role.as_str()
+            )));
+        }
+        let (partner_id, customer_id) = match role.level() {
+            Level::Operator => (None, None),
+            Level::Partner => {
+                let p = new.partner_id.ok_or_else(|| {
+                    AppError::invalid(
+                        "partner_required",
+                        "partner_id",
+                        "partner users need a partner",
+                    )
+                })?;
+                if !caller.scope.sees_partner(&p) || st::get_partner(&self.store, &p).await.is_err()
+                {
+                    return Err(AppError::invalid(
+                        "partner_unknown",
+                        "partner_id",
+                        "no such partner in your scope",
+                    ));
+                }
+                (Some(p), None)
+            }
+            Level::Customer => {
+                let c = new.customer_id.ok_or_else(|| {
+                    AppError::invalid(
+                        "customer_required",
+                        "customer_id",
+                        "customer users need a customer",
+                    )
+                })?;
+                st::get_customer(&self.store, ScopeFilter(&caller.scope), &c)
+                    .await
+                    .map_err(|_| {
+                        AppError::invalid(
+                            "customer_unknown",
+                            "customer_id",
+                            "no such customer in your scope",
+                        )
+                    })?;
+                (None, Some(c))
+            }
+        };
+        let password_hash = match new.password {
+            Some(p) => Some(
+                secrets::hash_password(&p)
+                    .map_err(|m| AppError::invalid("password_weak", "password", m))?,
+            ),
+            None => None,
+        };
+        let now = self.now();
+        let row = UserRow {
+            id: new_id("usr"),
+            email,
+            name,
+            role: role.as_str().into(),
+            partner_id,
+            customer_id,
+            password_hash,
+            totp_secret: None,
+            totp_enabled: false,
+            created_at: now,
+        };
+        let mut tx = self.store.begin().await?;
+        auth::insert_user(&mut tx, &row)
+            .await
+            .map_err(conflict_on("email"))?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                "user.create",
+                &row.id,
+                json!({"email": row.email, "role": row.role}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        Ok(row)
+    }
+
+    pub async fn list_audit(
+        &self,
+        _caller: &Caller,
+        page: &Page,
+    ) -> Result<Vec<audit::AuditRow>, AppError> {
+        Ok(audit::list(&self.store, page).await?)
+    }
+}

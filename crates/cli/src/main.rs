@@ -1,0 +1,275 @@
+//! `tollgate`: the one binary. Exit codes: 0 ok, 1 failure, 2 bad usage or configuration.
+
+mod config;
+mod http_bench;
+mod progress;
+mod rating_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tollgate_app::{Actor, App, Caller, Clock};
+use tollgate_store::Store;
+
+#[derive(Parser)]
+#[command(
+    name = "tollgate",
+    version,
+    about = "Operations platform for cloud telephony providers and their partners"
+)]
+struct Cli {
+    /// Configuration file (default: ./tollgate.toml if present).
+    #[arg(long, global = true, env = "TOLLGATE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data directory (SQLite database, demo tokens).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://... or postgres://...
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (API, docs, portal).
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long)]
+        listen: Option<String>,
+        /// Seed the demo tenant and write <data-dir>/demo-tokens.json.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenCmd,
+    },
+    /// Show the effective configuration (secrets redacted).
+    Config {
+        #[command(subcommand)]
+        action: ConfigCmd,
+    },
+    /// Rate tables.
+    Rates {
+        #[command(subcommand)]
+        action: rating_cmd::RatesCmd,
+    },
+    /// Call records.
+    Cdrs {
+        #[command(subcommand)]
+        action: rating_cmd::CdrsCmd,
+    },
+    /// Offline batch rating: rate a CDR file against a rate-table file, no database.
+    Rate(rating_cmd::RateArgs),
+    /// Benchmarks that print their figures.
+    Bench {
+        #[command(subcommand)]
+        action: rating_cmd::BenchCmd,
+    },
+    /// Generate synthetic data (rate tables, CDRs).
+    Generate {
+        #[command(subcommand)]
+        action: rating_cmd::GenerateCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Create a token for a user; prints the secret once.
+    Create {
+        /// The user's e-mail.
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        #[arg(long)]
+        expires_in_days: Option<i64>,
+    },
+    /// List tokens of a user.
+    List {
+        #[arg(long)]
+        email: String,
+    },
+    /// Revoke a token by id.
+    Revoke { id: String },
+}
+
+#[derive(Subcommand)]
+enum ConfigCmd {
+    Show,
+}
+
+/// A failure with its exit code.
+pub struct Fail(pub u8, pub String);
+
+impl<E: std::fmt::Display> From<E> for Fail {
+    fn from(e: E) -> Fail {
+        Fail(1, e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let flags = config::Overrides {
+        listen: match &cli.command {
+            Command::Serve { listen, .. } => listen.clone(),
+            _ => None,
+        },
+        data_dir: cli.data_dir.clone(),
+        database_url: cli.database_url.clone(),
+        demo: matches!(cli.command, Command::Serve { demo: true, .. }),
+    };
+    let (cfg, warnings) = match config::load(cli.config.clone(), &env, &flags) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}\nhint: see `tollgate config show` and README.md#configuration");
+            return ExitCode::from(2);
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&cfg.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match rt.block_on(run(cli.command, cfg)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Fail(code, msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+async fn open_app(cfg: &config::Config) -> Result<App, Fail> {
+    std::fs::create_dir_all(&cfg.data_dir)
+        .map_err(|e| Fail(2, format!("data dir {}: {e}", cfg.data_dir.display())))?;
+    let store = Store::open(&cfg.database_url()).await?;
+    let app = App::new(store, Clock::System)?;
+    app.load_rates().await?;
+    Ok(app)
+}
+
+async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
+    match command {
+        Command::Config {
+            action: ConfigCmd::Show,
+        } => {
+            print!("{}", cfg.show());
+            Ok(())
+        }
+        Command::Migrate => {
+            let store = Store::connect(&cfg.database_url()).await?;
+            let applied = tollgate_store::migrate::apply(&store).await?;
+            let v = tollgate_store::migrate::current_version(&store).await?;
+            println!(
+                "schema at version {v} ({} migration(s) applied now)",
+                applied.len()
+            );
+            Ok(())
+        }
+        Command::Serve { .. } => serve(cfg).await,
+        Command::Token { action } => token(cfg, action).await,
+        Command::Rates { action } => rating_cmd::rates(open_app(&cfg).await?, action).await,
+        Command::Cdrs { action } => rating_cmd::cdrs(open_app(&cfg).await?, action).await,
+        Command::Rate(args) => rating_cmd::offline(args),
+        Command::Bench { action } => rating_cmd::bench(action).await,
+        Command::Generate { action } => rating_cmd::generate(action),
+    }
+}
+
+async fn serve(cfg: config::Config) -> Result<(), Fail> {
+    let app = open_app(&cfg).await?;
+    if cfg.demo {
+        let tokens = tollgate_app::demo::seed(&app, &cfg.data_dir).await?;
+        tracing::info!(
+            file = %cfg.data_dir.join("demo-tokens.json").display(),
+            principals = tokens.len(),
+            "demo tenant ready; demo users log in with password `{}`",
+            tollgate_app::demo::DEMO_PASSWORD
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(&cfg.listen)
+        .await
+        .map_err(|e| Fail(2, format!("listen on {}: {e}", cfg.listen)))?;
+    tracing::info!(
+        "tollgate listening on http://{} (database: {})",
+        cfg.listen,
+        app.store.backend().as_str()
+    );
+    let router = tollgate_http::router(app.clone(), cfg.max_body_bytes);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    })
+    .await?;
+    app.store.close().await;
+    Ok(())
+}
+
+async fn token(cfg: config::Config, action: TokenCmd) -> Result<(), Fail> {
+    let app = open_app(&cfg).await?;
+    let sys = Caller::system(Actor::cli());
+    let user_by_email = |email: String| {
+        let app = app.clone();
+        async move {
+            tollgate_store::auth::find_user_by_email(&app.store, &email.to_lowercase())
+                .await?
+                .ok_or_else(|| Fail(2, format!("no user with e-mail `{email}`")))
+        }
+    };
+    match action {
+        TokenCmd::Create {
+            email,
+            name,
+            expires_in_days,
+        } => {
+            let u = user_by_email(email).await?;
+            let t = app
+                .create_token(&sys, Some(&u.id), &name, expires_in_days)
+                .await?;
+            eprintln!(
+                "token {} for {} (shown once; only its hash is stored):",
+                t.credential.id, u.email
+            );
+            println!("{}", t.token);
+        }
+        TokenCmd::List { email } => {
+            let u = user_by_email(email).await?;
+            let page = tollgate_store::Page::first(tollgate_store::MAX_PAGE_LIMIT);
+            for c in tollgate_store::auth::list_credentials(&app.store, &[u.id], &page).await? {
+                let state = if c.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!("{}\t{}\t{}\t{state}", c.id, c.name, c.created_at);
+            }
+        }
+        TokenCmd::Revoke { id } => {
+            app.revoke_token(&sys, &id)
+                .await
+                .map_err(|e| Fail(1, format!("revoke {id}: {e}")))?;
+            println!("revoked {id}");
+        }
+    }
+    Ok(())
+}

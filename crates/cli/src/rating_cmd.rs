@@ -1,0 +1,682 @@
+//! `tollgate rates|cdrs|rate|bench|generate`: rating from the command line.
+
+use std::collections::BTreeMap;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Args, Subcommand};
+use tollgate_app::rating::{parse_rate_csv, CdrFormat};
+use tollgate_app::{Actor, App, Clock};
+use tollgate_core::cdr::{self, RawCdr};
+use tollgate_core::money::{format_scaled, MICRO_DIGITS};
+use tollgate_core::rating::{RateRow, RateTable};
+
+use crate::progress::Progress;
+use crate::Fail;
+
+#[derive(Subcommand)]
+pub enum RatesCmd {
+    /// Import a CSV rate table as a new version of NAME.
+    Import { name: String, file: PathBuf },
+    /// List rate tables and versions.
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum CdrsCmd {
+    /// Import CDRs (CSV, JSON array or NDJSON by extension); idempotent.
+    Import {
+        file: PathBuf,
+        /// Source for lines that carry none.
+        #[arg(long)]
+        source: Option<String>,
+    },
+}
+
+#[derive(Args)]
+pub struct RateArgs {
+    /// Rate table CSV.
+    #[arg(long)]
+    rates: PathBuf,
+    /// CDR CSV (columns as for `cdrs import`; billing_account may be any text).
+    #[arg(long)]
+    cdrs: PathBuf,
+    /// Rated CSV to write; rejects go to OUT.rejects.csv.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Subcommand)]
+pub enum BenchCmd {
+    /// Rating throughput: in-memory, file to file, SQL baseline, HTTP intake.
+    Rating {
+        #[arg(long, default_value_t = 100_000)]
+        prefixes: usize,
+        #[arg(long, default_value_t = 2_000_000)]
+        cdrs: usize,
+        /// CDRs looked up with the SQL baseline (it is slow).
+        #[arg(long, default_value_t = 20_000)]
+        sql_cdrs: usize,
+        /// CDRs posted over HTTP into SQLite.
+        #[arg(long, default_value_t = 200_000)]
+        http_cdrs: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum GenerateCmd {
+    /// A synthetic rate table over ~250 countries with effective-dated versions.
+    Rates {
+        #[arg(long, default_value_t = 100_000)]
+        prefixes: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Synthetic CDRs against a generated rate table.
+    Cdrs {
+        #[arg(long, default_value_t = 10_000_000)]
+        count: usize,
+        #[arg(long, default_value_t = 100_000)]
+        prefixes: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, default_value = "ba_bench")]
+        billing_account: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn read(path: &PathBuf) -> Result<Vec<u8>, Fail> {
+    std::fs::read(path).map_err(|e| Fail(2, format!("{}: {e}", path.display())))
+}
+
+pub fn cli_actor_pub() -> Actor {
+    Actor::cli()
+}
+
+fn cli_actor() -> Actor {
+    Actor::cli()
+}
+
+pub async fn rates(app: App, action: RatesCmd) -> Result<(), Fail> {
+    match action {
+        RatesCmd::Import { name, file } => {
+            let body = read(&file)?;
+            let p = Progress::new("parsing");
+            let cb = |d: usize, t: usize| p.update(d, t);
+            let (v, errors) = app
+                .import_rate_table(&cli_actor(), &name, &body, Some(&cb))
+                .await?;
+            eprintln!();
+            if !errors.is_empty() {
+                for e in &errors {
+                    eprintln!(
+                        "{}:{}: {} ({}): {}",
+                        file.display(),
+                        e.line,
+                        e.code,
+                        e.field,
+                        e.message
+                    );
+                }
+                return Err(Fail(
+                    1,
+                    format!("{} line(s) refused; nothing imported", errors.len()),
+                ));
+            }
+            println!(
+                "imported {} version {} ({} rows)",
+                v.table_name, v.version, v.row_count
+            );
+        }
+        RatesCmd::List => {
+            for v in app.rate_versions().await? {
+                println!(
+                    "{}\tv{}\t{} rows\t{}",
+                    v.table_name, v.version, v.row_count, v.imported_by
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn cdrs(app: App, action: CdrsCmd) -> Result<(), Fail> {
+    let CdrsCmd::Import { file, source } = action;
+    let body = read(&file)?;
+    let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let format = match ext {
+        "json" => CdrFormat::Json,
+        "ndjson" | "jsonl" => CdrFormat::Ndjson,
+        _ => CdrFormat::Csv,
+    };
+    let p = Progress::new("rating");
+    let cb = |d: usize, t: usize| p.update(d, t);
+    let r = app
+        .ingest_cdrs(&cli_actor(), format, &body, source.as_deref(), Some(&cb))
+        .await?;
+    eprintln!();
+    for x in &r.rejects {
+        eprintln!(
+            "{}:{}: {} ({}): {}",
+            file.display(),
+            x.line,
+            x.code,
+            x.field,
+            x.message
+        );
+    }
+    println!(
+        "batch {}: received {}, inserted {}, duplicates {}, rejected {}",
+        r.batch_id, r.received, r.inserted, r.duplicates, r.rejected
+    );
+    for (cur, (n, m)) in &r.totals {
+        println!(
+            "  {cur}: {n} calls, {}",
+            format_scaled(i128::from(*m), MICRO_DIGITS)
+        );
+    }
+    Ok(())
+}
+
+/// Summary of an offline rating run.
+pub struct OfflineSummary {
+    pub rated: usize,
+    pub rejected: usize,
+    pub totals: BTreeMap<String, (u64, i64)>,
+}
+
+/// Rates a CDR CSV against a table, writing the rated CSV and rejects. No database.
+pub fn rate_file(
+    table: &RateTable,
+    cdrs: &[u8],
+    out: &mut impl Write,
+    rejects: &mut impl Write,
+    progress: Option<&Progress>,
+) -> Result<OfflineSummary, Fail> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(cdrs);
+    let headers = rdr.headers()?.clone();
+    let col = |n: &str| headers.iter().position(|h| h == n);
+    let cols: Vec<Option<usize>> = [
+        "source",
+        "call_id",
+        "billing_account",
+        "from",
+        "to",
+        "start",
+        "answer",
+        "end",
+        "duration_s",
+        "disposition",
+        "direction",
+    ]
+    .iter()
+    .map(|c| col(c))
+    .collect();
+    writeln!(
+        out,
+        "source,call_id,billing_account,from,to,start,duration_s,prefix,billed_s,amount,currency"
+    )?;
+    writeln!(rejects, "line,code,field,message")?;
+    let now = i64::MAX / 4;
+    let total = cdrs
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        .saturating_sub(1);
+    let mut summary = OfflineSummary {
+        rated: 0,
+        rejected: 0,
+        totals: BTreeMap::new(),
+    };
+    let mut rec = csv::StringRecord::new();
+    let mut n = 0usize;
+    while rdr.read_record(&mut rec)? {
+        n += 1;
+        let get = |i: usize| cols[i].and_then(|c| rec.get(c)).map(str::to_string);
+        let raw = RawCdr {
+            source: get(0),
+            call_id: get(1),
+            billing_account: get(2).or_else(|| Some("-".into())),
+            from: get(3),
+            to: get(4),
+            start: get(5),
+            answer: get(6),
+            end: get(7),
+            duration_s: get(8),
+            disposition: get(9),
+            direction: get(10),
+        };
+        let line = n + 1;
+        let rated = cdr::validate(&raw, Some("offline"), now).and_then(|c| {
+            if c.is_billable() {
+                table
+                    .rate(&c.to, c.start, c.duration_s, None, None)
+                    .map(|r| (c, Some(r)))
+            } else {
+                Ok((c, None))
+            }
+        });
+        match rated {
+            Ok((c, r)) => {
+                let (prefix, billed, amount, cur) = match &r {
+                    Some(r) => (
+                        r.prefix.as_str(),
+                        r.billed_s,
+                        r.amount_micros,
+                        r.currency.as_str(),
+                    ),
+                    None => ("", 0, 0, ""),
+                };
+                writeln!(
+                    out,
+                    "{},{},{},+{},+{},{},{},{prefix},{billed},{},{cur}",
+                    c.source,
+                    c.call_id,
+                    c.billing_account,
+                    c.from,
+                    c.to,
+                    c.start,
+                    c.duration_s,
+                    format_scaled(i128::from(amount), MICRO_DIGITS)
+                )?;
+                summary.rated += 1;
+                if !cur.is_empty() {
+                    let t = summary.totals.entry(cur.to_string()).or_default();
+                    t.0 += 1;
+                    t.1 += amount;
+                }
+            }
+            Err(e) => {
+                summary.rejected += 1;
+                writeln!(
+                    rejects,
+                    "{line},{},{},\"{}\"",
+                    e.code,
+                    e.field.unwrap_or("line"),
+                    e.message.replace('"', "'")
+                )?;
+            }
+        }
+        if let Some(p) = progress {
+            if n % 1_000_000 == 0 {
+                p.update(n, total);
+            }
+        }
+    }
+    Ok(summary)
+}
+
+pub fn offline(args: RateArgs) -> Result<(), Fail> {
+    let rates = read(&args.rates)?;
+    let rows = parse_rate_csv(&rates, 1, None).map_err(|errors| {
+        let lines: Vec<String> = errors
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}:{}: {} ({}): {}",
+                    args.rates.display(),
+                    e.line,
+                    e.code,
+                    e.field,
+                    e.message
+                )
+            })
+            .collect();
+        Fail(1, lines.join("\n"))
+    })?;
+    let table = RateTable::new(rows);
+    let cdrs = read(&args.cdrs)?;
+    let mut out = BufWriter::new(
+        std::fs::File::create(&args.out)
+            .map_err(|e| Fail(2, format!("{}: {e}", args.out.display())))?,
+    );
+    let rej_path = PathBuf::from(format!("{}.rejects.csv", args.out.display()));
+    let mut rej = BufWriter::new(std::fs::File::create(&rej_path)?);
+    let p = Progress::new("rating");
+    let started = Instant::now();
+    let s = rate_file(&table, &cdrs, &mut out, &mut rej, Some(&p))?;
+    out.flush()?;
+    rej.flush()?;
+    p.finish(s.rated + s.rejected);
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "rated {}, rejected {} (see {}), {:.0} CDRs/s",
+        s.rated,
+        s.rejected,
+        rej_path.display(),
+        (s.rated + s.rejected) as f64 / secs
+    );
+    for (cur, (n, m)) in &s.totals {
+        println!(
+            "  {cur}: {n} calls, {}",
+            format_scaled(i128::from(*m), MICRO_DIGITS)
+        );
+    }
+    Ok(())
+}
+
+/// SplitMix64: a small deterministic generator for synthetic data.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// About 250 distinct country calling codes.
+fn country_codes() -> Vec<String> {
+    let mut cc: Vec<String> = vec!["1".into(), "7".into()];
+    cc.extend(
+        (20..=99)
+            .filter(|n| n % 10 != 9 || *n == 49)
+            .map(|n| n.to_string()),
+    );
+    let mut n = 210;
+    while cc.len() < 250 {
+        if n % 10 != 0 {
+            cc.push(n.to_string());
+        }
+        n += 7;
+    }
+    cc
+}
+
+pub const BENCH_EPOCH: i64 = 1_767_225_600; // 2026-01-01
+pub const BENCH_CHANGE: i64 = BENCH_EPOCH + 14 * 86_400;
+
+/// A synthetic rate table: `prefixes` distinct prefixes, a fifth of them with a rate change
+/// in the middle of the month (a second effective-dated row).
+pub fn gen_rates(prefixes: usize, seed: u64) -> Vec<RateRow> {
+    let mut rng = Rng::new(seed);
+    let cc = country_codes();
+    let mut seen = std::collections::HashSet::new();
+    let mut rows = Vec::with_capacity(prefixes * 6 / 5);
+    let eur = tollgate_core::money::Currency::parse("EUR").expect("EUR");
+    while seen.len() < prefixes {
+        let c = &cc[rng.below(cc.len() as u64) as usize];
+        let extra = 1 + rng.below(5) as usize;
+        let mut p = c.clone();
+        for _ in 0..extra {
+            p.push(char::from(b'0' + rng.below(10) as u8));
+        }
+        if !seen.insert(p.clone()) {
+            continue;
+        }
+        let rate = 1_000 + rng.below(500_000) as i64;
+        let inc = [(60, 60), (1, 1), (30, 6)][rng.below(3) as usize];
+        let base = RateRow {
+            prefix: p,
+            destination: format!("Country {c}"),
+            rate_per_min_micros: rate,
+            connection_fee_micros: 0,
+            initial_s: inc.0,
+            subsequent_s: inc.1,
+            min_billed_s: 0,
+            valid_from: BENCH_EPOCH - 365 * 86_400,
+            valid_until: None,
+            currency: eur,
+            zone: None,
+            version: 1,
+        };
+        if rng.below(5) == 0 {
+            rows.push(RateRow {
+                valid_until: Some(BENCH_CHANGE),
+                ..base.clone()
+            });
+            rows.push(RateRow {
+                valid_from: BENCH_CHANGE,
+                rate_per_min_micros: rate * 9 / 10,
+                ..base
+            });
+        } else {
+            rows.push(base);
+        }
+    }
+    for c in &cc {
+        // Every country has a catch-all row so generated numbers always match.
+        rows.push(RateRow {
+            prefix: c.clone(),
+            destination: format!("Country {c}"),
+            rate_per_min_micros: 250_000,
+            connection_fee_micros: 0,
+            initial_s: 60,
+            subsequent_s: 60,
+            min_billed_s: 0,
+            valid_from: BENCH_EPOCH - 365 * 86_400,
+            valid_until: None,
+            currency: eur,
+            zone: None,
+            version: 1,
+        });
+    }
+    rows
+}
+
+pub fn rates_csv(rows: &[RateRow]) -> String {
+    let mut s = String::from("prefix,destination,rate_per_min,connection_fee,initial_s,subsequent_s,min_billed_s,valid_from,valid_until,currency,zone\n");
+    for r in rows {
+        s.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},\n",
+            r.prefix,
+            r.destination,
+            format_scaled(i128::from(r.rate_per_min_micros), MICRO_DIGITS),
+            format_scaled(i128::from(r.connection_fee_micros), MICRO_DIGITS),
+            r.initial_s,
+            r.subsequent_s,
+            r.min_billed_s,
+            r.valid_from,
+            r.valid_until.map(|u| u.to_string()).unwrap_or_default(),
+            r.currency
+        ));
+    }
+    s
+}
+
+/// A synthetic call: (destination digits, start, duration).
+pub fn gen_call(rng: &mut Rng, rows: &[RateRow]) -> (String, i64, u32) {
+    let r = &rows[rng.below(rows.len() as u64) as usize];
+    let mut to = r.prefix.clone();
+    while to.len() < 11 {
+        to.push(char::from(b'0' + rng.below(10) as u8));
+    }
+    let start = BENCH_EPOCH + rng.below(28 * 86_400) as i64;
+    let dur = if rng.below(10) == 0 {
+        0
+    } else {
+        1 + rng.below(900) as u32
+    };
+    (to, start, dur)
+}
+
+pub fn cdrs_csv(
+    count: usize,
+    rows: &[RateRow],
+    seed: u64,
+    account: &str,
+    mut w: impl Write,
+    progress: Option<&Progress>,
+) -> Result<(), Fail> {
+    let mut rng = Rng::new(seed ^ 0xC0FFEE);
+    writeln!(
+        w,
+        "source,call_id,billing_account,from,to,start,end,duration_s,direction"
+    )?;
+    for i in 0..count {
+        let (to, start, dur) = gen_call(&mut rng, rows);
+        writeln!(
+            w,
+            "bench,c{i},{account},+442079460000,+{to},{start},{},{dur},outbound",
+            start + i64::from(dur) + 3
+        )?;
+        if let Some(p) = progress {
+            if i % 1_000_000 == 0 {
+                p.update(i, count);
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn generate(action: GenerateCmd) -> Result<(), Fail> {
+    match action {
+        GenerateCmd::Rates {
+            prefixes,
+            seed,
+            out,
+        } => {
+            let rows = gen_rates(prefixes, seed);
+            std::fs::write(&out, rates_csv(&rows))?;
+            println!(
+                "wrote {} rows ({} prefixes) to {}",
+                rows.len(),
+                prefixes,
+                out.display()
+            );
+        }
+        GenerateCmd::Cdrs {
+            count,
+            prefixes,
+            seed,
+            billing_account,
+            out,
+        } => {
+            let rows = gen_rates(prefixes, seed);
+            let p = Progress::new("generating");
+            let f = BufWriter::new(std::fs::File::create(&out)?);
+            cdrs_csv(count, &rows, seed, &billing_account, f, Some(&p))?;
+            p.finish(count);
+            println!("wrote {count} CDRs to {}", out.display());
+        }
+    }
+    Ok(())
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+pub async fn bench(action: BenchCmd) -> Result<(), Fail> {
+    let BenchCmd::Rating {
+        prefixes,
+        cdrs,
+        sql_cdrs,
+        http_cdrs,
+        seed,
+    } = action;
+    println!("tollgate bench rating: {prefixes} prefixes, seed {seed}, release build recommended");
+    let rows = gen_rates(prefixes, seed);
+    let rss0 = rss_kib();
+    let table = RateTable::new(rows.clone());
+    let rss1 = rss_kib();
+    println!(
+        "rate table: {} rows, index resident ≈ {:.1} MiB",
+        table.len(),
+        (rss1.saturating_sub(rss0)) as f64 / 1024.0
+    );
+
+    // (a) in-memory rater on parsed CDRs, one thread.
+    let mut rng = Rng::new(seed ^ 0xC0FFEE);
+    let calls: Vec<(String, i64, u32)> = (0..cdrs).map(|_| gen_call(&mut rng, &rows)).collect();
+    let t = Instant::now();
+    let mut sum = 0i64;
+    let mut misses = 0usize;
+    for (to, start, dur) in &calls {
+        match table.rate(to, *start, *dur, None, None) {
+            Ok(r) => sum += r.amount_micros,
+            Err(_) => misses += 1,
+        }
+    }
+    let a = cdrs as f64 / t.elapsed().as_secs_f64();
+    println!("(a) in-memory rating:        {a:>12.0} CDRs/s  ({cdrs} CDRs, {misses} unmatched, checksum {sum})");
+
+    // (b) file -> rated file.
+    let dir = std::env::temp_dir().join(format!("tollgate-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let mut csv_bytes = Vec::new();
+    cdrs_csv(cdrs, &rows, seed, "ba_bench", &mut csv_bytes, None)?;
+    let out_path = dir.join("rated.csv");
+    let t = Instant::now();
+    let mut out = BufWriter::new(std::fs::File::create(&out_path)?);
+    let mut rej = std::io::sink();
+    let s = rate_file(&table, &csv_bytes, &mut out, &mut rej, None)?;
+    out.flush()?;
+    let b = (s.rated + s.rejected) as f64 / t.elapsed().as_secs_f64();
+    println!(
+        "(b) file -> rated file:      {b:>12.0} CDRs/s  ({} rated, {} rejected, {:.0} MB in)",
+        s.rated,
+        s.rejected,
+        csv_bytes.len() as f64 / 1e6
+    );
+
+    // (c) the classic SQL longest-prefix query, indexed, on SQLite.
+    let db = dir.join("baseline.db");
+    let store = tollgate_store::Store::open(&format!("sqlite://{}?mode=rwc", db.display())).await?;
+    let app = App::new(store.clone(), Clock::System)?;
+    let (_, errs) = app
+        .import_rate_table(&cli_actor(), "bench", rates_csv(&rows).as_bytes(), None)
+        .await?;
+    if !errs.is_empty() {
+        return Err(Fail(1, format!("bench table refused: {}", errs[0].message)));
+    }
+    let t = Instant::now();
+    let mut agree = 0usize;
+    for (to, start, dur) in calls.iter().take(sql_cdrs) {
+        let sql = tollgate_store::rating::lookup_rate_sql(&store, "bench", to, *start).await?;
+        let mem = table.lookup(to, *start);
+        if sql.as_ref().map(|r| (&r.prefix, r.rate_micros))
+            == mem.map(|r| (&r.prefix, r.rate_per_min_micros))
+        {
+            agree += 1;
+        }
+        let _ = dur;
+    }
+    let c = sql_cdrs as f64 / t.elapsed().as_secs_f64();
+    println!("(c) SQL longest-prefix:      {c:>12.0} CDRs/s  ({sql_cdrs} lookups; {agree} agree with the in-memory rater)");
+    println!("    ratio (a)/(c):           {:>12.1}", a / c);
+    if agree != sql_cdrs {
+        return Err(Fail(
+            1,
+            format!(
+                "SQL baseline and in-memory rater disagree on {} calls",
+                sql_cdrs - agree
+            ),
+        ));
+    }
+
+    // (d) HTTP intake into SQLite, batches of 10,000, over 127.0.0.1.
+    let d = crate::http_bench::intake(&app, &rows, http_cdrs, seed).await?;
+    println!(
+        "(d) HTTP intake into SQLite: {d:>12.0} CDRs/s  ({http_cdrs} CDRs in batches of {})",
+        crate::http_bench::BATCH
+    );
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

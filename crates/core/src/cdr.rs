@@ -1,0 +1,323 @@
+//! Call detail records: validation of what arrives at intake (B4, T12).
+//!
+//! Each check returns a stable code naming the field, so a refused line can be listed with
+//! its line number and fixed at the source. Nothing here decides price: see [`crate::rating`].
+
+use crate::decision::Refusal;
+use crate::e164;
+
+/// How far in the future a timestamp may be (clock skew between SBC and Tollgate).
+pub const MAX_FUTURE_SKEW_S: i64 = 300;
+/// Longest call accepted at intake (24 h); the terms profile caps live calls lower.
+pub const MAX_CDR_DURATION_S: i64 = 86_400;
+/// Longest `source` or `call_id`.
+pub const MAX_ID_CHARS: usize = 256;
+
+/// A CDR as received: every field still text.
+#[derive(Debug, Clone, Default)]
+pub struct RawCdr {
+    pub source: Option<String>,
+    pub call_id: Option<String>,
+    pub billing_account: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub start: Option<String>,
+    pub answer: Option<String>,
+    pub end: Option<String>,
+    pub duration_s: Option<String>,
+    pub disposition: Option<String>,
+    pub direction: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Outbound,
+    Inbound,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    Answered,
+    NoAnswer,
+    Busy,
+    Failed,
+}
+
+impl Disposition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disposition::Answered => "answered",
+            Disposition::NoAnswer => "no_answer",
+            Disposition::Busy => "busy",
+            Disposition::Failed => "failed",
+        }
+    }
+}
+
+/// A valid CDR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cdr {
+    pub source: String,
+    pub call_id: String,
+    pub billing_account: String,
+    /// E.164 digits.
+    pub from: String,
+    pub to: String,
+    pub start: i64,
+    pub answer: Option<i64>,
+    pub end: i64,
+    pub duration_s: u32,
+    pub disposition: Disposition,
+    pub direction: Direction,
+}
+
+impl Cdr {
+    /// Only answered outbound calls carry a charge.
+    pub fn is_billable(&self) -> bool {
+        self.direction == Direction::Outbound
+            && self.disposition == Disposition::Answered
+            && self.duration_s > 0
+    }
+}
+
+fn required<'a>(v: &'a Option<String>, field: &'static str) -> Result<&'a str, Refusal> {
+    match v.as_deref().map(str::trim) {
+        Some(s) if !s.is_empty() => Ok(s),
+        _ => Err(Refusal::invalid(
+            "field_missing",
+            field,
+            format!("`{field}` is required"),
+        )),
+    }
+}
+
+/// Parses RFC 3339 (`2026-01-15T10:00:00Z`) or Unix seconds.
+pub fn parse_time(s: &str, field: &'static str) -> Result<i64, Refusal> {
+    let s = s.trim();
+    if let Ok(n) = s.parse::<i64>() {
+        return Ok(n);
+    }
+    s.parse::<jiff::Timestamp>()
+        .map(|t| t.as_second())
+        .map_err(|_| {
+            Refusal::invalid(
+                "timestamp_invalid",
+                field,
+                format!("`{s}` is not an RFC 3339 timestamp or Unix seconds"),
+            )
+        })
+}
+
+/// Validates a raw CDR at `now`.
+pub fn validate(raw: &RawCdr, default_source: Option<&str>, now: i64) -> Result<Cdr, Refusal> {
+    let source = match raw
+        .source
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => s,
+        None => default_source
+            .ok_or_else(|| Refusal::invalid("field_missing", "source", "`source` is required"))?,
+    };
+    let call_id = required(&raw.call_id, "call_id")?;
+    if source.chars().count() > MAX_ID_CHARS || call_id.chars().count() > MAX_ID_CHARS {
+        return Err(Refusal::invalid(
+            "field_too_long",
+            "call_id",
+            format!("source and call_id are at most {MAX_ID_CHARS} characters"),
+        ));
+    }
+    let billing_account = required(&raw.billing_account, "billing_account")?;
+    let from = e164::normalize(required(&raw.from, "from")?, "from")?;
+    let to = e164::normalize(required(&raw.to, "to")?, "to")?;
+    let start = parse_time(required(&raw.start, "start")?, "start")?;
+    let end = parse_time(required(&raw.end, "end")?, "end")?;
+    let answer = match raw
+        .answer
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(a) => Some(parse_time(a, "answer")?),
+        None => None,
+    };
+    for (t, field) in [(start, "start"), (end, "end")] {
+        if t > now + MAX_FUTURE_SKEW_S {
+            return Err(Refusal::invalid(
+                "timestamp_in_future",
+                field,
+                format!("`{field}` is more than {MAX_FUTURE_SKEW_S} s in the future"),
+            ));
+        }
+    }
+    if end < start {
+        return Err(Refusal::invalid(
+            "end_before_start",
+            "end",
+            "`end` is before `start`",
+        ));
+    }
+    if answer.is_some_and(|a| a < start || a > end) {
+        return Err(Refusal::invalid(
+            "answer_outside_call",
+            "answer",
+            "`answer` must lie between `start` and `end`",
+        ));
+    }
+    let duration = match raw
+        .duration_s
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(d) => d.parse::<i64>().map_err(|_| {
+            Refusal::invalid(
+                "duration_invalid",
+                "duration_s",
+                format!("`{d}` is not a whole number of seconds"),
+            )
+        })?,
+        None => answer.map_or(0, |a| end - a),
+    };
+    if duration < 0 {
+        return Err(Refusal::invalid(
+            "duration_negative",
+            "duration_s",
+            "`duration_s` is negative",
+        ));
+    }
+    if duration > MAX_CDR_DURATION_S || duration > end - start {
+        return Err(Refusal::invalid(
+            "duration_inconsistent",
+            "duration_s",
+            "`duration_s` is longer than the call (end - start) or 24 h",
+        ));
+    }
+    let disposition = match raw
+        .disposition
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or(if duration > 0 {
+            "answered"
+        } else {
+            "no_answer"
+        }) {
+        "answered" | "ANSWERED" => Disposition::Answered,
+        "no_answer" | "NO ANSWER" => Disposition::NoAnswer,
+        "busy" | "BUSY" => Disposition::Busy,
+        "failed" | "FAILED" => Disposition::Failed,
+        other => {
+            return Err(Refusal::invalid(
+                "disposition_invalid",
+                "disposition",
+                format!("`{other}` is not answered, no_answer, busy or failed"),
+            ))
+        }
+    };
+    let direction = match raw
+        .direction
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("outbound")
+    {
+        "outbound" | "out" => Direction::Outbound,
+        "inbound" | "in" => Direction::Inbound,
+        other => {
+            return Err(Refusal::invalid(
+                "direction_invalid",
+                "direction",
+                format!("`{other}` is not outbound or inbound"),
+            ))
+        }
+    };
+    Ok(Cdr {
+        source: source.to_string(),
+        call_id: call_id.to_string(),
+        billing_account: billing_account.to_string(),
+        from,
+        to,
+        start,
+        answer,
+        end,
+        duration_s: duration as u32,
+        disposition,
+        direction,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw() -> RawCdr {
+        RawCdr {
+            source: Some("sbc1".into()),
+            call_id: Some("c1".into()),
+            billing_account: Some("ba_1".into()),
+            from: Some("+442079460000".into()),
+            to: Some("+33123456789".into()),
+            start: Some("2026-01-15T10:00:00Z".into()),
+            answer: Some("2026-01-15T10:00:05Z".into()),
+            end: Some("2026-01-15T10:01:05Z".into()),
+            duration_s: None,
+            disposition: None,
+            direction: None,
+        }
+    }
+
+    const NOW: i64 = 1_800_000_000;
+
+    #[test]
+    fn valid_cdr_derives_duration_from_answer() {
+        let c = validate(&raw(), None, NOW).unwrap();
+        assert_eq!(
+            (c.duration_s, c.disposition, c.direction),
+            (60, Disposition::Answered, Direction::Outbound)
+        );
+        assert!(c.is_billable());
+    }
+
+    #[test]
+    fn each_bad_field_has_its_code() {
+        let cases: Vec<(Box<dyn Fn(&mut RawCdr)>, &str, &str)> = vec![
+            (
+                Box::new(|r| r.to = Some("12ab".into())),
+                "number_invalid",
+                "to",
+            ),
+            (
+                Box::new(|r| r.duration_s = Some("-5".into())),
+                "duration_negative",
+                "duration_s",
+            ),
+            (
+                Box::new(|r| r.end = Some("2026-01-15T09:00:00Z".into())),
+                "end_before_start",
+                "end",
+            ),
+            (
+                Box::new(|r| r.start = Some("2099-01-01T00:00:00Z".into())),
+                "timestamp_in_future",
+                "start",
+            ),
+            (Box::new(|r| r.call_id = None), "field_missing", "call_id"),
+            (
+                Box::new(|r| r.start = Some("yesterday".into())),
+                "timestamp_invalid",
+                "start",
+            ),
+            (
+                Box::new(|r| r.disposition = Some("maybe".into())),
+                "disposition_invalid",
+                "disposition",
+            ),
+        ];
+        for (mutate, code, field) in cases {
+            let mut r = raw();
+            mutate(&mut r);
+            let e = validate(&r, None, NOW).unwrap_err();
+            assert_eq!((e.code, e.field), (code, Some(field)));
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Tollgate's pure core: the rules of the terms, as functions.
+//!
+//! Architecture invariant: this crate does no I/O, never reads the clock and knows nothing of
+//! HTTP, JSON or SQL. Every function takes `now` (and the state it needs) as arguments and
+//! returns a value: a decision carrying a stable code, the RULEBOOK rule ID and the clause.
+
+pub mod cdr;
+pub mod decision;
+pub mod e164;
+pub mod money;
+pub mod rating;
+pub mod rules;
+pub mod tenancy;
+pub mod terms;
+pub mod time;
+
+pub use decision::{Refusal, RuleRef};

@@ -1,0 +1,56 @@
+//! The RULEBOOK's rule IDs with the clause of the terms each one rests on.
+//!
+//! A terms profile may name a different clause for a rule (its own numbering); see
+//! [`crate::terms::TermsProfile::clause_for`]. These are the defaults, taken from
+//! `RULEBOOK.md`.
+
+use crate::decision::RuleRef;
+
+macro_rules! rules {
+    ($($name:ident = ($id:literal, $clause:literal);)*) => {
+        $(pub const $name: RuleRef = RuleRef { rule: $id, clause: $clause };)*
+        /// Every rule this build knows, for validation of terms profiles.
+        pub const ALL: &[RuleRef] = &[$($name),*];
+    };
+}
+
+rules! {
+    P1 = ("P1", "W Definitions");
+    P2 = ("P2", "X Def. 1");
+    P3 = ("P3", "W 15.2");
+    P4 = ("P4", "W 15.3");
+    P5 = ("P5", "W 8.3");
+    C1 = ("C1", "X 2.A");
+    C2 = ("C2", "W 2.2");
+    C3 = ("C3", "X 3.A");
+    C4 = ("C4", "W 7.5");
+    B1 = ("B1", "X 3.C");
+    B2 = ("B2", "W 7.9.1");
+    B3 = ("B3", "X 3.B");
+    B4 = ("B4", "X 3.A");
+    B5 = ("B5", "X 3.B");
+    B6 = ("B6", "X 3.B");
+    B9 = ("B9", "X 3.D");
+    B11 = ("B11", "W 7.9.3");
+    T1 = ("T1", "W 3.1");
+    T2 = ("T2", "W 3.2");
+    T3 = ("T3", "W 6.1");
+    T4 = ("T4", "W 6.2");
+    T12 = ("T12", "W 8.4");
+    T13 = ("T13", "X 5.B.ii");
+    F2 = ("F2", "W 8.2");
+    F3 = ("F3", "W 8.2");
+    F4 = ("F4", "W 8.6");
+    F6 = ("F6", "W 9.10");
+    F8 = ("F8", "X 14.A");
+    A1 = ("A1", "W 4.1");
+    A2 = ("A2", "W 4.3");
+    A3 = ("A3", "X Security Standards");
+    S1 = ("S1", "W 20.1");
+    H1 = ("H1", "W 15.1");
+}
+
+/// Looks a rule up by its ID ("F2").
+pub fn by_id(id: &str) -> Option<RuleRef> {
+    ALL.iter().copied().find(|r| r.rule == id)
+}

@@ -1,0 +1,281 @@
+//! Parties, roles and who may do what (RULEBOOK P1-P5).
+//!
+//! Architecture invariant: authorization is decided here, in [`allows`] (which role may use
+//! which permission) and [`Scope`] (which tenants a principal may see). Handlers never
+//! decide it themselves.
+
+use crate::decision::Refusal;
+use crate::rules;
+
+/// Partner tiers (P1). Bronze partners and resellers have an assigned Platinum or Gold
+/// partner (P3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PartnerTier {
+    Diamond,
+    Platinum,
+    GoldPlus,
+    Gold,
+    Silver,
+    Bronze,
+    Reseller,
+}
+
+impl PartnerTier {
+    pub const ALL: [PartnerTier; 7] = [
+        PartnerTier::Diamond,
+        PartnerTier::Platinum,
+        PartnerTier::GoldPlus,
+        PartnerTier::Gold,
+        PartnerTier::Silver,
+        PartnerTier::Bronze,
+        PartnerTier::Reseller,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnerTier::Diamond => "diamond",
+            PartnerTier::Platinum => "platinum",
+            PartnerTier::GoldPlus => "gold_plus",
+            PartnerTier::Gold => "gold",
+            PartnerTier::Silver => "silver",
+            PartnerTier::Bronze => "bronze",
+            PartnerTier::Reseller => "reseller",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PartnerTier> {
+        PartnerTier::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// P3: bronze partners and resellers must name an assigned partner.
+    pub fn needs_assigned_partner(self) -> bool {
+        matches!(self, PartnerTier::Bronze | PartnerTier::Reseller)
+    }
+
+    /// P3: only Platinum or Gold partners can be assigned to support others.
+    pub fn can_be_assigned(self) -> bool {
+        matches!(self, PartnerTier::Platinum | PartnerTier::Gold)
+    }
+}
+
+/// P3: checks a new partner's tier against its assigned partner's tier.
+pub fn check_assignment(tier: PartnerTier, assigned: Option<PartnerTier>) -> Result<(), Refusal> {
+    match (tier.needs_assigned_partner(), assigned) {
+        (true, None) => Err(Refusal::new(
+            "assigned_partner_required",
+            rules::P3,
+            format!(
+                "a {} partner needs an assigned platinum or gold partner",
+                tier.as_str()
+            ),
+        )
+        .on_field("assigned_partner_id")),
+        (true, Some(a)) if !a.can_be_assigned() => Err(Refusal::new(
+            "assigned_partner_tier_invalid",
+            rules::P3,
+            format!(
+                "the assigned partner is {}; it must be platinum or gold",
+                a.as_str()
+            ),
+        )
+        .on_field("assigned_partner_id")),
+        (false, Some(_)) => Err(Refusal::new(
+            "assigned_partner_not_applicable",
+            rules::P3,
+            format!(
+                "only bronze partners and resellers have an assigned partner, not {}",
+                tier.as_str()
+            ),
+        )
+        .on_field("assigned_partner_id")),
+        _ => Ok(()),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    OperatorAdmin,
+    OperatorSupport,
+    OperatorBilling,
+    PartnerAdmin,
+    PartnerAgent,
+    CustomerAdmin,
+    CustomerUser,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::OperatorAdmin,
+        Role::OperatorSupport,
+        Role::OperatorBilling,
+        Role::PartnerAdmin,
+        Role::PartnerAgent,
+        Role::CustomerAdmin,
+        Role::CustomerUser,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::OperatorAdmin => "operator_admin",
+            Role::OperatorSupport => "operator_support",
+            Role::OperatorBilling => "operator_billing",
+            Role::PartnerAdmin => "partner_admin",
+            Role::PartnerAgent => "partner_agent",
+            Role::CustomerAdmin => "customer_admin",
+            Role::CustomerUser => "customer_user",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn level(self) -> Level {
+        match self {
+            Role::OperatorAdmin | Role::OperatorSupport | Role::OperatorBilling => Level::Operator,
+            Role::PartnerAdmin | Role::PartnerAgent => Level::Partner,
+            Role::CustomerAdmin | Role::CustomerUser => Level::Customer,
+        }
+    }
+
+    /// Whether a principal with this role may create a user with role `other`: admins create
+    /// users at their own level or below, never above.
+    pub fn may_grant(self, other: Role) -> bool {
+        match self {
+            Role::OperatorAdmin => true,
+            Role::PartnerAdmin => other.level() != Level::Operator,
+            Role::CustomerAdmin => other.level() == Level::Customer,
+            _ => false,
+        }
+    }
+}
+
+/// The level of the tenancy tree a role belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Operator,
+    Partner,
+    Customer,
+}
+
+/// What a request wants to do. Each HTTP route names exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Read own identity. Every authenticated principal.
+    SelfRead,
+    PartnersRead,
+    PartnersWrite,
+    CustomersRead,
+    CustomersWrite,
+    UsersRead,
+    UsersWrite,
+    /// Create, list and revoke API tokens (own tokens; admins: their tenants' users).
+    TokensManage,
+    TermsRead,
+    AuditRead,
+    RatesRead,
+    RatesWrite,
+    CdrsRead,
+    CdrsWrite,
+}
+
+/// The one role × permission matrix.
+pub fn allows(role: Role, perm: Permission) -> bool {
+    use Permission::*;
+    use Role::*;
+    match perm {
+        SelfRead | TermsRead | TokensManage | CustomersRead | CdrsRead => true,
+        PartnersRead => !matches!(role, CustomerAdmin | CustomerUser),
+        PartnersWrite => role == OperatorAdmin,
+        CustomersWrite => matches!(role, OperatorAdmin | PartnerAdmin),
+        UsersRead => matches!(
+            role,
+            OperatorAdmin | OperatorSupport | PartnerAdmin | CustomerAdmin
+        ),
+        UsersWrite => matches!(role, OperatorAdmin | PartnerAdmin | CustomerAdmin),
+        AuditRead => matches!(role, OperatorAdmin | OperatorSupport),
+        RatesRead => !matches!(role, CustomerUser),
+        RatesWrite => matches!(role, OperatorAdmin | OperatorBilling),
+        CdrsWrite => matches!(role, OperatorAdmin | OperatorBilling),
+    }
+}
+
+/// What part of the tenancy tree a principal may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// The operator sees everything.
+    All,
+    /// A partner sees the customers of these partners: itself and the resellers it is the
+    /// assigned partner of (P3, P4). Never a bronze partner's customers.
+    Partners(Vec<String>),
+    /// A customer sees only itself.
+    Customer(String),
+}
+
+impl Scope {
+    /// Whether a customer (owned by `partner_id`, or directly by the operator) is visible.
+    pub fn sees_customer(&self, customer_id: &str, partner_id: Option<&str>) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Partners(ids) => partner_id.is_some_and(|p| ids.iter().any(|i| i == p)),
+            Scope::Customer(id) => id == customer_id,
+        }
+    }
+
+    pub fn sees_partner(&self, partner_id: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Partners(ids) => ids.iter().any(|i| i == partner_id),
+            Scope::Customer(_) => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p3_bronze_and_resellers_need_a_platinum_or_gold_partner() {
+        assert_eq!(
+            check_assignment(PartnerTier::Bronze, None)
+                .unwrap_err()
+                .code,
+            "assigned_partner_required"
+        );
+        assert_eq!(
+            check_assignment(PartnerTier::Reseller, Some(PartnerTier::Silver))
+                .unwrap_err()
+                .code,
+            "assigned_partner_tier_invalid"
+        );
+        assert!(check_assignment(PartnerTier::Bronze, Some(PartnerTier::Gold)).is_ok());
+        assert!(check_assignment(PartnerTier::Reseller, Some(PartnerTier::Platinum)).is_ok());
+        assert!(check_assignment(PartnerTier::Gold, None).is_ok());
+        assert_eq!(
+            check_assignment(PartnerTier::Gold, Some(PartnerTier::Gold))
+                .unwrap_err()
+                .code,
+            "assigned_partner_not_applicable"
+        );
+    }
+
+    #[test]
+    fn admins_never_grant_above_their_level() {
+        assert!(Role::PartnerAdmin.may_grant(Role::CustomerUser));
+        assert!(!Role::PartnerAdmin.may_grant(Role::OperatorAdmin));
+        assert!(!Role::CustomerAdmin.may_grant(Role::PartnerAgent));
+        assert!(!Role::CustomerUser.may_grant(Role::CustomerUser));
+    }
+
+    #[test]
+    fn scope_partner_never_sees_other_partners_customers() {
+        let s = Scope::Partners(vec!["p1".into()]);
+        assert!(s.sees_customer("c1", Some("p1")));
+        assert!(!s.sees_customer("c2", Some("p2")));
+        assert!(!s.sees_customer("c3", None));
+        let c = Scope::Customer("c1".into());
+        assert!(c.sees_customer("c1", Some("p1")));
+        assert!(!c.sees_customer("c2", Some("p1")));
+    }
+}

@@ -1,0 +1,269 @@
+//! Rating handlers: rate tables, quotes, CDR intake and traffic review (T12).
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tollgate_app::rating::CdrFormat;
+use tollgate_app::{App, AppError, Caller};
+use tollgate_core::money::{format_minor, format_scaled, micros_to_minor, Currency, MICRO_DIGITS};
+use tollgate_store::rating::CdrRow;
+
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{page, paged, ApiQuery, PageQuery};
+
+type ApiResult = Result<axum::response::Response, ApiError>;
+
+fn ts(unix_s: i64) -> String {
+    jiff::Timestamp::from_second(unix_s)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+fn micros(v: i64) -> String {
+    format_scaled(i128::from(v), MICRO_DIGITS)
+}
+
+fn time_param(v: &str, field: &'static str) -> Result<i64, ApiError> {
+    tollgate_core::cdr::parse_time(v, field).map_err(|r| ApiError::from(AppError::from(r)))
+}
+
+pub async fn list_rate_tables(State(app): State<App>) -> ApiResult {
+    let items: Vec<Value> = app
+        .rate_versions()
+        .await?
+        .into_iter()
+        .map(|v| json!({"name": v.table_name, "version": v.version, "rows": v.row_count, "imported_at": ts(v.imported_at), "imported_by": v.imported_by}))
+        .collect();
+    Ok(Json(json!({"items": items, "next_cursor": null})).into_response())
+}
+
+pub async fn import_rate_table(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let (v, errors) = app.import_rate_table(&c.actor, &name, &body, None).await?;
+    if !errors.is_empty() {
+        let mut e = ErrorBody::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rate_table_invalid",
+            format!("{} line(s) refused; nothing was imported", errors.len()),
+        );
+        for l in &errors {
+            e.fields.insert(
+                format!("line {}: {}", l.line, l.field),
+                format!("{}: {}", l.code, l.message),
+            );
+        }
+        return Err(ApiError(e));
+    }
+    Ok((StatusCode::CREATED, Json(json!({"name": v.table_name, "version": v.version, "rows": v.row_count, "imported_at": ts(v.imported_at)}))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteQuery {
+    number: String,
+    at: Option<String>,
+    duration_s: Option<u32>,
+}
+
+pub async fn quote(
+    State(app): State<App>,
+    Path(name): Path<String>,
+    ApiQuery(q): ApiQuery<QuoteQuery>,
+) -> ApiResult {
+    let at = match &q.at {
+        Some(a) => time_param(a, "at")?,
+        None => app.now(),
+    };
+    let d = q.duration_s.unwrap_or(60);
+    let r = app.quote(&name, &q.number, at, d)?;
+    Ok(Json(json!({
+        "prefix": r.prefix, "destination": r.destination,
+        "rate": micros(r.rate_per_min_micros), "connection_fee": micros(r.connection_fee_micros),
+        "billed_duration_s": r.billed_s, "amount": format_minor(micros_to_minor(i128::from(r.amount_micros), r.currency), r.currency),
+        "amount_exact": micros(r.amount_micros), "currency": r.currency.as_str(), "version": r.version,
+        "at": ts(at), "rule": r.rule.rule, "clause": r.rule.clause,
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IngestQuery {
+    source: Option<String>,
+}
+
+pub async fn ingest_cdrs(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<IngestQuery>,
+    body: Bytes,
+) -> ApiResult {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json");
+    let format = if ct.starts_with("text/csv") {
+        CdrFormat::Csv
+    } else if ct.starts_with("application/x-ndjson") || ct.starts_with("application/jsonl") {
+        CdrFormat::Ndjson
+    } else if ct.starts_with("application/json") {
+        CdrFormat::Json
+    } else {
+        return Err(ApiError(ErrorBody::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send application/json, application/x-ndjson or text/csv",
+        )));
+    };
+    let r = app
+        .ingest_cdrs(&c.actor, format, &body, q.source.as_deref(), None)
+        .await?;
+    let rejects: Vec<Value> = r
+        .rejects
+        .iter()
+        .map(|x| json!({"line": x.line, "code": x.code, "field": x.field, "message": x.message}))
+        .collect();
+    let totals: serde_json::Map<String, Value> = r
+        .totals
+        .iter()
+        .map(|(cur, (n, m))| (cur.clone(), json!({"calls": n, "amount_exact": micros(*m)})))
+        .collect();
+    Ok(Json(json!({
+        "batch_id": r.batch_id, "received": r.received, "inserted": r.inserted, "duplicates": r.duplicates,
+        "rejected": r.rejected, "rejects": rejects, "totals": totals,
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CdrQuery {
+    billing_account: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+    format: Option<String>,
+}
+
+fn cdr_json(d: &CdrRow) -> Value {
+    let cur = Currency::parse(&d.currency).ok();
+    json!({
+        "id": d.id, "source": d.source, "call_id": d.call_id, "billing_account": d.billing_account_id,
+        "from": format!("+{}", d.from_number), "to": format!("+{}", d.to_number),
+        "start": ts(d.start_at), "answer": d.answer_at.map(ts), "end": ts(d.end_at), "duration_s": d.duration_s,
+        "disposition": d.disposition, "direction": d.direction, "prefix": d.prefix, "destination": d.destination,
+        "rate": micros(d.rate_micros), "billed_s": d.billed_s, "bundle_s": d.bundle_s,
+        "amount": cur.map(|c| format_minor(micros_to_minor(i128::from(d.amount_micros), c), c)),
+        "amount_exact": micros(d.amount_micros), "currency": d.currency,
+        "rate_table": d.rate_table, "rate_version": d.rate_version,
+    })
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+pub async fn list_cdrs(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiQuery(q): ApiQuery<CdrQuery>,
+) -> ApiResult {
+    let pg = page(q.limit, q.cursor)?;
+    let from = q
+        .from
+        .as_deref()
+        .map(|v| time_param(v, "from"))
+        .transpose()?;
+    let to = q.to.as_deref().map(|v| time_param(v, "to")).transpose()?;
+    let rows = app
+        .list_cdrs(&c, q.billing_account.as_deref(), from, to, &pg)
+        .await?;
+    match q.format.as_deref() {
+        None | Some("json") => Ok(Json(paged(
+            rows.iter().map(cdr_json).collect(),
+            pg.limit,
+            |v: &Value| v["id"].as_str().unwrap_or_default().to_string(),
+        ))
+        .into_response()),
+        Some("csv") => {
+            let cols = [
+                "id",
+                "call_id",
+                "billing_account",
+                "from",
+                "to",
+                "start",
+                "end",
+                "duration_s",
+                "disposition",
+                "direction",
+                "destination",
+                "rate",
+                "billed_s",
+                "bundle_s",
+                "amount",
+                "currency",
+            ];
+            let mut out = cols.join(",") + "\n";
+            for r in &rows {
+                let v = cdr_json(r);
+                let line: Vec<String> = cols
+                    .iter()
+                    .map(|k| {
+                        csv_cell(&match &v[*k] {
+                            Value::String(s) => s.clone(),
+                            Value::Null => String::new(),
+                            x => x.to_string(),
+                        })
+                    })
+                    .collect();
+                out.push_str(&line.join(","));
+                out.push('\n');
+            }
+            let next = if rows.len() as i64 == pg.limit {
+                rows.last().map(|r| r.id.clone())
+            } else {
+                None
+            };
+            let mut res =
+                ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response();
+            if let Some(n) = next.and_then(|n| n.parse().ok()) {
+                res.headers_mut().insert("x-next-cursor", n);
+            }
+            Ok(res)
+        }
+        Some(_) => Err(ApiError::from(AppError::invalid(
+            "format_invalid",
+            "format",
+            "must be json or csv",
+        ))),
+    }
+}
+
+pub async fn list_rejects(State(app): State<App>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult {
+    let pg = page(q.limit, q.cursor)?;
+    let items: Vec<Value> = app
+        .list_rejects(&pg)
+        .await?
+        .into_iter()
+        .map(|r| json!({"id": r.id, "batch_id": r.batch_id, "at": ts(r.at), "source": r.source, "line": r.line, "code": r.code, "field": r.field, "message": r.message, "raw": r.raw}))
+        .collect();
+    Ok(Json(paged(items, pg.limit, |v: &Value| {
+        v["id"].as_str().unwrap_or_default().to_string()
+    }))
+    .into_response())
+}

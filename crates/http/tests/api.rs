@@ -1,0 +1,834 @@
+//! End-to-end tests of the HTTP API over the real router and a real SQLite store.
+
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::{json, Value};
+use tollgate_app::{App, Clock};
+use tollgate_core::tenancy::Role;
+use tollgate_http::{router, Access, DEFAULT_MAX_BODY_BYTES, ROUTES};
+use tower::ServiceExt;
+
+struct T {
+    app: App,
+    tokens: BTreeMap<String, String>,
+}
+
+const NOW: i64 = 1_795_000_000; // 2026-11-17
+
+async fn setup() -> T {
+    let store = tollgate_store::testing::sqlite().await;
+    let app = App::new(store, Clock::fixed(NOW)).unwrap();
+    let dir = std::env::temp_dir().join(format!("tg-http-{}", tollgate_app::ids::new_id("t")));
+    let tokens = tollgate_app::demo::seed(&app, &dir).await.unwrap();
+    T { app, tokens }
+}
+
+impl T {
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        ct: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value, String) {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        if !body.is_empty() {
+            req = req.header("content-type", ct);
+        }
+        let res = router(self.app.clone(), DEFAULT_MAX_BODY_BYTES)
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            text,
+        )
+    }
+
+    async fn get(&self, path: &str, who: &str) -> (StatusCode, Value) {
+        let (s, v, _) = self
+            .call("GET", path, Some(&self.tokens[who]), "", vec![])
+            .await;
+        (s, v)
+    }
+
+    async fn post(&self, path: &str, who: &str, body: Value) -> (StatusCode, Value) {
+        let (s, v, _) = self
+            .call(
+                "POST",
+                path,
+                Some(&self.tokens[who]),
+                "application/json",
+                body.to_string().into_bytes(),
+            )
+            .await;
+        (s, v)
+    }
+
+    fn token(&self, who: &str) -> &str {
+        &self.tokens[who]
+    }
+}
+
+fn names(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn assert_error_shape(v: &Value) {
+    let e = &v["error"];
+    assert!(e["code"].as_str().is_some_and(|c| !c.is_empty()), "{v}");
+    assert!(e["message"].is_string(), "{v}");
+    assert!(
+        e["request_id"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("req_")),
+        "{v}"
+    );
+    assert!(
+        e.get("rule").is_some() && e.get("clause").is_some() && e["fields"].is_object(),
+        "{v}"
+    );
+}
+
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "nonexistent")
+        .replace("{name}", "demo-retail")
+}
+
+#[tokio::test]
+async fn every_v1_route_answers_401_without_a_token() {
+    let t = setup().await;
+    let mut n = 0;
+    for r in ROUTES.iter().filter(|r| r.path.starts_with("/v1/")) {
+        assert!(
+            matches!(r.access, Access::Perm(_)),
+            "{} {} must need a token",
+            r.method,
+            r.path
+        );
+        let (s, v, _) = t.call(r.method, &concrete(r.path), None, "", vec![]).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{} {}", r.method, r.path);
+        assert_error_shape(&v);
+        let (s, v, _) = t
+            .call(
+                r.method,
+                &concrete(r.path),
+                Some("tg_not_a_real_token"),
+                "",
+                vec![],
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("token_invalid"))
+        );
+        n += 1;
+    }
+    assert!(n >= 20);
+}
+
+/// The expected role × route matrix, written out independently of the code's matrix.
+/// A new route without a line here fails `role_route_matrix`.
+fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'static str]> {
+    const ALL: &[&str] = &[
+        "operator_admin",
+        "operator_support",
+        "operator_billing",
+        "partner_admin",
+        "partner_agent",
+        "customer_admin",
+        "customer_user",
+    ];
+    const NO_CUSTOMERS: &[&str] = &[
+        "operator_admin",
+        "operator_support",
+        "operator_billing",
+        "partner_admin",
+        "partner_agent",
+    ];
+    const ADMIN_ONLY: &[&str] = &["operator_admin"];
+    const ADMINS: &[&str] = &["operator_admin", "partner_admin", "customer_admin"];
+    const CREATE_CUSTOMERS: &[&str] = &["operator_admin", "partner_admin"];
+    const USER_READERS: &[&str] = &[
+        "operator_admin",
+        "operator_support",
+        "partner_admin",
+        "customer_admin",
+    ];
+    const AUDIT: &[&str] = &["operator_admin", "operator_support"];
+    const RATE_READ: &[&str] = &[
+        "operator_admin",
+        "operator_support",
+        "operator_billing",
+        "partner_admin",
+        "partner_agent",
+        "customer_admin",
+    ];
+    const BILLING: &[&str] = &["operator_admin", "operator_billing"];
+    BTreeMap::from([
+        (("GET", "/v1/me"), ALL),
+        (("POST", "/v1/me/logout"), ALL),
+        (("POST", "/v1/me/totp"), ALL),
+        (("POST", "/v1/me/totp/confirm"), ALL),
+        (("GET", "/v1/partners"), NO_CUSTOMERS),
+        (("POST", "/v1/partners"), ADMIN_ONLY),
+        (("GET", "/v1/partners/{id}"), NO_CUSTOMERS),
+        (("GET", "/v1/customers"), ALL),
+        (("POST", "/v1/customers"), CREATE_CUSTOMERS),
+        (("GET", "/v1/customers/{id}"), ALL),
+        (("GET", "/v1/billing-accounts"), ALL),
+        (("POST", "/v1/billing-accounts"), CREATE_CUSTOMERS),
+        (("GET", "/v1/users"), USER_READERS),
+        (("POST", "/v1/users"), ADMINS),
+        (("POST", "/v1/users/{id}/credentials-lost"), ALL),
+        (("GET", "/v1/tokens"), ALL),
+        (("POST", "/v1/tokens"), ALL),
+        (("DELETE", "/v1/tokens/{id}"), ALL),
+        (("GET", "/v1/terms-profiles"), ALL),
+        (("GET", "/v1/audit-log"), AUDIT),
+        (("GET", "/v1/rate-tables"), RATE_READ),
+        (("PUT", "/v1/rate-tables/{name}"), BILLING),
+        (("GET", "/v1/rate-tables/{name}/quote"), RATE_READ),
+        (("POST", "/v1/cdrs"), BILLING),
+        (("GET", "/v1/cdrs"), ALL),
+        (("GET", "/v1/cdrs/rejects"), BILLING),
+    ])
+}
+
+#[tokio::test]
+async fn role_route_matrix() {
+    let t = setup().await;
+    let matrix = expected_matrix();
+    let sys = tollgate_app::Caller::system(tollgate_app::Actor::cli());
+    let page = tollgate_store::Page::first(100);
+    let partner = t
+        .app
+        .list_partners(&sys, &page)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.tier == "gold")
+        .unwrap();
+    let customer = t
+        .app
+        .list_customers(&sys, &page)
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap();
+    let mut users = BTreeMap::new();
+    for role in Role::ALL {
+        let level = role.as_str().split('_').next().unwrap();
+        let new = tollgate_app::tenancy::NewUser {
+            email: format!("{}@matrix.test", role.as_str()),
+            name: role.as_str().into(),
+            role: role.as_str().into(),
+            partner_id: (level == "partner").then(|| partner.id.clone()),
+            customer_id: (level == "customer").then(|| customer.id.clone()),
+            password: None,
+        };
+        users.insert(
+            role.as_str(),
+            t.app.create_user(&sys, new).await.unwrap().id,
+        );
+    }
+    for r in ROUTES.iter().filter(|r| r.path.starts_with("/v1/")) {
+        let allowed = matrix
+            .get(&(r.method, r.path))
+            .unwrap_or_else(|| panic!("{} {} has no line in expected_matrix()", r.method, r.path));
+        for role in Role::ALL {
+            // A fresh token per call: some routes (logout) revoke the one they were called with.
+            let tok = t
+                .app
+                .create_token(&sys, Some(&users[role.as_str()]), "matrix", None)
+                .await
+                .unwrap()
+                .token;
+            let (s, v, _) = t
+                .call(
+                    r.method,
+                    &concrete(r.path),
+                    Some(&tok),
+                    "application/json",
+                    b"{}".to_vec(),
+                )
+                .await;
+            if allowed.contains(&role.as_str()) {
+                assert!(
+                    s != StatusCode::FORBIDDEN && s != StatusCode::UNAUTHORIZED,
+                    "{} {} as {}: {s} {v}",
+                    r.method,
+                    r.path,
+                    role.as_str()
+                );
+            } else {
+                assert_eq!(
+                    s,
+                    StatusCode::FORBIDDEN,
+                    "{} {} as {} should be refused",
+                    r.method,
+                    r.path,
+                    role.as_str()
+                );
+                assert_error_shape(&v);
+            }
+        }
+    }
+    assert_eq!(
+        matrix.len(),
+        ROUTES.iter().filter(|r| r.path.starts_with("/v1/")).count(),
+        "matrix has lines for routes that no longer exist"
+    );
+}
+
+#[tokio::test]
+async fn p_tenancy_customers_and_partners_see_only_their_own() {
+    let t = setup().await;
+    let (s, v) = t.get("/v1/customers", "customer_a").await;
+    assert_eq!(
+        (s, names(&v)),
+        (StatusCode::OK, vec!["Acme Dental".to_string()])
+    );
+    let (_, v) = t.get("/v1/customers", "customer_b").await;
+    assert_eq!(names(&v), vec!["Bayview Bakery".to_string()]);
+    let (_, v) = t.get("/v1/customers", "partner_gold").await;
+    let gold = names(&v);
+    assert!(
+        gold.contains(&"Acme Dental".to_string()) && !gold.contains(&"Bayview Bakery".to_string()),
+        "{gold:?}"
+    );
+    // Northwind is the assigned partner of the reseller, so it sees the reseller's customer (P3).
+    assert!(gold.contains(&"Harbor Logistics".to_string()));
+    let (_, v) = t.get("/v1/customers", "partner_bronze").await;
+    assert_eq!(names(&v), vec!["Bayview Bakery".to_string()]);
+    let (_, v) = t.get("/v1/customers", "operator").await;
+    assert_eq!(names(&v).len(), 4);
+    // Fetching another tenant's customer by id looks exactly like a missing one.
+    let b_id = t.get("/v1/customers", "customer_b").await.1["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, v) = t
+        .get(&format!("/v1/customers/{b_id}"), "partner_gold")
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (s, _) = t
+        .get(&format!("/v1/customers/{b_id}"), "partner_bronze")
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // Billing accounts follow the same scope.
+    let (_, v) = t.get("/v1/billing-accounts", "customer_a").await;
+    assert!(v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|b| b["name"].as_str().unwrap().starts_with("Acme")));
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_the_field_named_and_nothing_written() {
+    let t = setup().await;
+    let count = |v: &Value| v["items"].as_array().unwrap().len();
+    let before = count(&t.get("/v1/customers", "operator").await.1);
+    let op = t.token("operator").to_string();
+    let cases: Vec<(Vec<u8>, StatusCode, &str, Option<&str>)> = vec![
+        (
+            b"{not json".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "json_invalid",
+            Some("body"),
+        ),
+        (
+            br#"{"name":"X","bogus":1}"#.to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_field",
+            Some("bogus"),
+        ),
+        (
+            br#"{"name":42}"#.to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_type",
+            Some("name"),
+        ),
+        (
+            br#"{}"#.to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "missing_field",
+            Some("name"),
+        ),
+        (
+            br#"{"name":"X","terms_profile":"nope"}"#.to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "terms_profile_unknown",
+            Some("terms_profile"),
+        ),
+        (
+            format!(r#"{{"name":"{}"}}"#, "x".repeat(DEFAULT_MAX_BODY_BYTES)).into_bytes(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            Some("body"),
+        ),
+    ];
+    for (body, status, code, field) in cases {
+        let (s, v, _) = t
+            .call("POST", "/v1/customers", Some(&op), "application/json", body)
+            .await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{v}"
+        );
+        assert_error_shape(&v);
+        if let Some(f) = field {
+            assert!(
+                v["error"]["fields"].get(f).is_some(),
+                "field {f} not named: {v}"
+            );
+        }
+    }
+    let (s, v) = t.get("/v1/customers?limit=100000", "operator").await;
+    assert_eq!(
+        (s, v["error"]["fields"].get("limit").is_some()),
+        (StatusCode::UNPROCESSABLE_ENTITY, true)
+    );
+    let (s, v) = t.get("/v1/customers?colour=red", "operator").await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_field"))
+    );
+    assert_eq!(
+        count(&t.get("/v1/customers", "operator").await.1),
+        before,
+        "a refused request wrote something"
+    );
+}
+
+#[tokio::test]
+async fn b1_x_hoppers_accounts_bill_in_gbp_only() {
+    let t = setup().await;
+    let (_, v) = t.get("/v1/customers", "operator").await;
+    let harbor = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Harbor Logistics")
+        .unwrap()["id"]
+        .clone();
+    let (s, v) = t
+        .post(
+            "/v1/billing-accounts",
+            "operator",
+            json!({"customer_id": harbor, "name": "EU", "currency": "EUR"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str(), v["error"]["rule"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("currency_not_allowed"),
+            Some("B1")
+        )
+    );
+}
+
+#[tokio::test]
+async fn p3_bronze_partner_without_assigned_partner_is_refused() {
+    let t = setup().await;
+    let (s, v) = t
+        .post(
+            "/v1/partners",
+            "operator",
+            json!({"name": "Lone Bronze", "tier": "bronze"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str(), v["error"]["rule"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("assigned_partner_required"),
+            Some("P3")
+        )
+    );
+    assert_eq!(v["error"]["clause"].as_str(), Some("W 15.2"));
+}
+
+#[tokio::test]
+async fn tokens_revoked_and_expired_are_refused_and_a2_revokes_everything() {
+    let t = setup().await;
+    let (s, v) = t
+        .post(
+            "/v1/tokens",
+            "customer_a",
+            json!({"name": "ci", "expires_in_days": 1}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let tok = v["token"].as_str().unwrap().to_string();
+    let id = v["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        t.call("GET", "/v1/me", Some(&tok), "", vec![]).await.0,
+        StatusCode::OK
+    );
+    // Listed without the secret.
+    let (_, list) = t.get("/v1/tokens", "customer_a").await;
+    assert!(!list.to_string().contains(&tok));
+    t.app.clock.advance(2 * 86_400);
+    let (s, v, _) = t.call("GET", "/v1/me", Some(&tok), "", vec![]).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("token_expired"))
+    );
+    let (s, _, _) = t
+        .call(
+            "DELETE",
+            &format!("/v1/tokens/{id}"),
+            Some(t.token("customer_a")),
+            "",
+            vec![],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v, _) = t.call("GET", "/v1/me", Some(&tok), "", vec![]).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("token_revoked"))
+    );
+    // A2: customer_a reports credentials lost: its demo token and any session die at once.
+    let (_, me) = t.get("/v1/me", "customer_a").await;
+    let uid = me["user_id"].as_str().unwrap().to_string();
+    let (s, v, _) = t.call("POST", "/auth/login", None, "application/json", json!({"email": "admin@acme-dental.test", "password": tollgate_app::demo::DEMO_PASSWORD}).to_string().into_bytes()).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let session = v["token"].as_str().unwrap().to_string();
+    let (s, v) = t
+        .post(
+            &format!("/v1/users/{uid}/credentials-lost"),
+            "partner_gold",
+            json!({}),
+        )
+        .await;
+    assert_eq!((s, v["rule"].as_str()), (StatusCode::OK, Some("A2")), "{v}");
+    assert!(v["revoked"].as_u64().unwrap() >= 2);
+    for tok in [t.token("customer_a").to_string(), session] {
+        let (s, v, _) = t.call("GET", "/v1/me", Some(&tok), "", vec![]).await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("token_revoked"))
+        );
+    }
+    let mail = tollgate_store::outbox::pending_for(&t.app.store, "admin@acme-dental.test")
+        .await
+        .unwrap();
+    assert_eq!(mail.len(), 1);
+    assert_eq!(mail[0].rule, "A2");
+    // Another partner's admin cannot do it to a user outside its scope.
+    let (s, _) = t
+        .post(
+            &format!("/v1/users/{uid}/credentials-lost"),
+            "partner_bronze",
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a3_failed_logins_are_rate_limited_and_totp_is_enforced() {
+    let t = setup().await;
+    let body = |pw: &str| {
+        json!({"email": "admin@northwind.test", "password": pw})
+            .to_string()
+            .into_bytes()
+    };
+    for _ in 0..tollgate_app::access::MAX_FAILED_LOGINS_PER_ACCOUNT {
+        let (s, v, _) = t
+            .call(
+                "POST",
+                "/auth/login",
+                None,
+                "application/json",
+                body("wrong password!"),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("login_failed"))
+        );
+    }
+    let (s, v, _) = t
+        .call(
+            "POST",
+            "/auth/login",
+            None,
+            "application/json",
+            body(tollgate_app::demo::DEMO_PASSWORD),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            Some("too_many_login_attempts")
+        )
+    );
+    t.app
+        .clock
+        .advance(tollgate_app::access::LOGIN_WINDOW_S + 1);
+    let (s, _, _) = t
+        .call(
+            "POST",
+            "/auth/login",
+            None,
+            "application/json",
+            body(tollgate_app::demo::DEMO_PASSWORD),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    // TOTP: enrol, confirm, then the password alone is not enough.
+    let (s, v) = t.post("/v1/me/totp", "partner_gold", json!({})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let secret = v["secret"].as_str().unwrap().to_string();
+    let raw = tollgate_app::secrets::base32_decode(&secret).unwrap();
+    let code = format!(
+        "{:06}",
+        tollgate_app::secrets::totp_code(&raw, t.app.now() / 30)
+    );
+    let (s, _) = t
+        .post("/v1/me/totp/confirm", "partner_gold", json!({"code": code}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v, _) = t
+        .call(
+            "POST",
+            "/auth/login",
+            None,
+            "application/json",
+            body(tollgate_app::demo::DEMO_PASSWORD),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("totp_required"))
+    );
+    let with = json!({"email": "admin@northwind.test", "password": tollgate_app::demo::DEMO_PASSWORD, "totp": code}).to_string().into_bytes();
+    assert_eq!(
+        t.call("POST", "/auth/login", None, "application/json", with)
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn state_changes_are_audited() {
+    let t = setup().await;
+    let (s, _) = t
+        .post(
+            "/v1/customers",
+            "partner_gold",
+            json!({"name": "Audited Ltd"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, v) = t.get("/v1/audit-log?limit=500", "operator").await;
+    let hit = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["action"] == "customer.create" && a["detail"]["name"] == "Audited Ltd")
+        .cloned()
+        .unwrap();
+    assert!(hit["actor"].as_str().unwrap().starts_with("user:"));
+    assert!(hit["request_id"].as_str().unwrap().starts_with("req_"));
+    assert_eq!(hit["source"], "unknown"); // no peer address through oneshot
+}
+
+#[tokio::test]
+async fn openapi_lists_every_route_and_docs_render() {
+    let t = setup().await;
+    let (s, v, _) = t.call("GET", "/openapi.json", None, "", vec![]).await;
+    assert_eq!(s, StatusCode::OK);
+    for r in ROUTES {
+        assert!(
+            v["paths"][r.path][r.method.to_lowercase()].is_object(),
+            "{} {} missing from OpenAPI",
+            r.method,
+            r.path
+        );
+    }
+    let (s, _, html) = t.call("GET", "/docs", None, "", vec![]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("/v1/customers") && !html.contains("http://") && !html.contains("https://")
+    );
+    assert_eq!(
+        t.call("GET", "/healthz", None, "", vec![]).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        t.call("GET", "/readyz", None, "", vec![]).await.0,
+        StatusCode::OK
+    );
+    let (s, v, _) = t.call("GET", "/nope", None, "", vec![]).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_error_shape(&v);
+    let (_, v) = t.get("/v1/terms-profiles", "customer_b").await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn cdr_intake_is_idempotent_keeps_rejects_and_is_scoped() {
+    let t = setup().await;
+    let (_, v) = t.get("/v1/billing-accounts", "customer_b").await;
+    let b_acct = v["items"][0]["id"].as_str().unwrap().to_string();
+    let csv = format!(
+        "source,call_id,billing_account,from,to,start,end,duration_s\n\
+         sbc,x1,{b_acct},+33170000001,+442079460000,2026-11-16T10:00:00Z,2026-11-16T10:02:00Z,95\n\
+         sbc,x2,{b_acct},+33170000001,not-a-number,2026-11-16T10:00:00Z,2026-11-16T10:02:00Z,95\n\
+         sbc,x3,{b_acct},+33170000001,+4930123456,2026-11-16T11:00:00Z,2026-11-16T10:02:00Z,5\n\
+         sbc,x4,ba_missing,+33170000001,+4930123456,2026-11-16T10:00:00Z,2026-11-16T10:02:00Z,5\n\
+         sbc,x5,{b_acct},+33170000001,+4930123456,2026-11-16T10:00:00Z,2026-11-16T10:02:00Z,-3\n\
+         sbc,x6,{b_acct},+33170000001,+4930123456,2026-11-16T10:00:00Z,2026-11-16T10:01:00Z,47\n"
+    );
+    let op = t.token("operator").to_string();
+    let (s, first, _) = t
+        .call(
+            "POST",
+            "/v1/cdrs",
+            Some(&op),
+            "text/csv",
+            csv.clone().into_bytes(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{first}");
+    assert_eq!(
+        (first["inserted"].as_u64(), first["rejected"].as_u64()),
+        (Some(2), Some(4))
+    );
+    let lines: Vec<(u64, &str)> = first["rejects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            (3, "number_invalid"),
+            (4, "end_before_start"),
+            (5, "account_unknown"),
+            (6, "duration_negative")
+        ]
+    );
+    // 95 s to UK at 0.0120/min in 60/60 = 120 s = 0.024; 47 s to DE at 0.0140 in 1/1 = 0.010967
+    assert_eq!(first["totals"]["EUR"]["amount_exact"], "0.034967");
+    let (s, second, _) = t
+        .call("POST", "/v1/cdrs", Some(&op), "text/csv", csv.into_bytes())
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        (second["inserted"].as_u64(), second["duplicates"].as_u64()),
+        (Some(0), Some(2))
+    );
+    let (_, rej) = t.get("/v1/cdrs/rejects?limit=100", "operator").await;
+    assert_eq!(rej["items"].as_array().unwrap().len(), 8); // both sends' rejects are kept
+                                                           // T12: customer_b sees its calls in full; customer_a sees none of them and cannot ask.
+    let (_, mine) = t
+        .get(&format!("/v1/cdrs?billing_account={b_acct}"), "customer_b")
+        .await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 2);
+    assert_eq!(mine["items"][0]["from"], "+33170000001");
+    let (s, _) = t
+        .get(&format!("/v1/cdrs?billing_account={b_acct}"), "customer_a")
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, a_all) = t.get("/v1/cdrs?limit=500", "customer_a").await;
+    assert!(a_all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["billing_account"] != b_acct.as_str()));
+    let (s, _, csv_out) = t
+        .call(
+            "GET",
+            &format!("/v1/cdrs?billing_account={b_acct}&format=csv"),
+            Some(t.token("customer_b")),
+            "",
+            vec![],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(csv_out.lines().count(), 3);
+}
+
+#[tokio::test]
+async fn quote_equals_the_rated_cdr_and_rate_import_keeps_history() {
+    let t = setup().await;
+    let (s, q) = t.get("/v1/rate-tables/demo-retail/quote?number=%2B447700900123&at=2026-11-16T10:00:00Z&duration_s=37", "partner_gold").await;
+    assert_eq!(s, StatusCode::OK, "{q}");
+    // 37 s in 30/6 = 42 s at 0.09/min = 0.063 + 0.01 connection fee
+    assert_eq!(
+        (
+            q["billed_duration_s"].as_u64(),
+            q["amount_exact"].as_str(),
+            q["rule"].as_str()
+        ),
+        (Some(42), Some("0.073000"), Some("B4"))
+    );
+    let op = t.token("operator").to_string();
+    let bad = "prefix,destination,rate_per_min,initial_s,subsequent_s,valid_from,currency\n44,UK,abc,60,60,2026-01-01,EUR\n";
+    let (s, v, _) = t
+        .call(
+            "PUT",
+            "/v1/rate-tables/demo-retail",
+            Some(&op),
+            "text/csv",
+            bad.into(),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("rate_table_invalid"))
+    );
+    let good = "prefix,destination,rate_per_min,initial_s,subsequent_s,valid_from,currency\n447,UK mobile,0.05,60,60,2026-11-01,EUR\n";
+    let (s, v, _) = t
+        .call(
+            "PUT",
+            "/v1/rate-tables/demo-retail",
+            Some(&op),
+            "text/csv",
+            good.into(),
+        )
+        .await;
+    assert_eq!((s, v["version"].as_i64()), (StatusCode::CREATED, Some(2)));
+    let (_, q2) = t.get("/v1/rate-tables/demo-retail/quote?number=%2B447700900123&at=2026-11-16T10:00:00Z&duration_s=37", "partner_gold").await;
+    assert_eq!(
+        (q2["rate"].as_str(), q2["version"].as_u64()),
+        (Some("0.050000"), Some(2))
+    );
+    // Before the new row's validity the old version still prices the call.
+    let (_, q3) = t.get("/v1/rate-tables/demo-retail/quote?number=%2B447700900123&at=2026-10-16T10:00:00Z&duration_s=37", "partner_gold").await;
+    assert_eq!(q3["rate"].as_str(), Some("0.090000"));
+    let (_, list) = t.get("/v1/rate-tables", "operator").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+}

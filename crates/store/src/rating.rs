@@ -1,0 +1,464 @@
+//! Rate tables (versions never overwritten), rated CDRs, the reject store, bundle usage.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::{fetch_dynamic, opt_text, push_page, Arg, Page, Result, ScopeFilter, Store, Tx};
+
+/// Rows per multi-row INSERT (kept under SQLite's and PostgreSQL's parameter limits).
+pub const INSERT_CHUNK_ROWS: usize = 400;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateVersionRow {
+    pub id: String,
+    pub table_name: String,
+    pub version: i64,
+    pub imported_at: i64,
+    pub imported_by: String,
+    pub row_count: i64,
+}
+
+/// A stored rate row (money in micro units, times in Unix seconds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRate {
+    pub version: i64,
+    pub prefix: String,
+    pub destination: String,
+    pub rate_micros: i64,
+    pub connection_fee_micros: i64,
+    pub initial_s: i64,
+    pub subsequent_s: i64,
+    pub min_billed_s: i64,
+    pub valid_from: i64,
+    pub valid_until: Option<i64>,
+    pub currency: String,
+    pub zone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CdrRow {
+    pub id: String,
+    pub source: String,
+    pub call_id: String,
+    pub billing_account_id: String,
+    pub customer_id: String,
+    pub from_number: String,
+    pub to_number: String,
+    pub start_at: i64,
+    pub answer_at: Option<i64>,
+    pub end_at: i64,
+    pub duration_s: i64,
+    pub disposition: String,
+    pub direction: String,
+    pub prefix: Option<String>,
+    pub destination: Option<String>,
+    pub rate_micros: i64,
+    pub billed_s: i64,
+    pub bundle_s: i64,
+    pub amount_micros: i64,
+    pub currency: String,
+    pub rate_table: Option<String>,
+    pub rate_version: Option<i64>,
+    pub ingested_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectRow {
+    pub id: String,
+    pub batch_id: String,
+    pub at: i64,
+    pub source: String,
+    pub line: i64,
+    pub code: String,
+    pub field: String,
+    pub message: String,
+    pub raw: String,
+}
+
+fn placeholders(row: usize, cols: usize) -> String {
+    let cells: Vec<String> = (1..=cols).map(|c| format!("${}", row * cols + c)).collect();
+    format!("({})", cells.join(", "))
+}
+
+fn values(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| placeholders(r, cols))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub async fn next_rate_version(tx: &mut Tx, table: &str) -> Result<i64> {
+    let v: i64 = sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM rate_table_versions WHERE table_name = $1")
+        .bind(table)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("v")?;
+    Ok(v + 1)
+}
+
+/// Adds a version with all its rows (in the caller's transaction: all or nothing).
+pub async fn insert_rate_version(
+    tx: &mut Tx,
+    v: &RateVersionRow,
+    rows: &[StoredRate],
+) -> Result<()> {
+    sqlx::query("INSERT INTO rate_table_versions (id, table_name, version, imported_at, imported_by, row_count) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&v.id)
+        .bind(&v.table_name)
+        .bind(v.version)
+        .bind(v.imported_at)
+        .bind(&v.imported_by)
+        .bind(v.row_count)
+        .execute(&mut **tx)
+        .await?;
+    for chunk in rows.chunks(INSERT_CHUNK_ROWS) {
+        let sql = rebuild(chunk.len());
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q
+                .bind(&v.id)
+                .bind(&v.table_name)
+                .bind(v.version)
+                .bind(&r.prefix)
+                .bind(&r.destination)
+                .bind(r.rate_micros)
+                .bind(r.connection_fee_micros)
+                .bind(r.initial_s)
+                .bind(r.subsequent_s)
+                .bind(r.min_billed_s)
+                .bind(r.valid_from)
+                .bind(r.valid_until)
+                .bind(&r.currency)
+                .bind(&r.zone);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+fn rebuild(n: usize) -> String {
+    format!(
+        "INSERT INTO rate_rows (version_id, table_name, version, prefix, destination, rate_micros, connection_fee_micros, \
+         initial_s, subsequent_s, min_billed_s, valid_from, valid_until, currency, zone) VALUES {}",
+        values(n, 14)
+    )
+}
+
+fn version_row(r: &AnyRow) -> Result<RateVersionRow, sqlx::Error> {
+    Ok(RateVersionRow {
+        id: r.try_get("id")?,
+        table_name: r.try_get("table_name")?,
+        version: r.try_get("version")?,
+        imported_at: r.try_get("imported_at")?,
+        imported_by: r.try_get("imported_by")?,
+        row_count: r.try_get("row_count")?,
+    })
+}
+
+pub async fn list_rate_versions(store: &Store) -> Result<Vec<RateVersionRow>> {
+    let rows = sqlx::query("SELECT id, table_name, version, imported_at, imported_by, row_count FROM rate_table_versions ORDER BY table_name, version")
+        .fetch_all(store.reader())
+        .await?;
+    Ok(rows.iter().map(version_row).collect::<Result<_, _>>()?)
+}
+
+fn stored_rate(r: &AnyRow) -> Result<StoredRate, sqlx::Error> {
+    Ok(StoredRate {
+        version: r.try_get("version")?,
+        prefix: r.try_get("prefix")?,
+        destination: r.try_get("destination")?,
+        rate_micros: r.try_get("rate_micros")?,
+        connection_fee_micros: r.try_get("connection_fee_micros")?,
+        initial_s: r.try_get("initial_s")?,
+        subsequent_s: r.try_get("subsequent_s")?,
+        min_billed_s: r.try_get("min_billed_s")?,
+        valid_from: r.try_get("valid_from")?,
+        valid_until: r.try_get("valid_until")?,
+        currency: r.try_get("currency")?,
+        zone: opt_text(r, "zone")?,
+    })
+}
+
+const RATE_COLS: &str = "version, prefix, destination, rate_micros, connection_fee_micros, initial_s, subsequent_s, min_billed_s, valid_from, valid_until, currency, zone";
+
+/// Every row of every version of a table.
+pub async fn load_rate_rows(store: &Store, table: &str) -> Result<Vec<StoredRate>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {RATE_COLS} FROM rate_rows WHERE table_name = $1"
+    ))
+    .bind(table)
+    .fetch_all(store.reader())
+    .await?;
+    Ok(rows.iter().map(stored_rate).collect::<Result<_, _>>()?)
+}
+
+/// The classic VoIP-billing SQL lookup (the benchmark baseline): every prefix of the number,
+/// valid at `at`, longest first.
+pub async fn lookup_rate_sql(
+    store: &Store,
+    table: &str,
+    digits: &str,
+    at: i64,
+) -> Result<Option<StoredRate>> {
+    let n = digits.len().min(15);
+    let mut sql =
+        format!("SELECT {RATE_COLS} FROM rate_rows WHERE table_name = $1 AND prefix IN (");
+    for i in 1..=n {
+        sql.push_str(&format!("{}${}", if i > 1 { ", " } else { "" }, i + 2));
+    }
+    sql.push_str(") AND valid_from <= $2 AND (valid_until IS NULL OR valid_until > $2) ORDER BY length(prefix) DESC, version DESC, valid_from DESC LIMIT 1");
+    let mut q = sqlx::query(&sql).bind(table).bind(at);
+    for i in 1..=n {
+        q = q.bind(&digits[..i]);
+    }
+    Ok(q.fetch_optional(store.reader())
+        .await?
+        .as_ref()
+        .map(stored_rate)
+        .transpose()?)
+}
+
+/// Which of `call_ids` from `source` are already stored.
+pub async fn existing_call_ids(
+    tx: &mut Tx,
+    source: &str,
+    call_ids: &[&str],
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in call_ids.chunks(INSERT_CHUNK_ROWS) {
+        let mut sql = "SELECT call_id FROM cdrs WHERE source = $1 AND call_id IN (".to_string();
+        for i in 0..chunk.len() {
+            sql.push_str(&format!("{}${}", if i > 0 { ", " } else { "" }, i + 2));
+        }
+        sql.push(')');
+        let mut q = sqlx::query(&sql).bind(source);
+        for c in chunk {
+            q = q.bind(*c);
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            out.push(r.try_get("call_id")?);
+        }
+    }
+    Ok(out)
+}
+
+/// Inserts rated CDRs; a (source, call_id) already present is skipped. Returns rows inserted.
+pub async fn insert_cdrs(tx: &mut Tx, rows: &[CdrRow]) -> Result<u64> {
+    const COLS: usize = 23;
+    let mut inserted = 0;
+    for chunk in rows.chunks(INSERT_CHUNK_ROWS / 2) {
+        let sql = format!(
+            "INSERT INTO cdrs (id, source, call_id, billing_account_id, customer_id, from_number, to_number, start_at, answer_at, \
+             end_at, duration_s, disposition, direction, prefix, destination, rate_micros, billed_s, bundle_s, amount_micros, \
+             currency, rate_table, rate_version, ingested_at) VALUES {} ON CONFLICT (source, call_id) DO NOTHING",
+            values(chunk.len(), COLS)
+        );
+        let mut q = sqlx::query(&sql);
+        for c in chunk {
+            q = q
+                .bind(&c.id)
+                .bind(&c.source)
+                .bind(&c.call_id)
+                .bind(&c.billing_account_id)
+                .bind(&c.customer_id)
+                .bind(&c.from_number)
+                .bind(&c.to_number)
+                .bind(c.start_at)
+                .bind(c.answer_at)
+                .bind(c.end_at)
+                .bind(c.duration_s)
+                .bind(&c.disposition)
+                .bind(&c.direction)
+                .bind(&c.prefix)
+                .bind(&c.destination)
+                .bind(c.rate_micros)
+                .bind(c.billed_s)
+                .bind(c.bundle_s)
+                .bind(c.amount_micros)
+                .bind(&c.currency)
+                .bind(&c.rate_table)
+                .bind(c.rate_version)
+                .bind(c.ingested_at);
+        }
+        inserted += q.execute(&mut **tx).await?.rows_affected();
+    }
+    Ok(inserted)
+}
+
+pub async fn insert_rejects(tx: &mut Tx, rows: &[RejectRow]) -> Result<()> {
+    const COLS: usize = 9;
+    for chunk in rows.chunks(INSERT_CHUNK_ROWS) {
+        let sql = format!(
+            "INSERT INTO cdr_rejects (id, batch_id, at, source, line, code, field, message, raw) VALUES {}",
+            values(chunk.len(), COLS)
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q
+                .bind(&r.id)
+                .bind(&r.batch_id)
+                .bind(r.at)
+                .bind(&r.source)
+                .bind(r.line)
+                .bind(&r.code)
+                .bind(&r.field)
+                .bind(&r.message)
+                .bind(&r.raw);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+pub async fn bundle_used(tx: &mut Tx, account: &str, month: i64) -> Result<i64> {
+    let r =
+        sqlx::query("SELECT used_s FROM bundle_usage WHERE billing_account_id = $1 AND month = $2")
+            .bind(account)
+            .bind(month)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(match r {
+        Some(r) => r.try_get("used_s")?,
+        None => 0,
+    })
+}
+
+pub async fn set_bundle_used(tx: &mut Tx, account: &str, month: i64, used_s: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO bundle_usage (billing_account_id, month, used_s) VALUES ($1, $2, $3) \
+         ON CONFLICT (billing_account_id, month) DO UPDATE SET used_s = excluded.used_s",
+    )
+    .bind(account)
+    .bind(month)
+    .bind(used_s)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_included_minutes(
+    tx: &mut Tx,
+    account: &str,
+    zone: Option<&str>,
+    seconds: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE billing_accounts SET included_zone = $1, included_seconds = $2 WHERE id = $3",
+    )
+    .bind(zone)
+    .bind(seconds)
+    .bind(account)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// `(included_zone, included_seconds)` of every billing account.
+pub async fn included_minutes(store: &Store) -> Result<Vec<(String, Option<String>, i64)>> {
+    let rows = sqlx::query("SELECT id, included_zone, included_seconds FROM billing_accounts")
+        .fetch_all(store.reader())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                opt_text(r, "included_zone")?,
+                r.try_get("included_seconds")?,
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+const CDR_COLS: &str = "d.id, d.source, d.call_id, d.billing_account_id, d.customer_id, d.from_number, d.to_number, d.start_at, \
+    d.answer_at, d.end_at, d.duration_s, d.disposition, d.direction, d.prefix, d.destination, d.rate_micros, d.billed_s, \
+    d.bundle_s, d.amount_micros, d.currency, d.rate_table, d.rate_version, d.ingested_at";
+
+fn cdr(r: &AnyRow) -> Result<CdrRow, sqlx::Error> {
+    Ok(CdrRow {
+        id: r.try_get("id")?,
+        source: r.try_get("source")?,
+        call_id: r.try_get("call_id")?,
+        billing_account_id: r.try_get("billing_account_id")?,
+        customer_id: r.try_get("customer_id")?,
+        from_number: r.try_get("from_number")?,
+        to_number: r.try_get("to_number")?,
+        start_at: r.try_get("start_at")?,
+        answer_at: r.try_get("answer_at")?,
+        end_at: r.try_get("end_at")?,
+        duration_s: r.try_get("duration_s")?,
+        disposition: r.try_get("disposition")?,
+        direction: r.try_get("direction")?,
+        prefix: opt_text(r, "prefix")?,
+        destination: opt_text(r, "destination")?,
+        rate_micros: r.try_get("rate_micros")?,
+        billed_s: r.try_get("billed_s")?,
+        bundle_s: r.try_get("bundle_s")?,
+        amount_micros: r.try_get("amount_micros")?,
+        currency: r.try_get("currency")?,
+        rate_table: opt_text(r, "rate_table")?,
+        rate_version: r.try_get("rate_version")?,
+        ingested_at: r.try_get("ingested_at")?,
+    })
+}
+
+/// CDRs in scope, optionally of one account and a start-time range `[from, to)`.
+pub async fn list_cdrs(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    account: Option<&str>,
+    from: Option<i64>,
+    to: Option<i64>,
+    page: &Page,
+) -> Result<Vec<CdrRow>> {
+    let mut sql = format!(
+        "SELECT {CDR_COLS} FROM cdrs d JOIN customers c ON c.id = d.customer_id WHERE 1 = 1"
+    );
+    let mut args = Vec::new();
+    if let Some(a) = account {
+        args.push(Arg::Text(a.into()));
+        sql.push_str(&format!(" AND d.billing_account_id = ${}", args.len()));
+    }
+    if let Some(f) = from {
+        args.push(Arg::Int(f));
+        sql.push_str(&format!(" AND d.start_at >= ${}", args.len()));
+    }
+    if let Some(t) = to {
+        args.push(Arg::Int(t));
+        sql.push_str(&format!(" AND d.start_at < ${}", args.len()));
+    }
+    scope.push(&mut sql, &mut args, "c.id", "c.partner_id");
+    push_page(&mut sql, &mut args, "d.id", page);
+    fetch_dynamic(store.reader(), &sql, args, cdr).await
+}
+
+/// Sum of `amount_micros` and count per currency, for totals checks.
+pub async fn cdr_totals(store: &Store) -> Result<Vec<(String, i64, i64)>> {
+    let rows = sqlx::query("SELECT currency, CAST(COUNT(*) AS BIGINT) AS n, CAST(SUM(amount_micros) AS BIGINT) AS total FROM cdrs GROUP BY currency ORDER BY currency")
+        .fetch_all(store.reader())
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("currency")?, r.try_get("n")?, r.try_get("total")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+pub async fn list_rejects(store: &Store, page: &Page) -> Result<Vec<RejectRow>> {
+    let mut sql = "SELECT id, batch_id, at, source, line, code, field, message, raw FROM cdr_rejects WHERE 1 = 1".to_string();
+    let mut args = Vec::new();
+    push_page(&mut sql, &mut args, "id", page);
+    fetch_dynamic(store.reader(), &sql, args, |r| {
+        Ok(RejectRow {
+            id: r.try_get("id")?,
+            batch_id: r.try_get("batch_id")?,
+            at: r.try_get("at")?,
+            source: r.try_get("source")?,
+            line: r.try_get("line")?,
+            code: r.try_get("code")?,
+            field: r.try_get("field")?,
+            message: r.try_get("message")?,
+            raw: r.try_get("raw")?,
+        })
+    })
+    .await
+}

@@ -1,0 +1,375 @@
+//! The store suite: the same tests against SQLite (always) and PostgreSQL (`--ignored`, with
+//! `TOLLGATE_TEST_POSTGRES_URL` set; `.ci/run` does both).
+
+use tollgate_store::rating::{self as sr, CdrRow, RateVersionRow, StoredRate};
+use tollgate_store::tenancy::{
+    self as st, BillingAccountRow, CustomerRow, OperatorRow, PartnerRow,
+};
+use tollgate_store::{audit, auth, migrate, Page, Scope, ScopeFilter, Store, StoreError};
+
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() { super::$name(tollgate_store::testing::sqlite().await).await })*
+        }
+        mod postgres {
+            $(#[tokio::test] #[ignore = "needs TOLLGATE_TEST_POSTGRES_URL; run with --ignored"]
+              async fn $name() { super::$name(tollgate_store::testing::postgres().await).await })*
+        }
+    };
+}
+
+suite!(
+    migrations_are_idempotent_and_newer_schemas_refused,
+    audit_log_is_append_only,
+    tenancy_scope_filters,
+    unique_email_is_a_conflict,
+    cdr_insert_is_idempotent,
+    sql_longest_prefix_baseline
+);
+
+async fn seed(
+    store: &Store,
+) -> (
+    PartnerRow,
+    PartnerRow,
+    CustomerRow,
+    CustomerRow,
+    BillingAccountRow,
+) {
+    let mut tx = store.begin().await.unwrap();
+    st::insert_operator(
+        &mut tx,
+        &OperatorRow {
+            id: "op".into(),
+            name: "Op".into(),
+            created_at: 1,
+        },
+    )
+    .await
+    .unwrap();
+    let p1 = PartnerRow {
+        id: "ptn_1".into(),
+        operator_id: "op".into(),
+        name: "P1".into(),
+        tier: "gold".into(),
+        assigned_partner_id: None,
+        created_at: 1,
+    };
+    let p2 = PartnerRow {
+        id: "ptn_2".into(),
+        operator_id: "op".into(),
+        name: "P2".into(),
+        tier: "bronze".into(),
+        assigned_partner_id: Some("ptn_1".into()),
+        created_at: 1,
+    };
+    st::insert_partner(&mut tx, &p1).await.unwrap();
+    st::insert_partner(&mut tx, &p2).await.unwrap();
+    let c1 = CustomerRow {
+        id: "cus_1".into(),
+        operator_id: "op".into(),
+        partner_id: Some("ptn_1".into()),
+        name: "C1".into(),
+        created_at: 1,
+    };
+    let c2 = CustomerRow {
+        id: "cus_2".into(),
+        operator_id: "op".into(),
+        partner_id: Some("ptn_2".into()),
+        name: "C2".into(),
+        created_at: 1,
+    };
+    st::insert_customer(&mut tx, &c1).await.unwrap();
+    st::insert_customer(&mut tx, &c2).await.unwrap();
+    let ba = BillingAccountRow {
+        id: "ba_1".into(),
+        customer_id: "cus_1".into(),
+        name: "B".into(),
+        currency: "EUR".into(),
+        rate_table: Some("t".into()),
+        created_at: 1,
+    };
+    st::insert_billing_account(&mut tx, &ba).await.unwrap();
+    tollgate_store::commit(tx).await.unwrap();
+    (p1, p2, c1, c2, ba)
+}
+
+async fn migrations_are_idempotent_and_newer_schemas_refused(store: Store) {
+    assert_eq!(migrate::apply(&store).await.unwrap(), Vec::<i64>::new());
+    assert_eq!(
+        migrate::current_version(&store).await.unwrap(),
+        migrate::latest_version()
+    );
+    let mut tx = store.begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO tollgate_schema (version, name, applied_at) VALUES (999, 'future', 0)",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tollgate_store::commit(tx).await.unwrap();
+    match migrate::apply(&store).await {
+        Err(StoreError::SchemaTooNew { database: 999, .. }) => {}
+        other => panic!("expected SchemaTooNew, got {:?}", other.map(|_| ())),
+    }
+}
+
+async fn audit_log_is_append_only(store: Store) {
+    let row = audit::AuditRow {
+        id: "aud_1".into(),
+        at: 1,
+        actor: "cli".into(),
+        action: "x".into(),
+        target: "t".into(),
+        source: "cli".into(),
+        request_id: "r".into(),
+        detail: "{}".into(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    audit::append(&mut tx, &row).await.unwrap();
+    tollgate_store::commit(tx).await.unwrap();
+    for sql in [
+        "UPDATE audit_log SET actor = 'someone else'",
+        "DELETE FROM audit_log",
+    ] {
+        let mut tx = store.begin().await.unwrap();
+        assert!(
+            sqlx::query(sql).execute(&mut *tx).await.is_err(),
+            "{sql} must be refused"
+        );
+    }
+    assert_eq!(
+        audit::list(&store, &Page::first(10)).await.unwrap(),
+        vec![row]
+    );
+}
+
+async fn tenancy_scope_filters(store: Store) {
+    seed(&store).await;
+    let page = Page::first(10);
+    let ids = |v: Vec<CustomerRow>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(st::list_customers(&store, ScopeFilter(&Scope::All), &page)
+            .await
+            .unwrap()),
+        ["cus_1", "cus_2"]
+    );
+    assert_eq!(
+        ids(st::list_customers(
+            &store,
+            ScopeFilter(&Scope::Partners(vec!["ptn_1".into()])),
+            &page
+        )
+        .await
+        .unwrap()),
+        ["cus_1"]
+    );
+    assert_eq!(
+        ids(
+            st::list_customers(&store, ScopeFilter(&Scope::Customer("cus_2".into())), &page)
+                .await
+                .unwrap()
+        ),
+        ["cus_2"]
+    );
+    assert!(st::get_customer(
+        &store,
+        ScopeFilter(&Scope::Partners(vec!["ptn_1".into()])),
+        "cus_2"
+    )
+    .await
+    .is_err());
+    assert_eq!(
+        st::list_billing_accounts(
+            &store,
+            ScopeFilter(&Scope::Customer("cus_2".into())),
+            None,
+            &page
+        )
+        .await
+        .unwrap()
+        .len(),
+        0
+    );
+    // Pagination by cursor.
+    let first = st::list_customers(&store, ScopeFilter(&Scope::All), &Page::first(1))
+        .await
+        .unwrap();
+    let next = st::list_customers(
+        &store,
+        ScopeFilter(&Scope::All),
+        &Page {
+            limit: 1,
+            after: Some(first[0].id.clone()),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(ids(next), ["cus_2"]);
+}
+
+async fn unique_email_is_a_conflict(store: Store) {
+    let u = auth::UserRow {
+        id: "usr_1".into(),
+        email: "a@b.test".into(),
+        name: "A".into(),
+        role: "operator_admin".into(),
+        partner_id: None,
+        customer_id: None,
+        password_hash: None,
+        totp_secret: None,
+        totp_enabled: false,
+        created_at: 1,
+    };
+    let mut tx = store.begin().await.unwrap();
+    auth::insert_user(&mut tx, &u).await.unwrap();
+    tollgate_store::commit(tx).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let dup = auth::UserRow {
+        id: "usr_2".into(),
+        ..u
+    };
+    assert!(matches!(
+        auth::insert_user(&mut tx, &dup).await,
+        Err(StoreError::Conflict(_))
+    ));
+}
+
+fn cdr(call_id: &str) -> CdrRow {
+    CdrRow {
+        id: format!("cdr_{call_id}"),
+        source: "sbc".into(),
+        call_id: call_id.into(),
+        billing_account_id: "ba_1".into(),
+        customer_id: "cus_1".into(),
+        from_number: "331".into(),
+        to_number: "442".into(),
+        start_at: 10,
+        answer_at: None,
+        end_at: 20,
+        duration_s: 10,
+        disposition: "answered".into(),
+        direction: "outbound".into(),
+        prefix: Some("44".into()),
+        destination: Some("UK".into()),
+        rate_micros: 10,
+        billed_s: 60,
+        bundle_s: 0,
+        amount_micros: 1_234,
+        currency: "EUR".into(),
+        rate_table: Some("t".into()),
+        rate_version: Some(1),
+        ingested_at: 30,
+    }
+}
+
+async fn cdr_insert_is_idempotent(store: Store) {
+    seed(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        sr::insert_cdrs(&mut tx, &[cdr("a"), cdr("b")])
+            .await
+            .unwrap(),
+        2
+    );
+    tollgate_store::commit(tx).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        sr::existing_call_ids(&mut tx, "sbc", &["a", "c"])
+            .await
+            .unwrap(),
+        ["a"]
+    );
+    let again = CdrRow {
+        id: "cdr_other".into(),
+        ..cdr("a")
+    };
+    assert_eq!(
+        sr::insert_cdrs(&mut tx, &[again, cdr("c")]).await.unwrap(),
+        1
+    );
+    tollgate_store::commit(tx).await.unwrap();
+    assert_eq!(
+        sr::cdr_totals(&store).await.unwrap(),
+        vec![("EUR".to_string(), 3, 3 * 1_234)]
+    );
+    let scoped = sr::list_cdrs(
+        &store,
+        ScopeFilter(&Scope::Customer("cus_2".into())),
+        None,
+        None,
+        None,
+        &Page::first(10),
+    )
+    .await
+    .unwrap();
+    assert!(scoped.is_empty());
+}
+
+async fn sql_longest_prefix_baseline(store: Store) {
+    let rate = |prefix: &str, from: i64, until: Option<i64>, micros: i64| StoredRate {
+        version: 1,
+        prefix: prefix.into(),
+        destination: "d".into(),
+        rate_micros: micros,
+        connection_fee_micros: 0,
+        initial_s: 60,
+        subsequent_s: 60,
+        min_billed_s: 0,
+        valid_from: from,
+        valid_until: until,
+        currency: "EUR".into(),
+        zone: None,
+    };
+    let v = RateVersionRow {
+        id: "rtv_1".into(),
+        table_name: "t".into(),
+        version: 1,
+        imported_at: 1,
+        imported_by: "cli".into(),
+        row_count: 3,
+    };
+    let mut tx = store.begin().await.unwrap();
+    sr::insert_rate_version(
+        &mut tx,
+        &v,
+        &[
+            rate("44", 0, None, 1),
+            rate("447", 0, Some(100), 2),
+            rate("447", 100, None, 3),
+        ],
+    )
+    .await
+    .unwrap();
+    tollgate_store::commit(tx).await.unwrap();
+    assert_eq!(
+        sr::lookup_rate_sql(&store, "t", "447700900000", 50)
+            .await
+            .unwrap()
+            .unwrap()
+            .rate_micros,
+        2
+    );
+    assert_eq!(
+        sr::lookup_rate_sql(&store, "t", "447700900000", 100)
+            .await
+            .unwrap()
+            .unwrap()
+            .rate_micros,
+        3
+    );
+    assert_eq!(
+        sr::lookup_rate_sql(&store, "t", "442070000000", 100)
+            .await
+            .unwrap()
+            .unwrap()
+            .prefix,
+        "44"
+    );
+    assert!(sr::lookup_rate_sql(&store, "t", "33100000000", 100)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(sr::load_rate_rows(&store, "t").await.unwrap().len(), 3);
+}
