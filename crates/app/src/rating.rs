@@ -63,7 +63,7 @@ pub struct LineError {
 
 fn parse_date(s: &str, field: &'static str) -> Result<i64, Refusal> {
     let s = s.trim();
-    if s.len() == 10 {
+    if s.len() == 10 && s.as_bytes()[4] == b'-' {
         return jiff::civil::Date::strptime("%Y-%m-%d", s)
             .ok()
             .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
@@ -233,7 +233,7 @@ pub fn parse_rate_csv(
             break;
         }
         if let Some(p) = progress {
-            if rows.len() % 100_000 == 0 {
+            if rows.len().is_multiple_of(100_000) {
                 p(rows.len(), total);
             }
         }
@@ -315,6 +315,9 @@ pub struct IngestReport {
     pub totals: BTreeMap<String, (u64, i64)>,
 }
 
+/// One input line: `(line number, parsed raw CDR or refusal, raw text)`.
+pub type ParsedLine = (usize, Result<RawCdr, Refusal>, String);
+
 /// The formats `POST /v1/cdrs` and `tollgate cdrs import` take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CdrFormat {
@@ -376,10 +379,7 @@ fn clip(s: &str) -> String {
 }
 
 /// Splits a body into `(line number, parsed raw CDR or refusal, raw text)`.
-pub fn parse_cdrs(
-    format: CdrFormat,
-    body: &[u8],
-) -> Result<Vec<(usize, Result<RawCdr, Refusal>, String)>, AppError> {
+pub fn parse_cdrs(format: CdrFormat, body: &[u8]) -> Result<Vec<ParsedLine>, AppError> {
     let mut out = Vec::new();
     match format {
         CdrFormat::Json => {
@@ -471,6 +471,15 @@ pub fn parse_cdrs(
         ));
     }
     Ok(out)
+}
+
+/// A quote: the row that priced the call and the result.
+#[derive(Debug, Clone)]
+pub struct Quote {
+    pub row: RateRow,
+    pub billed_s: u32,
+    pub amount_micros: i64,
+    pub rule: tollgate_core::RuleRef,
 }
 
 struct AccountInfo {
@@ -566,13 +575,19 @@ impl App {
         number: &str,
         at: i64,
         duration_s: u32,
-    ) -> Result<tollgate_core::rating::Rated, AppError> {
+    ) -> Result<Quote, AppError> {
         let t = self
             .rates
             .get(table)
             .ok_or(AppError::NotFound("rate table"))?;
         let digits = e164::normalize(number, "number")?;
-        Ok(t.rate(&digits, at, duration_s, None, None)?)
+        let r = t.rate(&digits, at, duration_s, None, None)?;
+        Ok(Quote {
+            row: r.row.clone(),
+            billed_s: r.billed_s,
+            amount_micros: r.amount_micros,
+            rule: r.rule,
+        })
     }
 
     async fn accounts_by_id(&self) -> Result<HashMap<String, AccountInfo>, AppError> {
@@ -701,7 +716,7 @@ impl App {
         let total = valid.len();
         for (n, (line, c, raw)) in valid.into_iter().enumerate() {
             if let Some(p) = progress {
-                if n % 50_000 == 0 {
+                if n.is_multiple_of(50_000) {
                     p(n, total);
                 }
             }
@@ -777,10 +792,10 @@ impl App {
                 let u = usage.get_mut(&key);
                 match table.rate(&c.to, c.start, c.duration_s, acct.bundle.as_ref(), u) {
                     Ok(r) => {
-                        if r.currency.as_str() != acct.row.currency {
+                        if r.row.currency.as_str() != acct.row.currency {
                             let msg = format!(
                                 "the rate is in {} but the account bills in {}",
-                                r.currency, acct.row.currency
+                                r.row.currency, acct.row.currency
                             );
                             reject(
                                 line,
@@ -791,13 +806,13 @@ impl App {
                             );
                             continue;
                         }
-                        row.prefix = Some(r.prefix);
-                        row.destination = Some(r.destination);
-                        row.rate_micros = r.rate_per_min_micros;
+                        row.prefix = Some(r.row.prefix.clone());
+                        row.destination = Some(r.row.destination.clone());
+                        row.rate_micros = r.row.rate_per_min_micros;
                         row.billed_s = i64::from(r.billed_s);
                         row.bundle_s = i64::from(r.bundle_s);
                         row.amount_micros = r.amount_micros;
-                        row.rate_version = Some(i64::from(r.version));
+                        row.rate_version = Some(i64::from(r.row.version));
                     }
                     Err(r) => {
                         reject(line, &c.source, r, &raw);

@@ -79,7 +79,7 @@ pub fn load(
                     ));
                 }
             }
-            table.retain(|k, _| KEYS.iter().any(|x| *x == k));
+            table.retain(|k, _| KEYS.contains(&k));
         }
         Err(e) if explicit => return Err(format!("{}: {e}", path.display())),
         Err(_) => {}

@@ -269,10 +269,10 @@ pub fn rate_file(
             Ok((c, r)) => {
                 let (prefix, billed, amount, cur) = match &r {
                     Some(r) => (
-                        r.prefix.as_str(),
+                        r.row.prefix.as_str(),
                         r.billed_s,
                         r.amount_micros,
-                        r.currency.as_str(),
+                        r.row.currency.as_str(),
                     ),
                     None => ("", 0, 0, ""),
                 };
@@ -307,7 +307,7 @@ pub fn rate_file(
             }
         }
         if let Some(p) = progress {
-            if n % 1_000_000 == 0 {
+            if n.is_multiple_of(1_000_000) {
                 p.update(n, total);
             }
         }
@@ -529,7 +529,7 @@ pub fn cdrs_csv(
             start + i64::from(dur) + 3
         )?;
         if let Some(p) = progress {
-            if i % 1_000_000 == 0 {
+            if i.is_multiple_of(1_000_000) {
                 p.update(i, count);
             }
         }

@@ -280,7 +280,8 @@ mod tests {
 
     #[test]
     fn each_bad_field_has_its_code() {
-        let cases: Vec<(Box<dyn Fn(&mut RawCdr)>, &str, &str)> = vec![
+        type Mutate = Box<dyn Fn(&mut RawCdr)>;
+        let cases: Vec<(Mutate, &str, &str)> = vec![
             (
                 Box::new(|r| r.to = Some("12ab".into())),
                 "number_invalid",

@@ -127,20 +127,15 @@ pub struct BundleUsage {
     pub used_s: u64,
 }
 
-/// A priced call.
+/// A priced call; borrows the row that priced it (no allocation on the hot path).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rated {
-    pub prefix: String,
-    pub destination: String,
-    pub rate_per_min_micros: i64,
-    pub connection_fee_micros: i64,
+pub struct Rated<'a> {
+    pub row: &'a RateRow,
     pub billed_s: u32,
     /// Seconds covered by included minutes.
     pub bundle_s: u32,
     /// Exact charge, micro units.
     pub amount_micros: i64,
-    pub currency: Currency,
-    pub version: u32,
     pub rule: RuleRef,
 }
 
@@ -259,7 +254,7 @@ impl RateTable {
         duration_s: u32,
         bundle: Option<&Bundle>,
         usage: Option<&mut BundleUsage>,
-    ) -> Result<Rated, Refusal> {
+    ) -> Result<Rated<'_>, Refusal> {
         let row = self.lookup(digits, start).ok_or_else(|| {
             Refusal::new(
                 "no_rate_found",
@@ -273,13 +268,13 @@ impl RateTable {
 }
 
 /// Prices a call with a known row (the second half of [`RateTable::rate`]).
-pub fn rate_with_row(
-    row: &RateRow,
+pub fn rate_with_row<'a>(
+    row: &'a RateRow,
     start: i64,
     duration_s: u32,
     bundle: Option<&Bundle>,
     usage: Option<&mut BundleUsage>,
-) -> Rated {
+) -> Rated<'a> {
     let billed_s = billed_duration(
         duration_s,
         row.initial_s,
@@ -304,15 +299,10 @@ pub fn rate_with_row(
         0
     };
     Rated {
-        prefix: row.prefix.clone(),
-        destination: row.destination.clone(),
-        rate_per_min_micros: row.rate_per_min_micros,
-        connection_fee_micros: row.connection_fee_micros,
+        row,
         billed_s,
         bundle_s,
         amount_micros: fee + per_minute_charge(row.rate_per_min_micros, billed_s - bundle_s),
-        currency: row.currency,
-        version: row.version,
         rule: rules::B4,
     }
 }
@@ -391,6 +381,7 @@ mod tests {
         assert_eq!(
             t.rate("442079460000", JAN_15 - 60, 3_600, None, None)
                 .unwrap()
+                .row
                 .rate_per_min_micros,
             100_000
         );

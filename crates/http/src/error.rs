@@ -62,11 +62,17 @@ impl ErrorBody {
 
 /// The error every handler returns.
 #[derive(Debug)]
-pub struct ApiError(pub ErrorBody);
+pub struct ApiError(pub Box<ErrorBody>);
+
+impl ApiError {
+    pub fn new(body: ErrorBody) -> ApiError {
+        ApiError(Box::new(body))
+    }
+}
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> ApiError {
-        ApiError(match e {
+        ApiError::new(match e {
             AppError::Unauthenticated { code, message } => {
                 ErrorBody::new(StatusCode::UNAUTHORIZED, code, message)
             }
@@ -122,7 +128,7 @@ impl From<AppError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut res = self.0.status.into_response();
-        res.extensions_mut().insert(self.0);
+        res.extensions_mut().insert(*self.0);
         res
     }
 }

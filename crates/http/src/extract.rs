@@ -39,11 +39,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("application/json");
         if !ct.starts_with("application/json") {
-            return Err(ApiError(for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)));
+            return Err(ApiError::new(for_status(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            )));
         }
         let bytes = Bytes::from_request(req, state)
             .await
-            .map_err(|r| ApiError(for_status(r.status())))?;
+            .map_err(|r| ApiError::new(for_status(r.status())))?;
         parse_json(&bytes).map(ApiJson)
     }
 }
@@ -84,7 +86,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         } else {
             status
         };
-        ApiError(ErrorBody::new(status, code, msg.clone()).field(&field, &msg))
+        ApiError::new(ErrorBody::new(status, code, msg.clone()).field(&field, &msg))
     })
 }
 
@@ -106,7 +108,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
                 } else {
                     "query_invalid"
                 };
-                Err(ApiError(
+                Err(ApiError::new(
                     ErrorBody::new(StatusCode::UNPROCESSABLE_ENTITY, code, msg.clone())
                         .field(&field, &msg),
                 ))
@@ -143,7 +145,7 @@ pub fn page(limit: Option<i64>, cursor: Option<String>) -> Result<Page, ApiError
     let limit = limit.unwrap_or(DEFAULT_PAGE_LIMIT);
     if !(1..=MAX_PAGE_LIMIT).contains(&limit) {
         let msg = format!("must be 1 to {MAX_PAGE_LIMIT}");
-        return Err(ApiError(
+        return Err(ApiError::new(
             ErrorBody::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "limit_invalid",

@@ -249,7 +249,7 @@ async fn readyz(State(app): State<App>) -> Response {
         }
         Err(e) => {
             tracing::warn!(error = %e, "database not reachable");
-            ApiError(ErrorBody::new(
+            ApiError::new(ErrorBody::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "database_unreachable",
                 "the database does not answer",

@@ -60,7 +60,7 @@ pub async fn import_rate_table(
                 format!("{}: {}", l.code, l.message),
             );
         }
-        return Err(ApiError(e));
+        return Err(ApiError::new(e));
     }
     Ok((StatusCode::CREATED, Json(json!({"name": v.table_name, "version": v.version, "rows": v.row_count, "imported_at": ts(v.imported_at)}))).into_response())
 }
@@ -85,10 +85,10 @@ pub async fn quote(
     let d = q.duration_s.unwrap_or(60);
     let r = app.quote(&name, &q.number, at, d)?;
     Ok(Json(json!({
-        "prefix": r.prefix, "destination": r.destination,
-        "rate": micros(r.rate_per_min_micros), "connection_fee": micros(r.connection_fee_micros),
-        "billed_duration_s": r.billed_s, "amount": format_minor(micros_to_minor(i128::from(r.amount_micros), r.currency), r.currency),
-        "amount_exact": micros(r.amount_micros), "currency": r.currency.as_str(), "version": r.version,
+        "prefix": r.row.prefix, "destination": r.row.destination,
+        "rate": micros(r.row.rate_per_min_micros), "connection_fee": micros(r.row.connection_fee_micros),
+        "billed_duration_s": r.billed_s, "amount": format_minor(micros_to_minor(i128::from(r.amount_micros), r.row.currency), r.row.currency),
+        "amount_exact": micros(r.amount_micros), "currency": r.row.currency.as_str(), "version": r.row.version,
         "at": ts(at), "rule": r.rule.rule, "clause": r.rule.clause,
     }))
     .into_response())
@@ -118,7 +118,7 @@ pub async fn ingest_cdrs(
     } else if ct.starts_with("application/json") {
         CdrFormat::Json
     } else {
-        return Err(ApiError(ErrorBody::new(
+        return Err(ApiError::new(ErrorBody::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
             "send application/json, application/x-ndjson or text/csv",
