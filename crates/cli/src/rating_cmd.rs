@@ -241,11 +241,11 @@ pub fn rate_file(
     let mut n = 0usize;
     while rdr.read_record(&mut rec)? {
         n += 1;
-        let get = |i: usize| cols[i].and_then(|c| rec.get(c)).map(str::to_string);
-        let raw = RawCdr {
+        let get = |i: usize| cols[i].and_then(|c| rec.get(c));
+        let raw: RawCdr<&str> = RawCdr {
             source: get(0),
             call_id: get(1),
-            billing_account: get(2).or_else(|| Some("-".into())),
+            billing_account: get(2).or(Some("-")),
             from: get(3),
             to: get(4),
             start: get(5),

@@ -13,20 +13,21 @@ pub const MAX_CDR_DURATION_S: i64 = 86_400;
 /// Longest `source` or `call_id`.
 pub const MAX_ID_CHARS: usize = 256;
 
-/// A CDR as received: every field still text.
+/// A CDR as received: every field still text, owned (`String`) or borrowed (`&str`, for
+/// the offline rater's zero-copy path).
 #[derive(Debug, Clone, Default)]
-pub struct RawCdr {
-    pub source: Option<String>,
-    pub call_id: Option<String>,
-    pub billing_account: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub start: Option<String>,
-    pub answer: Option<String>,
-    pub end: Option<String>,
-    pub duration_s: Option<String>,
-    pub disposition: Option<String>,
-    pub direction: Option<String>,
+pub struct RawCdr<S = String> {
+    pub source: Option<S>,
+    pub call_id: Option<S>,
+    pub billing_account: Option<S>,
+    pub from: Option<S>,
+    pub to: Option<S>,
+    pub start: Option<S>,
+    pub answer: Option<S>,
+    pub end: Option<S>,
+    pub duration_s: Option<S>,
+    pub disposition: Option<S>,
+    pub direction: Option<S>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,8 +81,14 @@ impl Cdr {
     }
 }
 
-fn required<'a>(v: &'a Option<String>, field: &'static str) -> Result<&'a str, Refusal> {
-    match v.as_deref().map(str::trim) {
+fn opt<S: AsRef<str>>(v: &Option<S>) -> Option<&str> {
+    v.as_ref()
+        .map(|s| s.as_ref().trim())
+        .filter(|s| !s.is_empty())
+}
+
+fn required<'a, S: AsRef<str>>(v: &'a Option<S>, field: &'static str) -> Result<&'a str, Refusal> {
+    match v.as_ref().map(|s| s.as_ref().trim()) {
         Some(s) if !s.is_empty() => Ok(s),
         _ => Err(Refusal::invalid(
             "field_missing",
@@ -109,13 +116,12 @@ pub fn parse_time(s: &str, field: &'static str) -> Result<i64, Refusal> {
 }
 
 /// Validates a raw CDR at `now`.
-pub fn validate(raw: &RawCdr, default_source: Option<&str>, now: i64) -> Result<Cdr, Refusal> {
-    let source = match raw
-        .source
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+pub fn validate<S: AsRef<str>>(
+    raw: &RawCdr<S>,
+    default_source: Option<&str>,
+    now: i64,
+) -> Result<Cdr, Refusal> {
+    let source = match opt(&raw.source) {
         Some(s) => s,
         None => default_source
             .ok_or_else(|| Refusal::invalid("field_missing", "source", "`source` is required"))?,
@@ -133,12 +139,7 @@ pub fn validate(raw: &RawCdr, default_source: Option<&str>, now: i64) -> Result<
     let to = e164::normalize(required(&raw.to, "to")?, "to")?;
     let start = parse_time(required(&raw.start, "start")?, "start")?;
     let end = parse_time(required(&raw.end, "end")?, "end")?;
-    let answer = match raw
-        .answer
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let answer = match opt(&raw.answer) {
         Some(a) => Some(parse_time(a, "answer")?),
         None => None,
     };
@@ -165,12 +166,7 @@ pub fn validate(raw: &RawCdr, default_source: Option<&str>, now: i64) -> Result<
             "`answer` must lie between `start` and `end`",
         ));
     }
-    let duration = match raw
-        .duration_s
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let duration = match opt(&raw.duration_s) {
         Some(d) => d.parse::<i64>().map_err(|_| {
             Refusal::invalid(
                 "duration_invalid",
@@ -194,15 +190,11 @@ pub fn validate(raw: &RawCdr, default_source: Option<&str>, now: i64) -> Result<
             "`duration_s` is longer than the call (end - start) or 24 h",
         ));
     }
-    let disposition = match raw
-        .disposition
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or(if duration > 0 {
-            "answered"
-        } else {
-            "no_answer"
-        }) {
+    let disposition = match opt(&raw.disposition).unwrap_or(if duration > 0 {
+        "answered"
+    } else {
+        "no_answer"
+    }) {
         "answered" | "ANSWERED" => Disposition::Answered,
         "no_answer" | "NO ANSWER" => Disposition::NoAnswer,
         "busy" | "BUSY" => Disposition::Busy,
@@ -215,12 +207,7 @@ pub fn validate(raw: &RawCdr, default_source: Option<&str>, now: i64) -> Result<
             ))
         }
     };
-    let direction = match raw
-        .direction
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or("outbound")
-    {
+    let direction = match opt(&raw.direction).unwrap_or("outbound") {
         "outbound" | "out" => Direction::Outbound,
         "inbound" | "in" => Direction::Inbound,
         other => {
@@ -250,7 +237,7 @@ pub fn validate(raw: &RawCdr, default_source: Option<&str>, now: i64) -> Result<
 mod tests {
     use super::*;
 
-    fn raw() -> RawCdr {
+    fn raw() -> RawCdr<String> {
         RawCdr {
             source: Some("sbc1".into()),
             call_id: Some("c1".into()),
