@@ -1,0 +1,834 @@
+//! The real-time guard: admit or refuse a call against the contract (RULEBOOK T1-T4, T13,
+//! F1-F8, L1), and the fraud detectors over sliding windows.
+//!
+//! # Order of checks (precedence; the first that applies decides)
+//!
+//! | # | code | decision | rule |
+//! |---|---|---|---|
+//! | 1 | `emergency_call` | allow, always, even suspended, past every limit | T13 |
+//! | 2 | `account_suspended` | deny | F4 (or F1) |
+//! | 3 | `service_suspended` (outbound, international or a destination class) | deny | F4 |
+//! | 4 | `source_banned` (SIP brute force from this IP) | deny | F6 |
+//! | 5 | `account_not_validated` | deny | T2 |
+//! | 6 | `caller_id_not_owned` | deny | F8 |
+//! | 7 | `destination_premium_rate`, `destination_shared_cost`, `destination_personal_number`, `destination_uan`, `destination_high_risk` | deny | F2 |
+//! | 8 | `international_not_allowed` (off by default, opened by allowlist) | deny | F2 |
+//! | 9 | `over_licensed_calls` | busy (SIP 486) | T3, T4, L1 |
+//! | 10 | `over_bandwidth` (60 kbps per call) | busy (SIP 486) | T1, T4 |
+//! | 11 | fraud detectors (see [`Detectors`]) | deny when the policy blocks this call | F3, F4, F6 |
+//! | 12 | `destination_unrated` | deny | B4 |
+//! | 13 | `insufficient_credit` | deny | B5 |
+//! | 14 | `allowed` | allow, with `max_duration_s` from credit and the profile's cap | B4 |
+//!
+//! Forbidden destinations stay forbidden during announced activity (F7): an announcement only
+//! raises detector thresholds.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::decision::RuleRef;
+use crate::rating::{max_affordable_duration, RateRow};
+use crate::rules;
+
+/// Short codes admitted as emergency calls without any prefix (T13).
+pub const EMERGENCY_NUMBERS: &[&str] = &["112", "911", "999", "000", "110", "119", "118", "15", "17", "18", "100", "101", "102", "108", "113"];
+/// Bandwidth one call needs (T1).
+pub const KBPS_PER_CALL: u32 = 60;
+/// Bound on the attempts kept per account window.
+pub const MAX_WINDOW_ATTEMPTS: usize = 256;
+/// Completed calls kept per account for the dialer detector.
+pub const MAX_WINDOW_COMPLETED: usize = 64;
+/// Recent destinations kept per account for the enumeration detector.
+pub const MAX_WINDOW_DESTINATIONS: usize = 32;
+/// Countries remembered per account for the new-country detector.
+pub const MAX_WINDOW_COUNTRIES: usize = 64;
+/// Minutes of spend kept per account (one hour).
+pub const SPEND_BUCKETS: usize = 60;
+/// Authentication failures kept per source.
+pub const MAX_AUTH_FAILURES: usize = 64;
+
+/// The answer to a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Over a limit: the caller hears busy (SIP 486), not an error (T4).
+    Busy,
+    Deny,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Busy => "busy",
+            Decision::Deny => "deny",
+        }
+    }
+}
+
+/// Destination classes the terms forbid (F2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DestClass {
+    PremiumRate,
+    SharedCost,
+    PersonalNumber,
+    Uan,
+    HighRisk,
+}
+
+impl DestClass {
+    pub fn parse(s: &str) -> Option<DestClass> {
+        Some(match s {
+            "premium_rate" => DestClass::PremiumRate,
+            "shared_cost" => DestClass::SharedCost,
+            "personal_number" => DestClass::PersonalNumber,
+            "uan" => DestClass::Uan,
+            "high_risk" => DestClass::HighRisk,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DestClass::PremiumRate => "premium_rate",
+            DestClass::SharedCost => "shared_cost",
+            DestClass::PersonalNumber => "personal_number",
+            DestClass::Uan => "uan",
+            DestClass::HighRisk => "high_risk",
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            DestClass::PremiumRate => "destination_premium_rate",
+            DestClass::SharedCost => "destination_shared_cost",
+            DestClass::PersonalNumber => "destination_personal_number",
+            DestClass::Uan => "destination_uan",
+            DestClass::HighRisk => "destination_high_risk",
+        }
+    }
+}
+
+/// Prefix lists of forbidden destination classes: built-in data plus operator additions.
+#[derive(Debug, Clone, Default)]
+pub struct DestinationClasses {
+    by_prefix: HashMap<String, DestClass>,
+}
+
+impl DestinationClasses {
+    /// Parses `prefix,class,note` lines (`#` comments and a header allowed).
+    pub fn parse(text: &str) -> Result<DestinationClasses, String> {
+        let mut d = DestinationClasses::default();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') || line.starts_with("prefix,") {
+                continue;
+            }
+            let mut cols = line.splitn(3, ',');
+            let (p, c) = (cols.next().unwrap_or("").trim(), cols.next().unwrap_or("").trim());
+            let class = DestClass::parse(c).ok_or_else(|| format!("line {}: unknown class `{c}`", i + 1))?;
+            d.add(p, class).map_err(|e| format!("line {}: {e}", i + 1))?;
+        }
+        Ok(d)
+    }
+
+    pub fn add(&mut self, prefix: &str, class: DestClass) -> Result<(), String> {
+        if prefix.is_empty() || prefix.len() > 15 || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("`{prefix}` is not a digit prefix"));
+        }
+        self.by_prefix.insert(prefix.to_string(), class);
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_prefix.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_prefix.is_empty()
+    }
+
+    /// The class of the longest listed prefix of `digits`.
+    pub fn classify(&self, digits: &str) -> Option<(DestClass, &str)> {
+        (1..=digits.len().min(15)).rev().find_map(|n| {
+            self.by_prefix.get_key_value(&digits[..n]).map(|(k, c)| (*c, k.as_str()))
+        })
+    }
+}
+
+/// E.164 country calling code of a number (1 to 3 digits, ITU-T E.164 assignments).
+pub fn country_code(digits: &str) -> &str {
+    const TWO: &[&str] = &[
+        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48", "49", "51", "52", "53", "54", "55",
+        "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
+    ];
+    match digits.as_bytes().first() {
+        Some(b'1') | Some(b'7') => &digits[..1],
+        _ if digits.len() >= 2 && TWO.contains(&&digits[..2]) => &digits[..2],
+        _ => &digits[..digits.len().min(3)],
+    }
+}
+
+/// What may be suspended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SuspensionScope {
+    /// Everything but emergency calls.
+    All,
+    /// Outbound calls.
+    Outbound,
+    /// International outbound calls only (F4: "only as far as needed").
+    International,
+}
+
+impl SuspensionScope {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SuspensionScope::All => "all",
+            SuspensionScope::Outbound => "outbound",
+            SuspensionScope::International => "international",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SuspensionScope> {
+        Some(match s {
+            "all" => SuspensionScope::All,
+            "outbound" => SuspensionScope::Outbound,
+            "international" => SuspensionScope::International,
+            _ => return None,
+        })
+    }
+}
+
+/// An active suspension of an account (full or selective).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suspension {
+    pub id: String,
+    pub scope: SuspensionScope,
+    /// Expires by itself at this time; `None` until reactivated.
+    pub until: Option<i64>,
+    pub rule: RuleRef,
+    pub reason: String,
+}
+
+impl Suspension {
+    pub fn active(&self, now: i64) -> bool {
+        self.until.is_none_or(|u| now < u)
+    }
+}
+
+/// The contract terms of one billing account that the guard applies.
+#[derive(Debug, Clone)]
+pub struct AccountPolicy {
+    /// T2: validation (KYC, caller ID registration) completed.
+    pub validated: bool,
+    /// T3, L1: simultaneous calls the licences allow.
+    pub licensed_calls: u32,
+    /// T1: the site's declared bandwidth; `None` when not declared.
+    pub site_bandwidth_kbps: Option<u32>,
+    /// The account's home country calling code (calls elsewhere are international).
+    pub home_country: String,
+    /// F2: country codes opened for international calls.
+    pub international_allowlist: Vec<String>,
+    /// F8: E.164 numbers the account owns or has verified.
+    pub owned_numbers: Vec<String>,
+    /// Credit left for usage, micro units; `None` = postpaid without a credit limit.
+    pub credit_left_micros: Option<i64>,
+    /// The profile's longest call (product facts: 4 h).
+    pub max_call_duration_s: u32,
+    pub suspensions: Vec<Suspension>,
+    /// F7: announced unusual activity `(from, until, factor)`; thresholds rise by `factor`.
+    pub announcements: Vec<(i64, i64, u32)>,
+}
+
+/// A call asking to be admitted.
+#[derive(Debug, Clone)]
+pub struct Attempt<'a> {
+    /// Presented caller ID, E.164 digits.
+    pub from: &'a str,
+    /// The dialled destination as received (short codes allowed).
+    pub dialled: &'a str,
+    /// Normalised E.164 digits of the destination (`None` for short codes).
+    pub to: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub now: i64,
+}
+
+/// Live state of an account the guard needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Live {
+    pub calls: u32,
+    pub international_calls: u32,
+}
+
+/// The guard's answer, explained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub decision: Decision,
+    pub code: &'static str,
+    pub rule: RuleRef,
+    pub message: String,
+    pub max_duration_s: u32,
+    pub emergency: bool,
+    pub international: bool,
+}
+
+fn verdict(decision: Decision, code: &'static str, rule: RuleRef, message: String) -> Verdict {
+    Verdict { decision, code, rule, message, max_duration_s: 0, emergency: false, international: false }
+}
+
+/// Whether a dialled string is an emergency number (T13), with or without the country code.
+pub fn is_emergency(dialled: &str, home_country: &str) -> bool {
+    let d: String = dialled.trim().trim_start_matches('+').chars().filter(|c| c.is_ascii_digit()).collect();
+    EMERGENCY_NUMBERS.iter().any(|e| d == *e || (d.len() > e.len() && d.starts_with(home_country) && &d[home_country.len()..] == *e))
+}
+
+/// Decides a call up to (not including) the fraud detectors: steps 1-10 of the precedence.
+/// Returns `Ok(international)` when the call may go on to the detectors.
+pub fn check_contract(
+    policy: &AccountPolicy,
+    live: Live,
+    attempt: &Attempt,
+    classes: &DestinationClasses,
+    banned_source: bool,
+) -> Result<bool, Verdict> {
+    let now = attempt.now;
+    if is_emergency(attempt.dialled, &policy.home_country) {
+        return Err(Verdict {
+            emergency: true,
+            max_duration_s: policy.max_call_duration_s,
+            ..verdict(Decision::Allow, "emergency_call", rules::T13, "emergency call: always admitted".into())
+        });
+    }
+    let Some(to) = attempt.to else {
+        return Err(verdict(Decision::Deny, "destination_invalid", rules::B4, format!("`{}` is not a dialable E.164 number", attempt.dialled)));
+    };
+    let international = country_code(to) != policy.home_country;
+    for s in policy.suspensions.iter().filter(|s| s.active(now)) {
+        let hit = match s.scope {
+            SuspensionScope::All => {
+                return Err(verdict(Decision::Deny, "account_suspended", s.rule, format!("the account is suspended: {}", s.reason)));
+            }
+            SuspensionScope::Outbound => true,
+            SuspensionScope::International => international,
+        };
+        if hit {
+            return Err(verdict(
+                Decision::Deny,
+                "service_suspended",
+                s.rule,
+                format!("{} calls are suspended for this account: {}", s.scope.as_str(), s.reason),
+            ));
+        }
+    }
+    if banned_source {
+        return Err(verdict(Decision::Deny, "source_banned", rules::F6, "the source address is blocked after repeated authentication failures".into()));
+    }
+    if !policy.validated {
+        return Err(verdict(Decision::Deny, "account_not_validated", rules::T2, "validation (KYC, caller ID registration) is not complete".into()));
+    }
+    if !policy.owned_numbers.iter().any(|n| n == attempt.from) {
+        return Err(verdict(Decision::Deny, "caller_id_not_owned", rules::F8, format!("+{} is not a number of this account", attempt.from)));
+    }
+    if let Some((class, prefix)) = classes.classify(to) {
+        return Err(verdict(Decision::Deny, class.code(), rules::F2, format!("+{to} is a {} number (prefix {prefix})", class.as_str())));
+    }
+    if international && !policy.international_allowlist.iter().any(|c| c == country_code(to)) {
+        return Err(verdict(
+            Decision::Deny,
+            "international_not_allowed",
+            rules::F2,
+            format!("international calls to +{} are not opened for this account", country_code(to)),
+        ));
+    }
+    if live.calls >= policy.licensed_calls {
+        return Err(verdict(Decision::Busy, "over_licensed_calls", rules::T3, format!("{} simultaneous calls are licensed", policy.licensed_calls)));
+    }
+    if let Some(bw) = policy.site_bandwidth_kbps {
+        let max = bw / KBPS_PER_CALL;
+        if live.calls >= max {
+            return Err(verdict(Decision::Busy, "over_bandwidth", rules::T1, format!("{bw} kbps carries {max} calls at {KBPS_PER_CALL} kbps each")));
+        }
+    }
+    Ok(international)
+}
+
+/// Steps 12-14: the rate, the credit and `max_duration_s`, with the rating code itself.
+pub fn check_price(policy: &AccountPolicy, row: Option<&RateRow>, international: bool) -> Verdict {
+    let Some(row) = row else {
+        return verdict(Decision::Deny, "destination_unrated", rules::B4, "no rate is valid for this destination now".into());
+    };
+    let max = match policy.credit_left_micros {
+        None => policy.max_call_duration_s,
+        Some(credit) => max_affordable_duration(row, credit, policy.max_call_duration_s),
+    };
+    if max == 0 {
+        return verdict(Decision::Deny, "insufficient_credit", rules::B5, "the credit left does not pay for the first billing increment".into());
+    }
+    Verdict { max_duration_s: max, international, ..verdict(Decision::Allow, "allowed", rules::B4, "admitted".into()) }
+}
+
+/// Detector thresholds (configuration with defaults).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thresholds {
+    pub attempts_per_minute: usize,
+    pub simultaneous_international: u32,
+    pub spend_per_hour_micros: i64,
+    pub dialer_min_calls: usize,
+    pub dialer_short_pct: usize,
+    pub dialer_short_s: u32,
+    pub enumeration_numbers: usize,
+    pub enumeration_window_s: i64,
+    pub enumeration_shared_digits: usize,
+    pub learning_period_s: i64,
+    pub auth_failures: usize,
+    pub auth_window_s: i64,
+    pub ban_s: i64,
+    pub forbidden_attempts: usize,
+    pub forbidden_window_s: i64,
+    pub temporary_block_s: i64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        Thresholds {
+            attempts_per_minute: 30,
+            simultaneous_international: 5,
+            spend_per_hour_micros: 50_000_000,
+            dialer_min_calls: 20,
+            dialer_short_pct: 90,
+            dialer_short_s: 60,
+            enumeration_numbers: 10,
+            enumeration_window_s: 10,
+            enumeration_shared_digits: 3,
+            learning_period_s: 7 * 86_400,
+            auth_failures: 5,
+            auth_window_s: 600,
+            ban_s: 600,
+            forbidden_attempts: 3,
+            forbidden_window_s: 600,
+            temporary_block_s: 900,
+        }
+    }
+}
+
+/// What a detector does when it fires ("only as far as needed", F4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    AlertOnly,
+    Suspend { scope: SuspensionScope, until: Option<i64> },
+    BanSource { source: String, until: i64 },
+}
+
+/// A detector that fired, with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident {
+    pub detector: &'static str,
+    pub rule: RuleRef,
+    pub count: u64,
+    pub window_s: i64,
+    pub threshold: u64,
+    pub detail: String,
+    pub action: Action,
+}
+
+/// Sliding-window state of one account. Bounded: about 2 KB at the default limits.
+#[derive(Debug, Clone, Default)]
+pub struct AccountWindow {
+    attempts: VecDeque<i64>,
+    completed: VecDeque<u32>,
+    destinations: VecDeque<(i64, u64)>,
+    countries: Vec<u16>,
+    first_seen: Option<i64>,
+    spend: VecDeque<(i64, i64)>,
+    forbidden: VecDeque<i64>,
+    /// Detectors already fired, so an incident is raised once per episode.
+    fired: u16,
+}
+
+/// Sliding-window state of one source address.
+#[derive(Debug, Clone, Default)]
+pub struct SourceWindow {
+    failures: VecDeque<i64>,
+    pub banned_until: Option<i64>,
+}
+
+fn push_bounded<T>(q: &mut VecDeque<T>, v: T, max: usize) {
+    if q.len() == max {
+        q.pop_front();
+    }
+    q.push_back(v);
+}
+
+const FIRED_RATE: u16 = 1;
+const FIRED_INTL: u16 = 2;
+const FIRED_SPEND: u16 = 4;
+const FIRED_DIALER: u16 = 8;
+const FIRED_ENUM: u16 = 16;
+const FIRED_FORBIDDEN: u16 = 32;
+
+/// The fraud detectors, as pure functions over windows.
+pub struct Detectors<'a> {
+    pub t: &'a Thresholds,
+}
+
+impl Detectors<'_> {
+    fn factor(policy: &AccountPolicy, now: i64) -> usize {
+        policy.announcements.iter().filter(|(f, u, _)| *f <= now && now < *u).map(|(_, _, k)| *k as usize).max().unwrap_or(1).max(1)
+    }
+
+    /// An attempt that passed the contract checks: attempt rate, simultaneous international
+    /// calls, enumeration, new countries.
+    pub fn on_attempt(&self, w: &mut AccountWindow, policy: &AccountPolicy, live: Live, to: &str, international: bool, now: i64) -> Vec<Incident> {
+        let t = self.t;
+        let k = Self::factor(policy, now);
+        let mut out = Vec::new();
+        push_bounded(&mut w.attempts, now, MAX_WINDOW_ATTEMPTS);
+        let in_minute = w.attempts.iter().filter(|a| **a > now - 60).count();
+        if in_minute > t.attempts_per_minute * k && w.fired & FIRED_RATE == 0 {
+            w.fired |= FIRED_RATE;
+            out.push(Incident {
+                detector: "attempts_per_minute",
+                rule: rules::F4,
+                count: in_minute as u64,
+                window_s: 60,
+                threshold: (t.attempts_per_minute * k) as u64,
+                detail: "call attempts per minute above the threshold".into(),
+                action: Action::Suspend { scope: SuspensionScope::Outbound, until: Some(now + t.temporary_block_s) },
+            });
+        }
+        if international && live.international_calls + 1 > t.simultaneous_international * k as u32 && w.fired & FIRED_INTL == 0 {
+            w.fired |= FIRED_INTL;
+            out.push(Incident {
+                detector: "simultaneous_international",
+                rule: rules::F4,
+                count: u64::from(live.international_calls + 1),
+                window_s: 0,
+                threshold: u64::from(t.simultaneous_international * k as u32),
+                detail: "simultaneous international calls above the threshold".into(),
+                action: Action::Suspend { scope: SuspensionScope::International, until: None },
+            });
+        }
+        let shared = to.len().saturating_sub(t.enumeration_shared_digits);
+        let head: u64 = to[..shared].parse().unwrap_or(0);
+        let full: u64 = to.parse().unwrap_or(0);
+        push_bounded(&mut w.destinations, (now, full), MAX_WINDOW_DESTINATIONS);
+        let mut same: Vec<u64> = w
+            .destinations
+            .iter()
+            .filter(|(ts, n)| *ts > now - t.enumeration_window_s && n / 10u64.pow(t.enumeration_shared_digits as u32) == head)
+            .map(|(_, n)| *n)
+            .collect();
+        same.sort_unstable();
+        same.dedup();
+        if same.len() >= t.enumeration_numbers * k && w.fired & FIRED_ENUM == 0 {
+            w.fired |= FIRED_ENUM;
+            out.push(Incident {
+                detector: "number_enumeration",
+                rule: rules::F3,
+                count: same.len() as u64,
+                window_s: t.enumeration_window_s,
+                threshold: (t.enumeration_numbers * k) as u64,
+                detail: format!("distinct numbers sharing +{}{} dialled", &to[..shared], "X".repeat(to.len() - shared)),
+                action: Action::Suspend { scope: SuspensionScope::Outbound, until: Some(now + t.temporary_block_s) },
+            });
+        }
+        let cc: u16 = country_code(to).parse().unwrap_or(0);
+        let first = *w.first_seen.get_or_insert(now);
+        if !w.countries.contains(&cc) {
+            if now - first > t.learning_period_s {
+                out.push(Incident {
+                    detector: "new_country",
+                    rule: rules::F4,
+                    count: 1,
+                    window_s: t.learning_period_s,
+                    threshold: 0,
+                    detail: format!("first call to country +{cc} after the learning period"),
+                    action: Action::AlertOnly,
+                });
+            }
+            if w.countries.len() < MAX_WINDOW_COUNTRIES {
+                w.countries.push(cc);
+            }
+        }
+        out
+    }
+
+    /// A refused attempt to a forbidden destination (traffic pumping probes, F2).
+    pub fn on_forbidden(&self, w: &mut AccountWindow, now: i64) -> Vec<Incident> {
+        push_bounded(&mut w.forbidden, now, MAX_WINDOW_ATTEMPTS);
+        let n = w.forbidden.iter().filter(|t| **t > now - self.t.forbidden_window_s).count();
+        if n >= self.t.forbidden_attempts && w.fired & FIRED_FORBIDDEN == 0 {
+            w.fired |= FIRED_FORBIDDEN;
+            return vec![Incident {
+                detector: "forbidden_destination_attempts",
+                rule: rules::F2,
+                count: n as u64,
+                window_s: self.t.forbidden_window_s,
+                threshold: self.t.forbidden_attempts as u64,
+                detail: "repeated attempts to premium-rate or high-risk destinations".into(),
+                action: Action::Suspend { scope: SuspensionScope::International, until: None },
+            }];
+        }
+        Vec::new()
+    }
+
+    /// A finished call: spend per hour and the dialer signature (F3).
+    pub fn on_end(&self, w: &mut AccountWindow, policy: &AccountPolicy, duration_s: u32, cost_micros: i64, now: i64) -> Vec<Incident> {
+        let t = self.t;
+        let k = Self::factor(policy, now);
+        let mut out = Vec::new();
+        let minute = now.div_euclid(60);
+        match w.spend.back_mut() {
+            Some((m, v)) if *m == minute => *v += cost_micros,
+            _ => push_bounded(&mut w.spend, (minute, cost_micros), SPEND_BUCKETS),
+        }
+        let hour: i64 = w.spend.iter().filter(|(m, _)| *m > minute - 60).map(|(_, v)| v).sum();
+        if hour > t.spend_per_hour_micros * k as i64 && w.fired & FIRED_SPEND == 0 {
+            w.fired |= FIRED_SPEND;
+            out.push(Incident {
+                detector: "spend_per_hour",
+                rule: rules::F4,
+                count: hour as u64,
+                window_s: 3_600,
+                threshold: (t.spend_per_hour_micros * k as i64) as u64,
+                detail: "spend in the last hour (micro units) above the threshold".into(),
+                action: Action::Suspend { scope: SuspensionScope::International, until: None },
+            });
+        }
+        push_bounded(&mut w.completed, duration_s, MAX_WINDOW_COMPLETED);
+        let n = w.completed.len().min(t.dialer_min_calls.max(1) * 2);
+        let recent: Vec<u32> = w.completed.iter().rev().take(n).copied().collect();
+        if recent.len() >= t.dialer_min_calls * k {
+            let short = recent.iter().filter(|d| **d < t.dialer_short_s).count();
+            let acd = recent.iter().map(|d| u64::from(*d)).sum::<u64>() / recent.len() as u64;
+            if short * 100 >= t.dialer_short_pct * recent.len() && acd < u64::from(t.dialer_short_s) && w.fired & FIRED_DIALER == 0 {
+                w.fired |= FIRED_DIALER;
+                out.push(Incident {
+                    detector: "dialer_short_calls",
+                    rule: rules::F3,
+                    count: short as u64,
+                    window_s: 0,
+                    threshold: t.dialer_short_pct as u64,
+                    detail: format!("{short} of the last {} calls under {} s, ACD {acd} s", recent.len(), t.dialer_short_s),
+                    action: Action::Suspend { scope: SuspensionScope::Outbound, until: None },
+                });
+            }
+        }
+        out
+    }
+
+    /// An authentication failure seen by the SIP edge (F6).
+    pub fn on_auth_failure(&self, w: &mut SourceWindow, source: &str, now: i64) -> Vec<Incident> {
+        push_bounded(&mut w.failures, now, MAX_AUTH_FAILURES);
+        let n = w.failures.iter().filter(|t| **t > now - self.t.auth_window_s).count();
+        if n >= self.t.auth_failures && w.banned_until.is_none_or(|u| u <= now) {
+            let until = now + self.t.ban_s;
+            w.banned_until = Some(until);
+            return vec![Incident {
+                detector: "auth_failures",
+                rule: rules::F6,
+                count: n as u64,
+                window_s: self.t.auth_window_s,
+                threshold: self.t.auth_failures as u64,
+                detail: format!("authentication failures from {source}"),
+                action: Action::BanSource { source: source.into(), until },
+            }];
+        }
+        Vec::new()
+    }
+}
+
+/// Clears a window's fired flags (after an operator reactivates the account).
+pub fn reset_fired(w: &mut AccountWindow) {
+    w.fired = 0;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+
+    const NOW: i64 = 1_795_000_000;
+
+    fn policy() -> AccountPolicy {
+        AccountPolicy {
+            validated: true,
+            licensed_calls: 2,
+            site_bandwidth_kbps: None,
+            home_country: "33".into(),
+            international_allowlist: vec!["49".into()],
+            owned_numbers: vec!["33170000001".into()],
+            credit_left_micros: None,
+            max_call_duration_s: 14_400,
+            suspensions: vec![],
+            announcements: vec![],
+        }
+    }
+
+    fn classes() -> DestinationClasses {
+        DestinationClasses::parse("prefix,class,note\n3389,premium_rate,FR\n882,high_risk,x\n4487,shared_cost,UK\n").unwrap()
+    }
+
+    fn attempt<'a>(to: &'a str) -> Attempt<'a> {
+        Attempt { from: "33170000001", dialled: to, to: Some(to), source: None, now: NOW }
+    }
+
+    fn check(p: &AccountPolicy, live: Live, a: &Attempt) -> (Decision, &'static str, &'static str) {
+        match check_contract(p, live, a, &classes(), false) {
+            Ok(_) => (Decision::Allow, "passes", ""),
+            Err(v) => (v.decision, v.code, v.rule.rule),
+        }
+    }
+
+    fn suspended(scope: SuspensionScope) -> AccountPolicy {
+        AccountPolicy {
+            suspensions: vec![Suspension { id: "s".into(), scope, until: None, rule: rules::F4, reason: "test".into() }],
+            ..policy()
+        }
+    }
+
+    #[test]
+    fn t13_emergency_calls_pass_even_when_suspended() {
+        let p = suspended(SuspensionScope::All);
+        for n in ["112", "911", "999", "+33112", "15"] {
+            let a = Attempt { to: None, ..attempt(n) };
+            let v = check_contract(&p, Live { calls: 99, international_calls: 0 }, &a, &classes(), true).unwrap_err();
+            assert_eq!((v.decision, v.code, v.rule.rule, v.emergency), (Decision::Allow, "emergency_call", "T13", true), "{n}");
+        }
+    }
+
+    #[test]
+    fn f4_suspensions_full_and_selective() {
+        assert_eq!(check(&suspended(SuspensionScope::All), Live::default(), &attempt("33142685300")), (Decision::Deny, "account_suspended", "F4"));
+        let intl = suspended(SuspensionScope::International);
+        assert_eq!(check(&intl, Live::default(), &attempt("4930123456")), (Decision::Deny, "service_suspended", "F4"));
+        assert_eq!(check(&intl, Live::default(), &attempt("33142685300")).1, "passes"); // only as far as needed
+        let mut temp = suspended(SuspensionScope::Outbound);
+        temp.suspensions[0].until = Some(NOW);
+        assert_eq!(check(&temp, Live::default(), &attempt("33142685300")).1, "passes"); // expired by itself
+    }
+
+    #[test]
+    fn f6_banned_source_is_refused() {
+        let v = check_contract(&policy(), Live::default(), &attempt("33142685300"), &classes(), true).unwrap_err();
+        assert_eq!((v.code, v.rule.rule), ("source_banned", "F6"));
+    }
+
+    #[test]
+    fn t2_unvalidated_accounts_cannot_call() {
+        let p = AccountPolicy { validated: false, ..policy() };
+        assert_eq!(check(&p, Live::default(), &attempt("33142685300")), (Decision::Deny, "account_not_validated", "T2"));
+    }
+
+    #[test]
+    fn f8_caller_id_must_be_owned() {
+        let a = Attempt { from: "33999999999", ..attempt("33142685300") };
+        assert_eq!(check(&policy(), Live::default(), &a), (Decision::Deny, "caller_id_not_owned", "F8"));
+    }
+
+    #[test]
+    fn f2_forbidden_destination_classes() {
+        assert_eq!(check(&policy(), Live::default(), &attempt("33899123456")), (Decision::Deny, "destination_premium_rate", "F2"));
+        assert_eq!(check(&policy(), Live::default(), &attempt("882123456789")), (Decision::Deny, "destination_high_risk", "F2"));
+        assert_eq!(check(&policy(), Live::default(), &attempt("448712345678")), (Decision::Deny, "destination_shared_cost", "F2"));
+    }
+
+    #[test]
+    fn f2_international_is_off_by_default_and_opened_by_allowlist() {
+        assert_eq!(check(&policy(), Live::default(), &attempt("442079460000")), (Decision::Deny, "international_not_allowed", "F2"));
+        assert_eq!(check(&policy(), Live::default(), &attempt("4930123456")).1, "passes");
+    }
+
+    #[test]
+    fn t3_t4_over_licence_is_busy_not_an_error() {
+        assert_eq!(check(&policy(), Live { calls: 2, international_calls: 0 }, &attempt("33142685300")), (Decision::Busy, "over_licensed_calls", "T3"));
+    }
+
+    #[test]
+    fn t1_bandwidth_caps_calls_at_60_kbps_each() {
+        let p = AccountPolicy { licensed_calls: 100, site_bandwidth_kbps: Some(150), ..policy() };
+        assert_eq!(check(&p, Live { calls: 1, international_calls: 0 }, &attempt("33142685300")).1, "passes");
+        assert_eq!(check(&p, Live { calls: 2, international_calls: 0 }, &attempt("33142685300")), (Decision::Busy, "over_bandwidth", "T1"));
+    }
+
+    fn rate_row(rate: i64) -> RateRow {
+        RateRow {
+            prefix: "33".into(),
+            destination: "France".into(),
+            rate_per_min_micros: rate,
+            connection_fee_micros: 0,
+            initial_s: 60,
+            subsequent_s: 60,
+            min_billed_s: 0,
+            valid_from: 0,
+            valid_until: None,
+            currency: Currency::parse("EUR").unwrap(),
+            zone: None,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn b4_max_duration_comes_from_credit_with_the_rating_code() {
+        let p = AccountPolicy { credit_left_micros: Some(100_000), ..policy() };
+        let v = check_price(&p, Some(&rate_row(10_000)), false);
+        assert_eq!((v.decision, v.max_duration_s), (Decision::Allow, 600)); // 0.10 at 0.01/min
+        let v = check_price(&AccountPolicy { credit_left_micros: Some(1), ..policy() }, Some(&rate_row(10_000)), false);
+        assert_eq!((v.decision, v.code, v.rule.rule), (Decision::Deny, "insufficient_credit", "B5"));
+        assert_eq!(check_price(&policy(), None, false).code, "destination_unrated");
+        assert_eq!(check_price(&policy(), Some(&rate_row(10_000)), false).max_duration_s, 14_400);
+    }
+
+    #[test]
+    fn f3_dialer_signature_fires_once() {
+        let t = Thresholds::default();
+        let d = Detectors { t: &t };
+        let mut w = AccountWindow::default();
+        let mut fired = vec![];
+        for i in 0..25 {
+            fired.extend(d.on_end(&mut w, &policy(), if i % 10 == 0 { 90 } else { 12 }, 100, NOW + i));
+        }
+        assert_eq!(fired.len(), 1);
+        assert_eq!((fired[0].detector, fired[0].rule.rule), ("dialer_short_calls", "F3"));
+    }
+
+    #[test]
+    fn f3_enumeration_and_f7_announcement_raises_thresholds() {
+        let t = Thresholds::default();
+        let d = Detectors { t: &t };
+        let mut w = AccountWindow::default();
+        let mut fired = vec![];
+        for i in 0..10 {
+            let to = format!("33142685{i:03}");
+            fired.extend(d.on_attempt(&mut w, &policy(), Live::default(), &to, false, NOW));
+        }
+        assert_eq!(fired.iter().map(|i| i.detector).collect::<Vec<_>>(), ["number_enumeration"]);
+        let announced = AccountPolicy { announcements: vec![(NOW - 10, NOW + 3_600, 5)], ..policy() };
+        let mut w = AccountWindow::default();
+        let mut fired = vec![];
+        for i in 0..10 {
+            fired.extend(d.on_attempt(&mut w, &announced, Live::default(), &format!("33142685{i:03}"), false, NOW));
+        }
+        assert!(fired.is_empty());
+    }
+
+    #[test]
+    fn f6_auth_failures_ban_the_source_for_ten_minutes() {
+        let t = Thresholds::default();
+        let d = Detectors { t: &t };
+        let mut w = SourceWindow::default();
+        let mut fired = vec![];
+        for i in 0..5 {
+            fired.extend(d.on_auth_failure(&mut w, "192.0.2.7", NOW + i * 60));
+        }
+        assert_eq!(fired.len(), 1);
+        assert_eq!(fired[0].action, Action::BanSource { source: "192.0.2.7".into(), until: NOW + 240 + 600 });
+    }
+
+    #[test]
+    fn country_codes() {
+        assert_eq!(country_code("14155550100"), "1");
+        assert_eq!(country_code("442079460000"), "44");
+        assert_eq!(country_code("353123456"), "353");
+        assert_eq!(country_code("79161234567"), "7");
+    }
+}
