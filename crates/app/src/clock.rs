@@ -25,6 +25,13 @@ impl Clock {
         }
     }
 
+    /// Sets a pinned clock; no effect on the system clock.
+    pub fn set(&self, unix_s: i64) {
+        if let Clock::Fixed(t) = self {
+            t.store(unix_s, Ordering::Relaxed);
+        }
+    }
+
     /// Moves a pinned clock forward; no effect on the system clock.
     pub fn advance(&self, secs: i64) {
         if let Clock::Fixed(t) = self {

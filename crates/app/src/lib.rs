@@ -9,7 +9,10 @@ pub mod access;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod guard;
+pub mod guard_sim;
 pub mod ids;
+pub mod numbers;
 pub mod rating;
 pub mod secrets;
 pub mod tenancy;
@@ -88,6 +91,7 @@ pub struct App {
     pub clock: Clock,
     pub(crate) logins: Arc<access::LoginLimiter>,
     pub rates: Arc<rating::RateCache>,
+    pub guard: Arc<guard::Guard>,
 }
 
 impl App {
@@ -99,6 +103,7 @@ impl App {
             clock,
             logins: Arc::new(access::LoginLimiter::default()),
             rates: Arc::new(rating::RateCache::default()),
+            guard: Arc::new(guard::Guard::default()),
         })
     }
 

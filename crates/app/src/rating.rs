@@ -648,9 +648,21 @@ impl App {
         default_source: Option<&str>,
         progress: Option<Progress<'_>>,
     ) -> Result<IngestReport, AppError> {
+        let lines = parse_cdrs(format, body)?;
+        self.ingest_lines(actor, lines, default_source, progress)
+            .await
+    }
+
+    /// Intake of lines already split (the guard hands finished calls in here).
+    pub async fn ingest_lines(
+        &self,
+        actor: &Actor,
+        lines: Vec<ParsedLine>,
+        default_source: Option<&str>,
+        progress: Option<Progress<'_>>,
+    ) -> Result<IngestReport, AppError> {
         let now = self.now();
         let batch_id = new_id("bat");
-        let lines = parse_cdrs(format, body)?;
         let received = lines.len();
         let accounts = self.accounts_by_id().await?;
         let mut rejects: Vec<RejectRow> = Vec::new();

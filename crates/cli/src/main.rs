@@ -1,6 +1,7 @@
 //! `tollgate`: the one binary. Exit codes: 0 ok, 1 failure, 2 bad usage or configuration.
 
 mod config;
+mod guard_bench;
 mod http_bench;
 mod progress;
 mod rating_cmd;
@@ -187,6 +188,16 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
         Command::Rates { action } => rating_cmd::rates(open_app(&cfg).await?, action).await,
         Command::Cdrs { action } => rating_cmd::cdrs(open_app(&cfg).await?, action).await,
         Command::Rate(args) => rating_cmd::offline(args),
+        Command::Bench {
+            action:
+                rating_cmd::BenchCmd::Guard {
+                    accounts,
+                    decisions,
+                    http_decisions,
+                    connections,
+                    seed,
+                },
+        } => guard_bench::run(accounts, decisions, http_decisions, connections, seed).await,
         Command::Bench { action } => rating_cmd::bench(action).await,
         Command::Generate { action } => rating_cmd::generate(action),
     }
@@ -194,6 +205,7 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
 
 async fn serve(cfg: config::Config) -> Result<(), Fail> {
     let app = open_app(&cfg).await?;
+    app.start_guard().await?;
     if cfg.demo {
         let tokens = tollgate_app::demo::seed(&app, &cfg.data_dir).await?;
         tracing::info!(

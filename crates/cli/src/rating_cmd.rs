@@ -49,6 +49,19 @@ pub struct RateArgs {
 
 #[derive(Subcommand)]
 pub enum BenchCmd {
+    /// Guard decisions: in-process latency, HTTP decisions/s and p99, memory per live call.
+    Guard {
+        #[arg(long, default_value_t = 200)]
+        accounts: usize,
+        #[arg(long, default_value_t = 200_000)]
+        decisions: usize,
+        #[arg(long, default_value_t = 100_000)]
+        http_decisions: usize,
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Rating throughput: in-memory, file to file, SQL baseline, HTTP intake.
     Rating {
         #[arg(long, default_value_t = 100_000)]
@@ -371,7 +384,7 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -379,7 +392,7 @@ impl Rng {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.next_u64() % n.max(1)
     }
 }
 
@@ -589,7 +602,10 @@ pub async fn bench(action: BenchCmd) -> Result<(), Fail> {
         sql_cdrs,
         http_cdrs,
         seed,
-    } = action;
+    } = action
+    else {
+        return Err(Fail(2, "use `tollgate bench guard`".into()));
+    };
     println!("tollgate bench rating: {prefixes} prefixes, seed {seed}, release build recommended");
     let rows = gen_rates(prefixes, seed);
     let rss0 = rss_kib();

@@ -21,7 +21,8 @@
 //! | 14 | `allowed` | allow, with `max_duration_s` from credit and the profile's cap | B4 |
 //!
 //! Forbidden destinations stay forbidden during announced activity (F7): an announcement only
-//! raises detector thresholds.
+//! raises volume thresholds (attempts, simultaneous international calls, spend, enumeration);
+//! the dialer signature (F3, a prohibition) is never relaxed.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -30,19 +31,28 @@ use crate::rating::{max_affordable_duration, RateRow};
 use crate::rules;
 
 /// Short codes admitted as emergency calls without any prefix (T13).
-pub const EMERGENCY_NUMBERS: &[&str] = &["112", "911", "999", "000", "110", "119", "118", "15", "17", "18", "100", "101", "102", "108", "113"];
+pub const EMERGENCY_NUMBERS: &[&str] = &[
+    "112", "911", "999", "000", "110", "119", "118", "15", "17", "18", "100", "101", "102", "108",
+    "113",
+];
 /// Bandwidth one call needs (T1).
 pub const KBPS_PER_CALL: u32 = 60;
-/// Bound on the attempts kept per account window.
-pub const MAX_WINDOW_ATTEMPTS: usize = 256;
+/// Per-second attempt counters kept per account (one minute).
+pub const ATTEMPT_BUCKETS: usize = 60;
+/// Refused forbidden-destination attempts kept per account.
+pub const MAX_WINDOW_FORBIDDEN: usize = 32;
 /// Completed calls kept per account for the dialer detector.
 pub const MAX_WINDOW_COMPLETED: usize = 64;
 /// Recent destinations kept per account for the enumeration detector.
 pub const MAX_WINDOW_DESTINATIONS: usize = 32;
 /// Countries remembered per account for the new-country detector.
 pub const MAX_WINDOW_COUNTRIES: usize = 64;
-/// Minutes of spend kept per account (one hour).
-pub const SPEND_BUCKETS: usize = 60;
+/// Five-minute spend buckets kept per account (one hour).
+pub const SPEND_BUCKETS: usize = 12;
+/// Seconds per spend bucket.
+pub const SPEND_BUCKET_S: i64 = 300;
+/// Upper bound of an account window's size in bytes at full windows (see the test).
+pub const MAX_ACCOUNT_WINDOW_BYTES: usize = 2_048;
 /// Authentication failures kept per source.
 pub const MAX_AUTH_FAILURES: usize = 64;
 
@@ -124,9 +134,14 @@ impl DestinationClasses {
                 continue;
             }
             let mut cols = line.splitn(3, ',');
-            let (p, c) = (cols.next().unwrap_or("").trim(), cols.next().unwrap_or("").trim());
-            let class = DestClass::parse(c).ok_or_else(|| format!("line {}: unknown class `{c}`", i + 1))?;
-            d.add(p, class).map_err(|e| format!("line {}: {e}", i + 1))?;
+            let (p, c) = (
+                cols.next().unwrap_or("").trim(),
+                cols.next().unwrap_or("").trim(),
+            );
+            let class = DestClass::parse(c)
+                .ok_or_else(|| format!("line {}: unknown class `{c}`", i + 1))?;
+            d.add(p, class)
+                .map_err(|e| format!("line {}: {e}", i + 1))?;
         }
         Ok(d)
     }
@@ -150,7 +165,9 @@ impl DestinationClasses {
     /// The class of the longest listed prefix of `digits`.
     pub fn classify(&self, digits: &str) -> Option<(DestClass, &str)> {
         (1..=digits.len().min(15)).rev().find_map(|n| {
-            self.by_prefix.get_key_value(&digits[..n]).map(|(k, c)| (*c, k.as_str()))
+            self.by_prefix
+                .get_key_value(&digits[..n])
+                .map(|(k, c)| (*c, k.as_str()))
         })
     }
 }
@@ -158,8 +175,9 @@ impl DestinationClasses {
 /// E.164 country calling code of a number (1 to 3 digits, ITU-T E.164 assignments).
 pub fn country_code(digits: &str) -> &str {
     const TWO: &[&str] = &[
-        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48", "49", "51", "52", "53", "54", "55",
-        "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
+        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
+        "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
+        "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
     ];
     match digits.as_bytes().first() {
         Some(b'1') | Some(b'7') => &digits[..1],
@@ -228,7 +246,7 @@ pub struct AccountPolicy {
     pub home_country: String,
     /// F2: country codes opened for international calls.
     pub international_allowlist: Vec<String>,
-    /// F8: E.164 numbers the account owns or has verified.
+    /// F8: E.164 numbers the account owns or has verified, **sorted** (binary search).
     pub owned_numbers: Vec<String>,
     /// Credit left for usage, micro units; `None` = postpaid without a credit limit.
     pub credit_left_micros: Option<i64>,
@@ -272,13 +290,29 @@ pub struct Verdict {
 }
 
 fn verdict(decision: Decision, code: &'static str, rule: RuleRef, message: String) -> Verdict {
-    Verdict { decision, code, rule, message, max_duration_s: 0, emergency: false, international: false }
+    Verdict {
+        decision,
+        code,
+        rule,
+        message,
+        max_duration_s: 0,
+        emergency: false,
+        international: false,
+    }
 }
 
 /// Whether a dialled string is an emergency number (T13), with or without the country code.
 pub fn is_emergency(dialled: &str, home_country: &str) -> bool {
-    let d: String = dialled.trim().trim_start_matches('+').chars().filter(|c| c.is_ascii_digit()).collect();
-    EMERGENCY_NUMBERS.iter().any(|e| d == *e || (d.len() > e.len() && d.starts_with(home_country) && &d[home_country.len()..] == *e))
+    let d: String = dialled
+        .trim()
+        .trim_start_matches('+')
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect();
+    EMERGENCY_NUMBERS.iter().any(|e| {
+        d == *e
+            || (d.len() > e.len() && d.starts_with(home_country) && &d[home_country.len()..] == *e)
+    })
 }
 
 /// Decides a call up to (not including) the fraud detectors: steps 1-10 of the precedence.
@@ -295,17 +329,32 @@ pub fn check_contract(
         return Err(Verdict {
             emergency: true,
             max_duration_s: policy.max_call_duration_s,
-            ..verdict(Decision::Allow, "emergency_call", rules::T13, "emergency call: always admitted".into())
+            ..verdict(
+                Decision::Allow,
+                "emergency_call",
+                rules::T13,
+                "emergency call: always admitted".into(),
+            )
         });
     }
     let Some(to) = attempt.to else {
-        return Err(verdict(Decision::Deny, "destination_invalid", rules::B4, format!("`{}` is not a dialable E.164 number", attempt.dialled)));
+        return Err(verdict(
+            Decision::Deny,
+            "destination_invalid",
+            rules::B4,
+            format!("`{}` is not a dialable E.164 number", attempt.dialled),
+        ));
     };
     let international = country_code(to) != policy.home_country;
     for s in policy.suspensions.iter().filter(|s| s.active(now)) {
         let hit = match s.scope {
             SuspensionScope::All => {
-                return Err(verdict(Decision::Deny, "account_suspended", s.rule, format!("the account is suspended: {}", s.reason)));
+                return Err(verdict(
+                    Decision::Deny,
+                    "account_suspended",
+                    s.rule,
+                    format!("the account is suspended: {}", s.reason),
+                ));
             }
             SuspensionScope::Outbound => true,
             SuspensionScope::International => international,
@@ -315,37 +364,83 @@ pub fn check_contract(
                 Decision::Deny,
                 "service_suspended",
                 s.rule,
-                format!("{} calls are suspended for this account: {}", s.scope.as_str(), s.reason),
+                format!(
+                    "{} calls are suspended for this account: {}",
+                    s.scope.as_str(),
+                    s.reason
+                ),
             ));
         }
     }
     if banned_source {
-        return Err(verdict(Decision::Deny, "source_banned", rules::F6, "the source address is blocked after repeated authentication failures".into()));
+        return Err(verdict(
+            Decision::Deny,
+            "source_banned",
+            rules::F6,
+            "the source address is blocked after repeated authentication failures".into(),
+        ));
     }
     if !policy.validated {
-        return Err(verdict(Decision::Deny, "account_not_validated", rules::T2, "validation (KYC, caller ID registration) is not complete".into()));
+        return Err(verdict(
+            Decision::Deny,
+            "account_not_validated",
+            rules::T2,
+            "validation (KYC, caller ID registration) is not complete".into(),
+        ));
     }
-    if !policy.owned_numbers.iter().any(|n| n == attempt.from) {
-        return Err(verdict(Decision::Deny, "caller_id_not_owned", rules::F8, format!("+{} is not a number of this account", attempt.from)));
+    if policy
+        .owned_numbers
+        .binary_search_by(|n| n.as_str().cmp(attempt.from))
+        .is_err()
+    {
+        return Err(verdict(
+            Decision::Deny,
+            "caller_id_not_owned",
+            rules::F8,
+            format!("+{} is not a number of this account", attempt.from),
+        ));
     }
     if let Some((class, prefix)) = classes.classify(to) {
-        return Err(verdict(Decision::Deny, class.code(), rules::F2, format!("+{to} is a {} number (prefix {prefix})", class.as_str())));
+        return Err(verdict(
+            Decision::Deny,
+            class.code(),
+            rules::F2,
+            format!("+{to} is a {} number (prefix {prefix})", class.as_str()),
+        ));
     }
-    if international && !policy.international_allowlist.iter().any(|c| c == country_code(to)) {
+    if international
+        && !policy
+            .international_allowlist
+            .iter()
+            .any(|c| c == country_code(to))
+    {
         return Err(verdict(
             Decision::Deny,
             "international_not_allowed",
             rules::F2,
-            format!("international calls to +{} are not opened for this account", country_code(to)),
+            format!(
+                "international calls to +{} are not opened for this account",
+                country_code(to)
+            ),
         ));
     }
     if live.calls >= policy.licensed_calls {
-        return Err(verdict(Decision::Busy, "over_licensed_calls", rules::T3, format!("{} simultaneous calls are licensed", policy.licensed_calls)));
+        return Err(verdict(
+            Decision::Busy,
+            "over_licensed_calls",
+            rules::T3,
+            format!("{} simultaneous calls are licensed", policy.licensed_calls),
+        ));
     }
     if let Some(bw) = policy.site_bandwidth_kbps {
         let max = bw / KBPS_PER_CALL;
         if live.calls >= max {
-            return Err(verdict(Decision::Busy, "over_bandwidth", rules::T1, format!("{bw} kbps carries {max} calls at {KBPS_PER_CALL} kbps each")));
+            return Err(verdict(
+                Decision::Busy,
+                "over_bandwidth",
+                rules::T1,
+                format!("{bw} kbps carries {max} calls at {KBPS_PER_CALL} kbps each"),
+            ));
         }
     }
     Ok(international)
@@ -354,16 +449,30 @@ pub fn check_contract(
 /// Steps 12-14: the rate, the credit and `max_duration_s`, with the rating code itself.
 pub fn check_price(policy: &AccountPolicy, row: Option<&RateRow>, international: bool) -> Verdict {
     let Some(row) = row else {
-        return verdict(Decision::Deny, "destination_unrated", rules::B4, "no rate is valid for this destination now".into());
+        return verdict(
+            Decision::Deny,
+            "destination_unrated",
+            rules::B4,
+            "no rate is valid for this destination now".into(),
+        );
     };
     let max = match policy.credit_left_micros {
         None => policy.max_call_duration_s,
         Some(credit) => max_affordable_duration(row, credit, policy.max_call_duration_s),
     };
     if max == 0 {
-        return verdict(Decision::Deny, "insufficient_credit", rules::B5, "the credit left does not pay for the first billing increment".into());
+        return verdict(
+            Decision::Deny,
+            "insufficient_credit",
+            rules::B5,
+            "the credit left does not pay for the first billing increment".into(),
+        );
     }
-    Verdict { max_duration_s: max, international, ..verdict(Decision::Allow, "allowed", rules::B4, "admitted".into()) }
+    Verdict {
+        max_duration_s: max,
+        international,
+        ..verdict(Decision::Allow, "allowed", rules::B4, "admitted".into())
+    }
 }
 
 /// Detector thresholds (configuration with defaults).
@@ -414,8 +523,14 @@ impl Default for Thresholds {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     AlertOnly,
-    Suspend { scope: SuspensionScope, until: Option<i64> },
-    BanSource { source: String, until: i64 },
+    Suspend {
+        scope: SuspensionScope,
+        until: Option<i64>,
+    },
+    BanSource {
+        source: String,
+        until: i64,
+    },
 }
 
 /// A detector that fired, with its evidence.
@@ -430,16 +545,19 @@ pub struct Incident {
     pub action: Action,
 }
 
-/// Sliding-window state of one account. Bounded: about 2 KB at the default limits.
+/// Sliding-window state of one account, bounded by the `MAX_WINDOW_*` and `*_BUCKETS`
+/// limits: at most [`MAX_ACCOUNT_WINDOW_BYTES`]. Times are Unix seconds as `u32` (to 2106).
 #[derive(Debug, Clone, Default)]
 pub struct AccountWindow {
-    attempts: VecDeque<i64>,
-    completed: VecDeque<u32>,
-    destinations: VecDeque<(i64, u64)>,
+    /// `(second, attempts in that second)`.
+    attempts: VecDeque<(u32, u32)>,
+    completed: VecDeque<u16>,
+    destinations: VecDeque<(u32, u64)>,
     countries: Vec<u16>,
     first_seen: Option<i64>,
-    spend: VecDeque<(i64, i64)>,
-    forbidden: VecDeque<i64>,
+    /// `(bucket, micro units)`.
+    spend: VecDeque<(u32, i64)>,
+    forbidden: VecDeque<u32>,
     /// Detectors already fired, so an incident is raised once per episode.
     fired: u16,
 }
@@ -472,17 +590,41 @@ pub struct Detectors<'a> {
 
 impl Detectors<'_> {
     fn factor(policy: &AccountPolicy, now: i64) -> usize {
-        policy.announcements.iter().filter(|(f, u, _)| *f <= now && now < *u).map(|(_, _, k)| *k as usize).max().unwrap_or(1).max(1)
+        policy
+            .announcements
+            .iter()
+            .filter(|(f, u, _)| *f <= now && now < *u)
+            .map(|(_, _, k)| *k as usize)
+            .max()
+            .unwrap_or(1)
+            .max(1)
     }
 
     /// An attempt that passed the contract checks: attempt rate, simultaneous international
     /// calls, enumeration, new countries.
-    pub fn on_attempt(&self, w: &mut AccountWindow, policy: &AccountPolicy, live: Live, to: &str, international: bool, now: i64) -> Vec<Incident> {
+    pub fn on_attempt(
+        &self,
+        w: &mut AccountWindow,
+        policy: &AccountPolicy,
+        live: Live,
+        to: &str,
+        international: bool,
+        now: i64,
+    ) -> Vec<Incident> {
         let t = self.t;
         let k = Self::factor(policy, now);
         let mut out = Vec::new();
-        push_bounded(&mut w.attempts, now, MAX_WINDOW_ATTEMPTS);
-        let in_minute = w.attempts.iter().filter(|a| **a > now - 60).count();
+        let sec = now as u32;
+        match w.attempts.back_mut() {
+            Some((s, n)) if *s == sec => *n += 1,
+            _ => push_bounded(&mut w.attempts, (sec, 1), ATTEMPT_BUCKETS),
+        }
+        let in_minute: usize = w
+            .attempts
+            .iter()
+            .filter(|(s, _)| i64::from(*s) > now - 60)
+            .map(|(_, n)| *n as usize)
+            .sum();
         if in_minute > t.attempts_per_minute * k && w.fired & FIRED_RATE == 0 {
             w.fired |= FIRED_RATE;
             out.push(Incident {
@@ -492,10 +634,16 @@ impl Detectors<'_> {
                 window_s: 60,
                 threshold: (t.attempts_per_minute * k) as u64,
                 detail: "call attempts per minute above the threshold".into(),
-                action: Action::Suspend { scope: SuspensionScope::Outbound, until: Some(now + t.temporary_block_s) },
+                action: Action::Suspend {
+                    scope: SuspensionScope::Outbound,
+                    until: Some(now + t.temporary_block_s),
+                },
             });
         }
-        if international && live.international_calls + 1 > t.simultaneous_international * k as u32 && w.fired & FIRED_INTL == 0 {
+        if international
+            && live.international_calls + 1 > t.simultaneous_international * k as u32
+            && w.fired & FIRED_INTL == 0
+        {
             w.fired |= FIRED_INTL;
             out.push(Incident {
                 detector: "simultaneous_international",
@@ -504,17 +652,27 @@ impl Detectors<'_> {
                 window_s: 0,
                 threshold: u64::from(t.simultaneous_international * k as u32),
                 detail: "simultaneous international calls above the threshold".into(),
-                action: Action::Suspend { scope: SuspensionScope::International, until: None },
+                action: Action::Suspend {
+                    scope: SuspensionScope::International,
+                    until: None,
+                },
             });
         }
         let shared = to.len().saturating_sub(t.enumeration_shared_digits);
         let head: u64 = to[..shared].parse().unwrap_or(0);
         let full: u64 = to.parse().unwrap_or(0);
-        push_bounded(&mut w.destinations, (now, full), MAX_WINDOW_DESTINATIONS);
+        push_bounded(
+            &mut w.destinations,
+            (now as u32, full),
+            MAX_WINDOW_DESTINATIONS,
+        );
         let mut same: Vec<u64> = w
             .destinations
             .iter()
-            .filter(|(ts, n)| *ts > now - t.enumeration_window_s && n / 10u64.pow(t.enumeration_shared_digits as u32) == head)
+            .filter(|(ts, n)| {
+                i64::from(*ts) > now - t.enumeration_window_s
+                    && n / 10u64.pow(t.enumeration_shared_digits as u32) == head
+            })
             .map(|(_, n)| *n)
             .collect();
         same.sort_unstable();
@@ -527,8 +685,15 @@ impl Detectors<'_> {
                 count: same.len() as u64,
                 window_s: t.enumeration_window_s,
                 threshold: (t.enumeration_numbers * k) as u64,
-                detail: format!("distinct numbers sharing +{}{} dialled", &to[..shared], "X".repeat(to.len() - shared)),
-                action: Action::Suspend { scope: SuspensionScope::Outbound, until: Some(now + t.temporary_block_s) },
+                detail: format!(
+                    "distinct numbers sharing +{}{} dialled",
+                    &to[..shared],
+                    "X".repeat(to.len() - shared)
+                ),
+                action: Action::Suspend {
+                    scope: SuspensionScope::Outbound,
+                    until: Some(now + t.temporary_block_s),
+                },
             });
         }
         let cc: u16 = country_code(to).parse().unwrap_or(0);
@@ -554,8 +719,12 @@ impl Detectors<'_> {
 
     /// A refused attempt to a forbidden destination (traffic pumping probes, F2).
     pub fn on_forbidden(&self, w: &mut AccountWindow, now: i64) -> Vec<Incident> {
-        push_bounded(&mut w.forbidden, now, MAX_WINDOW_ATTEMPTS);
-        let n = w.forbidden.iter().filter(|t| **t > now - self.t.forbidden_window_s).count();
+        push_bounded(&mut w.forbidden, now as u32, MAX_WINDOW_FORBIDDEN);
+        let n = w
+            .forbidden
+            .iter()
+            .filter(|t| i64::from(**t) > now - self.t.forbidden_window_s)
+            .count();
         if n >= self.t.forbidden_attempts && w.fired & FIRED_FORBIDDEN == 0 {
             w.fired |= FIRED_FORBIDDEN;
             return vec![Incident {
@@ -565,23 +734,39 @@ impl Detectors<'_> {
                 window_s: self.t.forbidden_window_s,
                 threshold: self.t.forbidden_attempts as u64,
                 detail: "repeated attempts to premium-rate or high-risk destinations".into(),
-                action: Action::Suspend { scope: SuspensionScope::International, until: None },
+                action: Action::Suspend {
+                    scope: SuspensionScope::International,
+                    until: None,
+                },
             }];
         }
         Vec::new()
     }
 
     /// A finished call: spend per hour and the dialer signature (F3).
-    pub fn on_end(&self, w: &mut AccountWindow, policy: &AccountPolicy, duration_s: u32, cost_micros: i64, now: i64) -> Vec<Incident> {
+    pub fn on_end(
+        &self,
+        w: &mut AccountWindow,
+        policy: &AccountPolicy,
+        duration_s: u32,
+        cost_micros: i64,
+        now: i64,
+    ) -> Vec<Incident> {
         let t = self.t;
         let k = Self::factor(policy, now);
         let mut out = Vec::new();
-        let minute = now.div_euclid(60);
+        let bucket = now.div_euclid(SPEND_BUCKET_S) as u32;
         match w.spend.back_mut() {
-            Some((m, v)) if *m == minute => *v += cost_micros,
-            _ => push_bounded(&mut w.spend, (minute, cost_micros), SPEND_BUCKETS),
+            Some((b, v)) if *b == bucket => *v += cost_micros,
+            _ => push_bounded(&mut w.spend, (bucket, cost_micros), SPEND_BUCKETS),
         }
-        let hour: i64 = w.spend.iter().filter(|(m, _)| *m > minute - 60).map(|(_, v)| v).sum();
+        let first = i64::from(bucket) - 3_600 / SPEND_BUCKET_S;
+        let hour: i64 = w
+            .spend
+            .iter()
+            .filter(|(b, _)| i64::from(*b) > first)
+            .map(|(_, v)| v)
+            .sum();
         if hour > t.spend_per_hour_micros * k as i64 && w.fired & FIRED_SPEND == 0 {
             w.fired |= FIRED_SPEND;
             out.push(Incident {
@@ -591,16 +776,33 @@ impl Detectors<'_> {
                 window_s: 3_600,
                 threshold: (t.spend_per_hour_micros * k as i64) as u64,
                 detail: "spend in the last hour (micro units) above the threshold".into(),
-                action: Action::Suspend { scope: SuspensionScope::International, until: None },
+                action: Action::Suspend {
+                    scope: SuspensionScope::International,
+                    until: None,
+                },
             });
         }
-        push_bounded(&mut w.completed, duration_s, MAX_WINDOW_COMPLETED);
+        push_bounded(
+            &mut w.completed,
+            duration_s.min(u32::from(u16::MAX)) as u16,
+            MAX_WINDOW_COMPLETED,
+        );
         let n = w.completed.len().min(t.dialer_min_calls.max(1) * 2);
-        let recent: Vec<u32> = w.completed.iter().rev().take(n).copied().collect();
-        if recent.len() >= t.dialer_min_calls * k {
+        let recent: Vec<u32> = w
+            .completed
+            .iter()
+            .rev()
+            .take(n)
+            .map(|d| u32::from(*d))
+            .collect();
+        // F3 forbids dialers outright: an announcement (F7) does not relax this detector.
+        if recent.len() >= t.dialer_min_calls {
             let short = recent.iter().filter(|d| **d < t.dialer_short_s).count();
             let acd = recent.iter().map(|d| u64::from(*d)).sum::<u64>() / recent.len() as u64;
-            if short * 100 >= t.dialer_short_pct * recent.len() && acd < u64::from(t.dialer_short_s) && w.fired & FIRED_DIALER == 0 {
+            if short * 100 >= t.dialer_short_pct * recent.len()
+                && acd < u64::from(t.dialer_short_s)
+                && w.fired & FIRED_DIALER == 0
+            {
                 w.fired |= FIRED_DIALER;
                 out.push(Incident {
                     detector: "dialer_short_calls",
@@ -608,8 +810,15 @@ impl Detectors<'_> {
                     count: short as u64,
                     window_s: 0,
                     threshold: t.dialer_short_pct as u64,
-                    detail: format!("{short} of the last {} calls under {} s, ACD {acd} s", recent.len(), t.dialer_short_s),
-                    action: Action::Suspend { scope: SuspensionScope::Outbound, until: None },
+                    detail: format!(
+                        "{short} of the last {} calls under {} s, ACD {acd} s",
+                        recent.len(),
+                        t.dialer_short_s
+                    ),
+                    action: Action::Suspend {
+                        scope: SuspensionScope::Outbound,
+                        until: None,
+                    },
                 });
             }
         }
@@ -619,7 +828,11 @@ impl Detectors<'_> {
     /// An authentication failure seen by the SIP edge (F6).
     pub fn on_auth_failure(&self, w: &mut SourceWindow, source: &str, now: i64) -> Vec<Incident> {
         push_bounded(&mut w.failures, now, MAX_AUTH_FAILURES);
-        let n = w.failures.iter().filter(|t| **t > now - self.t.auth_window_s).count();
+        let n = w
+            .failures
+            .iter()
+            .filter(|t| **t > now - self.t.auth_window_s)
+            .count();
         if n >= self.t.auth_failures && w.banned_until.is_none_or(|u| u <= now) {
             let until = now + self.t.ban_s;
             w.banned_until = Some(until);
@@ -630,7 +843,10 @@ impl Detectors<'_> {
                 window_s: self.t.auth_window_s,
                 threshold: self.t.auth_failures as u64,
                 detail: format!("authentication failures from {source}"),
-                action: Action::BanSource { source: source.into(), until },
+                action: Action::BanSource {
+                    source: source.into(),
+                    until,
+                },
             }];
         }
         Vec::new()
@@ -665,11 +881,20 @@ mod tests {
     }
 
     fn classes() -> DestinationClasses {
-        DestinationClasses::parse("prefix,class,note\n3389,premium_rate,FR\n882,high_risk,x\n4487,shared_cost,UK\n").unwrap()
+        DestinationClasses::parse(
+            "prefix,class,note\n3389,premium_rate,FR\n882,high_risk,x\n4487,shared_cost,UK\n",
+        )
+        .unwrap()
     }
 
     fn attempt<'a>(to: &'a str) -> Attempt<'a> {
-        Attempt { from: "33170000001", dialled: to, to: Some(to), source: None, now: NOW }
+        Attempt {
+            from: "33170000001",
+            dialled: to,
+            to: Some(to),
+            source: None,
+            now: NOW,
+        }
     }
 
     fn check(p: &AccountPolicy, live: Live, a: &Attempt) -> (Decision, &'static str, &'static str) {
@@ -681,7 +906,13 @@ mod tests {
 
     fn suspended(scope: SuspensionScope) -> AccountPolicy {
         AccountPolicy {
-            suspensions: vec![Suspension { id: "s".into(), scope, until: None, rule: rules::F4, reason: "test".into() }],
+            suspensions: vec![Suspension {
+                id: "s".into(),
+                scope,
+                until: None,
+                rule: rules::F4,
+                reason: "test".into(),
+            }],
             ..policy()
         }
     }
@@ -690,64 +921,166 @@ mod tests {
     fn t13_emergency_calls_pass_even_when_suspended() {
         let p = suspended(SuspensionScope::All);
         for n in ["112", "911", "999", "+33112", "15"] {
-            let a = Attempt { to: None, ..attempt(n) };
-            let v = check_contract(&p, Live { calls: 99, international_calls: 0 }, &a, &classes(), true).unwrap_err();
-            assert_eq!((v.decision, v.code, v.rule.rule, v.emergency), (Decision::Allow, "emergency_call", "T13", true), "{n}");
+            let a = Attempt {
+                to: None,
+                ..attempt(n)
+            };
+            let v = check_contract(
+                &p,
+                Live {
+                    calls: 99,
+                    international_calls: 0,
+                },
+                &a,
+                &classes(),
+                true,
+            )
+            .unwrap_err();
+            assert_eq!(
+                (v.decision, v.code, v.rule.rule, v.emergency),
+                (Decision::Allow, "emergency_call", "T13", true),
+                "{n}"
+            );
         }
     }
 
     #[test]
     fn f4_suspensions_full_and_selective() {
-        assert_eq!(check(&suspended(SuspensionScope::All), Live::default(), &attempt("33142685300")), (Decision::Deny, "account_suspended", "F4"));
+        assert_eq!(
+            check(
+                &suspended(SuspensionScope::All),
+                Live::default(),
+                &attempt("33142685300")
+            ),
+            (Decision::Deny, "account_suspended", "F4")
+        );
         let intl = suspended(SuspensionScope::International);
-        assert_eq!(check(&intl, Live::default(), &attempt("4930123456")), (Decision::Deny, "service_suspended", "F4"));
-        assert_eq!(check(&intl, Live::default(), &attempt("33142685300")).1, "passes"); // only as far as needed
+        assert_eq!(
+            check(&intl, Live::default(), &attempt("4930123456")),
+            (Decision::Deny, "service_suspended", "F4")
+        );
+        assert_eq!(
+            check(&intl, Live::default(), &attempt("33142685300")).1,
+            "passes"
+        ); // only as far as needed
         let mut temp = suspended(SuspensionScope::Outbound);
         temp.suspensions[0].until = Some(NOW);
-        assert_eq!(check(&temp, Live::default(), &attempt("33142685300")).1, "passes"); // expired by itself
+        assert_eq!(
+            check(&temp, Live::default(), &attempt("33142685300")).1,
+            "passes"
+        ); // expired by itself
     }
 
     #[test]
     fn f6_banned_source_is_refused() {
-        let v = check_contract(&policy(), Live::default(), &attempt("33142685300"), &classes(), true).unwrap_err();
+        let v = check_contract(
+            &policy(),
+            Live::default(),
+            &attempt("33142685300"),
+            &classes(),
+            true,
+        )
+        .unwrap_err();
         assert_eq!((v.code, v.rule.rule), ("source_banned", "F6"));
     }
 
     #[test]
     fn t2_unvalidated_accounts_cannot_call() {
-        let p = AccountPolicy { validated: false, ..policy() };
-        assert_eq!(check(&p, Live::default(), &attempt("33142685300")), (Decision::Deny, "account_not_validated", "T2"));
+        let p = AccountPolicy {
+            validated: false,
+            ..policy()
+        };
+        assert_eq!(
+            check(&p, Live::default(), &attempt("33142685300")),
+            (Decision::Deny, "account_not_validated", "T2")
+        );
     }
 
     #[test]
     fn f8_caller_id_must_be_owned() {
-        let a = Attempt { from: "33999999999", ..attempt("33142685300") };
-        assert_eq!(check(&policy(), Live::default(), &a), (Decision::Deny, "caller_id_not_owned", "F8"));
+        let a = Attempt {
+            from: "33999999999",
+            ..attempt("33142685300")
+        };
+        assert_eq!(
+            check(&policy(), Live::default(), &a),
+            (Decision::Deny, "caller_id_not_owned", "F8")
+        );
     }
 
     #[test]
     fn f2_forbidden_destination_classes() {
-        assert_eq!(check(&policy(), Live::default(), &attempt("33899123456")), (Decision::Deny, "destination_premium_rate", "F2"));
-        assert_eq!(check(&policy(), Live::default(), &attempt("882123456789")), (Decision::Deny, "destination_high_risk", "F2"));
-        assert_eq!(check(&policy(), Live::default(), &attempt("448712345678")), (Decision::Deny, "destination_shared_cost", "F2"));
+        assert_eq!(
+            check(&policy(), Live::default(), &attempt("33899123456")),
+            (Decision::Deny, "destination_premium_rate", "F2")
+        );
+        assert_eq!(
+            check(&policy(), Live::default(), &attempt("882123456789")),
+            (Decision::Deny, "destination_high_risk", "F2")
+        );
+        assert_eq!(
+            check(&policy(), Live::default(), &attempt("448712345678")),
+            (Decision::Deny, "destination_shared_cost", "F2")
+        );
     }
 
     #[test]
     fn f2_international_is_off_by_default_and_opened_by_allowlist() {
-        assert_eq!(check(&policy(), Live::default(), &attempt("442079460000")), (Decision::Deny, "international_not_allowed", "F2"));
-        assert_eq!(check(&policy(), Live::default(), &attempt("4930123456")).1, "passes");
+        assert_eq!(
+            check(&policy(), Live::default(), &attempt("442079460000")),
+            (Decision::Deny, "international_not_allowed", "F2")
+        );
+        assert_eq!(
+            check(&policy(), Live::default(), &attempt("4930123456")).1,
+            "passes"
+        );
     }
 
     #[test]
     fn t3_t4_over_licence_is_busy_not_an_error() {
-        assert_eq!(check(&policy(), Live { calls: 2, international_calls: 0 }, &attempt("33142685300")), (Decision::Busy, "over_licensed_calls", "T3"));
+        assert_eq!(
+            check(
+                &policy(),
+                Live {
+                    calls: 2,
+                    international_calls: 0
+                },
+                &attempt("33142685300")
+            ),
+            (Decision::Busy, "over_licensed_calls", "T3")
+        );
     }
 
     #[test]
     fn t1_bandwidth_caps_calls_at_60_kbps_each() {
-        let p = AccountPolicy { licensed_calls: 100, site_bandwidth_kbps: Some(150), ..policy() };
-        assert_eq!(check(&p, Live { calls: 1, international_calls: 0 }, &attempt("33142685300")).1, "passes");
-        assert_eq!(check(&p, Live { calls: 2, international_calls: 0 }, &attempt("33142685300")), (Decision::Busy, "over_bandwidth", "T1"));
+        let p = AccountPolicy {
+            licensed_calls: 100,
+            site_bandwidth_kbps: Some(150),
+            ..policy()
+        };
+        assert_eq!(
+            check(
+                &p,
+                Live {
+                    calls: 1,
+                    international_calls: 0
+                },
+                &attempt("33142685300")
+            )
+            .1,
+            "passes"
+        );
+        assert_eq!(
+            check(
+                &p,
+                Live {
+                    calls: 2,
+                    international_calls: 0
+                },
+                &attempt("33142685300")
+            ),
+            (Decision::Busy, "over_bandwidth", "T1")
+        );
     }
 
     fn rate_row(rate: i64) -> RateRow {
@@ -769,13 +1102,32 @@ mod tests {
 
     #[test]
     fn b4_max_duration_comes_from_credit_with_the_rating_code() {
-        let p = AccountPolicy { credit_left_micros: Some(100_000), ..policy() };
+        let p = AccountPolicy {
+            credit_left_micros: Some(100_000),
+            ..policy()
+        };
         let v = check_price(&p, Some(&rate_row(10_000)), false);
         assert_eq!((v.decision, v.max_duration_s), (Decision::Allow, 600)); // 0.10 at 0.01/min
-        let v = check_price(&AccountPolicy { credit_left_micros: Some(1), ..policy() }, Some(&rate_row(10_000)), false);
-        assert_eq!((v.decision, v.code, v.rule.rule), (Decision::Deny, "insufficient_credit", "B5"));
-        assert_eq!(check_price(&policy(), None, false).code, "destination_unrated");
-        assert_eq!(check_price(&policy(), Some(&rate_row(10_000)), false).max_duration_s, 14_400);
+        let v = check_price(
+            &AccountPolicy {
+                credit_left_micros: Some(1),
+                ..policy()
+            },
+            Some(&rate_row(10_000)),
+            false,
+        );
+        assert_eq!(
+            (v.decision, v.code, v.rule.rule),
+            (Decision::Deny, "insufficient_credit", "B5")
+        );
+        assert_eq!(
+            check_price(&policy(), None, false).code,
+            "destination_unrated"
+        );
+        assert_eq!(
+            check_price(&policy(), Some(&rate_row(10_000)), false).max_duration_s,
+            14_400
+        );
     }
 
     #[test]
@@ -785,10 +1137,19 @@ mod tests {
         let mut w = AccountWindow::default();
         let mut fired = vec![];
         for i in 0..25 {
-            fired.extend(d.on_end(&mut w, &policy(), if i % 10 == 0 { 90 } else { 12 }, 100, NOW + i));
+            fired.extend(d.on_end(
+                &mut w,
+                &policy(),
+                if i % 10 == 0 { 90 } else { 12 },
+                100,
+                NOW + i,
+            ));
         }
         assert_eq!(fired.len(), 1);
-        assert_eq!((fired[0].detector, fired[0].rule.rule), ("dialer_short_calls", "F3"));
+        assert_eq!(
+            (fired[0].detector, fired[0].rule.rule),
+            ("dialer_short_calls", "F3")
+        );
     }
 
     #[test]
@@ -801,12 +1162,25 @@ mod tests {
             let to = format!("33142685{i:03}");
             fired.extend(d.on_attempt(&mut w, &policy(), Live::default(), &to, false, NOW));
         }
-        assert_eq!(fired.iter().map(|i| i.detector).collect::<Vec<_>>(), ["number_enumeration"]);
-        let announced = AccountPolicy { announcements: vec![(NOW - 10, NOW + 3_600, 5)], ..policy() };
+        assert_eq!(
+            fired.iter().map(|i| i.detector).collect::<Vec<_>>(),
+            ["number_enumeration"]
+        );
+        let announced = AccountPolicy {
+            announcements: vec![(NOW - 10, NOW + 3_600, 5)],
+            ..policy()
+        };
         let mut w = AccountWindow::default();
         let mut fired = vec![];
         for i in 0..10 {
-            fired.extend(d.on_attempt(&mut w, &announced, Live::default(), &format!("33142685{i:03}"), false, NOW));
+            fired.extend(d.on_attempt(
+                &mut w,
+                &announced,
+                Live::default(),
+                &format!("33142685{i:03}"),
+                false,
+                NOW,
+            ));
         }
         assert!(fired.is_empty());
     }
@@ -821,7 +1195,34 @@ mod tests {
             fired.extend(d.on_auth_failure(&mut w, "192.0.2.7", NOW + i * 60));
         }
         assert_eq!(fired.len(), 1);
-        assert_eq!(fired[0].action, Action::BanSource { source: "192.0.2.7".into(), until: NOW + 240 + 600 });
+        assert_eq!(
+            fired[0].action,
+            Action::BanSource {
+                source: "192.0.2.7".into(),
+                until: NOW + 240 + 600
+            }
+        );
+    }
+
+    #[test]
+    fn account_window_stays_within_its_byte_bound() {
+        let t = Thresholds::default();
+        let d = Detectors { t: &t };
+        let mut w = AccountWindow::default();
+        for i in 0..10_000i64 {
+            let to = format!("{}{:08}", 20 + i % 80, i);
+            d.on_attempt(&mut w, &policy(), Live::default(), &to, false, NOW + i);
+            d.on_end(&mut w, &policy(), 30, 10, NOW + i * 60);
+            d.on_forbidden(&mut w, NOW + i);
+        }
+        let bytes = std::mem::size_of::<AccountWindow>()
+            + w.attempts.capacity() * std::mem::size_of::<(u32, u32)>()
+            + w.completed.capacity() * 2
+            + w.destinations.capacity() * std::mem::size_of::<(u32, u64)>()
+            + w.countries.capacity() * 2
+            + w.spend.capacity() * std::mem::size_of::<(u32, i64)>()
+            + w.forbidden.capacity() * 4;
+        assert!(bytes <= MAX_ACCOUNT_WINDOW_BYTES, "{bytes} bytes");
     }
 
     #[test]

@@ -5,10 +5,11 @@
 //! returns a value: a decision carrying a stable code, the RULEBOOK rule ID and the clause.
 
 pub mod cdr;
-pub mod guard;
 pub mod decision;
 pub mod e164;
+pub mod guard;
 pub mod money;
+pub mod numbers;
 pub mod rating;
 pub mod rules;
 pub mod tenancy;

@@ -177,6 +177,26 @@ pub enum Permission {
     RatesWrite,
     CdrsRead,
     CdrsWrite,
+    /// Ask the guard to admit a call and report its progress (the SIP edge's service token).
+    GuardDecide,
+    /// Incidents and suspensions in scope.
+    GuardRead,
+    /// Suspend, reactivate, set an account's guard policy, manage destination lists (F4).
+    GuardManage,
+    /// Announce legitimate unusual activity (F7).
+    GuardAnnounce,
+    /// Numbers, port-ins, emergency data in scope (T6-T14).
+    NumbersRead,
+    /// Reserve, activate, release, route numbers of customers in scope (T9, T10, T14).
+    NumbersWrite,
+    /// Customer-side number actions: confirm a provisional number (T10), register emergency
+    /// addresses, acknowledge the emergency-call limitations, name the emergency contact (T13).
+    NumbersCustomerWrite,
+    /// Provider-side number actions: inventory import, verification, suspension, port-outs,
+    /// port-in processing, document requests, deadline sweeps (T6-T11, B11).
+    NumbersAdmin,
+    /// Create, submit and cancel port-ins and upload documents; through the reseller (T7).
+    PortingWrite,
 }
 
 /// The one role × permission matrix.
@@ -197,6 +217,20 @@ pub fn allows(role: Role, perm: Permission) -> bool {
         RatesRead => !matches!(role, CustomerUser),
         RatesWrite => matches!(role, OperatorAdmin | OperatorBilling),
         CdrsWrite => matches!(role, OperatorAdmin | OperatorBilling),
+        GuardDecide => role == OperatorAdmin,
+        GuardRead => true,
+        GuardManage => matches!(role, OperatorAdmin | OperatorSupport),
+        GuardAnnounce => matches!(
+            role,
+            OperatorAdmin | OperatorSupport | PartnerAdmin | CustomerAdmin
+        ),
+        NumbersRead => true,
+        NumbersWrite | PortingWrite => matches!(role, OperatorAdmin | PartnerAdmin | PartnerAgent),
+        NumbersCustomerWrite => matches!(
+            role,
+            OperatorAdmin | PartnerAdmin | PartnerAgent | CustomerAdmin
+        ),
+        NumbersAdmin => matches!(role, OperatorAdmin | OperatorSupport),
     }
 }
 

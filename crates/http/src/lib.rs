@@ -7,7 +7,9 @@
 
 pub mod error;
 pub mod extract;
+pub mod guard_handlers;
 pub mod handlers;
+pub mod numbers_handlers;
 pub mod openapi;
 pub mod rating_handlers;
 
@@ -90,7 +92,9 @@ const fn method_name(m: &'static str) -> &'static str {
     }
 }
 
+use guard_handlers as gh;
 use handlers as h;
+use numbers_handlers as nh;
 use rating_handlers as rh;
 use Access::{Perm, Public};
 use Permission as P;
@@ -130,6 +134,83 @@ api! {
         body: r#"{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"user_id":{"type":"string"},"expires_in_days":{"type":"integer"}}}"#, bulk: false;
     delete "/v1/tokens/{id}" => h::revoke_token, Perm(P::TokensManage), "Revoke an API token.", query: &[], body: "", bulk: false;
     get "/v1/terms-profiles" => h::list_terms_profiles, Perm(P::TermsRead), "Terms profiles (versioned data).", query: &[], body: "", bulk: false;
+    post "/v1/guard/calls" => gh::decide, Perm(P::GuardDecide), "Admit or refuse a call: allow | busy | deny, with code, rule, clause and max_duration_s; emergency calls carry the registered address and call-back number (T13, F1-F8, T1-T4).", query: &[],
+        body: r#"{"type":"object","required":["from","to"],"properties":{"billing_account":{"type":"string"},"from":{"type":"string"},"to":{"type":"string"},"source_ip":{"type":"string"},"at":{"type":"string"},"call_id":{"type":"string"}}}"#, bulk: false;
+    post "/v1/guard/calls/{id}/answer" => gh::answer, Perm(P::GuardDecide), "The call was answered (optional body {\"at\"}).", query: &[], body: "", bulk: false;
+    post "/v1/guard/calls/{id}/end" => gh::end, Perm(P::GuardDecide), "The call ended: it leaves the live set and becomes a rated CDR.", query: &[], body: "", bulk: false;
+    post "/v1/guard/auth-failures" => gh::auth_failure, Perm(P::GuardDecide), "An authentication failure seen by the SIP edge (F6).", query: &[],
+        body: r#"{"type":"object","required":["source"],"properties":{"source":{"type":"string"},"at":{"type":"string"},"username":{"type":"string"}}}"#, bulk: false;
+    post "/v1/guard/destination-prefixes" => gh::add_prefix, Perm(P::GuardManage), "Add an operator-managed forbidden destination range (F2).", query: &[],
+        body: r#"{"type":"object","required":["prefix","class"],"properties":{"prefix":{"type":"string"},"class":{"type":"string","enum":["premium_rate","shared_cost","personal_number","uan","high_risk"]},"note":{"type":"string"}}}"#, bulk: false;
+    get "/v1/incidents" => gh::list_incidents, Perm(P::GuardRead), "Fraud and abuse incidents in scope, with evidence.", query: &["limit", "cursor"], body: "", bulk: false;
+    get "/v1/suspensions" => gh::list_suspensions, Perm(P::GuardRead), "Suspensions in scope (full and selective).", query: &["limit", "cursor"], body: "", bulk: false;
+    post "/v1/billing-accounts/{id}/suspensions" => gh::suspend, Perm(P::GuardManage), "Suspend all, outbound or international calls, optionally until a time (F4).", query: &[],
+        body: r#"{"type":"object","required":["scope","reason"],"properties":{"scope":{"type":"string","enum":["all","outbound","international"]},"reason":{"type":"string"},"until":{"type":"string"}}}"#, bulk: false;
+    post "/v1/suspensions/{id}/reactivate" => gh::reactivate, Perm(P::GuardManage), "Lift a suspension, with the reason (F4).", query: &[],
+        body: r#"{"type":"object","required":["reason"],"properties":{"reason":{"type":"string"}}}"#, bulk: false;
+    get "/v1/billing-accounts/{id}/guard-policy" => gh::get_policy, Perm(P::GuardRead), "An account's guard policy and live calls.", query: &[], body: "", bulk: false;
+    put "/v1/billing-accounts/{id}/guard-policy" => gh::put_policy, Perm(P::GuardManage), "Set validation (T2), licences (T3), bandwidth (T1), home country, international allowlist (F2), credit limit.", query: &[],
+        body: r#"{"type":"object","required":["validated","licensed_calls","home_country","international_allowlist"],"properties":{"validated":{"type":"boolean"},"licensed_calls":{"type":"integer"},"site_bandwidth_kbps":{"type":"integer"},"home_country":{"type":"string"},"international_allowlist":{"type":"array","items":{"type":"string"}},"credit_limit":{"type":"string"}}}"#, bulk: false;
+    post "/v1/billing-accounts/{id}/announcements" => gh::announce, Perm(P::GuardAnnounce), "Announce legitimate unusual activity: thresholds rise for the window (F7).", query: &[],
+        body: r#"{"type":"object","required":["from","until","note"],"properties":{"from":{"type":"string"},"until":{"type":"string"},"factor":{"type":"integer"},"note":{"type":"string"}}}"#, bulk: false;
+    get "/v1/numbers" => nh::list_numbers, Perm(P::NumbersRead), "Numbers in scope (partners also see unassigned inventory to reserve).", query: &["state", "customer_id", "billing_account_id", "country", "limit", "cursor"], body: "", bulk: false;
+    post "/v1/numbers" => nh::import_numbers, Perm(P::NumbersAdmin), "Add numbers to the inventory (JSON or text/csv with columns e164, capabilities); refused lines are reported.", query: &[],
+        body: r#"{"type":"object","required":["numbers"],"properties":{"numbers":{"type":"array","items":{"type":"object","required":["e164"],"properties":{"e164":{"type":"string"},"capabilities":{"type":"array","items":{"type":"string","enum":["voice","sms","fax"]}}}}}}}"#, bulk: true;
+    post "/v1/numbers/sweep" => nh::sweep, Perm(P::NumbersAdmin), "Apply what time decides now: missed document deadlines (B11), quarantines over (T9), port-outs at their date (T6).", query: &[], body: "", bulk: false;
+    get "/v1/numbers/{id}" => nh::get_number, Perm(P::NumbersRead), "One number (id or E.164 digits) with the emergency address in force, a pending change and a pending port-out.", query: &[], body: "", bulk: false;
+    get "/v1/numbers/{id}/history" => nh::number_history, Perm(P::NumbersRead), "Every recorded transition (actor, time, reason, rule), address history, documents and document requests.", query: &[], body: "", bulk: false;
+    post "/v1/numbers/{id}/reserve" => nh::reserve, Perm(P::NumbersWrite), "Reserve an available number for a billing account: provisional until verified and confirmed (T10).", query: &[],
+        body: r#"{"type":"object","required":["billing_account_id"],"properties":{"billing_account_id":{"type":"string"}}}"#, bulk: false;
+    post "/v1/numbers/{id}/unreserve" => nh::unreserve, Perm(P::NumbersWrite), "Give a provisional number back (T10).", query: &[],
+        body: r#"{"type":"object","properties":{"reason":{"type":"string"}}}"#, bulk: false;
+    post "/v1/numbers/{id}/verify" => nh::verify, Perm(P::NumbersAdmin), "The provider verified the provisional number (T10).", query: &[],
+        body: r#"{"type":"object","properties":{"note":{"type":"string"}}}"#, bulk: false;
+    post "/v1/numbers/{id}/confirm" => nh::confirm, Perm(P::NumbersCustomerWrite), "The customer confirmed the provisional number, e.g. a test call (T10).", query: &[],
+        body: r#"{"type":"object","required":["method"],"properties":{"method":{"type":"string","enum":["test_call","written","portal"]},"note":{"type":"string"}}}"#, bulk: false;
+    post "/v1/numbers/{id}/activate" => nh::activate, Perm(P::NumbersWrite), "Activate: needs verification and confirmation (T10), an emergency address and the acknowledgement (T13), the country's rules (T11); the Activation Date starts billing (B2).", query: &[], body: "", bulk: false;
+    post "/v1/numbers/{id}/release" => nh::release, Perm(P::NumbersWrite), "Release at cancellation or termination; the number goes to quarantine (T9).", query: &[],
+        body: r#"{"type":"object","required":["reason"],"properties":{"reason":{"type":"string"}}}"#, bulk: false;
+    post "/v1/numbers/{id}/suspend" => nh::suspend, Perm(P::NumbersAdmin), "Suspend a number (B11); the partner stays liable.", query: &[],
+        body: r#"{"type":"object","required":["reason"],"properties":{"reason":{"type":"string"}}}"#, bulk: false;
+    post "/v1/numbers/{id}/resume" => nh::resume, Perm(P::NumbersAdmin), "Resume a suspended number (B11).", query: &[],
+        body: r#"{"type":"object","properties":{"reason":{"type":"string"}}}"#, bulk: false;
+    post "/v1/numbers/{id}/port-out" => nh::port_out, Perm(P::NumbersAdmin), "Record a gaining provider's valid port-out request; it must be followed (T8).", query: &[],
+        body: r#"{"type":"object","required":["gaining_provider","authorisation_ref","port_date"],"properties":{"gaining_provider":{"type":"string"},"authorisation_ref":{"type":"string"},"port_date":{"type":"string"}}}"#, bulk: false;
+    post "/v1/numbers/{id}/port-out/complete" => nh::port_out_complete, Perm(P::NumbersAdmin), "The number leaves at the port date; the contract continues (T6).", query: &[], body: "", bulk: false;
+    post "/v1/numbers/{id}/port-out/cancel" => nh::port_out_cancel, Perm(P::NumbersAdmin), "The gaining provider withdrew its port-out request (T8).", query: &[], body: "", bulk: false;
+    post "/v1/numbers/{id}/routing" => nh::routing, Perm(P::NumbersWrite), "Where calls go; trunking or forwarding to a PBX or multi-call number is refused under no-trunking terms (T14).", query: &[],
+        body: r#"{"type":"object","required":["routing"],"properties":{"routing":{"type":"string","enum":["direct","forward_single_line","sip_trunk","forward_pbx","forward_multi_call"]}}}"#, bulk: false;
+    post "/v1/numbers/{id}/cnam" => nh::cnam, Perm(P::NumbersWrite), "Caller name (CNAM) for US and CA numbers, at most 15 characters.", query: &[],
+        body: r#"{"type":"object","required":["cnam"],"properties":{"cnam":{"type":"string"}}}"#, bulk: false;
+    post "/v1/numbers/{id}/emergency-address" => nh::emergency_address, Perm(P::NumbersCustomerWrite), "Register the emergency service address; a change of a number in service applies after 48 h, the old address is used meanwhile (T13).", query: &[],
+        body: r#"{"type":"object","required":["street","city","postcode","country"],"properties":{"street":{"type":"string"},"city":{"type":"string"},"postcode":{"type":"string"},"country":{"type":"string"},"region":{"type":"string"},"floor":{"type":"string"},"room":{"type":"string"}}}"#, bulk: false;
+    post "/v1/numbers/{id}/documents" => nh::number_document, Perm(P::NumbersWrite), "Upload a document for a number (pdf, png, jpeg; base64; size-limited), e.g. identity evidence (T11, B11).", query: &[],
+        body: r#"{"type":"object","required":["kind","filename","content_type","content_base64"],"properties":{"kind":{"type":"string","enum":["loa","identity","address_proof","bill","other"]},"filename":{"type":"string"},"content_type":{"type":"string","enum":["application/pdf","image/png","image/jpeg"]},"content_base64":{"type":"string"}}}"#, bulk: false;
+    post "/v1/numbers/{id}/document-requests" => nh::number_document_request, Perm(P::NumbersAdmin), "Request documents for a number by a deadline; missing it flags the partner and, per policy, suspends the number (B11).", query: &[],
+        body: r#"{"type":"object","required":["kind","deadline"],"properties":{"kind":{"type":"string"},"deadline":{"type":"string"},"on_miss":{"type":"string","enum":["suspend","flag_only"]},"note":{"type":"string"}}}"#, bulk: false;
+    get "/v1/port-ins" => nh::list_port_ins, Perm(P::NumbersRead), "Port-in requests in scope (T7).", query: &["state", "limit", "cursor"], body: "", bulk: false;
+    post "/v1/port-ins" => nh::create_port_in, Perm(P::PortingWrite), "Request a port-in through the reseller with letter-of-authorisation data (T7).", query: &[],
+        body: r#"{"type":"object","required":["billing_account_id","holder","service_address","losing_provider","account_number","signatory","existing_service_active","numbers"],"properties":{"billing_account_id":{"type":"string"},"holder":{"type":"string"},"service_address":{"type":"object"},"losing_provider":{"type":"string"},"account_number":{"type":"string"},"signatory":{"type":"string"},"existing_service_active":{"type":"boolean"},"numbers":{"type":"array","items":{"type":"string"}}}}"#, bulk: false;
+    get "/v1/port-ins/{id}" => nh::get_port_in, Perm(P::NumbersRead), "One port-in with documents, document requests and transitions.", query: &[], body: "", bulk: false;
+    post "/v1/port-ins/{id}/submit" => nh::port_in_submit, Perm(P::PortingWrite), "Submit a draft: the LOA must be complete with its signed document (T7).", query: &[], body: "", bulk: false;
+    post "/v1/port-ins/{id}/accept" => nh::port_in_accept, Perm(P::NumbersAdmin), "The losing provider acknowledged the request (pending).", query: &[], body: "", bulk: false;
+    post "/v1/port-ins/{id}/schedule" => nh::port_in_schedule, Perm(P::NumbersAdmin), "The losing provider gave the firm order commitment date.", query: &[],
+        body: r#"{"type":"object","required":["foc_date"],"properties":{"foc_date":{"type":"string"}}}"#, bulk: false;
+    post "/v1/port-ins/{id}/complete" => nh::port_in_complete, Perm(P::NumbersAdmin), "The port completed: the numbers are active, their Activation Date starts billing (B2).", query: &[], body: "", bulk: false;
+    post "/v1/port-ins/{id}/reject" => nh::port_in_reject, Perm(P::NumbersAdmin), "The port-in was rejected.", query: &[],
+        body: r#"{"type":"object","required":["reason"],"properties":{"reason":{"type":"string"}}}"#, bulk: false;
+    post "/v1/port-ins/{id}/cancel" => nh::port_in_cancel, Perm(P::PortingWrite), "Cancel a port-in that is not final.", query: &[],
+        body: r#"{"type":"object","properties":{"reason":{"type":"string"}}}"#, bulk: false;
+    post "/v1/port-ins/{id}/documents" => nh::port_in_document, Perm(P::PortingWrite), "Upload a porting document (pdf, png, jpeg; base64; size-limited); it fulfils open requests of its kind.", query: &[],
+        body: r#"{"type":"object","required":["kind","filename","content_type","content_base64"],"properties":{"kind":{"type":"string"},"filename":{"type":"string"},"content_type":{"type":"string"},"content_base64":{"type":"string"}}}"#, bulk: false;
+    post "/v1/port-ins/{id}/document-requests" => nh::port_in_document_request, Perm(P::NumbersAdmin), "Request porting documents by a deadline (B11); `numbers` names the DIDs to suspend if it is missed.", query: &[],
+        body: r#"{"type":"object","required":["kind","deadline"],"properties":{"kind":{"type":"string"},"deadline":{"type":"string"},"on_miss":{"type":"string","enum":["suspend","flag_only"]},"note":{"type":"string"},"numbers":{"type":"array","items":{"type":"string"}}}}"#, bulk: false;
+    get "/v1/emergency-acknowledgements/text" => nh::ack_text, Perm(P::NumbersRead), "The emergency-call limitations text to acknowledge, with its version (T13).", query: &[], body: "", bulk: false;
+    get "/v1/emergency-acknowledgements" => nh::list_acks, Perm(P::NumbersRead), "A customer's acknowledgements (who, when, text version) (T13).", query: &["customer_id"], body: "", bulk: false;
+    post "/v1/emergency-acknowledgements" => nh::acknowledge, Perm(P::NumbersCustomerWrite), "Record the customer's written acknowledgement of the emergency-call limitations (T13).", query: &[],
+        body: r#"{"type":"object","required":["customer_id","text_version","signer_name"],"properties":{"customer_id":{"type":"string"},"text_version":{"type":"string"},"signer_name":{"type":"string"}}}"#, bulk: false;
+    post "/v1/emergency-contacts" => nh::emergency_contact, Perm(P::NumbersCustomerWrite), "Designate the contact notified of every emergency call (T13).", query: &[],
+        body: r#"{"type":"object","required":["customer_id","name","email"],"properties":{"customer_id":{"type":"string"},"name":{"type":"string"},"email":{"type":"string"}}}"#, bulk: false;
     get "/v1/audit-log" => h::list_audit, Perm(P::AuditRead), "The append-only audit log.", query: &["limit", "cursor"], body: "", bulk: false;
     get "/v1/rate-tables" => rh::list_rate_tables, Perm(P::RatesRead), "Rate tables and their versions.", query: &[], body: "", bulk: false;
     put "/v1/rate-tables/{name}" => rh::import_rate_table, Perm(P::RatesWrite), "Import a CSV rate table as a new version (history is kept).", query: &[], body: "", bulk: true;

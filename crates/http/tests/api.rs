@@ -20,6 +20,7 @@ const NOW: i64 = 1_795_000_000; // 2026-11-17
 async fn setup() -> T {
     let store = tollgate_store::testing::sqlite().await;
     let app = App::new(store, Clock::fixed(NOW)).unwrap();
+    app.start_guard().await.unwrap();
     let dir = std::env::temp_dir().join(format!("tg-http-{}", tollgate_app::ids::new_id("t")));
     let tokens = tollgate_app::demo::seed(&app, &dir).await.unwrap();
     T { app, tokens }
@@ -182,6 +183,20 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         "customer_admin",
     ];
     const BILLING: &[&str] = &["operator_admin", "operator_billing"];
+    const ANNOUNCE: &[&str] = &[
+        "operator_admin",
+        "operator_support",
+        "partner_admin",
+        "customer_admin",
+    ];
+    const NUMBERS_WRITE: &[&str] = &["operator_admin", "partner_admin", "partner_agent"];
+    const NUMBERS_CUSTOMER: &[&str] = &[
+        "operator_admin",
+        "partner_admin",
+        "partner_agent",
+        "customer_admin",
+    ];
+    const NUMBERS_ADMIN: &[&str] = &["operator_admin", "operator_support"];
     BTreeMap::from([
         (("GET", "/v1/me"), ALL),
         (("POST", "/v1/me/logout"), ALL),
@@ -202,6 +217,54 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("POST", "/v1/tokens"), ALL),
         (("DELETE", "/v1/tokens/{id}"), ALL),
         (("GET", "/v1/terms-profiles"), ALL),
+        (("GET", "/v1/numbers"), ALL),
+        (("POST", "/v1/numbers"), NUMBERS_ADMIN),
+        (("POST", "/v1/numbers/sweep"), NUMBERS_ADMIN),
+        (("GET", "/v1/numbers/{id}"), ALL),
+        (("GET", "/v1/numbers/{id}/history"), ALL),
+        (("POST", "/v1/numbers/{id}/reserve"), NUMBERS_WRITE),
+        (("POST", "/v1/numbers/{id}/unreserve"), NUMBERS_WRITE),
+        (("POST", "/v1/numbers/{id}/verify"), NUMBERS_ADMIN),
+        (("POST", "/v1/numbers/{id}/confirm"), NUMBERS_CUSTOMER),
+        (("POST", "/v1/numbers/{id}/activate"), NUMBERS_WRITE),
+        (("POST", "/v1/numbers/{id}/release"), NUMBERS_WRITE),
+        (("POST", "/v1/numbers/{id}/suspend"), NUMBERS_ADMIN),
+        (("POST", "/v1/numbers/{id}/resume"), NUMBERS_ADMIN),
+        (("POST", "/v1/numbers/{id}/port-out"), NUMBERS_ADMIN),
+        (
+            ("POST", "/v1/numbers/{id}/port-out/complete"),
+            NUMBERS_ADMIN,
+        ),
+        (("POST", "/v1/numbers/{id}/port-out/cancel"), NUMBERS_ADMIN),
+        (("POST", "/v1/numbers/{id}/routing"), NUMBERS_WRITE),
+        (("POST", "/v1/numbers/{id}/cnam"), NUMBERS_WRITE),
+        (
+            ("POST", "/v1/numbers/{id}/emergency-address"),
+            NUMBERS_CUSTOMER,
+        ),
+        (("POST", "/v1/numbers/{id}/documents"), NUMBERS_WRITE),
+        (
+            ("POST", "/v1/numbers/{id}/document-requests"),
+            NUMBERS_ADMIN,
+        ),
+        (("GET", "/v1/port-ins"), ALL),
+        (("POST", "/v1/port-ins"), NUMBERS_WRITE),
+        (("GET", "/v1/port-ins/{id}"), ALL),
+        (("POST", "/v1/port-ins/{id}/submit"), NUMBERS_WRITE),
+        (("POST", "/v1/port-ins/{id}/accept"), NUMBERS_ADMIN),
+        (("POST", "/v1/port-ins/{id}/schedule"), NUMBERS_ADMIN),
+        (("POST", "/v1/port-ins/{id}/complete"), NUMBERS_ADMIN),
+        (("POST", "/v1/port-ins/{id}/reject"), NUMBERS_ADMIN),
+        (("POST", "/v1/port-ins/{id}/cancel"), NUMBERS_WRITE),
+        (("POST", "/v1/port-ins/{id}/documents"), NUMBERS_WRITE),
+        (
+            ("POST", "/v1/port-ins/{id}/document-requests"),
+            NUMBERS_ADMIN,
+        ),
+        (("GET", "/v1/emergency-acknowledgements/text"), ALL),
+        (("GET", "/v1/emergency-acknowledgements"), ALL),
+        (("POST", "/v1/emergency-acknowledgements"), NUMBERS_CUSTOMER),
+        (("POST", "/v1/emergency-contacts"), NUMBERS_CUSTOMER),
         (("GET", "/v1/audit-log"), AUDIT),
         (("GET", "/v1/rate-tables"), RATE_READ),
         (("PUT", "/v1/rate-tables/{name}"), BILLING),
@@ -209,6 +272,21 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("POST", "/v1/cdrs"), BILLING),
         (("GET", "/v1/cdrs"), ALL),
         (("GET", "/v1/cdrs/rejects"), BILLING),
+        (("POST", "/v1/guard/calls"), ADMIN_ONLY),
+        (("POST", "/v1/guard/calls/{id}/answer"), ADMIN_ONLY),
+        (("POST", "/v1/guard/calls/{id}/end"), ADMIN_ONLY),
+        (("POST", "/v1/guard/auth-failures"), ADMIN_ONLY),
+        (("POST", "/v1/guard/destination-prefixes"), AUDIT),
+        (("GET", "/v1/incidents"), ALL),
+        (("GET", "/v1/suspensions"), ALL),
+        (("POST", "/v1/billing-accounts/{id}/suspensions"), AUDIT),
+        (("POST", "/v1/suspensions/{id}/reactivate"), AUDIT),
+        (("GET", "/v1/billing-accounts/{id}/guard-policy"), ALL),
+        (("PUT", "/v1/billing-accounts/{id}/guard-policy"), AUDIT),
+        (
+            ("POST", "/v1/billing-accounts/{id}/announcements"),
+            ANNOUNCE,
+        ),
     ])
 }
 

@@ -10,7 +10,9 @@
 
 pub mod audit;
 pub mod auth;
+pub mod guard;
 pub mod migrate;
+pub mod numbers;
 pub mod outbox;
 pub mod rating;
 pub mod tenancy;

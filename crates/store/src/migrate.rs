@@ -30,6 +30,8 @@ macro_rules! migration {
 pub const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_rating"),
+    migration!(3, "0003_numbers"),
+    migration!(4, "0004_guard"),
 ];
 
 /// The schema version this binary writes.

@@ -25,7 +25,8 @@ suite!(
     tenancy_scope_filters,
     unique_email_is_a_conflict,
     cdr_insert_is_idempotent,
-    sql_longest_prefix_baseline
+    sql_longest_prefix_baseline,
+    numbers_scope_state_and_emergency_history
 );
 
 async fn seed(
@@ -372,4 +373,173 @@ async fn sql_longest_prefix_baseline(store: Store) {
         .unwrap()
         .is_none());
     assert_eq!(sr::load_rate_rows(&store, "t").await.unwrap().len(), 3);
+}
+
+async fn numbers_scope_state_and_emergency_history(store: Store) {
+    use tollgate_store::numbers::{self as sn, AddressRow, NumberFilter, NumberRow, TransitionRow};
+    seed(&store).await;
+    let num = |id: &str, e164: &str, customer: Option<&str>, state: &str| NumberRow {
+        id: id.into(),
+        e164: e164.into(),
+        country: "GB".into(),
+        number_type: "geographic".into(),
+        capabilities: "voice".into(),
+        state: state.into(),
+        customer_id: customer.map(str::to_string),
+        billing_account_id: customer.map(|_| "ba_1".to_string()),
+        reserved_at: None,
+        provider_verified_at: None,
+        provider_verified_by: None,
+        customer_confirmed_at: None,
+        customer_confirmed_by: None,
+        confirm_method: None,
+        activated_at: Some(10),
+        quarantine_until: None,
+        suspended_reason: None,
+        suspension_ref: None,
+        cnam: None,
+        no_trunking: true,
+        routing: "direct".into(),
+        origin: "inventory".into(),
+        created_at: 1,
+        updated_at: 1,
+        partner_id: None,
+    };
+    let mut tx = store.begin().await.unwrap();
+    sn::insert_number(
+        &mut tx,
+        &num("num_1", "442079460001", Some("cus_1"), "active"),
+    )
+    .await
+    .unwrap();
+    sn::insert_number(&mut tx, &num("num_2", "442079460002", None, "available"))
+        .await
+        .unwrap();
+    sn::insert_number(
+        &mut tx,
+        &num("num_3", "442079460003", Some("cus_2"), "active"),
+    )
+    .await
+    .unwrap();
+    for (i, (eff, street)) in [(0, "Old St"), (100, "New St")].into_iter().enumerate() {
+        sn::insert_address(
+            &mut tx,
+            &AddressRow {
+                id: format!("ead_{i}"),
+                number_id: "num_1".into(),
+                street: street.into(),
+                city: "London".into(),
+                postcode: "E1".into(),
+                country: "GB".into(),
+                region: None,
+                floor: Some("2".into()),
+                room: None,
+                registered_at: i as i64,
+                registered_by: "cli".into(),
+                effective_at: eff,
+                withdrawn_at: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    sn::insert_transition(
+        &mut tx,
+        &TransitionRow {
+            id: "ntr_1".into(),
+            subject_type: "number".into(),
+            subject_id: "num_1".into(),
+            e164: Some("442079460001".into()),
+            from_state: "reserved".into(),
+            to_state: "active".into(),
+            event: "activate".into(),
+            actor: "cli".into(),
+            at: 10,
+            reason: "r".into(),
+            rule: "B2".into(),
+            clause: "W 7.9.1".into(),
+        },
+    )
+    .await
+    .unwrap();
+    tollgate_store::commit(tx).await.unwrap();
+
+    // The guard's lookup, and the billing account's active numbers.
+    let n = sn::find_by_e164(&store, "442079460001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            n.state.as_str(),
+            n.activated_at,
+            n.no_trunking,
+            n.partner_id.as_deref()
+        ),
+        ("active", Some(10), true, Some("ptn_1"))
+    );
+    assert!(sn::find_by_e164(&store, "1").await.unwrap().is_none());
+    assert_eq!(
+        sn::active_numbers_of_account(&store, "ba_1").await.unwrap(),
+        vec!["442079460001".to_string(), "442079460003".to_string()]
+    );
+    // Scope: a customer sees its own; a partner its customers' and the unassigned inventory.
+    let list = |scope: Scope| {
+        let store = store.clone();
+        async move {
+            sn::list_numbers(
+                &store,
+                ScopeFilter(&scope),
+                &NumberFilter::default(),
+                &Page::first(10),
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|n| n.id)
+            .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(list(Scope::Customer("cus_1".into())).await, ["num_1"]);
+    assert_eq!(
+        list(Scope::Partners(vec!["ptn_2".into()])).await,
+        ["num_2", "num_3"]
+    );
+    assert_eq!(list(Scope::All).await, ["num_1", "num_2", "num_3"]);
+    let c2 = Scope::Customer("cus_2".into());
+    assert!(matches!(
+        sn::get_number(&store, ScopeFilter(&c2), "num_1", true).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        sn::get_number(&store, ScopeFilter(&c2), "442079460003", true)
+            .await
+            .unwrap()
+            .id,
+        "num_3"
+    );
+    // Optimistic state check on update.
+    let mut tx = store.begin().await.unwrap();
+    let mut m = n.clone();
+    m.state = "suspended".into();
+    assert!(matches!(
+        sn::update_number(&mut tx, &m, "reserved").await,
+        Err(StoreError::Conflict(_))
+    ));
+    sn::update_number(&mut tx, &m, "active").await.unwrap();
+    assert_eq!(
+        sn::withdraw_pending_addresses(&mut tx, "num_1", 50)
+            .await
+            .unwrap(),
+        1
+    );
+    tollgate_store::commit(tx).await.unwrap();
+    let addrs = sn::addresses_of(&store, "num_1").await.unwrap();
+    assert_eq!(addrs.len(), 2);
+    assert_eq!(addrs[1].withdrawn_at, Some(50));
+    let t = sn::transitions_of(&store, "num_1").await.unwrap();
+    assert_eq!(
+        (t[0].rule.as_str(), t[0].clause.as_str()),
+        ("B2", "W 7.9.1")
+    );
 }

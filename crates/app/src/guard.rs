@@ -1,0 +1,1333 @@
+//! The guard's use cases: admit or refuse calls in real time, follow their progress, raise
+//! incidents, suspend and reactivate.
+//!
+//! Hot path: a decision reads only memory (account policies cached for
+//! [`ACCOUNT_CACHE_TTL_S`], live calls and detector windows bounded by named limits) under one
+//! short lock. Call events are persisted by a write-behind flusher in batches; incidents and
+//! suspensions are written at once. A restart rebuilds live calls from `guard_calls` (each call
+//! once: the call id is the key).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::json;
+use tokio::sync::mpsc;
+use tollgate_core::cdr::RawCdr;
+use tollgate_core::guard::{
+    check_contract, check_price, reset_fired, AccountPolicy, AccountWindow, Action, Attempt,
+    Decision, DestClass, DestinationClasses, Detectors, Incident, Live, SourceWindow, Suspension,
+    SuspensionScope, Thresholds, Verdict,
+};
+use tollgate_core::{e164, rules, time, Refusal, RuleRef};
+use tollgate_store::guard::{self as sg, CallRow, IncidentRow, PolicyRow, SuspensionRow};
+use tollgate_store::outbox::{self, OutboxRow};
+use tollgate_store::{audit, tenancy as st, Page, ScopeFilter};
+
+use crate::access::audit_row;
+use crate::ids::new_id;
+use crate::{Actor, App, AppError, Caller};
+
+/// How long an account's policy stays cached before it is read again.
+pub const ACCOUNT_CACHE_TTL_S: i64 = 5;
+/// Live calls tracked at once; admissions beyond are refused (busy) rather than lost.
+pub const MAX_LIVE_CALLS: usize = 1_000_000;
+/// Account windows kept; the least recently used is evicted beyond.
+pub const MAX_TRACKED_ACCOUNTS: usize = 200_000;
+/// Source windows kept; the least recently used is evicted beyond.
+pub const MAX_TRACKED_SOURCES: usize = 200_000;
+/// Call events persisted per flush.
+pub const FLUSH_BATCH: usize = 5_000;
+/// Polls of 5 ms [`App::flush_guard`] waits at most.
+pub const FLUSH_WAIT_STEPS: usize = 2_000;
+/// Licences an account has until its policy says otherwise.
+pub const DEFAULT_LICENSED_CALLS: i64 = 10;
+/// Longest `call_id` accepted.
+pub const MAX_CALL_ID_CHARS: usize = 256;
+/// The built-in forbidden destination ranges (F2); operators add more by API.
+pub const BUILTIN_DESTINATION_CLASSES: &str =
+    include_str!("../../../reference/destination-classes.csv");
+
+/// A call asking to be admitted (the edge's wire form, converted).
+#[derive(Debug, Clone, Default)]
+pub struct CallRequest {
+    pub billing_account: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub source_ip: Option<String>,
+    pub at: Option<i64>,
+    pub call_id: Option<String>,
+}
+
+/// The registered emergency data carried by an emergency decision (T13).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmergencyData {
+    pub address: Option<String>,
+    pub callback: String,
+}
+
+/// A decision with everything needed to explain it.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    pub verdict: Verdict,
+    pub clause: String,
+    pub call_id: String,
+    pub billing_account: String,
+    pub emergency: Option<EmergencyData>,
+    pub incidents: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct CachedAccount {
+    policy: AccountPolicy,
+    customer_id: String,
+    rate_table: Option<String>,
+    profile: (String, u32),
+    loaded_at: i64,
+    credit_limit: Option<i64>,
+    spent_micros: i64,
+}
+
+#[derive(Debug, Clone)]
+struct LiveCall {
+    account: String,
+    from: String,
+    to: String,
+    international: bool,
+    started: i64,
+    answered: Option<i64>,
+}
+
+enum CallEvent {
+    Admitted(CallRow),
+    Answered(String, i64),
+    Ended(String, i64),
+}
+
+#[derive(Default)]
+struct Inner {
+    accounts: HashMap<String, Arc<CachedAccount>>,
+    windows: HashMap<String, (AccountWindow, i64)>,
+    sources: HashMap<String, (SourceWindow, i64)>,
+    live: HashMap<String, LiveCall>,
+    live_by_account: HashMap<String, Live>,
+    classes: DestinationClasses,
+}
+
+/// The guard's in-memory state. Shared by every request; one short lock per decision.
+pub struct Guard {
+    inner: Mutex<Inner>,
+    pub thresholds: Thresholds,
+    events: Mutex<Option<mpsc::UnboundedSender<CallEvent>>>,
+    /// Call events sent and not yet written.
+    pending: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Guard {
+    /// A guard with other detector thresholds (configuration, benchmarks).
+    pub fn with_thresholds(thresholds: Thresholds) -> Guard {
+        Guard {
+            thresholds,
+            ..Guard::default()
+        }
+    }
+}
+
+impl Default for Guard {
+    fn default() -> Guard {
+        let classes = DestinationClasses::parse(BUILTIN_DESTINATION_CLASSES)
+            .expect("built-in destination classes parse");
+        Guard {
+            inner: Mutex::new(Inner {
+                classes,
+                ..Inner::default()
+            }),
+            thresholds: Thresholds::default(),
+            events: Mutex::new(None),
+            pending: Default::default(),
+        }
+    }
+}
+
+fn evict_oldest<V>(map: &mut HashMap<String, (V, i64)>, max: usize) {
+    if map.len() >= max {
+        // Drop the least recently used tenth in one pass, so eviction is rare and amortised.
+        let mut seen: Vec<i64> = map.values().map(|(_, t)| *t).collect();
+        seen.sort_unstable();
+        let cut = seen[seen.len() / 10];
+        map.retain(|_, (_, t)| *t > cut);
+    }
+}
+
+fn action_str(a: &Action) -> String {
+    match a {
+        Action::AlertOnly => "alert_only".into(),
+        Action::Suspend { scope, until } => match until {
+            Some(u) => format!("suspend_{}_until_{u}", scope.as_str()),
+            None => format!("suspend_{}", scope.as_str()),
+        },
+        Action::BanSource { until, .. } => format!("ban_source_until_{until}"),
+    }
+}
+
+fn suspension_of(row: &SuspensionRow) -> Suspension {
+    Suspension {
+        id: row.id.clone(),
+        scope: SuspensionScope::parse(&row.scope).unwrap_or(SuspensionScope::All),
+        until: row.until_at,
+        rule: rules::by_id(&row.rule).unwrap_or(rules::F4),
+        reason: row.reason.clone(),
+    }
+}
+
+impl App {
+    fn guard_now(&self, at: Option<i64>) -> i64 {
+        at.unwrap_or_else(|| self.now())
+    }
+
+    /// Starts the write-behind flusher of call events and rebuilds live calls and bans from
+    /// the store. Call once at start (the server does).
+    pub async fn start_guard(&self) -> Result<(), AppError> {
+        let now = self.now();
+        let open = sg::open_calls(&self.store).await?;
+        let bans = sg::active_bans(&self.store, now).await?;
+        let extra = sg::destination_prefixes(&self.store).await?;
+        {
+            let mut g = self.guard.inner.lock().expect("guard lock");
+            for (prefix, class) in extra {
+                if let Some(c) = DestClass::parse(&class) {
+                    let _ = g.classes.add(&prefix, c);
+                }
+            }
+            for c in open {
+                if g.live.contains_key(&c.call_id) {
+                    continue;
+                }
+                let l = g
+                    .live_by_account
+                    .entry(c.billing_account_id.clone())
+                    .or_default();
+                l.calls += 1;
+                l.international_calls += u32::from(c.international);
+                g.live.insert(
+                    c.call_id.clone(),
+                    LiveCall {
+                        account: c.billing_account_id,
+                        from: c.from_number,
+                        to: c.to_number,
+                        international: c.international,
+                        started: c.started_at,
+                        answered: c.answered_at,
+                    },
+                );
+            }
+            for (source, until) in bans {
+                let w = g.sources.entry(source).or_default();
+                w.0.banned_until = Some(until);
+            }
+        }
+        let (tx, mut rx) = mpsc::unbounded_channel::<CallEvent>();
+        *self.guard.events.lock().expect("events lock") = Some(tx);
+        let store = self.store.clone();
+        let pending = self.guard.pending.clone();
+        tokio::spawn(async move {
+            let mut buf = Vec::new();
+            while rx.recv_many(&mut buf, FLUSH_BATCH).await > 0 {
+                let n = buf.len();
+                let (mut admitted, mut answered, mut ended) = (Vec::new(), Vec::new(), Vec::new());
+                for e in buf.drain(..) {
+                    match e {
+                        CallEvent::Admitted(c) => admitted.push(c),
+                        CallEvent::Answered(id, at) => answered.push((id, at)),
+                        CallEvent::Ended(id, at) => ended.push((id, at)),
+                    }
+                }
+                let result = async {
+                    let mut tx = store.begin().await?;
+                    sg::record_calls(&mut tx, &admitted, &answered, &ended).await?;
+                    tollgate_store::commit(tx).await
+                }
+                .await;
+                if let Err(e) = result {
+                    tracing::error!(error = %e, "could not persist guard call events");
+                }
+                pending.fetch_sub(n, std::sync::atomic::Ordering::AcqRel);
+            }
+        });
+        Ok(())
+    }
+
+    fn emit(&self, e: CallEvent) {
+        if let Some(tx) = self.guard.events.lock().expect("events lock").as_ref() {
+            self.guard
+                .pending
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            if tx.send(e).is_err() {
+                self.guard
+                    .pending
+                    .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+            }
+        }
+    }
+
+    /// Persists pending call events now (tests and shutdown).
+    pub async fn flush_guard(&self) -> Result<(), AppError> {
+        for _ in 0..FLUSH_WAIT_STEPS {
+            if self
+                .guard
+                .pending
+                .load(std::sync::atomic::Ordering::Acquire)
+                == 0
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        Err(AppError::Internal(
+            "guard call events were not persisted in time".into(),
+        ))
+    }
+
+    async fn load_account(&self, account: &str, now: i64) -> Result<CachedAccount, AppError> {
+        let ba = st::get_billing_account(
+            &self.store,
+            ScopeFilter(&tollgate_core::tenancy::Scope::All),
+            account,
+        )
+        .await
+        .map_err(|_| {
+            AppError::invalid(
+                "account_unknown",
+                "billing_account",
+                format!("no billing account `{account}`"),
+            )
+        })?;
+        let policy = sg::get_policy(&self.store, account).await?;
+        let agreement = st::current_agreement(&self.store, &ba.customer_id).await?;
+        let profile_id = agreement
+            .as_ref()
+            .map(|a| (a.profile_id.clone(), a.profile_version as u32));
+        let profile = profile_id
+            .as_ref()
+            .and_then(|(id, v)| self.terms.get(id, Some(*v)))
+            .or_else(|| self.terms.get(crate::terms::DEFAULT_PROFILE, None));
+        let max_call = profile.map_or(14_400, |p| p.telephony.max_call_duration_s);
+        let owned =
+            tollgate_store::numbers::active_numbers_of_account(&self.store, account).await?;
+        let suspensions = sg::active_suspensions(&self.store, account, now).await?;
+        let announcements = sg::current_announcements(&self.store, account, now).await?;
+        let month = time::month_index(now);
+        let (y, m) = (month.div_euclid(12), month.rem_euclid(12) + 1);
+        let month_start = jiff::civil::date(y as i16, m as i8, 1)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp().as_second())
+            .unwrap_or(now);
+        let spent = sg::spend_since(&self.store, account, month_start).await?;
+        let p = policy.unwrap_or(PolicyRow {
+            billing_account_id: account.into(),
+            validated: false,
+            licensed_calls: DEFAULT_LICENSED_CALLS,
+            site_bandwidth_kbps: None,
+            home_country: owned
+                .first()
+                .map(|n| tollgate_core::guard::country_code(n).to_string())
+                .unwrap_or_else(|| "1".into()),
+            international_allowlist: String::new(),
+            credit_limit_micros: None,
+            updated_at: now,
+        });
+        Ok(CachedAccount {
+            policy: AccountPolicy {
+                validated: p.validated,
+                licensed_calls: p.licensed_calls.max(0) as u32,
+                site_bandwidth_kbps: p.site_bandwidth_kbps.map(|b| b.max(0) as u32),
+                home_country: p.home_country,
+                international_allowlist: p
+                    .international_allowlist
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                owned_numbers: owned,
+                credit_left_micros: p.credit_limit_micros.map(|c| c - spent),
+                max_call_duration_s: max_call,
+                suspensions: suspensions.iter().map(suspension_of).collect(),
+                announcements: announcements
+                    .iter()
+                    .map(|a| (a.from_at, a.until_at, a.factor.max(1) as u32))
+                    .collect(),
+            },
+            customer_id: ba.customer_id,
+            rate_table: ba.rate_table,
+            profile: profile
+                .map(|p| (p.id.clone(), p.version))
+                .unwrap_or_default(),
+            loaded_at: now,
+            credit_limit: p.credit_limit_micros,
+            spent_micros: spent,
+        })
+    }
+
+    /// The cached account, loaded or refreshed when older than [`ACCOUNT_CACHE_TTL_S`].
+    async fn cached_account(
+        &self,
+        account: &str,
+        now: i64,
+    ) -> Result<Arc<CachedAccount>, AppError> {
+        let wall = self.now();
+        if let Some(a) = self
+            .guard
+            .inner
+            .lock()
+            .expect("guard lock")
+            .accounts
+            .get(account)
+        {
+            if wall - a.loaded_at < ACCOUNT_CACHE_TTL_S && a.loaded_at <= wall {
+                return Ok(a.clone());
+            }
+        }
+        let mut fresh = self.load_account(account, now).await?;
+        fresh.loaded_at = wall;
+        fresh.policy.owned_numbers.sort_unstable();
+        let fresh = Arc::new(fresh);
+        let mut g = self.guard.inner.lock().expect("guard lock");
+        if g.accounts.len() >= MAX_TRACKED_ACCOUNTS {
+            g.accounts.clear();
+        }
+        g.accounts.insert(account.to_string(), fresh.clone());
+        Ok(fresh)
+    }
+
+    /// Forgets a cached account so the next decision reads the store (after a change).
+    pub fn invalidate_guard_account(&self, account: &str) {
+        self.guard
+            .inner
+            .lock()
+            .expect("guard lock")
+            .accounts
+            .remove(account);
+    }
+
+    fn clause_for(&self, profile: &(String, u32), rule: RuleRef) -> String {
+        self.terms
+            .get(&profile.0, Some(profile.1))
+            .map_or(rule.clause.to_string(), |p| p.clause_for(rule).to_string())
+    }
+
+    /// Resolves the billing account of a request: given, or the account owning the caller ID.
+    async fn resolve_account(&self, req: &CallRequest, from: &str) -> Result<String, AppError> {
+        if let Some(a) = req.billing_account.as_deref().filter(|a| !a.is_empty()) {
+            return Ok(a.to_string());
+        }
+        match tollgate_store::numbers::find_by_e164(&self.store, from).await? {
+            Some(n) => n.billing_account_id.ok_or_else(|| {
+                AppError::invalid(
+                    "account_unknown",
+                    "from",
+                    format!("+{from} is not assigned to a billing account"),
+                )
+            }),
+            None => Err(AppError::invalid(
+                "account_unknown",
+                "from",
+                format!("+{from} resolves to no billing account; send `billing_account`"),
+            )),
+        }
+    }
+
+    /// `POST /v1/guard/calls`: admit, refuse or answer busy, with the rule and clause.
+    pub async fn guard_call(&self, actor: &Actor, req: CallRequest) -> Result<Decided, AppError> {
+        let now = self.guard_now(req.at);
+        let from = e164::normalize(&req.from, "from")?;
+        let to = e164::normalize(&req.to, "to").ok();
+        if let Some(id) = &req.call_id {
+            if id.is_empty() || id.chars().count() > MAX_CALL_ID_CHARS {
+                return Err(AppError::invalid(
+                    "call_id_invalid",
+                    "call_id",
+                    format!("1 to {MAX_CALL_ID_CHARS} characters"),
+                ));
+            }
+        }
+        let account = self.resolve_account(&req, &from).await?;
+        let acct = self.cached_account(&account, now).await?;
+        let call_id = req.call_id.clone().unwrap_or_else(|| new_id("call"));
+        let source = req.source_ip.clone().unwrap_or_default();
+        let attempt = Attempt {
+            from: &from,
+            dialled: &req.to,
+            to: to.as_deref(),
+            source: req.source_ip.as_deref(),
+            now,
+        };
+        let detectors = Detectors {
+            t: &self.guard.thresholds,
+        };
+        let mut incidents: Vec<Incident> = Vec::new();
+        let table = acct.rate_table.as_deref().and_then(|t| self.rates.get(t));
+        let verdict = {
+            let mut g = self.guard.inner.lock().expect("guard lock");
+            let banned = !source.is_empty()
+                && g.sources
+                    .get(&source)
+                    .is_some_and(|(w, _)| w.banned_until.is_some_and(|u| now < u));
+            let live = g.live_by_account.get(&account).copied().unwrap_or_default();
+            if g.live.contains_key(&call_id) {
+                return Err(AppError::Conflict {
+                    code: "call_id_in_use",
+                    message: format!("call `{call_id}` is already live"),
+                });
+            }
+            let contract = check_contract(&acct.policy, live, &attempt, &g.classes, banned);
+            let verdict = match contract {
+                Err(v) => {
+                    if v.rule == rules::F2 && v.code.starts_with("destination_") {
+                        evict_oldest(&mut g.windows, MAX_TRACKED_ACCOUNTS);
+                        let w = g.windows.entry(account.clone()).or_default();
+                        w.1 = now;
+                        incidents.extend(detectors.on_forbidden(&mut w.0, now));
+                    }
+                    v
+                }
+                Ok(international) => {
+                    let to = to.as_deref().unwrap_or_default();
+                    evict_oldest(&mut g.windows, MAX_TRACKED_ACCOUNTS);
+                    let w = g.windows.entry(account.clone()).or_default();
+                    w.1 = now;
+                    incidents.extend(detectors.on_attempt(
+                        &mut w.0,
+                        &acct.policy,
+                        live,
+                        to,
+                        international,
+                        now,
+                    ));
+                    let blocking = incidents.iter().find(|i| match &i.action {
+                        Action::Suspend {
+                            scope: SuspensionScope::International,
+                            ..
+                        } => international,
+                        Action::Suspend { .. } => true,
+                        _ => false,
+                    });
+                    if let Some(i) = blocking {
+                        Verdict {
+                            decision: Decision::Deny,
+                            code: "fraud_suspected",
+                            rule: i.rule,
+                            message: format!("{}: {}", i.detector, i.detail),
+                            max_duration_s: 0,
+                            emergency: false,
+                            international,
+                        }
+                    } else {
+                        let row = table.as_ref().and_then(|t| t.lookup(to, now));
+                        check_price(&acct.policy, row, international)
+                    }
+                }
+            };
+            if verdict.decision == Decision::Allow {
+                if g.live.len() >= MAX_LIVE_CALLS {
+                    return Ok(Decided {
+                        clause: self.clause_for(&acct.profile, rules::T4),
+                        verdict: Verdict {
+                            decision: Decision::Busy,
+                            code: "guard_at_capacity",
+                            rule: rules::T4,
+                            message: "the guard tracks its maximum of live calls".into(),
+                            max_duration_s: 0,
+                            emergency: false,
+                            international: false,
+                        },
+                        call_id,
+                        billing_account: account,
+                        emergency: None,
+                        incidents: vec![],
+                    });
+                }
+                let l = g.live_by_account.entry(account.clone()).or_default();
+                l.calls += 1;
+                l.international_calls += u32::from(verdict.international);
+                g.live.insert(
+                    call_id.clone(),
+                    LiveCall {
+                        account: account.clone(),
+                        from: from.clone(),
+                        to: to.clone().unwrap_or_else(|| req.to.trim().to_string()),
+                        international: verdict.international,
+                        started: now,
+                        answered: None,
+                    },
+                );
+            }
+            verdict
+        };
+        if verdict.decision == Decision::Allow {
+            self.emit(CallEvent::Admitted(CallRow {
+                call_id: call_id.clone(),
+                billing_account_id: account.clone(),
+                from_number: from.clone(),
+                to_number: to.clone().unwrap_or_else(|| req.to.trim().to_string()),
+                international: verdict.international,
+                source: source.clone(),
+                started_at: now,
+                answered_at: None,
+                ended_at: None,
+            }));
+        }
+        let incident_ids = self
+            .raise_incidents(actor, &account, &acct, None, &incidents, now)
+            .await?;
+        let emergency = if verdict.emergency {
+            let info = self.emergency_address_at(&from, now).await?;
+            self.notify_emergency_call(&from, now, &req.to).await?;
+            Some(EmergencyData {
+                address: info.as_ref().map(|i| i.address.clone()),
+                callback: info.map_or(format!("+{from}"), |i| i.callback),
+            })
+        } else {
+            None
+        };
+        Ok(Decided {
+            clause: self.clause_for(&acct.profile, verdict.rule),
+            verdict,
+            call_id,
+            billing_account: account,
+            emergency,
+            incidents: incident_ids,
+        })
+    }
+
+    /// Writes incidents, applies their actions (suspensions, bans) in memory and in the store,
+    /// audits and notifies the partner and customer contacts through the outbox.
+    async fn raise_incidents(
+        &self,
+        actor: &Actor,
+        account: &str,
+        acct: &CachedAccount,
+        source: Option<&str>,
+        incidents: &[Incident],
+        now: i64,
+    ) -> Result<Vec<String>, AppError> {
+        if incidents.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut ids = Vec::new();
+        let mut tx = self.store.begin().await?;
+        for i in incidents {
+            let id = new_id("inc");
+            let clause = self.clause_for(&acct.profile, i.rule);
+            sg::insert_incident(
+                &mut tx,
+                &IncidentRow {
+                    id: id.clone(),
+                    at: now,
+                    billing_account_id: (!account.is_empty()).then(|| account.to_string()),
+                    customer_id: (!acct.customer_id.is_empty()).then(|| acct.customer_id.clone()),
+                    source: source.map(str::to_string),
+                    detector: i.detector.into(),
+                    rule: i.rule.rule.into(),
+                    clause: clause.clone(),
+                    count: i.count as i64,
+                    window_s: i.window_s,
+                    threshold: i.threshold as i64,
+                    detail: i.detail.clone(),
+                    action: action_str(&i.action),
+                },
+            )
+            .await?;
+            match &i.action {
+                Action::Suspend { scope, until } => {
+                    let s = SuspensionRow {
+                        id: new_id("sus"),
+                        billing_account_id: account.into(),
+                        scope: scope.as_str().into(),
+                        rule: i.rule.rule.into(),
+                        clause: clause.clone(),
+                        reason: format!("{}: {}", i.detector, i.detail),
+                        created_at: now,
+                        created_by: "guard".into(),
+                        until_at: *until,
+                        incident_id: Some(id.clone()),
+                        lifted_at: None,
+                        lifted_by: None,
+                        lift_reason: None,
+                    };
+                    sg::insert_suspension(&mut tx, &s).await?;
+                    let mut g = self.guard.inner.lock().expect("guard lock");
+                    if let Some(a) = g.accounts.get_mut(account) {
+                        Arc::make_mut(a).policy.suspensions.push(suspension_of(&s));
+                    }
+                }
+                Action::BanSource { source, until } => {
+                    sg::put_ban(&mut tx, source, *until).await?;
+                }
+                Action::AlertOnly => {}
+            }
+            if !acct.customer_id.is_empty() {
+                for recipient in self.contacts_of(&acct.customer_id).await? {
+                    outbox::enqueue(
+                        &mut tx,
+                        &OutboxRow {
+                            id: new_id("msg"),
+                            at: now,
+                            channel: "email".into(),
+                            recipient,
+                            subject: format!("Tollgate incident: {}", i.detector),
+                            body: format!(
+                                "{} on billing account {account}: {} (count {}, threshold {}, window {} s). Action: {}. Rule {}, {clause}.",
+                                i.detector, i.detail, i.count, i.threshold, i.window_s, action_str(&i.action), i.rule.rule
+                            ),
+                            rule: i.rule.rule.into(),
+                        },
+                    )
+                    .await?;
+                }
+            }
+            audit::append(&mut tx, &audit_row(actor, now, "guard.incident", &id, json!({"detector": i.detector, "account": account, "action": action_str(&i.action)}))).await?;
+            ids.push(id);
+        }
+        tollgate_store::commit(tx).await?;
+        Ok(ids)
+    }
+
+    /// E-mail addresses of the customer's admins and of its partner's admins.
+    async fn contacts_of(&self, customer_id: &str) -> Result<Vec<String>, AppError> {
+        let all = tollgate_core::tenancy::Scope::All;
+        let c = st::get_customer(&self.store, ScopeFilter(&all), customer_id).await?;
+        let users = tollgate_store::auth::list_users(
+            &self.store,
+            ScopeFilter(&all),
+            &Page::first(tollgate_store::MAX_PAGE_LIMIT),
+        )
+        .await?;
+        Ok(users
+            .into_iter()
+            .filter(|u| {
+                (u.customer_id.as_deref() == Some(customer_id) && u.role == "customer_admin")
+                    || (u.partner_id.is_some()
+                        && u.partner_id == c.partner_id
+                        && u.role == "partner_admin")
+            })
+            .map(|u| u.email)
+            .collect())
+    }
+
+    /// The call was answered.
+    pub async fn guard_answer(&self, call_id: &str, at: Option<i64>) -> Result<(), AppError> {
+        let now = self.guard_now(at);
+        {
+            let mut g = self.guard.inner.lock().expect("guard lock");
+            let call = g
+                .live
+                .get_mut(call_id)
+                .ok_or(AppError::NotFound("live call"))?;
+            if now < call.started {
+                return Err(AppError::invalid(
+                    "answer_before_start",
+                    "at",
+                    "the answer time is before the call started",
+                ));
+            }
+            call.answered.get_or_insert(now);
+        }
+        self.emit(CallEvent::Answered(call_id.to_string(), now));
+        Ok(())
+    }
+
+    /// The call ended: it leaves the live set and, if answered, becomes a rated CDR (source
+    /// `guard`, idempotent by call id); the detectors see its duration and cost.
+    pub async fn guard_end(
+        &self,
+        actor: &Actor,
+        call_id: &str,
+        at: Option<i64>,
+    ) -> Result<serde_json::Value, AppError> {
+        let now = self.guard_now(at);
+        let call = {
+            let mut g = self.guard.inner.lock().expect("guard lock");
+            let call = g
+                .live
+                .remove(call_id)
+                .ok_or(AppError::NotFound("live call"))?;
+            if let Some(l) = g.live_by_account.get_mut(&call.account) {
+                l.calls = l.calls.saturating_sub(1);
+                l.international_calls = l
+                    .international_calls
+                    .saturating_sub(u32::from(call.international));
+            }
+            call
+        };
+        self.emit(CallEvent::Ended(call_id.to_string(), now));
+        let end = now.max(call.started);
+        let duration = call.answered.map_or(0, |a| (end - a).max(0));
+        let raw = RawCdr {
+            source: Some("guard".to_string()),
+            call_id: Some(call_id.to_string()),
+            billing_account: Some(call.account.clone()),
+            from: Some(format!("+{}", call.from)),
+            to: Some(if call.to.len() >= 3 {
+                format!("+{}", call.to)
+            } else {
+                call.to.clone()
+            }),
+            start: Some(call.started.to_string()),
+            answer: call.answered.map(|a| a.to_string()),
+            end: Some(end.to_string()),
+            duration_s: Some(duration.to_string()),
+            disposition: Some(
+                if call.answered.is_some() {
+                    "answered"
+                } else {
+                    "no_answer"
+                }
+                .to_string(),
+            ),
+            direction: Some("outbound".to_string()),
+        };
+        let report = self
+            .ingest_lines(
+                actor,
+                vec![(1, Ok(raw), format!("guard call {call_id}"))],
+                None,
+                None,
+            )
+            .await?;
+        let cost: i64 = report.totals.values().map(|(_, m)| m).sum();
+        let acct = self.cached_account(&call.account, now).await?;
+        let incidents = {
+            let mut g = self.guard.inner.lock().expect("guard lock");
+            if let Some(a) = g.accounts.get_mut(&call.account) {
+                let a = Arc::make_mut(a);
+                a.spent_micros += cost;
+                if let (Some(limit), Some(left)) =
+                    (a.credit_limit, a.policy.credit_left_micros.as_mut())
+                {
+                    *left = limit - a.spent_micros;
+                }
+            }
+            let w = g.windows.entry(call.account.clone()).or_default();
+            w.1 = now;
+            Detectors {
+                t: &self.guard.thresholds,
+            }
+            .on_end(&mut w.0, &acct.policy, duration as u32, cost, now)
+        };
+        let ids = self
+            .raise_incidents(actor, &call.account, &acct, None, &incidents, now)
+            .await?;
+        Ok(json!({
+            "call_id": call_id, "duration_s": duration, "rated": report.inserted == 1,
+            "rejected": report.rejects.first().map(|r| json!({"code": r.code, "message": r.message})),
+            "incidents": ids,
+        }))
+    }
+
+    /// F6: an authentication failure seen by the SIP edge.
+    pub async fn guard_auth_failure(
+        &self,
+        actor: &Actor,
+        source: &str,
+        at: Option<i64>,
+    ) -> Result<Vec<String>, AppError> {
+        if source.parse::<std::net::IpAddr>().is_err() {
+            return Err(AppError::invalid(
+                "source_invalid",
+                "source",
+                format!("`{source}` is not an IP address"),
+            ));
+        }
+        let now = self.guard_now(at);
+        let incidents = {
+            let mut g = self.guard.inner.lock().expect("guard lock");
+            evict_oldest(&mut g.sources, MAX_TRACKED_SOURCES);
+            let w = g.sources.entry(source.to_string()).or_default();
+            w.1 = now;
+            Detectors {
+                t: &self.guard.thresholds,
+            }
+            .on_auth_failure(&mut w.0, source, now)
+        };
+        let none = CachedAccount {
+            policy: AccountPolicy {
+                validated: false,
+                licensed_calls: 0,
+                site_bandwidth_kbps: None,
+                home_country: String::new(),
+                international_allowlist: vec![],
+                owned_numbers: vec![],
+                credit_left_micros: None,
+                max_call_duration_s: 0,
+                suspensions: vec![],
+                announcements: vec![],
+            },
+            customer_id: String::new(),
+            rate_table: None,
+            profile: (crate::terms::DEFAULT_PROFILE.into(), 1),
+            loaded_at: 0,
+            credit_limit: None,
+            spent_micros: 0,
+        };
+        self.raise_incidents(actor, "", &none, Some(source), &incidents, now)
+            .await
+    }
+
+    /// Operator suspension (full or selective), audited and notified.
+    pub async fn suspend(
+        &self,
+        caller: &Caller,
+        account: &str,
+        scope: &str,
+        reason: &str,
+        until: Option<i64>,
+    ) -> Result<SuspensionRow, AppError> {
+        let scope = SuspensionScope::parse(scope).ok_or_else(|| {
+            AppError::invalid(
+                "scope_invalid",
+                "scope",
+                "must be all, outbound or international",
+            )
+        })?;
+        if reason.trim().is_empty() {
+            return Err(AppError::invalid(
+                "reason_required",
+                "reason",
+                "say why (it is shown to the customer)",
+            ));
+        }
+        st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account)
+            .await
+            .map_err(|_| AppError::NotFound("billing account"))?;
+        let now = self.now();
+        if until.is_some_and(|u| u <= now) {
+            return Err(AppError::invalid(
+                "until_in_past",
+                "until",
+                "must be in the future",
+            ));
+        }
+        let acct = self.cached_account(account, now).await?;
+        let rule = rules::F4;
+        let s = SuspensionRow {
+            id: new_id("sus"),
+            billing_account_id: account.into(),
+            scope: scope.as_str().into(),
+            rule: rule.rule.into(),
+            clause: self.clause_for(&acct.profile, rule),
+            reason: reason.trim().into(),
+            created_at: now,
+            created_by: caller.actor.actor.clone(),
+            until_at: until,
+            incident_id: None,
+            lifted_at: None,
+            lifted_by: None,
+            lift_reason: None,
+        };
+        let mut tx = self.store.begin().await?;
+        sg::insert_suspension(&mut tx, &s).await?;
+        for recipient in self.contacts_of(&acct.customer_id).await? {
+            outbox::enqueue(
+                &mut tx,
+                &OutboxRow {
+                    id: new_id("msg"),
+                    at: now,
+                    channel: "email".into(),
+                    recipient,
+                    subject: "Service suspended".into(),
+                    body: format!(
+                        "{} calls of billing account {account} are suspended: {} (rule F4, {}).",
+                        scope.as_str(),
+                        s.reason,
+                        s.clause
+                    ),
+                    rule: "F4".into(),
+                },
+            )
+            .await?;
+        }
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                "guard.suspend",
+                &s.id,
+                json!({"account": account, "scope": s.scope, "until": until}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        self.invalidate_guard_account(account);
+        Ok(s)
+    }
+
+    /// Reactivation (F4: when checks do not confirm the suspicion), audited and notified.
+    pub async fn reactivate(
+        &self,
+        caller: &Caller,
+        suspension_id: &str,
+        reason: &str,
+    ) -> Result<SuspensionRow, AppError> {
+        let s = sg::get_suspension(&self.store, suspension_id)
+            .await?
+            .ok_or(AppError::NotFound("suspension"))?;
+        let acct_row = st::get_billing_account(
+            &self.store,
+            ScopeFilter(&caller.scope),
+            &s.billing_account_id,
+        )
+        .await
+        .map_err(|_| AppError::NotFound("suspension"))?;
+        if reason.trim().is_empty() {
+            return Err(AppError::invalid(
+                "reason_required",
+                "reason",
+                "say why the suspension is lifted",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !sg::lift_suspension(
+            &mut tx,
+            suspension_id,
+            now,
+            &caller.actor.actor,
+            reason.trim(),
+        )
+        .await?
+        {
+            return Err(AppError::Conflict {
+                code: "suspension_not_active",
+                message: "the suspension was already lifted".into(),
+            });
+        }
+        for recipient in self.contacts_of(&acct_row.customer_id).await? {
+            outbox::enqueue(
+                &mut tx,
+                &OutboxRow {
+                    id: new_id("msg"),
+                    at: now,
+                    channel: "email".into(),
+                    recipient,
+                    subject: "Service reactivated".into(),
+                    body: format!(
+                        "The {} suspension of billing account {} is lifted: {}.",
+                        s.scope,
+                        s.billing_account_id,
+                        reason.trim()
+                    ),
+                    rule: "F4".into(),
+                },
+            )
+            .await?;
+        }
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                "guard.reactivate",
+                suspension_id,
+                json!({"account": s.billing_account_id, "reason": reason.trim()}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        {
+            let mut g = self.guard.inner.lock().expect("guard lock");
+            g.accounts.remove(&s.billing_account_id);
+            if let Some(w) = g.windows.get_mut(&s.billing_account_id) {
+                reset_fired(&mut w.0);
+            }
+        }
+        sg::get_suspension(&self.store, suspension_id)
+            .await?
+            .ok_or(AppError::NotFound("suspension"))
+    }
+
+    pub async fn list_suspensions(
+        &self,
+        caller: &Caller,
+        page: &Page,
+    ) -> Result<Vec<SuspensionRow>, AppError> {
+        Ok(sg::list_suspensions(&self.store, ScopeFilter(&caller.scope), page).await?)
+    }
+
+    pub async fn list_incidents(
+        &self,
+        caller: &Caller,
+        page: &Page,
+    ) -> Result<Vec<IncidentRow>, AppError> {
+        Ok(sg::list_incidents(&self.store, ScopeFilter(&caller.scope), page).await?)
+    }
+
+    /// Sets an account's guard policy (validation, licences, bandwidth, allowlist, credit).
+    pub async fn set_guard_policy(
+        &self,
+        caller: &Caller,
+        p: PolicyRow,
+    ) -> Result<PolicyRow, AppError> {
+        st::get_billing_account(
+            &self.store,
+            ScopeFilter(&caller.scope),
+            &p.billing_account_id,
+        )
+        .await
+        .map_err(|_| AppError::NotFound("billing account"))?;
+        if p.licensed_calls < 0 {
+            return Err(AppError::invalid(
+                "licensed_calls_invalid",
+                "licensed_calls",
+                "must not be negative",
+            ));
+        }
+        if p.home_country.is_empty()
+            || p.home_country.len() > 3
+            || !p.home_country.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(AppError::invalid(
+                "home_country_invalid",
+                "home_country",
+                "a country calling code, 1 to 3 digits",
+            ));
+        }
+        for c in p
+            .international_allowlist
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            if c.len() > 3 || !c.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(AppError::invalid(
+                    "allowlist_invalid",
+                    "international_allowlist",
+                    format!("`{c}` is not a country calling code"),
+                ));
+            }
+        }
+        let now = self.now();
+        let p = PolicyRow {
+            updated_at: now,
+            ..p
+        };
+        let mut tx = self.store.begin().await?;
+        sg::put_policy(&mut tx, &p).await?;
+        audit::append(&mut tx, &audit_row(&caller.actor, now, "guard.policy", &p.billing_account_id, json!({"validated": p.validated, "licensed_calls": p.licensed_calls, "allowlist": p.international_allowlist}))).await?;
+        tollgate_store::commit(tx).await?;
+        self.invalidate_guard_account(&p.billing_account_id);
+        Ok(p)
+    }
+
+    pub async fn get_guard_policy(
+        &self,
+        caller: &Caller,
+        account: &str,
+    ) -> Result<Option<PolicyRow>, AppError> {
+        st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account)
+            .await
+            .map_err(|_| AppError::NotFound("billing account"))?;
+        Ok(sg::get_policy(&self.store, account).await?)
+    }
+
+    /// F7: the customer announces legitimate unusual activity; thresholds rise by `factor`
+    /// for the window; forbidden destinations stay forbidden.
+    pub async fn announce(
+        &self,
+        caller: &Caller,
+        account: &str,
+        from: i64,
+        until: i64,
+        factor: i64,
+        note: &str,
+    ) -> Result<sg::AnnouncementRow, AppError> {
+        st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account)
+            .await
+            .map_err(|_| AppError::NotFound("billing account"))?;
+        if until <= from {
+            return Err(AppError::invalid(
+                "window_invalid",
+                "until",
+                "must be after `from`",
+            ));
+        }
+        if until - from > 31 * 86_400 {
+            return Err(AppError::invalid(
+                "window_too_long",
+                "until",
+                "an announcement covers at most 31 days",
+            ));
+        }
+        if !(2..=100).contains(&factor) {
+            return Err(AppError::invalid("factor_invalid", "factor", "2 to 100"));
+        }
+        let now = self.now();
+        let a = sg::AnnouncementRow {
+            id: new_id("ann"),
+            billing_account_id: account.into(),
+            from_at: from,
+            until_at: until,
+            factor,
+            note: note.trim().into(),
+            created_at: now,
+            created_by: caller.actor.actor.clone(),
+        };
+        let mut tx = self.store.begin().await?;
+        sg::insert_announcement(&mut tx, &a).await?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                "guard.announce",
+                account,
+                json!({"from": from, "until": until, "factor": factor, "rule": "F7"}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        self.invalidate_guard_account(account);
+        Ok(a)
+    }
+
+    /// Adds an operator-managed forbidden destination range (F2).
+    pub async fn add_destination_prefix(
+        &self,
+        caller: &Caller,
+        prefix: &str,
+        class: &str,
+        note: &str,
+    ) -> Result<(), AppError> {
+        let c = DestClass::parse(class).ok_or_else(|| {
+            AppError::invalid(
+                "class_invalid",
+                "class",
+                "premium_rate, shared_cost, personal_number, uan or high_risk",
+            )
+        })?;
+        let prefix = prefix.trim().trim_start_matches('+');
+        self.guard
+            .inner
+            .lock()
+            .expect("guard lock")
+            .classes
+            .clone()
+            .add(prefix, c)
+            .map_err(|m| AppError::from(Refusal::invalid("prefix_invalid", "prefix", m)))?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        sg::put_destination_prefix(&mut tx, prefix, c.as_str(), note, now, &caller.actor.actor)
+            .await?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                "guard.destination_prefix",
+                prefix,
+                json!({"class": c.as_str()}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        let _ = self
+            .guard
+            .inner
+            .lock()
+            .expect("guard lock")
+            .classes
+            .add(prefix, c);
+        Ok(())
+    }
+
+    /// Live calls now, per account (for the status of an account).
+    pub fn live_calls(&self, account: &str) -> Live {
+        self.guard
+            .inner
+            .lock()
+            .expect("guard lock")
+            .live_by_account
+            .get(account)
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// Demo guard data: policies for the demo accounts and a few decisions through the guard
+/// (an allowed call, a refused premium-rate call, a busy over-licence call, an emergency call).
+pub async fn seed_demo(app: &App) -> Result<(), AppError> {
+    let actor = Actor {
+        actor: "system:demo".into(),
+        source: "demo".into(),
+        request_id: "demo".into(),
+    };
+    let sys = Caller::system(actor.clone());
+    let page = Page::first(100);
+    let homes = [
+        ("Acme Dental", "33", "49,44"),
+        ("Bayview Bakery", "33", ""),
+        ("Harbor Logistics", "44", "33"),
+        ("Direct Corp", "1", ""),
+    ];
+    for (customer, home, allow) in homes {
+        let Some(c) = st::find_customer_by_name(&app.store, customer).await? else {
+            continue;
+        };
+        for ba in app.list_billing_accounts(&sys, Some(&c.id), &page).await? {
+            if sg::get_policy(&app.store, &ba.id).await?.is_some() {
+                continue;
+            }
+            let p = PolicyRow {
+                billing_account_id: ba.id.clone(),
+                validated: true,
+                licensed_calls: if ba.name == "Acme Dental Branch" {
+                    1
+                } else {
+                    DEFAULT_LICENSED_CALLS
+                },
+                site_bandwidth_kbps: Some(1_000),
+                home_country: home.into(),
+                international_allowlist: allow.into(),
+                credit_limit_micros: None,
+                updated_at: 0,
+            };
+            app.set_guard_policy(&sys, p).await?;
+            let numbers =
+                tollgate_store::numbers::active_numbers_of_account(&app.store, &ba.id).await?;
+            let Some(from) = numbers.first() else {
+                continue;
+            };
+            if ba.name == "Acme Dental HQ" {
+                let now = app.now();
+                for (to, answer) in [
+                    ("+33142685300", true),
+                    ("+33899123456", false),
+                    ("112", false),
+                ] {
+                    let req = CallRequest {
+                        billing_account: Some(ba.id.clone()),
+                        from: format!("+{from}"),
+                        to: to.into(),
+                        source_ip: Some("198.51.100.10".into()),
+                        at: Some(now - 600),
+                        call_id: Some(format!("demo-guard-{to}")),
+                    };
+                    if sg::get_call(&app.store, &format!("demo-guard-{to}"))
+                        .await?
+                        .is_some()
+                    {
+                        continue;
+                    }
+                    let d = app.guard_call(&actor, req).await?;
+                    if d.verdict.decision == Decision::Allow {
+                        if answer {
+                            app.guard_answer(&d.call_id, Some(now - 595)).await?;
+                        }
+                        app.guard_end(&actor, &d.call_id, Some(now - 420)).await?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! The seeded traffic simulator: every injected fraud pattern is caught within a bound after
+//! its onset; normal office traffic raises no incident. Several seeds.
+
+use tollgate_app::guard_sim::{run, setup, traffic, Pattern};
+use tollgate_app::{App, Clock};
+
+const DAY: i64 = 1_795_046_400; // 2026-11-17T00:00:00Z (a Tuesday)
+const ACCOUNTS: usize = 14;
+/// The longest a pattern may run before its detector fires.
+const CATCH_BOUND_S: i64 = 15 * 60;
+
+async fn app() -> App {
+    let store = tollgate_store::testing::sqlite().await;
+    let app = App::new(store, Clock::fixed(DAY)).unwrap();
+    app.start_guard().await.unwrap();
+    app
+}
+
+#[tokio::test]
+async fn normal_office_traffic_raises_no_incident() {
+    for seed in [1, 2, 3] {
+        let app = app().await;
+        let accounts = setup(&app, ACCOUNTS).await.unwrap();
+        let (events, _) = traffic(seed, ACCOUNTS, DAY, &[]);
+        assert!(
+            events.len() > 300,
+            "seed {seed}: only {} events",
+            events.len()
+        );
+        let seen = run(&app, &accounts, events).await.unwrap();
+        assert!(
+            seen.is_empty(),
+            "seed {seed}: normal traffic raised {seen:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_injected_pattern_is_caught_within_the_bound() {
+    for seed in [7, 8, 9] {
+        let app = app().await;
+        let accounts = setup(&app, ACCOUNTS).await.unwrap();
+        let (events, injections) = traffic(seed, ACCOUNTS, DAY, &Pattern::ALL);
+        let seen = run(&app, &accounts, events).await.unwrap();
+        for inj in &injections {
+            let hit = seen.iter().find(|s| {
+                s.detector == inj.pattern.detector()
+                    && match inj.pattern {
+                        Pattern::BruteForce => s.source.as_deref() == Some(inj.source.as_str()),
+                        _ => {
+                            s.account.as_deref()
+                                == Some(accounts[inj.account].billing_account.as_str())
+                        }
+                    }
+            });
+            let hit = hit.unwrap_or_else(|| {
+                panic!(
+                    "seed {seed}: {:?} not caught; incidents: {seen:?}",
+                    inj.pattern
+                )
+            });
+            let delay = hit.at - inj.onset;
+            assert!(
+                (0..=CATCH_BOUND_S).contains(&delay),
+                "seed {seed}: {:?} caught after {delay} s",
+                inj.pattern
+            );
+        }
+        // Nothing fires on the accounts that only carried normal traffic.
+        let fraud: Vec<&str> = injections
+            .iter()
+            .map(|i| accounts[i.account].billing_account.as_str())
+            .collect();
+        let stray: Vec<_> = seen
+            .iter()
+            .filter(|s| s.account.as_deref().is_some_and(|a| !fraud.contains(&a)))
+            .collect();
+        assert!(
+            stray.is_empty(),
+            "seed {seed}: incidents on normal accounts: {stray:?}"
+        );
+    }
+}

@@ -1,0 +1,267 @@
+//! `tollgate bench guard`: decision latency in process and over HTTP on 127.0.0.1, and the
+//! memory a live call and an account window take.
+
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tollgate_app::guard::CallRequest;
+use tollgate_app::guard_sim::{setup, Rng};
+use tollgate_app::{Actor, App, Caller, Clock};
+use tollgate_store::guard::PolicyRow;
+
+use crate::Fail;
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn pct(sorted: &[u64], p: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// One keep-alive connection sending `n` decisions; returns the latencies in microseconds.
+async fn client(
+    addr: std::net::SocketAddr,
+    token: String,
+    bodies: Vec<String>,
+    deadline: Instant,
+) -> Result<Vec<u64>, Fail> {
+    let mut s = tokio::net::TcpStream::connect(addr).await?;
+    s.set_nodelay(true)?;
+    let mut lat = Vec::with_capacity(bodies.len());
+    let mut buf = vec![0u8; 64 * 1024];
+    for body in bodies {
+        if Instant::now() > deadline {
+            break;
+        }
+        let req = format!(
+            "POST /v1/guard/calls HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let t = Instant::now();
+        s.write_all(req.as_bytes()).await?;
+        let mut got = 0usize;
+        let (head_end, len) = loop {
+            let n = s.read(&mut buf[got..]).await?;
+            if n == 0 {
+                return Err(Fail(1, "server closed the connection".into()));
+            }
+            got += n;
+            if let Some(i) = buf[..got].windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&buf[..i]).to_lowercase();
+                if !head.starts_with("http/1.1 200") {
+                    return Err(Fail(
+                        1,
+                        format!(
+                            "decision answered: {}",
+                            String::from_utf8_lossy(&buf[..got])
+                        ),
+                    ));
+                }
+                let len = head
+                    .lines()
+                    .find_map(|l| {
+                        l.strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                    })
+                    .unwrap_or(0);
+                break (i + 4, len);
+            }
+        };
+        while got < head_end + len {
+            let n = s.read(&mut buf[got..]).await?;
+            if n == 0 {
+                break;
+            }
+            got += n;
+        }
+        lat.push(t.elapsed().as_micros() as u64);
+    }
+    Ok(lat)
+}
+
+pub async fn run(
+    accounts: usize,
+    decisions: usize,
+    http_decisions: usize,
+    connections: usize,
+    seed: u64,
+) -> Result<(), Fail> {
+    println!("tollgate bench guard: {accounts} accounts, seed {seed}, release build recommended");
+    let dir = std::env::temp_dir().join(format!("tollgate-guard-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let store = tollgate_store::Store::open(&format!(
+        "sqlite://{}?mode=rwc",
+        dir.join("guard.db").display()
+    ))
+    .await?;
+    let mut app = App::new(store.clone(), Clock::System)?;
+    // Thresholds out of reach: the benchmark measures the full admission path, not refusals
+    // by a detector that fired on synthetic load.
+    let t = tollgate_core::guard::Thresholds {
+        attempts_per_minute: usize::MAX / 4,
+        enumeration_numbers: usize::MAX / 4,
+        simultaneous_international: u32::MAX / 4,
+        forbidden_attempts: usize::MAX / 4,
+        spend_per_hour_micros: i64::MAX / 4,
+        ..Default::default()
+    };
+    app.guard = std::sync::Arc::new(tollgate_app::guard::Guard::with_thresholds(t));
+    app.start_guard().await?;
+    let world = setup(&app, accounts).await?;
+    let sys = Caller::system(Actor::cli());
+    for a in &world {
+        let mut p = app
+            .get_guard_policy(&sys, &a.billing_account)
+            .await?
+            .ok_or_else(|| Fail(1, "no policy".into()))?;
+        p.licensed_calls = 1_000_000;
+        app.set_guard_policy(&sys, PolicyRow { ..p }).await?;
+    }
+    let actor = Actor::cli();
+    let mut rng = Rng::new(seed);
+    let mut request = |i: usize| {
+        let a = &world[rng.below(world.len() as u64) as usize];
+        let to = match rng.below(10) {
+            0 => format!("+4930{:07}", rng.below(10_000_000)),
+            1 => format!("+33899{:06}", rng.below(1_000_000)),
+            _ => format!("+331{:08}", rng.below(100_000_000)),
+        };
+        (
+            a.billing_account.clone(),
+            format!("+{}", a.number),
+            to,
+            format!("b{i}"),
+        )
+    };
+    // Warm the account cache.
+    for a in &world {
+        let req = CallRequest {
+            billing_account: Some(a.billing_account.clone()),
+            from: format!("+{}", a.number),
+            to: "+33142685300".into(),
+            source_ip: None,
+            at: None,
+            call_id: None,
+        };
+        app.guard_call(&actor, req).await?;
+    }
+    let rss0 = rss_kib();
+    let live0 = world
+        .iter()
+        .map(|a| app.live_calls(&a.billing_account).calls as u64)
+        .sum::<u64>();
+    let mut lat = Vec::with_capacity(decisions);
+    let started = Instant::now();
+    let mut allowed = 0usize;
+    for i in 0..decisions {
+        let (ba, from, to, id) = request(i);
+        let req = CallRequest {
+            billing_account: Some(ba),
+            from,
+            to,
+            source_ip: Some("198.51.100.1".into()),
+            at: None,
+            call_id: Some(id),
+        };
+        let t = Instant::now();
+        let d = app.guard_call(&actor, req).await?;
+        lat.push(t.elapsed().as_nanos() as u64);
+        allowed += usize::from(d.verdict.decision == tollgate_core::guard::Decision::Allow);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let live1 = world
+        .iter()
+        .map(|a| app.live_calls(&a.billing_account).calls as u64)
+        .sum::<u64>();
+    let rss1 = rss_kib();
+    lat.sort_unstable();
+    println!(
+        "in-process decisions:  {:>10.0}/s  p50 {:.1} µs  p99 {:.1} µs  max {:.1} µs  ({decisions} decisions, {allowed} allowed)",
+        decisions as f64 / secs,
+        pct(&lat, 0.50) as f64 / 1e3,
+        pct(&lat, 0.99) as f64 / 1e3,
+        lat.last().copied().unwrap_or(0) as f64 / 1e3
+    );
+    let new_live = live1.saturating_sub(live0).max(1);
+    println!(
+        "memory: ≈ {:.0} bytes per live call ({} live calls added; RSS +{} KiB, includes the account windows and allocator slack)",
+        (rss1.saturating_sub(rss0) * 1024) as f64 / new_live as f64,
+        new_live,
+        rss1.saturating_sub(rss0)
+    );
+    println!(
+        "memory: an account window is at most {} bytes at full windows (checked by account_window_stays_within_its_byte_bound)",
+        tollgate_core::guard::MAX_ACCOUNT_WINDOW_BYTES
+    );
+
+    // HTTP: the real router on 127.0.0.1, `connections` keep-alive clients.
+    let user = app
+        .create_user(
+            &sys,
+            tollgate_app::tenancy::NewUser {
+                email: "edge@bench.test".into(),
+                name: "SIP edge".into(),
+                role: "operator_admin".into(),
+                partner_id: None,
+                customer_id: None,
+                password: None,
+            },
+        )
+        .await?;
+    let token = app
+        .create_token(&sys, Some(&user.id), "bench", None)
+        .await?
+        .token;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let router = tollgate_http::router(app.clone(), tollgate_http::DEFAULT_MAX_BODY_BYTES);
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    let per = http_decisions / connections.max(1);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut tasks = Vec::new();
+    for c in 0..connections {
+        let bodies: Vec<String> = (0..per)
+            .map(|i| {
+                let (ba, from, to, _) = request(c * per + i);
+                format!(r#"{{"billing_account":"{ba}","from":"{from}","to":"{to}","source_ip":"198.51.100.2","call_id":"h{c}-{i}"}}"#)
+            })
+            .collect();
+        tasks.push(tokio::spawn(client(addr, token.clone(), bodies, deadline)));
+    }
+    let t = Instant::now();
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.map_err(|e| Fail(1, e.to_string()))??);
+    }
+    let secs = t.elapsed().as_secs_f64();
+    all.sort_unstable();
+    println!(
+        "HTTP decisions:        {:>10.0}/s  p50 {:.2} ms  p99 {:.2} ms  ({} decisions over {connections} keep-alive connections on 127.0.0.1)",
+        all.len() as f64 / secs,
+        pct(&all, 0.50) as f64 / 1e3,
+        pct(&all, 0.99) as f64 / 1e3,
+        all.len()
+    );
+    server.abort();
+    app.flush_guard().await?;
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

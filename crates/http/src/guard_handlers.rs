@@ -1,0 +1,328 @@
+//! Guard handlers: admission, call progress, auth-failure events, incidents, suspensions,
+//! policies, announcements, destination lists.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tollgate_app::guard::{CallRequest, Decided};
+use tollgate_app::{App, AppError, Caller};
+use tollgate_store::guard::{IncidentRow, PolicyRow, SuspensionRow};
+
+use crate::error::ApiError;
+use crate::extract::{page, paged, ApiJson, ApiQuery, PageQuery};
+
+type ApiResult = Result<axum::response::Response, ApiError>;
+
+fn ts(unix_s: i64) -> String {
+    jiff::Timestamp::from_second(unix_s)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+fn time_opt(v: &Option<String>, field: &'static str) -> Result<Option<i64>, ApiError> {
+    v.as_deref()
+        .map(|s| {
+            tollgate_core::cdr::parse_time(s, field).map_err(|r| ApiError::from(AppError::from(r)))
+        })
+        .transpose()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallIn {
+    billing_account: Option<String>,
+    from: String,
+    to: String,
+    source_ip: Option<String>,
+    at: Option<String>,
+    call_id: Option<String>,
+}
+
+/// The wire form of a decision.
+pub fn decided_json(d: &Decided) -> Value {
+    let v = &d.verdict;
+    let mut out = json!({
+        "decision": v.decision.as_str(), "code": v.code, "rule": v.rule.rule, "clause": d.clause,
+        "message": v.message, "call_id": d.call_id, "billing_account": d.billing_account,
+        "max_duration_s": v.max_duration_s, "international": v.international,
+        "sip_status": match v.decision { tollgate_core::guard::Decision::Allow => 200, tollgate_core::guard::Decision::Busy => 486, tollgate_core::guard::Decision::Deny => 403 },
+    });
+    if let Some(e) = &d.emergency {
+        out["emergency"] = json!({
+            "address": e.address,
+            "address_registered": e.address.is_some(),
+            "callback": e.callback,
+            "note": if e.address.is_some() { "dispatch to the registered address" } else { "no emergency address is registered for this number" },
+        });
+    }
+    if !d.incidents.is_empty() {
+        out["incidents"] = json!(d.incidents);
+    }
+    out
+}
+
+pub async fn decide(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiJson(b): ApiJson<CallIn>,
+) -> ApiResult {
+    let req = CallRequest {
+        billing_account: b.billing_account,
+        from: b.from,
+        to: b.to,
+        source_ip: b.source_ip,
+        at: time_opt(&b.at, "at")?,
+        call_id: b.call_id,
+    };
+    let d = app.guard_call(&c.actor, req).await?;
+    Ok(Json(decided_json(&d)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AtIn {
+    at: Option<String>,
+}
+
+fn at_of(body: &[u8]) -> Result<Option<i64>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let b: AtIn = crate::extract::parse_json(body)?;
+    time_opt(&b.at, "at")
+}
+
+pub async fn answer(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let at = at_of(&body)?;
+    app.guard_answer(&id, at).await?;
+    Ok(Json(json!({"call_id": id, "answered": true})).into_response())
+}
+
+pub async fn end(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let at = at_of(&body)?;
+    Ok(Json(app.guard_end(&c.actor, &id, at).await?).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthFailureIn {
+    source: String,
+    at: Option<String>,
+    username: Option<String>,
+}
+
+pub async fn auth_failure(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiJson(b): ApiJson<AuthFailureIn>,
+) -> ApiResult {
+    let _ = b.username;
+    let ids = app
+        .guard_auth_failure(&c.actor, &b.source, time_opt(&b.at, "at")?)
+        .await?;
+    Ok(Json(json!({"source": b.source, "incidents": ids})).into_response())
+}
+
+fn incident_json(i: IncidentRow) -> Value {
+    json!({
+        "id": i.id, "at": ts(i.at), "billing_account": i.billing_account_id, "customer_id": i.customer_id, "source": i.source,
+        "detector": i.detector, "rule": i.rule, "clause": i.clause,
+        "evidence": {"count": i.count, "window_s": i.window_s, "threshold": i.threshold, "detail": i.detail},
+        "action": i.action,
+    })
+}
+
+fn suspension_json(s: SuspensionRow) -> Value {
+    json!({
+        "id": s.id, "billing_account": s.billing_account_id, "scope": s.scope, "rule": s.rule, "clause": s.clause,
+        "reason": s.reason, "created_at": ts(s.created_at), "created_by": s.created_by, "until": s.until_at.map(ts),
+        "incident_id": s.incident_id, "lifted_at": s.lifted_at.map(ts), "lifted_by": s.lifted_by, "lift_reason": s.lift_reason,
+    })
+}
+
+pub async fn list_incidents(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult {
+    let pg = page(q.limit, q.cursor)?;
+    let items: Vec<Value> = app
+        .list_incidents(&c, &pg)
+        .await?
+        .into_iter()
+        .map(incident_json)
+        .collect();
+    Ok(Json(paged(items, pg.limit, |v: &Value| {
+        v["id"].as_str().unwrap_or_default().to_string()
+    }))
+    .into_response())
+}
+
+pub async fn list_suspensions(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult {
+    let pg = page(q.limit, q.cursor)?;
+    let items: Vec<Value> = app
+        .list_suspensions(&c, &pg)
+        .await?
+        .into_iter()
+        .map(suspension_json)
+        .collect();
+    Ok(Json(paged(items, pg.limit, |v: &Value| {
+        v["id"].as_str().unwrap_or_default().to_string()
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuspendIn {
+    scope: String,
+    reason: String,
+    until: Option<String>,
+}
+
+pub async fn suspend(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SuspendIn>,
+) -> ApiResult {
+    let s = app
+        .suspend(&c, &id, &b.scope, &b.reason, time_opt(&b.until, "until")?)
+        .await?;
+    Ok((StatusCode::CREATED, Json(suspension_json(s))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReactivateIn {
+    reason: String,
+}
+
+pub async fn reactivate(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ReactivateIn>,
+) -> ApiResult {
+    Ok(Json(suspension_json(app.reactivate(&c, &id, &b.reason).await?)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyIn {
+    validated: bool,
+    licensed_calls: i64,
+    site_bandwidth_kbps: Option<i64>,
+    home_country: String,
+    international_allowlist: Vec<String>,
+    credit_limit: Option<String>,
+}
+
+fn policy_json(p: &PolicyRow) -> Value {
+    json!({
+        "billing_account": p.billing_account_id, "validated": p.validated, "licensed_calls": p.licensed_calls,
+        "site_bandwidth_kbps": p.site_bandwidth_kbps, "home_country": p.home_country,
+        "international_allowlist": p.international_allowlist.split(',').filter(|s| !s.is_empty()).collect::<Vec<_>>(),
+        "credit_limit": p.credit_limit_micros.map(|m| tollgate_core::money::format_scaled(i128::from(m), tollgate_core::money::MICRO_DIGITS)),
+        "updated_at": ts(p.updated_at),
+    })
+}
+
+pub async fn put_policy(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<PolicyIn>,
+) -> ApiResult {
+    let credit = b
+        .credit_limit
+        .as_deref()
+        .map(|v| {
+            tollgate_core::money::parse_scaled(v, tollgate_core::money::MICRO_DIGITS).map_err(|m| {
+                ApiError::from(AppError::invalid("credit_limit_invalid", "credit_limit", m))
+            })
+        })
+        .transpose()?;
+    let p = PolicyRow {
+        billing_account_id: id,
+        validated: b.validated,
+        licensed_calls: b.licensed_calls,
+        site_bandwidth_kbps: b.site_bandwidth_kbps,
+        home_country: b.home_country,
+        international_allowlist: b.international_allowlist.join(","),
+        credit_limit_micros: credit,
+        updated_at: 0,
+    };
+    Ok(Json(policy_json(&app.set_guard_policy(&c, p).await?)).into_response())
+}
+
+pub async fn get_policy(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let live = app.live_calls(&id);
+    let p = app.get_guard_policy(&c, &id).await?;
+    Ok(Json(json!({"policy": p.as_ref().map(policy_json), "live_calls": live.calls, "live_international_calls": live.international_calls})).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnounceIn {
+    from: String,
+    until: String,
+    factor: Option<i64>,
+    note: String,
+}
+
+pub async fn announce(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<AnnounceIn>,
+) -> ApiResult {
+    let from = time_opt(&Some(b.from), "from")?.unwrap_or_default();
+    let until = time_opt(&Some(b.until), "until")?.unwrap_or_default();
+    let a = app
+        .announce(&c, &id, from, until, b.factor.unwrap_or(5), &b.note)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": a.id, "billing_account": a.billing_account_id, "from": ts(a.from_at), "until": ts(a.until_at), "factor": a.factor, "note": a.note, "rule": "F7"}))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrefixIn {
+    prefix: String,
+    class: String,
+    note: Option<String>,
+}
+
+pub async fn add_prefix(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiJson(b): ApiJson<PrefixIn>,
+) -> ApiResult {
+    app.add_destination_prefix(&c, &b.prefix, &b.class, b.note.as_deref().unwrap_or(""))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"prefix": b.prefix, "class": b.class, "rule": "F2"})),
+    )
+        .into_response())
+}

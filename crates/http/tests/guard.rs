@@ -1,0 +1,479 @@
+//! The real-time guard over HTTP: decisions with rule and clause, call progress into rated
+//! CDRs, suspensions, bans, restart recovery.
+
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::{json, Value};
+use tollgate_app::{App, Clock};
+use tollgate_http::{router, DEFAULT_MAX_BODY_BYTES};
+use tower::ServiceExt;
+
+const NOW: i64 = 1_795_000_000; // 2026-11-17T...
+
+struct T {
+    app: App,
+    tokens: BTreeMap<String, String>,
+    hq: String,
+    from: String,
+}
+
+async fn setup() -> T {
+    let store = tollgate_store::testing::sqlite().await;
+    let app = App::new(store, Clock::fixed(NOW)).unwrap();
+    app.start_guard().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("tg-guard-{}", tollgate_app::ids::new_id("t")));
+    let tokens = tollgate_app::demo::seed(&app, &dir).await.unwrap();
+    let acme = tollgate_store::tenancy::find_customer_by_name(&app.store, "Acme Dental")
+        .await
+        .unwrap()
+        .unwrap();
+    let sys = tollgate_app::Caller::system(tollgate_app::Actor::cli());
+    let hq = app
+        .list_billing_accounts(&sys, Some(&acme.id), &tollgate_store::Page::first(10))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|b| b.name == "Acme Dental HQ")
+        .unwrap()
+        .id;
+    let from = app
+        .numbers_of_account(&hq)
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .expect("the demo gives Acme HQ an active number");
+    T {
+        app,
+        tokens,
+        hq,
+        from,
+    }
+}
+
+impl T {
+    async fn call(&self, method: &str, path: &str, who: &str, body: Value) -> (StatusCode, Value) {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", format!("Bearer {}", self.tokens[who]))
+            .header("content-type", "application/json")
+            .body(Body::from(if body.is_null() {
+                String::new()
+            } else {
+                body.to_string()
+            }))
+            .unwrap();
+        let res = router(self.app.clone(), DEFAULT_MAX_BODY_BYTES)
+            .oneshot(req)
+            .await
+            .unwrap();
+        let status = res.status();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    async fn decide(&self, to: &str, extra: Value) -> Value {
+        let mut body = json!({"billing_account": self.hq, "from": format!("+{}", self.from), "to": to, "source_ip": "198.51.100.20"});
+        if let Value::Object(m) = extra {
+            for (k, v) in m {
+                body[k] = v;
+            }
+        }
+        let (s, v) = self.call("POST", "/v1/guard/calls", "operator", body).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v
+    }
+}
+
+fn dcr(v: &Value) -> (&str, &str, &str) {
+    (
+        v["decision"].as_str().unwrap(),
+        v["code"].as_str().unwrap(),
+        v["rule"].as_str().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn allowed_call_flows_to_a_rated_cdr_with_max_duration() {
+    let t = setup().await;
+    let v = t
+        .decide("+33142685301", json!({"call_id": "c-allow"}))
+        .await;
+    assert_eq!(dcr(&v), ("allow", "allowed", "B4"));
+    assert_eq!(v["max_duration_s"], 14_400); // wildix-2026: 4 h cap, no credit limit
+    assert_eq!(v["sip_status"], 200);
+    let (s, _) = t
+        .call(
+            "POST",
+            "/v1/guard/calls/c-allow/answer",
+            "operator",
+            json!({"at": (NOW + 3).to_string()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, p) = t
+        .call(
+            "GET",
+            &format!("/v1/billing-accounts/{}/guard-policy", t.hq),
+            "customer_a",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(p["live_calls"], 1);
+    let (s, e) = t
+        .call(
+            "POST",
+            "/v1/guard/calls/c-allow/end",
+            "operator",
+            json!({"at": (NOW + 3 + 125).to_string()}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["rated"].as_bool(), e["duration_s"].as_i64()),
+        (StatusCode::OK, Some(true), Some(125))
+    );
+    let (_, cdrs) = t
+        .call(
+            "GET",
+            &format!("/v1/cdrs?billing_account={}&limit=500", t.hq),
+            "customer_a",
+            Value::Null,
+        )
+        .await;
+    let cdr = cdrs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["call_id"] == "c-allow")
+        .cloned()
+        .expect("the guard produced the CDR");
+    assert_eq!(
+        (
+            cdr["source"].as_str(),
+            cdr["billed_s"].as_i64(),
+            cdr["destination"].as_str()
+        ),
+        (Some("guard"), Some(180), Some("France"))
+    );
+    // Ending twice is refused and never rates twice.
+    let (s, _) = t
+        .call(
+            "POST",
+            "/v1/guard/calls/c-allow/end",
+            "operator",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn refusals_carry_code_rule_and_clause() {
+    let t = setup().await;
+    assert_eq!(
+        dcr(&t.decide("+33899123456", json!({})).await),
+        ("deny", "destination_premium_rate", "F2")
+    );
+    let v = t.decide("+14155550100", json!({})).await;
+    assert_eq!(dcr(&v), ("deny", "international_not_allowed", "F2"));
+    assert_eq!(v["clause"], "W 8.2");
+    assert_eq!(v["sip_status"], 403);
+    assert_eq!(
+        dcr(&t
+            .decide("+33142685302", json!({"from": "+33999999999"}))
+            .await),
+        ("deny", "caller_id_not_owned", "F8")
+    );
+    assert_eq!(
+        t.decide("+33142685302", json!({"from": "+33999999999"}))
+            .await["clause"],
+        "W 23.6"
+    ); // the wildix-2026 profile's clause
+       // Allowlisted international is admitted.
+    assert_eq!(dcr(&t.decide("+4930123456", json!({})).await).0, "allow");
+    // T3/T4: over the licence the caller hears busy.
+    let sys = tollgate_app::Caller::system(tollgate_app::Actor::cli());
+    let mut p = t.app.get_guard_policy(&sys, &t.hq).await.unwrap().unwrap();
+    p.licensed_calls = 1;
+    t.app.set_guard_policy(&sys, p).await.unwrap();
+    let v = t.decide("+33142685303", json!({})).await;
+    assert_eq!(
+        (dcr(&v), v["sip_status"].as_i64()),
+        (("busy", "over_licensed_calls", "T3"), Some(486))
+    );
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_and_unknown_accounts_never_admitted() {
+    let t = setup().await;
+    let (s, v) = t
+        .call(
+            "POST",
+            "/v1/guard/calls",
+            "operator",
+            json!({"billing_account": "ba_nope", "from": "+33170000001", "to": "+33142685300"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("account_unknown"))
+    );
+    let (s, v) = t
+        .call(
+            "POST",
+            "/v1/guard/calls",
+            "operator",
+            json!({"from": "+33999000111", "to": "+33142685300"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("account_unknown"))
+    );
+    let (s, v) = t
+        .call(
+            "POST",
+            "/v1/guard/calls",
+            "operator",
+            json!({"billing_account": t.hq, "from": "not a number", "to": "+33142685300"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["fields"].get("from").is_some()),
+        (StatusCode::UNPROCESSABLE_ENTITY, true)
+    );
+    let (s, v) = t
+        .call(
+            "POST",
+            "/v1/guard/calls",
+            "operator",
+            json!({"from": "+33170000001"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("missing_field"))
+    );
+    // The caller ID resolves the account when none is given.
+    let v = t
+        .decide("+33142685304", json!({"billing_account": null}))
+        .await;
+    assert_eq!(v["billing_account"], t.hq.as_str());
+}
+
+#[tokio::test]
+async fn t13_a_suspended_account_still_reaches_112_911_999_with_its_address() {
+    let t = setup().await;
+    let (s, sus) = t
+        .call(
+            "POST",
+            &format!("/v1/billing-accounts/{}/suspensions", t.hq),
+            "operator",
+            json!({"scope": "all", "reason": "unpaid"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{sus}");
+    assert_eq!(
+        dcr(&t.decide("+33142685305", json!({})).await),
+        ("deny", "account_suspended", "F4")
+    );
+    for n in ["112", "911", "999"] {
+        let v = t.decide(n, json!({})).await;
+        assert_eq!(dcr(&v), ("allow", "emergency_call", "T13"), "{n}");
+        assert_eq!(v["emergency"]["callback"], format!("+{}", t.from));
+        assert!(v["emergency"].get("address_registered").is_some());
+        if v["emergency"]["address_registered"] == true {
+            assert!(v["emergency"]["address"]
+                .as_str()
+                .is_some_and(|a| !a.is_empty()));
+        } else {
+            assert_eq!(
+                v["emergency"]["note"],
+                "no emergency address is registered for this number"
+            );
+        }
+    }
+    // Reactivation lifts it; the audit log and outbox have both.
+    let (s, r) = t
+        .call(
+            "POST",
+            &format!("/v1/suspensions/{}/reactivate", sus["id"].as_str().unwrap()),
+            "operator",
+            json!({"reason": "paid"}),
+        )
+        .await;
+    assert_eq!(
+        (s, r["lift_reason"].as_str()),
+        (StatusCode::OK, Some("paid"))
+    );
+    assert_eq!(dcr(&t.decide("+33142685305", json!({})).await).0, "allow");
+    let mail = tollgate_store::outbox::pending_for(&t.app.store, "admin@acme-dental.test")
+        .await
+        .unwrap();
+    assert!(
+        mail.iter().any(|m| m.subject == "Service suspended")
+            && mail.iter().any(|m| m.subject == "Service reactivated")
+    );
+    // The customer sees its suspension; another partner's customer does not.
+    let (_, mine) = t
+        .call("GET", "/v1/suspensions", "customer_a", Value::Null)
+        .await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+    let (_, other) = t
+        .call("GET", "/v1/suspensions", "customer_b", Value::Null)
+        .await;
+    assert!(other["items"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn f4_selective_suspension_blocks_only_international_and_temporary_blocks_expire() {
+    let t = setup().await;
+    let until = (NOW + 600).to_string();
+    let (s, _) = t
+        .call(
+            "POST",
+            &format!("/v1/billing-accounts/{}/suspensions", t.hq),
+            "operator",
+            json!({"scope": "international", "reason": "review", "until": until}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(
+        dcr(&t.decide("+4930123456", json!({})).await),
+        ("deny", "service_suspended", "F4")
+    );
+    assert_eq!(dcr(&t.decide("+33142685306", json!({})).await).0, "allow");
+    assert_eq!(
+        dcr(&t
+            .decide("+4930123456", json!({"at": (NOW + 601).to_string()}))
+            .await)
+        .0,
+        "allow"
+    );
+}
+
+#[tokio::test]
+async fn f6_sip_brute_force_bans_the_source_with_an_incident() {
+    let t = setup().await;
+    for i in 0..5 {
+        let (s, _) = t
+            .call(
+                "POST",
+                "/v1/guard/auth-failures",
+                "operator",
+                json!({"source": "203.0.113.9", "at": (NOW + i * 10).to_string()}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let v = t
+        .decide(
+            "+33142685307",
+            json!({"source_ip": "203.0.113.9", "at": (NOW + 60).to_string()}),
+        )
+        .await;
+    assert_eq!(dcr(&v), ("deny", "source_banned", "F6"));
+    assert_eq!(
+        dcr(&t
+            .decide(
+                "+33142685307",
+                json!({"source_ip": "203.0.113.9", "at": (NOW + 40 + 601).to_string()})
+            )
+            .await)
+        .0,
+        "allow"
+    );
+    let (_, inc) = t
+        .call("GET", "/v1/incidents", "operator", Value::Null)
+        .await;
+    let i = inc["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["detector"] == "auth_failures")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (
+            i["rule"].as_str(),
+            i["evidence"]["count"].as_i64(),
+            i["evidence"]["threshold"].as_i64()
+        ),
+        (Some("F6"), Some(5), Some(5))
+    );
+    // Source incidents have no customer: customers never see them.
+    let (_, theirs) = t
+        .call("GET", "/v1/incidents", "customer_a", Value::Null)
+        .await;
+    assert!(theirs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["detector"] != "auth_failures"));
+}
+
+#[tokio::test]
+async fn a_restart_rebuilds_live_calls_without_counting_twice() {
+    let t = setup().await;
+    for id in ["r1", "r2"] {
+        assert_eq!(
+            dcr(&t.decide("+33142685308", json!({"call_id": id})).await).0,
+            "allow"
+        );
+    }
+    let (s, v) = t.call("POST", "/v1/guard/calls", "operator", json!({"billing_account": t.hq, "from": format!("+{}", t.from), "to": "+33142685308", "call_id": "r1"})).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("call_id_in_use"))
+    );
+    t.app.flush_guard().await.unwrap();
+    // A new process on the same database.
+    let again = App::new(t.app.store.clone(), Clock::fixed(NOW + 30)).unwrap();
+    again.load_rates().await.unwrap();
+    again.start_guard().await.unwrap();
+    again.start_guard().await.unwrap(); // idempotent: live calls are keyed by call id
+    assert_eq!(again.live_calls(&t.hq).calls, 2);
+    let actor = tollgate_app::Actor::cli();
+    again.guard_answer("r1", Some(NOW + 31)).await.unwrap();
+    let end = again.guard_end(&actor, "r1", Some(NOW + 91)).await.unwrap();
+    assert_eq!(end["rated"], true);
+    assert_eq!(again.live_calls(&t.hq).calls, 1);
+}
+
+#[tokio::test]
+async fn f7_announced_activity_raises_thresholds_but_not_forbidden_destinations() {
+    let t = setup().await;
+    let (s, a) = t
+        .call("POST", &format!("/v1/billing-accounts/{}/announcements", t.hq), "customer_a", json!({"from": (NOW - 60).to_string(), "until": (NOW + 3_600).to_string(), "factor": 5, "note": "call-back campaign"}))
+        .await;
+    assert_eq!((s, a["rule"].as_str()), (StatusCode::CREATED, Some("F7")));
+    // 15 numbers sharing a prefix in 10 s would trip enumeration (10); announced: allowed.
+    for i in 0..15 {
+        let v = t
+            .decide(
+                &format!("+33142686{i:03}"),
+                json!({"call_id": format!("ann-{i}")}),
+            )
+            .await;
+        assert_eq!(dcr(&v).0, "allow", "{v}");
+        t.call(
+            "POST",
+            &format!("/v1/guard/calls/ann-{i}/end"),
+            "operator",
+            Value::Null,
+        )
+        .await;
+    }
+    assert_eq!(
+        dcr(&t.decide("+33899123456", json!({})).await).1,
+        "destination_premium_rate"
+    );
+}

@@ -1,0 +1,457 @@
+//! Guard storage: account policies, live calls, suspensions, incidents, bans, announcements,
+//! operator destination lists.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::{fetch_dynamic, opt_text, push_page, Arg, Page, Result, ScopeFilter, Store, Tx};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyRow {
+    pub billing_account_id: String,
+    pub validated: bool,
+    pub licensed_calls: i64,
+    pub site_bandwidth_kbps: Option<i64>,
+    pub home_country: String,
+    /// Country codes, comma-separated.
+    pub international_allowlist: String,
+    pub credit_limit_micros: Option<i64>,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallRow {
+    pub call_id: String,
+    pub billing_account_id: String,
+    pub from_number: String,
+    pub to_number: String,
+    pub international: bool,
+    pub source: String,
+    pub started_at: i64,
+    pub answered_at: Option<i64>,
+    pub ended_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuspensionRow {
+    pub id: String,
+    pub billing_account_id: String,
+    pub scope: String,
+    pub rule: String,
+    pub clause: String,
+    pub reason: String,
+    pub created_at: i64,
+    pub created_by: String,
+    pub until_at: Option<i64>,
+    pub incident_id: Option<String>,
+    pub lifted_at: Option<i64>,
+    pub lifted_by: Option<String>,
+    pub lift_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentRow {
+    pub id: String,
+    pub at: i64,
+    pub billing_account_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub source: Option<String>,
+    pub detector: String,
+    pub rule: String,
+    pub clause: String,
+    pub count: i64,
+    pub window_s: i64,
+    pub threshold: i64,
+    pub detail: String,
+    pub action: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnouncementRow {
+    pub id: String,
+    pub billing_account_id: String,
+    pub from_at: i64,
+    pub until_at: i64,
+    pub factor: i64,
+    pub note: String,
+    pub created_at: i64,
+    pub created_by: String,
+}
+
+fn policy(r: &AnyRow) -> Result<PolicyRow, sqlx::Error> {
+    Ok(PolicyRow {
+        billing_account_id: r.try_get("billing_account_id")?,
+        validated: r.try_get::<i64, _>("validated")? != 0,
+        licensed_calls: r.try_get("licensed_calls")?,
+        site_bandwidth_kbps: r.try_get("site_bandwidth_kbps")?,
+        home_country: r.try_get("home_country")?,
+        international_allowlist: r.try_get("international_allowlist")?,
+        credit_limit_micros: r.try_get("credit_limit_micros")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+pub async fn get_policy(store: &Store, account: &str) -> Result<Option<PolicyRow>> {
+    let r = sqlx::query("SELECT * FROM guard_policies WHERE billing_account_id = $1")
+        .bind(account)
+        .fetch_optional(store.reader())
+        .await?;
+    Ok(r.as_ref().map(policy).transpose()?)
+}
+
+pub async fn put_policy(tx: &mut Tx, p: &PolicyRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO guard_policies (billing_account_id, validated, licensed_calls, site_bandwidth_kbps, home_country, \
+         international_allowlist, credit_limit_micros, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (billing_account_id) DO UPDATE SET validated = excluded.validated, licensed_calls = excluded.licensed_calls, \
+         site_bandwidth_kbps = excluded.site_bandwidth_kbps, home_country = excluded.home_country, \
+         international_allowlist = excluded.international_allowlist, credit_limit_micros = excluded.credit_limit_micros, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(&p.billing_account_id)
+    .bind(i64::from(p.validated))
+    .bind(p.licensed_calls)
+    .bind(p.site_bandwidth_kbps)
+    .bind(&p.home_country)
+    .bind(&p.international_allowlist)
+    .bind(p.credit_limit_micros)
+    .bind(p.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Records call events (admission, answer, end) in one transaction; an admission already
+/// stored is not stored twice.
+pub async fn record_calls(
+    tx: &mut Tx,
+    admitted: &[CallRow],
+    answered: &[(String, i64)],
+    ended: &[(String, i64)],
+) -> Result<()> {
+    for c in admitted {
+        sqlx::query(
+            "INSERT INTO guard_calls (call_id, billing_account_id, from_number, to_number, international, source, started_at, answered_at, ended_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (call_id) DO NOTHING",
+        )
+        .bind(&c.call_id)
+        .bind(&c.billing_account_id)
+        .bind(&c.from_number)
+        .bind(&c.to_number)
+        .bind(i64::from(c.international))
+        .bind(&c.source)
+        .bind(c.started_at)
+        .bind(c.answered_at)
+        .bind(c.ended_at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (id, at) in answered {
+        sqlx::query(
+            "UPDATE guard_calls SET answered_at = $1 WHERE call_id = $2 AND answered_at IS NULL",
+        )
+        .bind(at)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (id, at) in ended {
+        sqlx::query("UPDATE guard_calls SET ended_at = $1 WHERE call_id = $2 AND ended_at IS NULL")
+            .bind(at)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+fn call(r: &AnyRow) -> Result<CallRow, sqlx::Error> {
+    Ok(CallRow {
+        call_id: r.try_get("call_id")?,
+        billing_account_id: r.try_get("billing_account_id")?,
+        from_number: r.try_get("from_number")?,
+        to_number: r.try_get("to_number")?,
+        international: r.try_get::<i64, _>("international")? != 0,
+        source: r.try_get("source")?,
+        started_at: r.try_get("started_at")?,
+        answered_at: r.try_get("answered_at")?,
+        ended_at: r.try_get("ended_at")?,
+    })
+}
+
+/// Calls admitted and not ended (to rebuild live state at start).
+pub async fn open_calls(store: &Store) -> Result<Vec<CallRow>> {
+    let rows = sqlx::query("SELECT * FROM guard_calls WHERE ended_at IS NULL")
+        .fetch_all(store.reader())
+        .await?;
+    Ok(rows.iter().map(call).collect::<Result<_, _>>()?)
+}
+
+pub async fn get_call(store: &Store, id: &str) -> Result<Option<CallRow>> {
+    let r = sqlx::query("SELECT * FROM guard_calls WHERE call_id = $1")
+        .bind(id)
+        .fetch_optional(store.reader())
+        .await?;
+    Ok(r.as_ref().map(call).transpose()?)
+}
+
+fn suspension(r: &AnyRow) -> Result<SuspensionRow, sqlx::Error> {
+    Ok(SuspensionRow {
+        id: r.try_get("id")?,
+        billing_account_id: r.try_get("billing_account_id")?,
+        scope: r.try_get("scope")?,
+        rule: r.try_get("rule")?,
+        clause: r.try_get("clause")?,
+        reason: r.try_get("reason")?,
+        created_at: r.try_get("created_at")?,
+        created_by: r.try_get("created_by")?,
+        until_at: r.try_get("until_at")?,
+        incident_id: opt_text(r, "incident_id")?,
+        lifted_at: r.try_get("lifted_at")?,
+        lifted_by: opt_text(r, "lifted_by")?,
+        lift_reason: opt_text(r, "lift_reason")?,
+    })
+}
+
+pub async fn insert_suspension(tx: &mut Tx, s: &SuspensionRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO suspensions (id, billing_account_id, scope, rule, clause, reason, created_at, created_by, until_at, incident_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&s.id)
+    .bind(&s.billing_account_id)
+    .bind(&s.scope)
+    .bind(&s.rule)
+    .bind(&s.clause)
+    .bind(&s.reason)
+    .bind(s.created_at)
+    .bind(&s.created_by)
+    .bind(s.until_at)
+    .bind(&s.incident_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Lifts a suspension; returns whether it was in force.
+pub async fn lift_suspension(
+    tx: &mut Tx,
+    id: &str,
+    at: i64,
+    by: &str,
+    reason: &str,
+) -> Result<bool> {
+    Ok(sqlx::query("UPDATE suspensions SET lifted_at = $1, lifted_by = $2, lift_reason = $3 WHERE id = $4 AND lifted_at IS NULL")
+        .bind(at)
+        .bind(by)
+        .bind(reason)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+        > 0)
+}
+
+pub async fn get_suspension(store: &Store, id: &str) -> Result<Option<SuspensionRow>> {
+    let r = sqlx::query("SELECT * FROM suspensions WHERE id = $1")
+        .bind(id)
+        .fetch_optional(store.reader())
+        .await?;
+    Ok(r.as_ref().map(suspension).transpose()?)
+}
+
+/// Suspensions not lifted and not expired at `now`, of one account.
+pub async fn active_suspensions(
+    store: &Store,
+    account: &str,
+    now: i64,
+) -> Result<Vec<SuspensionRow>> {
+    let rows = sqlx::query(
+        "SELECT * FROM suspensions WHERE billing_account_id = $1 AND lifted_at IS NULL AND (until_at IS NULL OR until_at > $2) ORDER BY id",
+    )
+    .bind(account)
+    .bind(now)
+    .fetch_all(store.reader())
+    .await?;
+    Ok(rows.iter().map(suspension).collect::<Result<_, _>>()?)
+}
+
+/// Suspensions in scope (newest first by id).
+pub async fn list_suspensions(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    page: &Page,
+) -> Result<Vec<SuspensionRow>> {
+    let mut sql =
+        "SELECT s.* FROM suspensions s JOIN billing_accounts b ON b.id = s.billing_account_id \
+                   JOIN customers c ON c.id = b.customer_id WHERE 1 = 1"
+            .to_string();
+    let mut args = Vec::new();
+    scope.push(&mut sql, &mut args, "c.id", "c.partner_id");
+    push_page(&mut sql, &mut args, "s.id", page);
+    fetch_dynamic(store.reader(), &sql, args, suspension).await
+}
+
+pub async fn insert_incident(tx: &mut Tx, i: &IncidentRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO incidents (id, at, billing_account_id, customer_id, source, detector, rule, clause, count, window_s, threshold, detail, action) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(&i.id)
+    .bind(i.at)
+    .bind(&i.billing_account_id)
+    .bind(&i.customer_id)
+    .bind(&i.source)
+    .bind(&i.detector)
+    .bind(&i.rule)
+    .bind(&i.clause)
+    .bind(i.count)
+    .bind(i.window_s)
+    .bind(i.threshold)
+    .bind(&i.detail)
+    .bind(&i.action)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Incidents in scope. Incidents about a source address (no account) are operator-only.
+pub async fn list_incidents(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    page: &Page,
+) -> Result<Vec<IncidentRow>> {
+    let mut sql =
+        "SELECT i.* FROM incidents i LEFT JOIN customers c ON c.id = i.customer_id WHERE 1 = 1"
+            .to_string();
+    let mut args: Vec<Arg> = Vec::new();
+    scope.push(&mut sql, &mut args, "c.id", "c.partner_id");
+    push_page(&mut sql, &mut args, "i.id", page);
+    fetch_dynamic(store.reader(), &sql, args, |r| {
+        Ok(IncidentRow {
+            id: r.try_get("id")?,
+            at: r.try_get("at")?,
+            billing_account_id: opt_text(r, "billing_account_id")?,
+            customer_id: opt_text(r, "customer_id")?,
+            source: opt_text(r, "source")?,
+            detector: r.try_get("detector")?,
+            rule: r.try_get("rule")?,
+            clause: r.try_get("clause")?,
+            count: r.try_get("count")?,
+            window_s: r.try_get("window_s")?,
+            threshold: r.try_get("threshold")?,
+            detail: r.try_get("detail")?,
+            action: r.try_get("action")?,
+        })
+    })
+    .await
+}
+
+pub async fn put_ban(tx: &mut Tx, source: &str, until: i64) -> Result<()> {
+    sqlx::query("INSERT INTO source_bans (source, until_at) VALUES ($1, $2) ON CONFLICT (source) DO UPDATE SET until_at = excluded.until_at")
+        .bind(source)
+        .bind(until)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn active_bans(store: &Store, now: i64) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query("SELECT source, until_at FROM source_bans WHERE until_at > $1")
+        .bind(now)
+        .fetch_all(store.reader())
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("source")?, r.try_get("until_at")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+pub async fn insert_announcement(tx: &mut Tx, a: &AnnouncementRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO announcements (id, billing_account_id, from_at, until_at, factor, note, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&a.id)
+    .bind(&a.billing_account_id)
+    .bind(a.from_at)
+    .bind(a.until_at)
+    .bind(a.factor)
+    .bind(&a.note)
+    .bind(a.created_at)
+    .bind(&a.created_by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Announcements of an account that have not ended at `now`.
+pub async fn current_announcements(
+    store: &Store,
+    account: &str,
+    now: i64,
+) -> Result<Vec<AnnouncementRow>> {
+    let rows = sqlx::query(
+        "SELECT * FROM announcements WHERE billing_account_id = $1 AND until_at > $2 ORDER BY id",
+    )
+    .bind(account)
+    .bind(now)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AnnouncementRow {
+                id: r.try_get("id")?,
+                billing_account_id: r.try_get("billing_account_id")?,
+                from_at: r.try_get("from_at")?,
+                until_at: r.try_get("until_at")?,
+                factor: r.try_get("factor")?,
+                note: r.try_get("note")?,
+                created_at: r.try_get("created_at")?,
+                created_by: r.try_get("created_by")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+pub async fn put_destination_prefix(
+    tx: &mut Tx,
+    prefix: &str,
+    class: &str,
+    note: &str,
+    at: i64,
+    by: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO destination_prefixes (prefix, class, note, created_at, created_by) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (prefix) DO UPDATE SET class = excluded.class, note = excluded.note",
+    )
+    .bind(prefix)
+    .bind(class)
+    .bind(note)
+    .bind(at)
+    .bind(by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn destination_prefixes(store: &Store) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query("SELECT prefix, class FROM destination_prefixes ORDER BY prefix")
+        .fetch_all(store.reader())
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("prefix")?, r.try_get("class")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Spend of an account since `from` (micro units), for the credit check.
+pub async fn spend_since(store: &Store, account: &str, from: i64) -> Result<i64> {
+    Ok(sqlx::query("SELECT CAST(COALESCE(SUM(amount_micros), 0) AS BIGINT) AS s FROM cdrs WHERE billing_account_id = $1 AND start_at >= $2")
+        .bind(account)
+        .bind(from)
+        .fetch_one(store.reader())
+        .await?
+        .try_get("s")?)
+}
