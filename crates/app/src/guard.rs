@@ -37,6 +37,8 @@ pub const MAX_TRACKED_ACCOUNTS: usize = 200_000;
 pub const MAX_TRACKED_SOURCES: usize = 200_000;
 /// Call events persisted per flush.
 pub const FLUSH_BATCH: usize = 5_000;
+/// How far an event's `at` may be from the guard's clock (edge clocks, queued reports).
+pub const MAX_EVENT_SKEW_S: i64 = 86_400;
 /// Polls of 5 ms [`App::flush_guard`] waits at most.
 pub const FLUSH_WAIT_STEPS: usize = 2_000;
 /// Licences an account has until its policy says otherwise.
@@ -180,8 +182,18 @@ fn suspension_of(row: &SuspensionRow) -> Suspension {
 }
 
 impl App {
-    fn guard_now(&self, at: Option<i64>) -> i64 {
-        at.unwrap_or_else(|| self.now())
+    /// The time of an event: the edge's `at` if it is within [`MAX_EVENT_SKEW_S`] of our clock.
+    fn guard_time(&self, at: Option<i64>) -> Result<i64, AppError> {
+        let now = self.now();
+        match at {
+            None => Ok(now),
+            Some(t) if (t - now).abs() <= MAX_EVENT_SKEW_S => Ok(t),
+            Some(_) => Err(AppError::invalid(
+                "at_out_of_range",
+                "at",
+                format!("must be within {MAX_EVENT_SKEW_S} s of the guard's clock"),
+            )),
+        }
     }
 
     /// Starts the write-behind flusher of call events and rebuilds live calls and bans from
@@ -438,7 +450,7 @@ impl App {
 
     /// `POST /v1/guard/calls`: admit, refuse or answer busy, with the rule and clause.
     pub async fn guard_call(&self, actor: &Actor, req: CallRequest) -> Result<Decided, AppError> {
-        let now = self.guard_now(req.at);
+        let now = self.guard_time(req.at)?;
         let from = e164::normalize(&req.from, "from")?;
         let to = e164::normalize(&req.to, "to").ok();
         if let Some(id) = &req.call_id {
@@ -716,7 +728,7 @@ impl App {
 
     /// The call was answered.
     pub async fn guard_answer(&self, call_id: &str, at: Option<i64>) -> Result<(), AppError> {
-        let now = self.guard_now(at);
+        let now = self.guard_time(at)?;
         {
             let mut g = self.guard.inner.lock().expect("guard lock");
             let call = g
@@ -744,7 +756,7 @@ impl App {
         call_id: &str,
         at: Option<i64>,
     ) -> Result<serde_json::Value, AppError> {
-        let now = self.guard_now(at);
+        let now = self.guard_time(at)?;
         let call = {
             let mut g = self.guard.inner.lock().expect("guard lock");
             let call = g
@@ -838,7 +850,7 @@ impl App {
                 format!("`{source}` is not an IP address"),
             ));
         }
-        let now = self.guard_now(at);
+        let now = self.guard_time(at)?;
         let incidents = {
             let mut g = self.guard.inner.lock().expect("guard lock");
             evict_oldest(&mut g.sources, MAX_TRACKED_SOURCES);

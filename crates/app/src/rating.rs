@@ -679,6 +679,31 @@ impl App {
                 raw: raw.into(),
             })
         };
+        // A line without a billing account resolves through the number that placed the call
+        // (an active number of the inventory), looked up once per number per batch.
+        let mut lines = lines;
+        let mut by_number: HashMap<String, Option<String>> = HashMap::new();
+        for (_, parsed, _) in lines.iter_mut() {
+            let Ok(r) = parsed else { continue };
+            if r.billing_account
+                .as_deref()
+                .is_some_and(|b| !b.trim().is_empty())
+            {
+                continue;
+            }
+            let Some(from) = r
+                .from
+                .as_deref()
+                .and_then(|f| e164::normalize(f, "from").ok())
+            else {
+                continue;
+            };
+            if !by_number.contains_key(&from) {
+                let n = tollgate_store::numbers::find_by_e164(&self.store, &from).await?;
+                by_number.insert(from.clone(), n.and_then(|n| n.billing_account_id));
+            }
+            r.billing_account = by_number[&from].clone();
+        }
         let mut valid: Vec<(usize, Cdr, String)> = Vec::new();
         let mut seen: HashSet<(String, String)> = HashSet::new();
         let mut duplicates = 0usize;

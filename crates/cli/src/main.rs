@@ -3,6 +3,7 @@
 mod config;
 mod guard_bench;
 mod http_bench;
+mod numbers_cmd;
 mod progress;
 mod rating_cmd;
 
@@ -65,6 +66,11 @@ enum Command {
     Cdrs {
         #[command(subcommand)]
         action: rating_cmd::CdrsCmd,
+    },
+    /// Phone numbers: inventory import, listing, the time-driven sweep.
+    Numbers {
+        #[command(subcommand)]
+        action: numbers_cmd::NumbersCmd,
     },
     /// Offline batch rating: rate a CDR file against a rate-table file, no database.
     Rate(rating_cmd::RateArgs),
@@ -187,6 +193,7 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
         Command::Token { action } => token(cfg, action).await,
         Command::Rates { action } => rating_cmd::rates(open_app(&cfg).await?, action).await,
         Command::Cdrs { action } => rating_cmd::cdrs(open_app(&cfg).await?, action).await,
+        Command::Numbers { action } => numbers_cmd::run(open_app(&cfg).await?, action).await,
         Command::Rate(args) => rating_cmd::offline(args),
         Command::Bench {
             action:

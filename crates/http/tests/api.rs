@@ -910,3 +910,52 @@ async fn quote_equals_the_rated_cdr_and_rate_import_keeps_history() {
     let (_, list) = t.get("/v1/rate-tables", "operator").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn cdrs_without_an_account_resolve_through_the_calling_number() {
+    let t = setup().await;
+    let (_, v) = t.get("/v1/billing-accounts", "customer_a").await;
+    let hq = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "Acme Dental HQ")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let number = t
+        .app
+        .numbers_of_account(&hq)
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap();
+    let csv = format!(
+        "source,call_id,from,to,start,end,duration_s\n\
+         sbc,n1,+{number},+4930123456,2026-11-16T10:00:00Z,2026-11-16T10:01:00Z,30\n\
+         sbc,n2,+33999000111,+4930123456,2026-11-16T10:00:00Z,2026-11-16T10:01:00Z,30\n"
+    );
+    let op = t.token("operator").to_string();
+    let (s, r, _) = t
+        .call("POST", "/v1/cdrs", Some(&op), "text/csv", csv.into_bytes())
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(
+        (r["inserted"].as_u64(), r["rejected"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(r["rejects"][0]["code"], "field_missing"); // an unknown number resolves to nothing
+    let (_, mine) = t
+        .get(
+            &format!("/v1/cdrs?billing_account={hq}&limit=500"),
+            "customer_a",
+        )
+        .await;
+    assert!(mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["call_id"] == "n1"));
+}

@@ -477,3 +477,90 @@ async fn f7_announced_activity_raises_thresholds_but_not_forbidden_destinations(
         "destination_premium_rate"
     );
 }
+
+/// The guard never panics on input: a deterministic fuzz of the request body (random bytes,
+/// truncated and mutated JSON, wrong types, odd numbers) answers 2xx or 4xx, never 5xx.
+#[tokio::test]
+async fn fuzzed_requests_never_crash_the_guard() {
+    let t = setup().await;
+    let mut x: u64 = 0x5EED;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let valid = json!({"billing_account": t.hq, "from": format!("+{}", t.from), "to": "+33142685300", "source_ip": "198.51.100.30"}).to_string();
+    let pieces = [
+        "\"9223372036854775807\"",
+        "\"",
+        "{",
+        "}",
+        "[",
+        "]",
+        ":",
+        ",",
+        "null",
+        "true",
+        "1e999",
+        "-1",
+        "\"+\"",
+        "\"112\"",
+        "\"sip:@\"",
+        "\"\\u0000\"",
+        "\"+999999999999999999\"",
+        "\"to\"",
+        "\"from\"",
+        "\"at\"",
+        "\"call_id\"",
+    ];
+    for i in 0..600 {
+        let body: Vec<u8> = match i % 4 {
+            0 => (0..(next() % 64)).map(|_| (next() % 256) as u8).collect(),
+            1 => valid.as_bytes()[..(next() as usize % valid.len())].to_vec(),
+            2 => {
+                let mut b = valid.clone().into_bytes();
+                for _ in 0..(1 + next() % 4) {
+                    let at = next() as usize % b.len();
+                    b[at] = (next() % 128) as u8;
+                }
+                b
+            }
+            _ => {
+                let mut s = String::from("{");
+                for k in 0..(next() % 6) {
+                    let key = [
+                        "billing_account",
+                        "from",
+                        "to",
+                        "source_ip",
+                        "at",
+                        "call_id",
+                        "x",
+                    ][(next() % 7) as usize];
+                    let val = pieces[(next() % pieces.len() as u64) as usize];
+                    s.push_str(&format!("{}\"{key}\":{val}", if k > 0 { "," } else { "" }));
+                }
+                s.push('}');
+                s.into_bytes()
+            }
+        };
+        let req = Request::builder()
+            .method("POST")
+            .uri("/v1/guard/calls")
+            .header("authorization", format!("Bearer {}", t.tokens["operator"]))
+            .header("content-type", "application/json")
+            .body(Body::from(body.clone()))
+            .unwrap();
+        let res = router(t.app.clone(), DEFAULT_MAX_BODY_BYTES)
+            .oneshot(req)
+            .await
+            .unwrap();
+        assert!(
+            res.status().as_u16() < 500,
+            "body {:?} answered {}",
+            String::from_utf8_lossy(&body),
+            res.status()
+        );
+    }
+}
