@@ -14,9 +14,9 @@ use serde_json::json;
 use tokio::sync::mpsc;
 use tollgate_core::cdr::RawCdr;
 use tollgate_core::guard::{
-    check_contract, check_price, reset_fired, AccountPolicy, AccountWindow, Action, Attempt,
-    Decision, DestClass, DestinationClasses, Detectors, Incident, Live, SourceWindow, Suspension,
-    SuspensionScope, Thresholds, Verdict,
+    check_contract, check_price, reset_fired, AccountPolicy, Action, Attempt, Decision, DestClass,
+    DestinationClasses, Detectors, Incident, Live, Suspension, SuspensionScope, Thresholds,
+    Verdict, KBPS_PER_CALL,
 };
 use tollgate_core::{e164, rules, time, Refusal, RuleRef};
 use tollgate_store::guard::{self as sg, CallRow, IncidentRow, PolicyRow, SuspensionRow};
@@ -24,17 +24,13 @@ use tollgate_store::outbox::{self, OutboxRow};
 use tollgate_store::{audit, tenancy as st, Page, ScopeFilter};
 
 use crate::access::audit_row;
+use crate::guard_state::{AdmitRefused, CounterStore, LiveCall, MemoryCounters};
 use crate::ids::new_id;
 use crate::{Actor, App, AppError, Caller};
 
 /// How long an account's policy stays cached before it is read again.
 pub const ACCOUNT_CACHE_TTL_S: i64 = 5;
-/// Live calls tracked at once; admissions beyond are refused (busy) rather than lost.
-pub const MAX_LIVE_CALLS: usize = 1_000_000;
-/// Account windows kept; the least recently used is evicted beyond.
-pub const MAX_TRACKED_ACCOUNTS: usize = 200_000;
-/// Source windows kept; the least recently used is evicted beyond.
-pub const MAX_TRACKED_SOURCES: usize = 200_000;
+pub use crate::guard_state::{MAX_LIVE_CALLS, MAX_TRACKED_ACCOUNTS, MAX_TRACKED_SOURCES};
 /// Call events persisted per flush.
 pub const FLUSH_BATCH: usize = 5_000;
 /// How far an event's `at` may be from the guard's clock (edge clocks, queued reports).
@@ -89,16 +85,6 @@ struct CachedAccount {
     spent_micros: i64,
 }
 
-#[derive(Debug, Clone)]
-struct LiveCall {
-    account: String,
-    from: String,
-    to: String,
-    international: bool,
-    started: i64,
-    answered: Option<i64>,
-}
-
 enum CallEvent {
     Admitted(CallRow),
     Answered(String, i64),
@@ -108,16 +94,14 @@ enum CallEvent {
 #[derive(Default)]
 struct Inner {
     accounts: HashMap<String, Arc<CachedAccount>>,
-    windows: HashMap<String, (AccountWindow, i64)>,
-    sources: HashMap<String, (SourceWindow, i64)>,
-    live: HashMap<String, LiveCall>,
-    live_by_account: HashMap<String, Live>,
     classes: DestinationClasses,
 }
 
 /// The guard's in-memory state. Shared by every request; one short lock per decision.
 pub struct Guard {
     inner: Mutex<Inner>,
+    /// Live calls and detector windows (in memory; a shared store for several nodes later).
+    pub counters: Box<dyn CounterStore>,
     pub thresholds: Thresholds,
     events: Mutex<Option<mpsc::UnboundedSender<CallEvent>>>,
     /// Call events sent and not yet written.
@@ -125,6 +109,14 @@ pub struct Guard {
 }
 
 impl Guard {
+    /// A guard on another counter store (a shared one for several nodes).
+    pub fn with_counters(counters: Box<dyn CounterStore>) -> Guard {
+        Guard {
+            counters,
+            ..Guard::default()
+        }
+    }
+
     /// A guard with other detector thresholds (configuration, benchmarks).
     pub fn with_thresholds(thresholds: Thresholds) -> Guard {
         Guard {
@@ -143,20 +135,11 @@ impl Default for Guard {
                 classes,
                 ..Inner::default()
             }),
+            counters: Box::new(MemoryCounters::default()),
             thresholds: Thresholds::default(),
             events: Mutex::new(None),
             pending: Default::default(),
         }
-    }
-}
-
-fn evict_oldest<V>(map: &mut HashMap<String, (V, i64)>, max: usize) {
-    if map.len() >= max {
-        // Drop the least recently used tenth in one pass, so eviction is rare and amortised.
-        let mut seen: Vec<i64> = map.values().map(|(_, t)| *t).collect();
-        seen.sort_unstable();
-        let cut = seen[seen.len() / 10];
-        map.retain(|_, (_, t)| *t > cut);
     }
 }
 
@@ -210,32 +193,26 @@ impl App {
                     let _ = g.classes.add(&prefix, c);
                 }
             }
-            for c in open {
-                if g.live.contains_key(&c.call_id) {
-                    continue;
-                }
-                let l = g
-                    .live_by_account
-                    .entry(c.billing_account_id.clone())
-                    .or_default();
-                l.calls += 1;
-                l.international_calls += u32::from(c.international);
-                g.live.insert(
-                    c.call_id.clone(),
-                    LiveCall {
+        }
+        self.guard.counters.restore(
+            open.into_iter()
+                .map(|c| {
+                    let call = LiveCall {
                         account: c.billing_account_id,
                         from: c.from_number,
                         to: c.to_number,
                         international: c.international,
                         started: c.started_at,
                         answered: c.answered_at,
-                    },
-                );
-            }
-            for (source, until) in bans {
-                let w = g.sources.entry(source).or_default();
-                w.0.banned_until = Some(until);
-            }
+                    };
+                    (c.call_id, call)
+                })
+                .collect(),
+        );
+        for (source, until) in bans {
+            self.guard
+                .counters
+                .source_window(&source, now, &mut |w| w.banned_until = Some(until));
         }
         let (tx, mut rx) = mpsc::unbounded_channel::<CallEvent>();
         *self.guard.events.lock().expect("events lock") = Some(tx);
@@ -478,103 +455,110 @@ impl App {
         };
         let mut incidents: Vec<Incident> = Vec::new();
         let table = acct.rate_table.as_deref().and_then(|t| self.rates.get(t));
-        let verdict = {
-            let mut g = self.guard.inner.lock().expect("guard lock");
-            let banned = !source.is_empty()
-                && g.sources
-                    .get(&source)
-                    .is_some_and(|(w, _)| w.banned_until.is_some_and(|u| now < u));
-            let live = g.live_by_account.get(&account).copied().unwrap_or_default();
-            if g.live.contains_key(&call_id) {
-                return Err(AppError::Conflict {
-                    code: "call_id_in_use",
-                    message: format!("call `{call_id}` is already live"),
-                });
-            }
-            let contract = check_contract(&acct.policy, live, &attempt, &g.classes, banned);
-            let verdict = match contract {
-                Err(v) => {
-                    if v.rule == rules::F2 && v.code.starts_with("destination_") {
-                        evict_oldest(&mut g.windows, MAX_TRACKED_ACCOUNTS);
-                        let w = g.windows.entry(account.clone()).or_default();
-                        w.1 = now;
-                        incidents.extend(detectors.on_forbidden(&mut w.0, now));
-                    }
-                    v
+        let counters = &self.guard.counters;
+        let banned = !source.is_empty() && counters.banned(&source, now);
+        let live = counters.live(&account);
+        let contract = {
+            let g = self.guard.inner.lock().expect("guard lock");
+            check_contract(&acct.policy, live, &attempt, &g.classes, banned)
+        };
+        let mut verdict = match contract {
+            Err(v) => {
+                if v.rule == rules::F2 && v.code.starts_with("destination_") {
+                    counters.account_window(&account, now, &mut |w| {
+                        incidents.extend(detectors.on_forbidden(w, now))
+                    });
                 }
-                Ok(international) => {
-                    let to = to.as_deref().unwrap_or_default();
-                    evict_oldest(&mut g.windows, MAX_TRACKED_ACCOUNTS);
-                    let w = g.windows.entry(account.clone()).or_default();
-                    w.1 = now;
+                v
+            }
+            Ok(international) => {
+                let to = to.as_deref().unwrap_or_default();
+                counters.account_window(&account, now, &mut |w| {
                     incidents.extend(detectors.on_attempt(
-                        &mut w.0,
+                        w,
                         &acct.policy,
                         live,
                         to,
                         international,
                         now,
-                    ));
-                    let blocking = incidents.iter().find(|i| match &i.action {
-                        Action::Suspend {
-                            scope: SuspensionScope::International,
-                            ..
-                        } => international,
-                        Action::Suspend { .. } => true,
-                        _ => false,
-                    });
-                    if let Some(i) = blocking {
-                        Verdict {
-                            decision: Decision::Deny,
-                            code: "fraud_suspected",
-                            rule: i.rule,
-                            message: format!("{}: {}", i.detector, i.detail),
-                            max_duration_s: 0,
-                            emergency: false,
-                            international,
-                        }
-                    } else {
-                        let row = table.as_ref().and_then(|t| t.lookup(to, now));
-                        check_price(&acct.policy, row, international)
+                    ))
+                });
+                let blocking = incidents.iter().find(|i| match &i.action {
+                    Action::Suspend {
+                        scope: SuspensionScope::International,
+                        ..
+                    } => international,
+                    Action::Suspend { .. } => true,
+                    _ => false,
+                });
+                if let Some(i) = blocking {
+                    Verdict {
+                        decision: Decision::Deny,
+                        code: "fraud_suspected",
+                        rule: i.rule,
+                        message: format!("{}: {}", i.detector, i.detail),
+                        max_duration_s: 0,
+                        emergency: false,
+                        international,
                     }
+                } else {
+                    let row = table.as_ref().and_then(|t| t.lookup(to, now));
+                    check_price(&acct.policy, row, international)
                 }
-            };
-            if verdict.decision == Decision::Allow {
-                if g.live.len() >= MAX_LIVE_CALLS {
-                    return Ok(Decided {
-                        clause: self.clause_for(&acct.profile, rules::T4),
-                        verdict: Verdict {
-                            decision: Decision::Busy,
-                            code: "guard_at_capacity",
-                            rule: rules::T4,
-                            message: "the guard tracks its maximum of live calls".into(),
-                            max_duration_s: 0,
-                            emergency: false,
-                            international: false,
-                        },
-                        call_id,
-                        billing_account: account,
-                        emergency: None,
-                        incidents: vec![],
-                    });
-                }
-                let l = g.live_by_account.entry(account.clone()).or_default();
-                l.calls += 1;
-                l.international_calls += u32::from(verdict.international);
-                g.live.insert(
-                    call_id.clone(),
-                    LiveCall {
-                        account: account.clone(),
-                        from: from.clone(),
-                        to: to.clone().unwrap_or_else(|| req.to.trim().to_string()),
-                        international: verdict.international,
-                        started: now,
-                        answered: None,
-                    },
-                );
             }
-            verdict
         };
+        if verdict.decision == Decision::Allow {
+            // The limit is checked again atomically where the call is counted (T3, T1).
+            let max_calls = if verdict.emergency {
+                u32::MAX
+            } else {
+                let bw = acct
+                    .policy
+                    .site_bandwidth_kbps
+                    .map_or(u32::MAX, |b| b / KBPS_PER_CALL);
+                acct.policy.licensed_calls.min(bw)
+            };
+            let call = LiveCall {
+                account: account.clone(),
+                from: from.clone(),
+                to: to.clone().unwrap_or_else(|| req.to.trim().to_string()),
+                international: verdict.international,
+                started: now,
+                answered: None,
+            };
+            let busy = |code: &'static str, rule: RuleRef, message: &str| Verdict {
+                decision: Decision::Busy,
+                code,
+                rule,
+                message: message.into(),
+                max_duration_s: 0,
+                emergency: false,
+                international: false,
+            };
+            match counters.try_admit(&call_id, call, max_calls) {
+                Ok(()) => {}
+                Err(AdmitRefused::DuplicateCallId) => {
+                    return Err(AppError::Conflict {
+                        code: "call_id_in_use",
+                        message: format!("call `{call_id}` is already live"),
+                    })
+                }
+                Err(AdmitRefused::AtLimit) => {
+                    verdict = busy(
+                        "over_licensed_calls",
+                        rules::T3,
+                        "the account reached its simultaneous calls meanwhile",
+                    )
+                }
+                Err(AdmitRefused::AtCapacity) => {
+                    verdict = busy(
+                        "guard_at_capacity",
+                        rules::T4,
+                        "the guard tracks its maximum of live calls",
+                    )
+                }
+            }
+        }
         if verdict.decision == Decision::Allow {
             self.emit(CallEvent::Admitted(CallRow {
                 call_id: call_id.clone(),
@@ -729,21 +713,22 @@ impl App {
     /// The call was answered.
     pub async fn guard_answer(&self, call_id: &str, at: Option<i64>) -> Result<(), AppError> {
         let now = self.guard_time(at)?;
-        {
-            let mut g = self.guard.inner.lock().expect("guard lock");
-            let call = g
-                .live
-                .get_mut(call_id)
-                .ok_or(AppError::NotFound("live call"))?;
-            if now < call.started {
-                return Err(AppError::invalid(
-                    "answer_before_start",
-                    "at",
-                    "the answer time is before the call started",
-                ));
-            }
-            call.answered.get_or_insert(now);
+        let call = self
+            .guard
+            .counters
+            .get(call_id)
+            .ok_or(AppError::NotFound("live call"))?;
+        if now < call.started {
+            return Err(AppError::invalid(
+                "answer_before_start",
+                "at",
+                "the answer time is before the call started",
+            ));
         }
+        self.guard
+            .counters
+            .answer(call_id, now)
+            .ok_or(AppError::NotFound("live call"))?;
         self.emit(CallEvent::Answered(call_id.to_string(), now));
         Ok(())
     }
@@ -757,20 +742,11 @@ impl App {
         at: Option<i64>,
     ) -> Result<serde_json::Value, AppError> {
         let now = self.guard_time(at)?;
-        let call = {
-            let mut g = self.guard.inner.lock().expect("guard lock");
-            let call = g
-                .live
-                .remove(call_id)
-                .ok_or(AppError::NotFound("live call"))?;
-            if let Some(l) = g.live_by_account.get_mut(&call.account) {
-                l.calls = l.calls.saturating_sub(1);
-                l.international_calls = l
-                    .international_calls
-                    .saturating_sub(u32::from(call.international));
-            }
-            call
-        };
+        let call = self
+            .guard
+            .counters
+            .end(call_id)
+            .ok_or(AppError::NotFound("live call"))?;
         self.emit(CallEvent::Ended(call_id.to_string(), now));
         let end = now.max(call.started);
         let duration = call.answered.map_or(0, |a| (end - a).max(0));
@@ -808,7 +784,7 @@ impl App {
             .await?;
         let cost: i64 = report.totals.values().map(|(_, m)| m).sum();
         let acct = self.cached_account(&call.account, now).await?;
-        let incidents = {
+        {
             let mut g = self.guard.inner.lock().expect("guard lock");
             if let Some(a) = g.accounts.get_mut(&call.account) {
                 let a = Arc::make_mut(a);
@@ -819,13 +795,16 @@ impl App {
                     *left = limit - a.spent_micros;
                 }
             }
-            let w = g.windows.entry(call.account.clone()).or_default();
-            w.1 = now;
-            Detectors {
-                t: &self.guard.thresholds,
-            }
-            .on_end(&mut w.0, &acct.policy, duration as u32, cost, now)
         };
+        let mut incidents = Vec::new();
+        let detectors = Detectors {
+            t: &self.guard.thresholds,
+        };
+        self.guard
+            .counters
+            .account_window(&call.account, now, &mut |w| {
+                incidents = detectors.on_end(w, &acct.policy, duration as u32, cost, now)
+            });
         let ids = self
             .raise_incidents(actor, &call.account, &acct, None, &incidents, now)
             .await?;
@@ -851,16 +830,13 @@ impl App {
             ));
         }
         let now = self.guard_time(at)?;
-        let incidents = {
-            let mut g = self.guard.inner.lock().expect("guard lock");
-            evict_oldest(&mut g.sources, MAX_TRACKED_SOURCES);
-            let w = g.sources.entry(source.to_string()).or_default();
-            w.1 = now;
-            Detectors {
-                t: &self.guard.thresholds,
-            }
-            .on_auth_failure(&mut w.0, source, now)
+        let mut incidents = Vec::new();
+        let detectors = Detectors {
+            t: &self.guard.thresholds,
         };
+        self.guard.counters.source_window(source, now, &mut |w| {
+            incidents = detectors.on_auth_failure(w, source, now)
+        });
         let none = CachedAccount {
             policy: AccountPolicy {
                 validated: false,
@@ -1049,10 +1025,10 @@ impl App {
         {
             let mut g = self.guard.inner.lock().expect("guard lock");
             g.accounts.remove(&s.billing_account_id);
-            if let Some(w) = g.windows.get_mut(&s.billing_account_id) {
-                reset_fired(&mut w.0);
-            }
         }
+        self.guard
+            .counters
+            .account_window(&s.billing_account_id, now, &mut reset_fired);
         sg::get_suspension(&self.store, suspension_id)
             .await?
             .ok_or(AppError::NotFound("suspension"))
@@ -1254,14 +1230,7 @@ impl App {
 
     /// Live calls now, per account (for the status of an account).
     pub fn live_calls(&self, account: &str) -> Live {
-        self.guard
-            .inner
-            .lock()
-            .expect("guard lock")
-            .live_by_account
-            .get(account)
-            .copied()
-            .unwrap_or_default()
+        self.guard.counters.live(account)
     }
 }
 

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod guard;
 pub mod guard_sim;
+pub mod guard_state;
 pub mod ids;
 pub mod numbers;
 pub mod rating;
