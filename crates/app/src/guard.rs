@@ -662,30 +662,43 @@ impl App {
                 Action::AlertOnly => {}
             }
             if !acct.customer_id.is_empty() {
-                for recipient in self.contacts_of(&acct.customer_id).await? {
-                    outbox::enqueue(
-                        &mut tx,
-                        &OutboxRow {
-                            id: new_id("msg"),
-                            at: now,
-                            channel: "email".into(),
-                            recipient,
-                            subject: format!("Tollgate incident: {}", i.detector),
-                            body: format!(
+                self.notify_contacts(&mut tx, &acct.customer_id, now, format!("Tollgate incident: {}", i.detector), format!(
                                 "{} on billing account {account}: {} (count {}, threshold {}, window {} s). Action: {}. Rule {}, {clause}.",
                                 i.detector, i.detail, i.count, i.threshold, i.window_s, action_str(&i.action), i.rule.rule
-                            ),
-                            rule: i.rule.rule.into(),
-                        },
-                    )
-                    .await?;
-                }
+                            ), i.rule.rule).await?;
             }
             audit::append(&mut tx, &audit_row(actor, now, "guard.incident", &id, json!({"detector": i.detector, "account": account, "action": action_str(&i.action)}))).await?;
             ids.push(id);
         }
         tollgate_store::commit(tx).await?;
         Ok(ids)
+    }
+
+    /// Places a notification to the customer's and its partner's admins in the outbox, in the
+    /// caller's transaction.
+    async fn notify_contacts(
+        &self,
+        tx: &mut tollgate_store::Tx,
+        customer_id: &str,
+        now: i64,
+        subject: impl Into<String>,
+        body: String,
+        rule: impl Into<String>,
+    ) -> Result<(), AppError> {
+        let (subject, rule) = (subject.into(), rule.into());
+        for recipient in self.contacts_of(customer_id).await? {
+            let row = OutboxRow {
+                id: new_id("msg"),
+                at: now,
+                channel: "email".into(),
+                recipient,
+                subject: subject.clone(),
+                body: body.clone(),
+                rule: rule.clone(),
+            };
+            outbox::enqueue(tx, &row).await?;
+        }
+        Ok(())
     }
 
     /// E-mail addresses of the customer's admins and of its partner's admins.
@@ -914,26 +927,20 @@ impl App {
         };
         let mut tx = self.store.begin().await?;
         sg::insert_suspension(&mut tx, &s).await?;
-        for recipient in self.contacts_of(&acct.customer_id).await? {
-            outbox::enqueue(
-                &mut tx,
-                &OutboxRow {
-                    id: new_id("msg"),
-                    at: now,
-                    channel: "email".into(),
-                    recipient,
-                    subject: "Service suspended".into(),
-                    body: format!(
-                        "{} calls of billing account {account} are suspended: {} (rule F4, {}).",
-                        scope.as_str(),
-                        s.reason,
-                        s.clause
-                    ),
-                    rule: "F4".into(),
-                },
-            )
-            .await?;
-        }
+        self.notify_contacts(
+            &mut tx,
+            &acct.customer_id,
+            now,
+            "Service suspended",
+            format!(
+                "{} calls of billing account {account} are suspended: {} (rule F4, {}).",
+                scope.as_str(),
+                s.reason,
+                s.clause
+            ),
+            "F4",
+        )
+        .await?;
         audit::append(
             &mut tx,
             &audit_row(
@@ -990,26 +997,20 @@ impl App {
                 message: "the suspension was already lifted".into(),
             });
         }
-        for recipient in self.contacts_of(&acct_row.customer_id).await? {
-            outbox::enqueue(
-                &mut tx,
-                &OutboxRow {
-                    id: new_id("msg"),
-                    at: now,
-                    channel: "email".into(),
-                    recipient,
-                    subject: "Service reactivated".into(),
-                    body: format!(
-                        "The {} suspension of billing account {} is lifted: {}.",
-                        s.scope,
-                        s.billing_account_id,
-                        reason.trim()
-                    ),
-                    rule: "F4".into(),
-                },
-            )
-            .await?;
-        }
+        self.notify_contacts(
+            &mut tx,
+            &acct_row.customer_id,
+            now,
+            "Service reactivated",
+            format!(
+                "The {} suspension of billing account {} is lifted: {}.",
+                s.scope,
+                s.billing_account_id,
+                reason.trim()
+            ),
+            "F4",
+        )
+        .await?;
         audit::append(
             &mut tx,
             &audit_row(

@@ -1,5 +1,11 @@
-//! Identifiers: `<prefix>_<12 hex digits of milliseconds><10 hex random>`, so that ids sort
-//! by creation time (keyset pagination) and never collide in practice.
+//! Identifiers: `<prefix>_<16 hex digits><6 hex random>`. The 16 digits are milliseconds
+//! since 1970 shifted left by 16 bits plus a sequence, strictly increasing within a process,
+//! so ids sort by creation (keyset pagination, stable test order) and never collide in
+//! practice across processes thanks to the random tail.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static LAST: AtomicU64 = AtomicU64::new(0);
 
 /// A new id with the given prefix (`cus`, `ptn`, `usr`, ...).
 pub fn new_id(prefix: &str) -> String {
@@ -7,11 +13,26 @@ pub fn new_id(prefix: &str) -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0);
-    let mut r = [0u8; 5];
+    let mut prev = LAST.load(Ordering::Relaxed);
+    let next = loop {
+        let candidate = (ms << 16).max(prev + 1);
+        match LAST.compare_exchange_weak(prev, candidate, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => break candidate,
+            Err(p) => prev = p,
+        }
+    };
+    let mut r = [0u8; 3];
     getrandom::getrandom(&mut r).expect("OS random source");
-    let mut s = format!("{prefix}_{ms:012x}");
-    for b in r {
-        s.push_str(&format!("{b:02x}"));
+    format!("{prefix}_{next:016x}{:02x}{:02x}{:02x}", r[0], r[1], r[2])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_increase_strictly_within_a_process() {
+        let ids: Vec<String> = (0..10_000).map(|_| new_id("t")).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
     }
-    s
 }

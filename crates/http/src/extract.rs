@@ -173,3 +173,10 @@ pub fn paged<T: serde::Serialize>(
     };
     serde_json::json!({"items": items, "next_cursor": next})
 }
+
+/// A Unix time as RFC 3339 (UTC) on the wire.
+pub fn ts(unix_s: i64) -> String {
+    jiff::Timestamp::from_second(unix_s)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}

@@ -12,15 +12,9 @@ use tollgate_app::{App, AppError, Caller};
 use tollgate_store::guard::{IncidentRow, PolicyRow, SuspensionRow};
 
 use crate::error::ApiError;
-use crate::extract::{page, paged, ApiJson, ApiQuery, PageQuery};
+use crate::extract::{page, paged, ts, ApiJson, ApiQuery, PageQuery};
 
 type ApiResult = Result<axum::response::Response, ApiError>;
-
-fn ts(unix_s: i64) -> String {
-    jiff::Timestamp::from_second(unix_s)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}
 
 fn time_opt(v: &Option<String>, field: &'static str) -> Result<Option<i64>, ApiError> {
     v.as_deref()

@@ -13,7 +13,7 @@ use tollgate_store::auth::{CredentialRow, UserRow};
 use tollgate_store::tenancy::{AgreementRow, BillingAccountRow, CustomerRow, PartnerRow};
 
 use crate::error::ApiError;
-use crate::extract::{page, paged, ApiJson, ApiQuery, PageQuery};
+use crate::extract::{page, paged, ts, ApiJson, ApiQuery, PageQuery};
 use crate::{RequestId, SourceAddr};
 
 type ApiResult = Result<axum::response::Response, ApiError>;
@@ -24,12 +24,6 @@ fn ok(v: Value) -> ApiResult {
 
 fn created(v: Value) -> ApiResult {
     Ok((StatusCode::CREATED, Json(v)).into_response())
-}
-
-fn ts(unix_s: i64) -> String {
-    jiff::Timestamp::from_second(unix_s)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
 }
 
 #[derive(Serialize)]

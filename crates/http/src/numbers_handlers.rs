@@ -21,15 +21,9 @@ use tollgate_store::numbers::{
 };
 
 use crate::error::ApiError;
-use crate::extract::{page, paged, parse_json, ApiJson, ApiQuery};
+use crate::extract::{page, paged, parse_json, ts, ApiJson, ApiQuery};
 
 type ApiResult = Result<axum::response::Response, ApiError>;
-
-fn ts(unix_s: i64) -> String {
-    jiff::Timestamp::from_second(unix_s)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}
 
 fn ots(v: Option<i64>) -> Option<String> {
     v.map(ts)

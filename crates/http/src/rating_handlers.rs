@@ -13,15 +13,9 @@ use tollgate_core::money::{format_minor, format_scaled, micros_to_minor, Currenc
 use tollgate_store::rating::CdrRow;
 
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{page, paged, ApiQuery, PageQuery};
+use crate::extract::{page, paged, ts, ApiQuery, PageQuery};
 
 type ApiResult = Result<axum::response::Response, ApiError>;
-
-fn ts(unix_s: i64) -> String {
-    jiff::Timestamp::from_second(unix_s)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}
 
 fn micros(v: i64) -> String {
     format_scaled(i128::from(v), MICRO_DIGITS)
