@@ -29,6 +29,43 @@ pub const MAX_TOKEN_TTL_DAYS: i64 = 3650;
 /// Longest token name.
 pub const MAX_NAME_CHARS: usize = 200;
 
+/// How long a verified token is trusted from memory before the store is asked again. A
+/// revocation on this node clears the cache at once; on other nodes it applies within this.
+pub const AUTH_CACHE_TTL_S: i64 = 5;
+/// Tokens kept in the authentication cache; the cache is emptied when full.
+pub const MAX_AUTH_CACHE_ENTRIES: usize = 10_000;
+
+/// A verified token: its principal, when it expires, when it was verified.
+type CachedToken = (Principal, Option<i64>, i64);
+
+/// Verified tokens (by hash), so the hot paths (the guard) do not query the store per request.
+#[derive(Default)]
+pub struct AuthCache {
+    map: Mutex<HashMap<String, CachedToken>>,
+}
+
+impl AuthCache {
+    fn get(&self, hash: &str, now: i64) -> Option<Principal> {
+        let map = self.map.lock().expect("auth cache");
+        let (p, expires, cached_at) = map.get(hash)?;
+        (now - cached_at < AUTH_CACHE_TTL_S && *cached_at <= now && expires.is_none_or(|e| e > now))
+            .then(|| p.clone())
+    }
+
+    fn put(&self, hash: String, p: Principal, expires: Option<i64>, now: i64) {
+        let mut map = self.map.lock().expect("auth cache");
+        if map.len() >= MAX_AUTH_CACHE_ENTRIES {
+            map.clear();
+        }
+        map.insert(hash, (p, expires, now));
+    }
+
+    /// Forgets every cached token (after any revocation or password change).
+    pub fn clear(&self) {
+        self.map.lock().expect("auth cache").clear();
+    }
+}
+
 /// Sliding-window counter of failed logins, bounded in memory.
 #[derive(Default)]
 pub struct LoginLimiter {
@@ -142,9 +179,12 @@ impl App {
                 "the bearer token is not a Tollgate token",
             ));
         }
-        let Some((cred, user)) =
-            auth::find_credential_by_hash(&self.store, &token_hash(token)).await?
-        else {
+        let hash = token_hash(token);
+        let now = self.now();
+        if let Some(p) = self.auth_cache.get(&hash, now) {
+            return Ok(p);
+        }
+        let Some((cred, user)) = auth::find_credential_by_hash(&self.store, &hash).await? else {
             return Err(unauthenticated(
                 "token_invalid",
                 "the bearer token is not known",
@@ -168,7 +208,9 @@ impl App {
                 "the bearer token has expired",
             ));
         }
-        principal_of(&user, &cred.id)
+        let p = principal_of(&user, &cred.id)?;
+        self.auth_cache.put(hash, p.clone(), cred.expires_at, now);
+        Ok(p)
     }
 
     /// Whether `caller` may act on user `target` (itself, or an admin over its tenant).
@@ -325,6 +367,7 @@ impl App {
         )
         .await?;
         tollgate_store::commit(tx).await?;
+        self.auth_cache.clear();
         Ok(auth::get_credential(&self.store, token_id).await?)
     }
 
@@ -430,6 +473,7 @@ impl App {
         )
         .await?;
         tollgate_store::commit(tx).await?;
+        self.auth_cache.clear();
         Ok(())
     }
 
@@ -492,6 +536,7 @@ impl App {
         )
         .await?;
         tollgate_store::commit(tx).await?;
+        self.auth_cache.clear();
         Ok(n)
     }
 
@@ -529,6 +574,7 @@ impl App {
         )
         .await?;
         tollgate_store::commit(tx).await?;
+        self.auth_cache.clear();
         Ok(())
     }
 

@@ -1,11 +1,14 @@
-//! Identifiers: `<prefix>_<16 hex digits><6 hex random>`. The 16 digits are milliseconds
+//! Identifiers: `<prefix>_<16 hex digits><6 hex digits>`. The 16 digits are milliseconds
 //! since 1970 shifted left by 16 bits plus a sequence, strictly increasing within a process,
-//! so ids sort by creation (keyset pagination, stable test order) and never collide in
-//! practice across processes thanks to the random tail.
+//! so ids sort by creation (keyset pagination, stable test order); the last 6 are a random
+//! salt drawn once per process, so two processes (nodes) never collide in practice. No system
+//! call per id: intake creates one per CDR.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 static LAST: AtomicU64 = AtomicU64::new(0);
+static SALT: OnceLock<String> = OnceLock::new();
 
 /// A new id with the given prefix (`cus`, `ptn`, `usr`, ...).
 pub fn new_id(prefix: &str) -> String {
@@ -21,9 +24,12 @@ pub fn new_id(prefix: &str) -> String {
             Err(p) => prev = p,
         }
     };
-    let mut r = [0u8; 3];
-    getrandom::getrandom(&mut r).expect("OS random source");
-    format!("{prefix}_{next:016x}{:02x}{:02x}{:02x}", r[0], r[1], r[2])
+    let salt = SALT.get_or_init(|| {
+        let mut r = [0u8; 3];
+        getrandom::getrandom(&mut r).expect("OS random source");
+        format!("{:02x}{:02x}{:02x}", r[0], r[1], r[2])
+    });
+    format!("{prefix}_{next:016x}{salt}")
 }
 
 #[cfg(test)]

@@ -93,6 +93,7 @@ pub struct App {
     pub(crate) logins: Arc<access::LoginLimiter>,
     pub rates: Arc<rating::RateCache>,
     pub guard: Arc<guard::Guard>,
+    pub auth_cache: Arc<access::AuthCache>,
 }
 
 impl App {
@@ -105,6 +106,7 @@ impl App {
             logins: Arc::new(access::LoginLimiter::default()),
             rates: Arc::new(rating::RateCache::default()),
             guard: Arc::new(guard::Guard::default()),
+            auth_cache: Arc::new(access::AuthCache::default()),
         })
     }
 

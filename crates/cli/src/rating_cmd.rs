@@ -206,6 +206,35 @@ pub struct OfflineSummary {
 }
 
 /// Rates a CDR CSV against a table, writing the rated CSV and rejects. No database.
+/// Bytes of CDR input rated per parallel window (bounds the memory of the output buffers).
+pub const OFFLINE_WINDOW_BYTES: usize = 64 << 20;
+/// Most threads the offline rater uses.
+pub const MAX_RATING_THREADS: usize = 8;
+
+const CDR_COLUMNS: [&str; 11] = [
+    "source",
+    "call_id",
+    "billing_account",
+    "from",
+    "to",
+    "start",
+    "answer",
+    "end",
+    "duration_s",
+    "disposition",
+    "direction",
+];
+
+fn line_end(bytes: &[u8], from: usize) -> usize {
+    bytes[from.min(bytes.len())..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(bytes.len(), |i| from + i + 1)
+}
+
+/// Rates a CDR CSV against a table, writing the rated CSV and the rejects, in input order.
+/// The input is line-oriented (no newlines inside quoted fields); windows of it are split at
+/// line ends and rated on all cores, each line by the same core function as intake.
 pub fn rate_file(
     table: &RateTable,
     cdrs: &[u8],
@@ -213,33 +242,26 @@ pub fn rate_file(
     rejects: &mut impl Write,
     progress: Option<&Progress>,
 ) -> Result<OfflineSummary, Fail> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(cdrs);
-    let headers = rdr.headers()?.clone();
-    let col = |n: &str| headers.iter().position(|h| h == n);
-    let cols: Vec<Option<usize>> = [
-        "source",
-        "call_id",
-        "billing_account",
-        "from",
-        "to",
-        "start",
-        "answer",
-        "end",
-        "duration_s",
-        "disposition",
-        "direction",
-    ]
-    .iter()
-    .map(|c| col(c))
-    .collect();
+    let header_end = line_end(cdrs, 0);
+    let header = std::str::from_utf8(&cdrs[..header_end])
+        .map_err(|_| Fail(1, "the CDR header is not UTF-8".into()))?;
+    let names: Vec<&str> = header
+        .trim_end()
+        .split(',')
+        .map(|h| h.trim().trim_matches('"'))
+        .collect();
+    let cols: Vec<Option<usize>> = CDR_COLUMNS
+        .iter()
+        .map(|c| names.iter().position(|h| h == c))
+        .collect();
     writeln!(
         out,
         "source,call_id,billing_account,from,to,start,duration_s,prefix,billed_s,amount,currency"
     )?;
     writeln!(rejects, "line,code,field,message")?;
-    let now = i64::MAX / 4;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_RATING_THREADS);
     let total = cdrs
         .iter()
         .filter(|b| **b == b'\n')
@@ -250,10 +272,89 @@ pub fn rate_file(
         rejected: 0,
         totals: BTreeMap::new(),
     };
+    let (mut pos, mut line) = (header_end, 2usize);
+    while pos < cdrs.len() {
+        let end = line_end(cdrs, pos + OFFLINE_WINDOW_BYTES);
+        let window = &cdrs[pos..end];
+        let mut chunks = Vec::with_capacity(threads);
+        let (mut at, mut first) = (0usize, line);
+        for k in 1..=threads {
+            let stop = if k == threads {
+                window.len()
+            } else {
+                line_end(window, window.len() * k / threads).max(at)
+            };
+            chunks.push((&window[at..stop], first));
+            first += window[at..stop].iter().filter(|b| **b == b'\n').count();
+            at = stop;
+        }
+        let results: Vec<Result<(Vec<u8>, Vec<u8>, OfflineSummary), Fail>> =
+            std::thread::scope(|sc| {
+                let handles: Vec<_> = chunks
+                    .into_iter()
+                    .map(|(chunk, first)| {
+                        sc.spawn({
+                            let cols = &cols;
+                            move || rate_chunk(table, chunk, cols, first)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(Fail(1, "a rating thread panicked".into())))
+                    })
+                    .collect()
+            });
+        for r in results {
+            let (o, rj, s) = r?;
+            out.write_all(&o)?;
+            rejects.write_all(&rj)?;
+            summary.rated += s.rated;
+            summary.rejected += s.rejected;
+            for (cur, (n, m)) in s.totals {
+                let t = summary.totals.entry(cur).or_default();
+                t.0 += n;
+                t.1 += m;
+            }
+        }
+        line = first;
+        pos = end;
+        if let Some(p) = progress {
+            p.update(summary.rated + summary.rejected, total);
+        }
+    }
+    Ok(summary)
+}
+
+/// Rates one chunk of CDR lines (no header); `first_line` is the file line of its first line.
+fn rate_chunk(
+    table: &RateTable,
+    chunk: &[u8],
+    cols: &[Option<usize>],
+    first_line: usize,
+) -> Result<(Vec<u8>, Vec<u8>, OfflineSummary), Fail> {
+    let mut out = Vec::with_capacity(chunk.len() + chunk.len() / 4);
+    let mut rejects = Vec::new();
+    let mut summary = OfflineSummary {
+        rated: 0,
+        rejected: 0,
+        totals: BTreeMap::new(),
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(chunk);
+    let now = cdr::MAX_TIMESTAMP;
     let mut rec = csv::StringRecord::new();
-    let mut n = 0usize;
     while rdr.read_record(&mut rec)? {
-        n += 1;
+        let line = first_line
+            + rec
+                .position()
+                .map_or(0, |p| p.line() as usize)
+                .saturating_sub(1);
         let get = |i: usize| cols[i].and_then(|c| rec.get(c));
         let raw: RawCdr<&str> = RawCdr {
             source: get(0),
@@ -268,7 +369,6 @@ pub fn rate_file(
             disposition: get(9),
             direction: get(10),
         };
-        let line = n + 1;
         let rated = cdr::validate(&raw, Some("offline"), now).and_then(|c| {
             if c.is_billable() {
                 table
@@ -289,17 +389,11 @@ pub fn rate_file(
                     ),
                     None => ("", 0, 0, ""),
                 };
+                let (int, frac) = (amount / 1_000_000, amount % 1_000_000);
                 writeln!(
                     out,
-                    "{},{},{},+{},+{},{},{},{prefix},{billed},{},{cur}",
-                    c.source,
-                    c.call_id,
-                    c.billing_account,
-                    c.from,
-                    c.to,
-                    c.start,
-                    c.duration_s,
-                    format_scaled(i128::from(amount), MICRO_DIGITS)
+                    "{},{},{},+{},+{},{},{},{prefix},{billed},{int}.{frac:06},{cur}",
+                    c.source, c.call_id, c.billing_account, c.from, c.to, c.start, c.duration_s
                 )?;
                 summary.rated += 1;
                 if !cur.is_empty() {
@@ -319,13 +413,8 @@ pub fn rate_file(
                 )?;
             }
         }
-        if let Some(p) = progress {
-            if n.is_multiple_of(1_000_000) {
-                p.update(n, total);
-            }
-        }
     }
-    Ok(summary)
+    Ok((out, rejects, summary))
 }
 
 pub fn offline(args: RateArgs) -> Result<(), Fail> {

@@ -98,21 +98,35 @@ fn required<'a, S: AsRef<str>>(v: &'a Option<S>, field: &'static str) -> Result<
     }
 }
 
-/// Parses RFC 3339 (`2026-01-15T10:00:00Z`) or Unix seconds.
+/// Earliest timestamp accepted anywhere (1970-01-01).
+pub const MIN_TIMESTAMP: i64 = 0;
+/// Latest timestamp accepted anywhere (2200-01-01), so time arithmetic never overflows.
+pub const MAX_TIMESTAMP: i64 = 7_258_118_400;
+
+/// Parses RFC 3339 (`2026-01-15T10:00:00Z`) or Unix seconds, between 1970 and 2200.
 pub fn parse_time(s: &str, field: &'static str) -> Result<i64, Refusal> {
     let s = s.trim();
-    if let Ok(n) = s.parse::<i64>() {
-        return Ok(n);
+    let t = match s.parse::<i64>() {
+        Ok(n) => n,
+        Err(_) => s
+            .parse::<jiff::Timestamp>()
+            .map(|t| t.as_second())
+            .map_err(|_| {
+                Refusal::invalid(
+                    "timestamp_invalid",
+                    field,
+                    format!("`{s}` is not an RFC 3339 timestamp or Unix seconds"),
+                )
+            })?,
+    };
+    if !(MIN_TIMESTAMP..=MAX_TIMESTAMP).contains(&t) {
+        return Err(Refusal::invalid(
+            "timestamp_out_of_range",
+            field,
+            format!("`{s}` is outside 1970-2200"),
+        ));
     }
-    s.parse::<jiff::Timestamp>()
-        .map(|t| t.as_second())
-        .map_err(|_| {
-            Refusal::invalid(
-                "timestamp_invalid",
-                field,
-                format!("`{s}` is not an RFC 3339 timestamp or Unix seconds"),
-            )
-        })
+    Ok(t)
 }
 
 /// Validates a raw CDR at `now`.
@@ -293,6 +307,11 @@ mod tests {
             (
                 Box::new(|r| r.start = Some("yesterday".into())),
                 "timestamp_invalid",
+                "start",
+            ),
+            (
+                Box::new(|r| r.start = Some("-9223372036854775808".into())),
+                "timestamp_out_of_range",
                 "start",
             ),
             (
