@@ -206,6 +206,9 @@ pub struct OfflineSummary {
 }
 
 /// Rates a CDR CSV against a table, writing the rated CSV and rejects. No database.
+/// A rated chunk: the rated CSV lines, the reject lines, their summary.
+type Rated = (Vec<u8>, Vec<u8>, OfflineSummary);
+
 /// Bytes of CDR input rated per parallel window (bounds the memory of the output buffers).
 pub const OFFLINE_WINDOW_BYTES: usize = 64 << 20;
 /// Most threads the offline rater uses.
@@ -288,25 +291,24 @@ pub fn rate_file(
             first += window[at..stop].iter().filter(|b| **b == b'\n').count();
             at = stop;
         }
-        let results: Vec<Result<(Vec<u8>, Vec<u8>, OfflineSummary), Fail>> =
-            std::thread::scope(|sc| {
-                let handles: Vec<_> = chunks
-                    .into_iter()
-                    .map(|(chunk, first)| {
-                        sc.spawn({
-                            let cols = &cols;
-                            move || rate_chunk(table, chunk, cols, first)
-                        })
+        let results: Vec<Result<Rated, Fail>> = std::thread::scope(|sc| {
+            let handles: Vec<_> = chunks
+                .into_iter()
+                .map(|(chunk, first)| {
+                    sc.spawn({
+                        let cols = &cols;
+                        move || rate_chunk(table, chunk, cols, first)
                     })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join()
-                            .unwrap_or_else(|_| Err(Fail(1, "a rating thread panicked".into())))
-                    })
-                    .collect()
-            });
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(Fail(1, "a rating thread panicked".into())))
+                })
+                .collect()
+        });
         for r in results {
             let (o, rj, s) = r?;
             out.write_all(&o)?;
@@ -334,7 +336,7 @@ fn rate_chunk(
     chunk: &[u8],
     cols: &[Option<usize>],
     first_line: usize,
-) -> Result<(Vec<u8>, Vec<u8>, OfflineSummary), Fail> {
+) -> Result<Rated, Fail> {
     let mut out = Vec::with_capacity(chunk.len() + chunk.len() / 4);
     let mut rejects = Vec::new();
     let mut summary = OfflineSummary {
