@@ -29,6 +29,9 @@ pub use tollgate_core::tenancy::Scope;
 pub const MAX_POOL_CONNECTIONS: u32 = 8;
 /// How long SQLite waits on a lock before it answers "busy".
 pub const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+/// SQLite page cache per connection, KiB: large batches (CDR intake) stay in memory until
+/// commit instead of spilling pages mid-transaction.
+pub const SQLITE_CACHE_KIB: u32 = 65_536;
 /// Largest page a list query returns.
 pub const MAX_PAGE_LIMIT: i64 = 500;
 
@@ -143,7 +146,8 @@ impl Store {
                         if backend == Backend::Sqlite {
                             let pragmas = format!(
                                 "PRAGMA journal_mode=WAL; PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}; \
-                                 PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
+                                 PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; \
+                                 PRAGMA cache_size=-{SQLITE_CACHE_KIB}; PRAGMA temp_store=MEMORY;"
                             );
                             conn.execute(sqlx::raw_sql(&pragmas)).await?;
                         }
