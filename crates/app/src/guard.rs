@@ -33,6 +33,10 @@ pub const ACCOUNT_CACHE_TTL_S: i64 = 5;
 pub use crate::guard_state::{MAX_LIVE_CALLS, MAX_TRACKED_ACCOUNTS, MAX_TRACKED_SOURCES};
 /// Call events persisted per flush.
 pub const FLUSH_BATCH: usize = 5_000;
+/// Rules an operator may cite for a suspension: illegal or nuisance use (F1), dialers (F3),
+/// anomalous traffic (F4, the default), call-center breaches (F5), intrusion (F6),
+/// validation missing (T2), numbering non-compliance (T11).
+pub const SUSPENSION_RULES: &[&str] = &["F1", "F3", "F4", "F5", "F6", "T2", "T11"];
 /// How far an event's `at` may be from the guard's clock (edge clocks, queued reports).
 pub const MAX_EVENT_SKEW_S: i64 = 86_400;
 /// Polls of 5 ms [`App::flush_guard`] waits at most.
@@ -882,7 +886,21 @@ impl App {
         scope: &str,
         reason: &str,
         until: Option<i64>,
+        rule: Option<&str>,
     ) -> Result<SuspensionRow, AppError> {
+        let rule = match rule.unwrap_or("F4") {
+            r if SUSPENSION_RULES.contains(&r) => rules::by_id(r).unwrap_or(rules::F4),
+            r => {
+                return Err(AppError::invalid(
+                    "rule_invalid",
+                    "rule",
+                    format!(
+                        "`{r}` is not a suspension rule ({})",
+                        SUSPENSION_RULES.join(", ")
+                    ),
+                ))
+            }
+        };
         let scope = SuspensionScope::parse(scope).ok_or_else(|| {
             AppError::invalid(
                 "scope_invalid",
@@ -909,7 +927,6 @@ impl App {
             ));
         }
         let acct = self.cached_account(account, now).await?;
-        let rule = rules::F4;
         let s = SuspensionRow {
             id: new_id("sus"),
             billing_account_id: account.into(),
@@ -933,12 +950,13 @@ impl App {
             now,
             "Service suspended",
             format!(
-                "{} calls of billing account {account} are suspended: {} (rule F4, {}).",
+                "{} calls of billing account {account} are suspended: {} (rule {}, {}).",
                 scope.as_str(),
                 s.reason,
+                s.rule,
                 s.clause
             ),
-            "F4",
+            rule.rule,
         )
         .await?;
         audit::append(

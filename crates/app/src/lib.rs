@@ -99,7 +99,12 @@ pub struct App {
 impl App {
     pub fn new(store: Store, clock: Clock) -> Result<App, AppError> {
         let terms = terms::Catalog::builtin().map_err(|e| AppError::Internal(e.to_string()))?;
-        Ok(App {
+        Ok(App::with_terms(store, clock, terms))
+    }
+
+    /// An app with a given terms catalog (built-in plus the operator's files).
+    pub fn with_terms(store: Store, clock: Clock, terms: terms::Catalog) -> App {
+        App {
             store,
             terms: Arc::new(terms),
             clock,
@@ -107,7 +112,7 @@ impl App {
             rates: Arc::new(rating::RateCache::default()),
             guard: Arc::new(guard::Guard::default()),
             auth_cache: Arc::new(access::AuthCache::default()),
-        })
+        }
     }
 
     pub fn now(&self) -> i64 {

@@ -21,6 +21,8 @@ use crate::{Actor, App, AppError, Caller};
 pub const DEMO_RATE_TABLE: &str = "demo-retail";
 /// Most rows one rate-table import may carry.
 pub const MAX_RATE_ROWS: usize = 2_000_000;
+/// Most included minutes a billing account may have per month.
+pub const MAX_INCLUDED_MINUTES: i64 = 10_000_000;
 /// Most CDR lines in one intake batch.
 pub const MAX_CDRS_PER_BATCH: usize = 1_000_000;
 /// Line errors listed in one refused rate-table import.
@@ -609,6 +611,68 @@ impl App {
                 (row.id.clone(), AccountInfo { row, bundle })
             })
             .collect())
+    }
+
+    /// Sets how a billing account is priced: its rate table and its included minutes (B4).
+    /// The table must exist; a change applies to calls ingested from now on (rated CDRs are
+    /// never re-priced).
+    pub async fn set_account_rating(
+        &self,
+        caller: &Caller,
+        account: &str,
+        rate_table: Option<&str>,
+        included: Option<(&str, i64)>,
+    ) -> Result<BillingAccountRow, AppError> {
+        st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account)
+            .await
+            .map_err(|_| AppError::NotFound("billing account"))?;
+        if let Some(t) = rate_table {
+            if self.rates.get(t).is_none() {
+                return Err(AppError::invalid(
+                    "rate_table_unknown",
+                    "rate_table",
+                    format!("no rate table `{t}` (see GET /v1/rate-tables)"),
+                ));
+            }
+        }
+        if let Some((zone, minutes)) = included {
+            if zone.is_empty()
+                || zone.len() > 32
+                || !zone
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
+                return Err(AppError::invalid(
+                    "zone_invalid",
+                    "included_zone",
+                    "1 to 32 letters, digits, `-` or `_`",
+                ));
+            }
+            if !(0..=MAX_INCLUDED_MINUTES).contains(&minutes) {
+                return Err(AppError::invalid(
+                    "included_minutes_invalid",
+                    "included_minutes",
+                    format!("0 to {MAX_INCLUDED_MINUTES}"),
+                ));
+            }
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        st::set_rate_table(&mut tx, account, rate_table).await?;
+        match included {
+            Some((zone, minutes)) => {
+                sr::set_included_minutes(&mut tx, account, Some(zone), minutes * 60).await?
+            }
+            None => sr::set_included_minutes(&mut tx, account, None, 0).await?,
+        }
+        audit::append(
+            &mut tx,
+            &audit_row(&caller.actor, now, "billing_account.rating", account, json!({"rate_table": rate_table, "included": included.map(|(z, m)| json!({"zone": z, "minutes": m}))})),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        self.invalidate_guard_account(account);
+        Ok(st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account).await?)
     }
 
     /// Sets a billing account's included minutes (e.g. 1,000 per user per month to `area1`).

@@ -31,6 +31,31 @@ impl Catalog {
         Catalog::from_texts(BUILTIN.iter().map(|(f, t)| (f.to_string(), t.to_string())))
     }
 
+    /// The built-in profiles plus every `*.toml` in `dir` (an operator's own or newer
+    /// versions). A missing directory adds nothing; a bad file refuses to start, naming it.
+    pub fn builtin_and_dir(dir: &std::path::Path) -> Result<Catalog, TermsError> {
+        let mut files: Vec<(String, String)> = BUILTIN
+            .iter()
+            .map(|(f, t)| (f.to_string(), t.to_string()))
+            .collect();
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            let mut paths: Vec<_> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            paths.sort();
+            for p in paths {
+                let text = std::fs::read_to_string(&p).map_err(|e| TermsError {
+                    file: p.display().to_string(),
+                    key: "(file)".into(),
+                    problem: e.to_string(),
+                })?;
+                files.push((p.display().to_string(), text));
+            }
+        }
+        Catalog::from_texts(files)
+    }
+
     /// Parses and validates every profile; two files with the same id and version are refused.
     pub fn from_texts(
         files: impl IntoIterator<Item = (String, String)>,
@@ -96,6 +121,21 @@ mod tests {
         assert!(x.support.direct_tiers.is_empty());
         assert_eq!(we.support.direct_tiers, ["platinum", "gold", "silver"]);
         assert_eq!(w.support.direct_tiers.len(), 6);
+    }
+
+    #[test]
+    fn operator_profiles_load_from_a_directory_and_bad_ones_name_the_file() {
+        let dir = std::env::temp_dir().join(format!("tg-terms-{}", crate::ids::new_id("t")));
+        std::fs::create_dir_all(&dir).unwrap();
+        let v2 = BUILTIN[0].1.replace("version = 1", "version = 2");
+        std::fs::write(dir.join("wildix-2026-v2.toml"), v2).unwrap();
+        let c = Catalog::builtin_and_dir(&dir).unwrap();
+        assert_eq!(c.get("wildix-2026", None).unwrap().version, 2);
+        assert_eq!(c.get("wildix-2026", Some(1)).unwrap().version, 1);
+        std::fs::write(dir.join("broken.toml"), "id = 3").unwrap();
+        let e = Catalog::builtin_and_dir(&dir).err().unwrap();
+        assert!(e.file.ends_with("broken.toml"), "{e}");
+        assert!(Catalog::builtin_and_dir(&dir.join("missing")).is_ok());
     }
 
     #[test]

@@ -112,6 +112,9 @@ enum ConfigCmd {
     Show,
 }
 
+/// Seconds between two runs of the time-driven number sweep while serving.
+pub const SWEEP_INTERVAL_S: u64 = 60;
+
 /// A failure with its exit code.
 pub struct Fail(pub u8, pub String);
 
@@ -165,8 +168,11 @@ fn main() -> ExitCode {
 async fn open_app(cfg: &config::Config) -> Result<App, Fail> {
     std::fs::create_dir_all(&cfg.data_dir)
         .map_err(|e| Fail(2, format!("data dir {}: {e}", cfg.data_dir.display())))?;
+    let terms_dir = cfg.data_dir.join("terms-profiles");
+    let terms = tollgate_app::terms::Catalog::builtin_and_dir(&terms_dir)
+        .map_err(|e| Fail(2, format!("terms profile: {e}")))?;
     let store = Store::open(&cfg.database_url()).await?;
-    let app = App::new(store, Clock::System)?;
+    let app = App::with_terms(store, Clock::System, terms);
     app.load_rates().await?;
     Ok(app)
 }
@@ -222,6 +228,24 @@ async fn serve(cfg: config::Config) -> Result<(), Fail> {
             tollgate_app::demo::DEMO_PASSWORD
         );
     }
+    let sweeper = app.clone();
+    tokio::spawn(async move {
+        // Time-driven rules (B11 document deadlines, T9 quarantine ends, T8 port dates).
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(SWEEP_INTERVAL_S));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sweeper
+                .sweep_numbers(&tollgate_app::Actor {
+                    actor: "system:sweep".into(),
+                    source: "sweep".into(),
+                    request_id: "sweep".into(),
+                })
+                .await
+            {
+                tracing::error!(error = %e, "number sweep failed");
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
         .map_err(|e| Fail(2, format!("listen on {}: {e}", cfg.listen)))?;

@@ -188,6 +188,7 @@ pub struct SuspendIn {
     scope: String,
     reason: String,
     until: Option<String>,
+    rule: Option<String>,
 }
 
 pub async fn suspend(
@@ -197,7 +198,14 @@ pub async fn suspend(
     ApiJson(b): ApiJson<SuspendIn>,
 ) -> ApiResult {
     let s = app
-        .suspend(&c, &id, &b.scope, &b.reason, time_opt(&b.until, "until")?)
+        .suspend(
+            &c,
+            &id,
+            &b.scope,
+            &b.reason,
+            time_opt(&b.until, "until")?,
+            b.rule.as_deref(),
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(suspension_json(s))).into_response())
 }

@@ -145,7 +145,7 @@ api! {
     get "/v1/incidents" => gh::list_incidents, Perm(P::GuardRead), "Fraud and abuse incidents in scope, with evidence.", query: &["limit", "cursor"], body: "", bulk: false;
     get "/v1/suspensions" => gh::list_suspensions, Perm(P::GuardRead), "Suspensions in scope (full and selective).", query: &["limit", "cursor"], body: "", bulk: false;
     post "/v1/billing-accounts/{id}/suspensions" => gh::suspend, Perm(P::GuardManage), "Suspend all, outbound or international calls, optionally until a time (F4).", query: &[],
-        body: r#"{"type":"object","required":["scope","reason"],"properties":{"scope":{"type":"string","enum":["all","outbound","international"]},"reason":{"type":"string"},"until":{"type":"string"}}}"#, bulk: false;
+        body: r#"{"type":"object","required":["scope","reason"],"properties":{"scope":{"type":"string","enum":["all","outbound","international"]},"reason":{"type":"string"},"until":{"type":"string"},"rule":{"type":"string","enum":["F1","F3","F4","F5","F6","T2","T11"]}}}"#, bulk: false;
     post "/v1/suspensions/{id}/reactivate" => gh::reactivate, Perm(P::GuardManage), "Lift a suspension, with the reason (F4).", query: &[],
         body: r#"{"type":"object","required":["reason"],"properties":{"reason":{"type":"string"}}}"#, bulk: false;
     get "/v1/billing-accounts/{id}/guard-policy" => gh::get_policy, Perm(P::GuardRead), "An account's guard policy and live calls.", query: &[], body: "", bulk: false;
@@ -211,6 +211,8 @@ api! {
         body: r#"{"type":"object","required":["customer_id","text_version","signer_name"],"properties":{"customer_id":{"type":"string"},"text_version":{"type":"string"},"signer_name":{"type":"string"}}}"#, bulk: false;
     post "/v1/emergency-contacts" => nh::emergency_contact, Perm(P::NumbersCustomerWrite), "Designate the contact notified of every emergency call (T13).", query: &[],
         body: r#"{"type":"object","required":["customer_id","name","email"],"properties":{"customer_id":{"type":"string"},"name":{"type":"string"},"email":{"type":"string"}}}"#, bulk: false;
+    put "/v1/billing-accounts/{id}/rating" => rh::put_account_rating, Perm(P::RatesWrite), "Set the account's rate table and included minutes (e.g. 1,000 per user per month to area1); applies to calls ingested from now on.", query: &[],
+        body: r#"{"type":"object","properties":{"rate_table":{"type":"string"},"included_zone":{"type":"string"},"included_minutes":{"type":"integer"}}}"#, bulk: false;
     get "/v1/audit-log" => h::list_audit, Perm(P::AuditRead), "The append-only audit log.", query: &["limit", "cursor"], body: "", bulk: false;
     get "/v1/rate-tables" => rh::list_rate_tables, Perm(P::RatesRead), "Rate tables and their versions.", query: &[], body: "", bulk: false;
     put "/v1/rate-tables/{name}" => rh::import_rate_table, Perm(P::RatesWrite), "Import a CSV rate table as a new version (history is kept).", query: &[], body: "", bulk: true;

@@ -261,3 +261,41 @@ pub async fn list_rejects(State(app): State<App>, ApiQuery(q): ApiQuery<PageQuer
     }))
     .into_response())
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingIn {
+    rate_table: Option<String>,
+    included_zone: Option<String>,
+    included_minutes: Option<i64>,
+}
+
+pub async fn put_account_rating(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    crate::extract::ApiJson(b): crate::extract::ApiJson<RatingIn>,
+) -> ApiResult {
+    let included = match (b.included_zone.as_deref(), b.included_minutes) {
+        (Some(z), Some(m)) => Some((z, m)),
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(ApiError::from(AppError::invalid(
+                "included_zone_required",
+                "included_zone",
+                "included minutes need a zone",
+            )))
+        }
+        (Some(_), None) => {
+            return Err(ApiError::from(AppError::invalid(
+                "included_minutes_required",
+                "included_minutes",
+                "a zone needs its minutes per month",
+            )))
+        }
+    };
+    let ba = app
+        .set_account_rating(&c, &id, b.rate_table.as_deref(), included)
+        .await?;
+    Ok(Json(json!({"billing_account": ba.id, "rate_table": ba.rate_table, "included_zone": b.included_zone, "included_minutes": b.included_minutes, "rule": "B4"})).into_response())
+}

@@ -272,6 +272,7 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("POST", "/v1/cdrs"), BILLING),
         (("GET", "/v1/cdrs"), ALL),
         (("GET", "/v1/cdrs/rejects"), BILLING),
+        (("PUT", "/v1/billing-accounts/{id}/rating"), BILLING),
         (("POST", "/v1/guard/calls"), ADMIN_ONLY),
         (("POST", "/v1/guard/calls/{id}/answer"), ADMIN_ONLY),
         (("POST", "/v1/guard/calls/{id}/end"), ADMIN_ONLY),
@@ -958,4 +959,67 @@ async fn cdrs_without_an_account_resolve_through_the_calling_number() {
         .unwrap()
         .iter()
         .any(|c| c["call_id"] == "n1"));
+}
+
+#[tokio::test]
+async fn b4_an_account_rate_table_and_bundle_are_set_by_api() {
+    let t = setup().await;
+    let (_, v) = t.get("/v1/billing-accounts", "customer_b").await;
+    let acct = v["items"][0]["id"].as_str().unwrap().to_string();
+    let op = t.token("operator").to_string();
+    let put = |body: Value| {
+        let (op, acct) = (op.clone(), acct.clone());
+        let t = &t;
+        async move {
+            t.call(
+                "PUT",
+                &format!("/v1/billing-accounts/{acct}/rating"),
+                Some(&op),
+                "application/json",
+                body.to_string().into_bytes(),
+            )
+            .await
+        }
+    };
+    let (s, v, _) = put(json!({"rate_table": "nope"})).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("rate_table_unknown"))
+    );
+    let (s, v, _) = put(json!({"rate_table": "demo-retail", "included_zone": "area1"})).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("included_minutes_required")
+        )
+    );
+    let (s, v, _) =
+        put(json!({"rate_table": "demo-retail", "included_zone": "area1", "included_minutes": 1}))
+            .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // 95 s to the UK (area1, 60/60) bills 120 s: 60 s from the bundle, 60 s paid.
+    let csv = format!("source,call_id,billing_account,from,to,start,end,duration_s\nsbc,b1,{acct},+33170000001,+442079460000,2026-11-16T10:00:00Z,2026-11-16T10:02:00Z,95\n");
+    let (_, r, _) = t
+        .call("POST", "/v1/cdrs", Some(&op), "text/csv", csv.into_bytes())
+        .await;
+    assert_eq!(r["inserted"], 1, "{r}");
+    let (_, mine) = t
+        .get(&format!("/v1/cdrs?billing_account={acct}"), "customer_b")
+        .await;
+    let c = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["call_id"] == "b1")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (
+            c["billed_s"].as_i64(),
+            c["bundle_s"].as_i64(),
+            c["amount_exact"].as_str()
+        ),
+        (Some(120), Some(60), Some("0.012000"))
+    );
 }

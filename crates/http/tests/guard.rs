@@ -277,13 +277,25 @@ async fn t13_a_suspended_account_still_reaches_112_911_999_with_its_address() {
             "POST",
             &format!("/v1/billing-accounts/{}/suspensions", t.hq),
             "operator",
-            json!({"scope": "all", "reason": "unpaid"}),
+            json!({"scope": "all", "reason": "nuisance calls reported", "rule": "F1"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{sus}");
     assert_eq!(
         dcr(&t.decide("+33142685305", json!({})).await),
-        ("deny", "account_suspended", "F4")
+        ("deny", "account_suspended", "F1")
+    );
+    let (s, bad) = t
+        .call(
+            "POST",
+            &format!("/v1/billing-accounts/{}/suspensions", t.hq),
+            "operator",
+            json!({"scope": "all", "reason": "x", "rule": "Z9"}),
+        )
+        .await;
+    assert_eq!(
+        (s, bad["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("rule_invalid"))
     );
     for n in ["112", "911", "999"] {
         let v = t.decide(n, json!({})).await;
@@ -307,12 +319,12 @@ async fn t13_a_suspended_account_still_reaches_112_911_999_with_its_address() {
             "POST",
             &format!("/v1/suspensions/{}/reactivate", sus["id"].as_str().unwrap()),
             "operator",
-            json!({"reason": "paid"}),
+            json!({"reason": "the reports were not confirmed"}),
         )
         .await;
     assert_eq!(
         (s, r["lift_reason"].as_str()),
-        (StatusCode::OK, Some("paid"))
+        (StatusCode::OK, Some("the reports were not confirmed"))
     );
     assert_eq!(dcr(&t.decide("+33142685305", json!({})).await).0, "allow");
     let mail = tollgate_store::outbox::pending_for(&t.app.store, "admin@acme-dental.test")

@@ -339,3 +339,16 @@ pub async fn all_billing_accounts(store: &Store) -> Result<Vec<BillingAccountRow
     .await?;
     Ok(rows.iter().map(billing_account).collect::<Result<_, _>>()?)
 }
+
+/// Sets the rate table a billing account is priced with (`None`: no usage rating).
+pub async fn set_rate_table(tx: &mut Tx, id: &str, rate_table: Option<&str>) -> Result<bool> {
+    Ok(
+        sqlx::query("UPDATE billing_accounts SET rate_table = $1 WHERE id = $2")
+            .bind(rate_table)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+            > 0,
+    )
+}
