@@ -281,7 +281,18 @@ pub async fn get_partner(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    ok(json!(PartnerOut::from(app.get_partner(&c, &id).await?)))
+    let p = app.get_partner(&c, &id).await?;
+    // B11: open non-responsive flags (missed document deadlines) of this partner.
+    let flags: Vec<Value> = app
+        .nonresponsive_flags(&p.id)
+        .await?
+        .into_iter()
+        .map(|f| json!({"id": f.id, "document_request_id": f.document_request_id, "raised_at": ts(f.raised_at), "rule": "B11"}))
+        .collect();
+    let mut v = json!(PartnerOut::from(p));
+    v["nonresponsive"] = json!(!flags.is_empty());
+    v["nonresponsive_flags"] = json!(flags);
+    ok(v)
 }
 
 #[derive(Deserialize)]

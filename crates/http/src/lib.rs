@@ -117,7 +117,7 @@ api! {
     get "/v1/partners" => h::list_partners, Perm(P::PartnersRead), "Partners in scope.", query: &["limit", "cursor"], body: "", bulk: false;
     post "/v1/partners" => h::create_partner, Perm(P::PartnersWrite), "Create a partner (P1, P3).", query: &[],
         body: r#"{"type":"object","required":["name","tier"],"properties":{"name":{"type":"string"},"tier":{"type":"string","enum":["diamond","platinum","gold_plus","gold","silver","bronze","reseller"]},"assigned_partner_id":{"type":"string"}}}"#, bulk: false;
-    get "/v1/partners/{id}" => h::get_partner, Perm(P::PartnersRead), "One partner.", query: &[], body: "", bulk: false;
+    get "/v1/partners/{id}" => h::get_partner, Perm(P::PartnersRead), "One partner, with its open non-responsive flags (B11).", query: &[], body: "", bulk: false;
     get "/v1/customers" => h::list_customers, Perm(P::CustomersRead), "Customers in scope.", query: &["limit", "cursor"], body: "", bulk: false;
     post "/v1/customers" => h::create_customer, Perm(P::CustomersWrite), "Create a customer and its agreement under a terms profile.", query: &[],
         body: r#"{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"partner_id":{"type":"string"},"terms_profile":{"type":"string"},"terms_version":{"type":"integer"}}}"#, bulk: false;

@@ -1023,3 +1023,26 @@ async fn b4_an_account_rate_table_and_bundle_are_set_by_api() {
         (Some(120), Some(60), Some("0.012000"))
     );
 }
+
+#[tokio::test]
+async fn b11_partner_shows_its_nonresponsive_flags() {
+    let t = setup().await;
+    let (_, v) = t.get("/v1/partners", "partner_gold").await;
+    let id = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["tier"] == "gold")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, p) = t.get(&format!("/v1/partners/{id}"), "partner_gold").await;
+    assert_eq!(
+        (s, p["nonresponsive"].as_bool()),
+        (StatusCode::OK, Some(false))
+    );
+    assert!(p["nonresponsive_flags"].as_array().unwrap().is_empty());
+    let (s, _) = t.get(&format!("/v1/partners/{id}"), "partner_bronze").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
