@@ -26,7 +26,8 @@ suite!(
     unique_email_is_a_conflict,
     cdr_insert_is_idempotent,
     sql_longest_prefix_baseline,
-    numbers_scope_state_and_emergency_history
+    numbers_scope_state_and_emergency_history,
+    guard_state_round_trips
 );
 
 async fn seed(
@@ -542,4 +543,156 @@ async fn numbers_scope_state_and_emergency_history(store: Store) {
         (t[0].rule.as_str(), t[0].clause.as_str()),
         ("B2", "W 7.9.1")
     );
+}
+
+async fn guard_state_round_trips(store: Store) {
+    use tollgate_store::guard::{self as sg, CallRow, IncidentRow, PolicyRow, SuspensionRow};
+    seed(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let mut p = PolicyRow {
+        billing_account_id: "ba_1".into(),
+        validated: true,
+        licensed_calls: 4,
+        site_bandwidth_kbps: Some(300),
+        home_country: "33".into(),
+        international_allowlist: "49,44".into(),
+        credit_limit_micros: None,
+        updated_at: 1,
+    };
+    sg::put_policy(&mut tx, &p).await.unwrap();
+    p.licensed_calls = 6;
+    sg::put_policy(&mut tx, &p).await.unwrap(); // upsert
+    let call = |id: &str| CallRow {
+        call_id: id.into(),
+        billing_account_id: "ba_1".into(),
+        from_number: "33170000001".into(),
+        to_number: "4930123456".into(),
+        international: true,
+        source: "198.51.100.1".into(),
+        started_at: 100,
+        answered_at: None,
+        ended_at: None,
+    };
+    sg::record_calls(
+        &mut tx,
+        &[call("c1"), call("c2"), call("c1")],
+        &[("c1".into(), 105)],
+        &[("c2".into(), 110)],
+    )
+    .await
+    .unwrap();
+    let s = SuspensionRow {
+        id: "sus_1".into(),
+        billing_account_id: "ba_1".into(),
+        scope: "international".into(),
+        rule: "F4".into(),
+        clause: "W 8.6".into(),
+        reason: "test".into(),
+        created_at: 100,
+        created_by: "cli".into(),
+        until_at: Some(200),
+        incident_id: None,
+        lifted_at: None,
+        lifted_by: None,
+        lift_reason: None,
+    };
+    sg::insert_suspension(&mut tx, &s).await.unwrap();
+    sg::insert_incident(
+        &mut tx,
+        &IncidentRow {
+            id: "inc_1".into(),
+            at: 100,
+            billing_account_id: Some("ba_1".into()),
+            customer_id: Some("cus_1".into()),
+            source: None,
+            detector: "dialer_short_calls".into(),
+            rule: "F3".into(),
+            clause: "W 8.2".into(),
+            count: 19,
+            window_s: 0,
+            threshold: 90,
+            detail: "d".into(),
+            action: "suspend_outbound".into(),
+        },
+    )
+    .await
+    .unwrap();
+    sg::put_ban(&mut tx, "203.0.113.9", 300).await.unwrap();
+    sg::put_ban(&mut tx, "203.0.113.9", 400).await.unwrap();
+    sg::put_destination_prefix(&mut tx, "4490", "premium_rate", "UK", 1, "cli")
+        .await
+        .unwrap();
+    tollgate_store::commit(tx).await.unwrap();
+
+    assert_eq!(
+        sg::get_policy(&store, "ba_1")
+            .await
+            .unwrap()
+            .unwrap()
+            .licensed_calls,
+        6
+    );
+    let open = sg::open_calls(&store).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(
+        (open[0].call_id.as_str(), open[0].answered_at),
+        ("c1", Some(105))
+    );
+    assert_eq!(
+        sg::active_suspensions(&store, "ba_1", 150)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(sg::active_suspensions(&store, "ba_1", 200)
+        .await
+        .unwrap()
+        .is_empty()); // expired by itself
+    let mut tx = store.begin().await.unwrap();
+    assert!(sg::lift_suspension(&mut tx, "sus_1", 160, "cli", "ok")
+        .await
+        .unwrap());
+    assert!(!sg::lift_suspension(&mut tx, "sus_1", 161, "cli", "again")
+        .await
+        .unwrap());
+    tollgate_store::commit(tx).await.unwrap();
+    assert!(sg::active_suspensions(&store, "ba_1", 150)
+        .await
+        .unwrap()
+        .is_empty());
+    let page = Page::first(10);
+    assert_eq!(
+        sg::list_incidents(&store, ScopeFilter(&Scope::Customer("cus_1".into())), &page)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        sg::list_incidents(&store, ScopeFilter(&Scope::Customer("cus_2".into())), &page)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        sg::list_suspensions(
+            &store,
+            ScopeFilter(&Scope::Partners(vec!["ptn_1".into()])),
+            &page
+        )
+        .await
+        .unwrap()
+        .len(),
+        1
+    );
+    assert_eq!(
+        sg::active_bans(&store, 350).await.unwrap(),
+        vec![("203.0.113.9".to_string(), 400)]
+    );
+    assert_eq!(
+        sg::destination_prefixes(&store).await.unwrap(),
+        vec![("4490".to_string(), "premium_rate".to_string())]
+    );
+    assert_eq!(sg::spend_since(&store, "ba_1", 0).await.unwrap(), 0);
 }
