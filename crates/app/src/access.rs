@@ -42,6 +42,9 @@ type CachedToken = (Principal, Option<i64>, i64);
 #[derive(Default)]
 pub struct AuthCache {
     map: Mutex<HashMap<String, CachedToken>>,
+    /// Bumped by every [`AuthCache::clear`]: a verification that read the store before a
+    /// revocation committed must not be cached after it.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl AuthCache {
@@ -52,8 +55,15 @@ impl AuthCache {
             .then(|| p.clone())
     }
 
-    fn put(&self, hash: String, p: Principal, expires: Option<i64>, now: i64) {
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn put(&self, hash: String, p: Principal, expires: Option<i64>, now: i64, read_at: u64) {
         let mut map = self.map.lock().expect("auth cache");
+        if self.generation() != read_at {
+            return;
+        }
         if map.len() >= MAX_AUTH_CACHE_ENTRIES {
             map.clear();
         }
@@ -62,7 +72,10 @@ impl AuthCache {
 
     /// Forgets every cached token (after any revocation or password change).
     pub fn clear(&self) {
-        self.map.lock().expect("auth cache").clear();
+        let mut map = self.map.lock().expect("auth cache");
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        map.clear();
     }
 }
 
@@ -76,7 +89,7 @@ impl LoginLimiter {
     fn keys(email: &str, source: &str) -> [(String, usize); 2] {
         [
             (
-                format!("a:{}|{source}", email.to_lowercase()),
+                format!("a:{}|{source}", email.trim().to_lowercase()),
                 MAX_FAILED_LOGINS_PER_ACCOUNT,
             ),
             (format!("s:{source}"), MAX_FAILED_LOGINS_PER_SOURCE),
@@ -184,6 +197,7 @@ impl App {
         if let Some(p) = self.auth_cache.get(&hash, now) {
             return Ok(p);
         }
+        let generation = self.auth_cache.generation();
         let Some((cred, user)) = auth::find_credential_by_hash(&self.store, &hash).await? else {
             return Err(unauthenticated(
                 "token_invalid",
@@ -209,7 +223,8 @@ impl App {
             ));
         }
         let p = principal_of(&user, &cred.id)?;
-        self.auth_cache.put(hash, p.clone(), cred.expires_at, now);
+        self.auth_cache
+            .put(hash, p.clone(), cred.expires_at, now, generation);
         Ok(p)
     }
 

@@ -124,6 +124,7 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<BTreeMap<String, String>
         None,
     )
     .await?;
+    crate::rating::ensure_demo_rates(app).await?;
     for p in PARTNERS {
         let row = match st::find_partner_by_name(&app.store, p.name).await? {
             Some(r) => r,

@@ -86,7 +86,6 @@ struct CachedAccount {
     profile: (String, u32),
     loaded_at: i64,
     credit_limit: Option<i64>,
-    spent_micros: i64,
 }
 
 enum CallEvent {
@@ -357,7 +356,6 @@ impl App {
                 .unwrap_or_default(),
             loaded_at: now,
             credit_limit: p.credit_limit_micros,
-            spent_micros: spent,
         })
     }
 
@@ -431,6 +429,11 @@ impl App {
 
     /// `POST /v1/guard/calls`: admit, refuse or answer busy, with the rule and clause.
     pub async fn guard_call(&self, actor: &Actor, req: CallRequest) -> Result<Decided, AppError> {
+        // T13 first, before anything that could refuse: a withheld caller ID, an unknown
+        // number, an odd `at` or a busy database never stand between a caller and 112.
+        if tollgate_core::guard::is_emergency(&req.to, "") {
+            return Ok(self.emergency_call(&req).await);
+        }
         let now = self.guard_time(req.at)?;
         let from = e164::normalize(&req.from, "from")?;
         let to = e164::normalize(&req.to, "to").ok();
@@ -511,6 +514,11 @@ impl App {
                 }
             }
         };
+        // Incidents are written before the call is counted, so a failure here leaves no
+        // admitted call behind (no leaked licence).
+        let incident_ids = self
+            .raise_incidents(actor, &account, &acct, None, &incidents, now)
+            .await?;
         if verdict.decision == Decision::Allow {
             // The limit is checked again atomically where the call is counted (T3, T1).
             let max_calls = if verdict.emergency {
@@ -576,16 +584,8 @@ impl App {
                 ended_at: None,
             }));
         }
-        let incident_ids = self
-            .raise_incidents(actor, &account, &acct, None, &incidents, now)
-            .await?;
         let emergency = if verdict.emergency {
-            let info = self.emergency_address_at(&from, now).await?;
-            self.notify_emergency_call(&from, now, &req.to).await?;
-            Some(EmergencyData {
-                address: info.as_ref().map(|i| i.address.clone()),
-                callback: info.map_or(format!("+{from}"), |i| i.callback),
-            })
+            Some(self.emergency_data(&from, now, &req.to).await)
         } else {
             None
         };
@@ -597,6 +597,114 @@ impl App {
             emergency,
             incidents: incident_ids,
         })
+    }
+
+    /// The registered address and call-back of an emergency call, and the notification to the
+    /// customer's designated contact. Never fails: a lookup error is logged and the call goes
+    /// on without an address (the answer says none is registered).
+    async fn emergency_data(&self, from: &str, now: i64, dialled: &str) -> EmergencyData {
+        let info = match self.emergency_address_at(from, now).await {
+            Ok(i) => i,
+            Err(e) => {
+                tracing::error!(error = %e, from, "emergency address lookup failed");
+                None
+            }
+        };
+        if let Err(e) = self.notify_emergency_call(from, now, dialled).await {
+            tracing::error!(error = %e, from, "emergency notification failed");
+        }
+        EmergencyData {
+            address: info.as_ref().map(|i| i.address.clone()),
+            callback: info.map_or(format!("+{from}"), |i| i.callback),
+        }
+    }
+
+    /// An emergency call (T13): always admitted. Tracked as live when its account is known
+    /// (so it reaches the CDRs, never charged); every lookup is best effort.
+    async fn emergency_call(&self, req: &CallRequest) -> Decided {
+        let now = self.guard_time(req.at).unwrap_or_else(|_| self.now());
+        let from = e164::normalize(&req.from, "from").ok();
+        let account = match &from {
+            Some(f) => self.resolve_account(req, f).await.ok(),
+            None => req.billing_account.clone(),
+        };
+        let acct = match &account {
+            Some(a) => self.cached_account(a, now).await.ok(),
+            None => None,
+        };
+        let max = acct
+            .as_ref()
+            .map_or(tollgate_core::rating::MAX_CALL_CAP_S, |a| {
+                a.policy.max_call_duration_s
+            });
+        let profile = acct
+            .as_ref()
+            .map_or((crate::terms::DEFAULT_PROFILE.to_string(), 1), |a| {
+                a.profile.clone()
+            });
+        let mut call_id = req
+            .call_id
+            .clone()
+            .filter(|c| !c.is_empty() && c.chars().count() <= MAX_CALL_ID_CHARS)
+            .unwrap_or_else(|| new_id("call"));
+        let dialled: String = req.to.chars().filter(char::is_ascii_digit).collect();
+        if let (Some(account), Some(from)) = (&account, &from) {
+            let call = |id: &str| {
+                (
+                    id.to_string(),
+                    LiveCall {
+                        account: account.clone(),
+                        from: from.clone(),
+                        to: dialled.clone(),
+                        international: false,
+                        started: now,
+                        answered: None,
+                    },
+                )
+            };
+            let (mut id, mut live) = call(&call_id);
+            if self.guard.counters.try_admit(&id, live.clone(), u32::MAX)
+                == Err(AdmitRefused::DuplicateCallId)
+            {
+                (id, live) = call(&new_id("call"));
+                let _ = self.guard.counters.try_admit(&id, live.clone(), u32::MAX);
+            }
+            call_id = id;
+            self.emit(CallEvent::Admitted(CallRow {
+                call_id: call_id.clone(),
+                billing_account_id: account.clone(),
+                from_number: live.from,
+                to_number: live.to,
+                international: false,
+                source: req.source_ip.clone().unwrap_or_default(),
+                started_at: now,
+                answered_at: None,
+                ended_at: None,
+            }));
+        }
+        let emergency = match &from {
+            Some(f) => self.emergency_data(f, now, &req.to).await,
+            None => EmergencyData {
+                address: None,
+                callback: String::new(),
+            },
+        };
+        Decided {
+            clause: self.clause_for(&profile, rules::T13),
+            verdict: Verdict {
+                decision: Decision::Allow,
+                code: "emergency_call",
+                rule: rules::T13,
+                message: "emergency call: always admitted".into(),
+                max_duration_s: max,
+                emergency: true,
+                international: false,
+            },
+            call_id,
+            billing_account: account.unwrap_or_default(),
+            emergency: Some(emergency),
+            incidents: Vec::new(),
+        }
     }
 
     /// Writes incidents, applies their actions (suspensions, bans) in memory and in the store,
@@ -759,23 +867,25 @@ impl App {
         at: Option<i64>,
     ) -> Result<serde_json::Value, AppError> {
         let now = self.guard_time(at)?;
+        // The call stays live until its CDR is stored: if intake fails, the edge can retry.
         let call = self
             .guard
             .counters
-            .end(call_id)
+            .get(call_id)
             .ok_or(AppError::NotFound("live call"))?;
-        self.emit(CallEvent::Ended(call_id.to_string(), now));
+        let acct = self.cached_account(&call.account, now).await?;
         let end = now.max(call.started);
         let duration = call.answered.map_or(0, |a| (end - a).max(0));
+        let emergency = tollgate_core::guard::is_emergency(&call.to, "");
         let raw = RawCdr {
             source: Some("guard".to_string()),
             call_id: Some(call_id.to_string()),
             billing_account: Some(call.account.clone()),
             from: Some(format!("+{}", call.from)),
-            to: Some(if call.to.len() >= 3 {
-                format!("+{}", call.to)
-            } else {
+            to: Some(if emergency {
                 call.to.clone()
+            } else {
+                format!("+{}", call.to)
             }),
             start: Some(call.started.to_string()),
             answer: call.answered.map(|a| a.to_string()),
@@ -789,7 +899,7 @@ impl App {
                 }
                 .to_string(),
             ),
-            direction: Some("outbound".to_string()),
+            direction: Some(if emergency { "emergency" } else { "outbound" }.to_string()),
         };
         let report = self
             .ingest_lines(
@@ -799,20 +909,16 @@ impl App {
                 None,
             )
             .await?;
+        if self.guard.counters.end(call_id).is_none() {
+            // Another report ended it meanwhile; intake was idempotent, nothing counts twice.
+            return Err(AppError::NotFound("live call"));
+        }
+        self.emit(CallEvent::Ended(call_id.to_string(), now));
         let cost: i64 = report.totals.values().map(|(_, m)| m).sum();
-        let acct = self.cached_account(&call.account, now).await?;
-        {
-            let mut g = self.guard.inner.lock().expect("guard lock");
-            if let Some(a) = g.accounts.get_mut(&call.account) {
-                let a = Arc::make_mut(a);
-                a.spent_micros += cost;
-                if let (Some(limit), Some(left)) =
-                    (a.credit_limit, a.policy.credit_left_micros.as_mut())
-                {
-                    *left = limit - a.spent_micros;
-                }
-            }
-        };
+        if acct.credit_limit.is_some() && cost > 0 {
+            // The credit left is re-read from the stored CDRs by the next decision.
+            self.invalidate_guard_account(&call.account);
+        }
         let mut incidents = Vec::new();
         let detectors = Detectors {
             t: &self.guard.thresholds,
@@ -872,7 +978,6 @@ impl App {
             profile: (crate::terms::DEFAULT_PROFILE.into(), 1),
             loaded_at: 0,
             credit_limit: None,
-            spent_micros: 0,
         };
         self.raise_incidents(actor, "", &none, Some(source), &incidents, now)
             .await

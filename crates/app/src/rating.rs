@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use serde_json::json;
 use tollgate_core::cdr::{self, Cdr, RawCdr};
 use tollgate_core::money::{parse_scaled, Currency, MICRO_DIGITS};
-use tollgate_core::rating::{Bundle, BundleUsage, RateRow, RateTable};
+use tollgate_core::rating::{rate_with_row, Bundle, BundleUsage, RateRow, RateTable};
 use tollgate_core::{e164, time, Refusal};
 use tollgate_store::rating::{self as sr, CdrRow, RateVersionRow, RejectRow, StoredRate};
 use tollgate_store::tenancy::{self as st, BillingAccountRow};
@@ -566,18 +566,73 @@ impl App {
         Ok((v, Vec::new()))
     }
 
-    pub async fn rate_versions(&self) -> Result<Vec<RateVersionRow>, AppError> {
-        Ok(sr::list_rate_versions(&self.store).await?)
+    /// Rate-table versions the caller may see: all for the operator; for partners and
+    /// customers only the tables their billing accounts are priced with (negotiated and
+    /// wholesale tables stay private).
+    pub async fn rate_versions(&self, caller: &Caller) -> Result<Vec<RateVersionRow>, AppError> {
+        let all = sr::list_rate_versions(&self.store).await?;
+        let visible = self.visible_rate_tables(caller).await?;
+        Ok(all
+            .into_iter()
+            .filter(|v| {
+                visible
+                    .as_ref()
+                    .is_none_or(|names| names.contains(&v.table_name))
+            })
+            .collect())
+    }
+
+    /// `None`: every table; otherwise the tables of the caller's billing accounts.
+    async fn visible_rate_tables(
+        &self,
+        caller: &Caller,
+    ) -> Result<Option<HashSet<String>>, AppError> {
+        if caller.scope == tollgate_core::tenancy::Scope::All {
+            return Ok(None);
+        }
+        let mut names = HashSet::new();
+        let mut page = Page::first(tollgate_store::MAX_PAGE_LIMIT);
+        loop {
+            let batch =
+                st::list_billing_accounts(&self.store, ScopeFilter(&caller.scope), None, &page)
+                    .await?;
+            names.extend(batch.iter().filter_map(|b| b.rate_table.clone()));
+            match batch.last() {
+                Some(last) if batch.len() as i64 == page.limit => {
+                    page.after = Some(last.id.clone())
+                }
+                _ => break,
+            }
+        }
+        Ok(Some(names))
+    }
+
+    async fn rate_table_visible(&self, caller: &Caller, table: &str) -> Result<bool, AppError> {
+        Ok(self
+            .visible_rate_tables(caller)
+            .await?
+            .is_none_or(|names| names.contains(table)))
     }
 
     /// Prices a call with the same function post-call rating uses (no bundle).
-    pub fn quote(
+    pub async fn quote(
         &self,
+        caller: &Caller,
         table: &str,
         number: &str,
         at: i64,
         duration_s: u32,
     ) -> Result<Quote, AppError> {
+        if !self.rate_table_visible(caller, table).await? {
+            return Err(AppError::NotFound("rate table"));
+        }
+        if i64::from(duration_s) > cdr::MAX_CDR_DURATION_S {
+            return Err(AppError::invalid(
+                "duration_invalid",
+                "duration_s",
+                format!("at most {} s", cdr::MAX_CDR_DURATION_S),
+            ));
+        }
         let t = self
             .rates
             .get(table)
@@ -812,6 +867,7 @@ impl App {
             }
         }
         let mut usage: HashMap<(String, i32), BundleUsage> = HashMap::new();
+        let mut usage_base: HashMap<(String, i32), u64> = HashMap::new();
         let mut rows = Vec::with_capacity(valid.len());
         let mut totals: BTreeMap<String, (u64, i64)> = BTreeMap::new();
         let total = valid.len();
@@ -840,12 +896,7 @@ impl App {
                 end_at: c.end,
                 duration_s: i64::from(c.duration_s),
                 disposition: c.disposition.as_str().into(),
-                direction: if c.direction == cdr::Direction::Outbound {
-                    "outbound"
-                } else {
-                    "inbound"
-                }
-                .into(),
+                direction: c.direction.as_str().into(),
                 prefix: None,
                 destination: None,
                 rate_micros: 0,
@@ -882,6 +933,7 @@ impl App {
                 if acct.bundle.is_some() && !usage.contains_key(&key) {
                     let used =
                         sr::bundle_used(&mut tx, &c.billing_account, i64::from(month)).await?;
+                    usage_base.insert(key.clone(), used as u64);
                     usage.insert(
                         key.clone(),
                         BundleUsage {
@@ -890,36 +942,46 @@ impl App {
                         },
                     );
                 }
-                let u = usage.get_mut(&key);
-                match table.rate(&c.to, c.start, c.duration_s, acct.bundle.as_ref(), u) {
-                    Ok(r) => {
-                        if r.row.currency.as_str() != acct.row.currency {
-                            let msg = format!(
-                                "the rate is in {} but the account bills in {}",
-                                r.row.currency, acct.row.currency
-                            );
-                            reject(
-                                line,
-                                &c.source,
-                                Refusal::new("currency_mismatch", tollgate_core::rules::B1, msg)
-                                    .on_field("billing_account"),
-                                &raw,
-                            );
-                            continue;
-                        }
-                        row.prefix = Some(r.row.prefix.clone());
-                        row.destination = Some(r.row.destination.clone());
-                        row.rate_micros = r.row.rate_per_min_micros;
-                        row.billed_s = i64::from(r.billed_s);
-                        row.bundle_s = i64::from(r.bundle_s);
-                        row.amount_micros = r.amount_micros;
-                        row.rate_version = Some(i64::from(r.row.version));
-                    }
-                    Err(r) => {
-                        reject(line, &c.source, r, &raw);
-                        continue;
-                    }
+                // The row first: a call the account cannot be billed for (no rate, another
+                // currency) is rejected before it consumes included minutes.
+                let Some(rate_row) = table.lookup(&c.to, c.start) else {
+                    let msg = format!("no rate for +{} valid at the call's start", c.to);
+                    reject(
+                        line,
+                        &c.source,
+                        Refusal::new("no_rate_found", tollgate_core::rules::B4, msg).on_field("to"),
+                        &raw,
+                    );
+                    continue;
+                };
+                if rate_row.currency.as_str() != acct.row.currency {
+                    let msg = format!(
+                        "the rate is in {} but the account bills in {}",
+                        rate_row.currency, acct.row.currency
+                    );
+                    reject(
+                        line,
+                        &c.source,
+                        Refusal::new("currency_mismatch", tollgate_core::rules::B1, msg)
+                            .on_field("billing_account"),
+                        &raw,
+                    );
+                    continue;
                 }
+                let r = rate_with_row(
+                    rate_row,
+                    c.start,
+                    c.duration_s,
+                    acct.bundle.as_ref(),
+                    usage.get_mut(&key),
+                );
+                row.prefix = Some(r.row.prefix.clone());
+                row.destination = Some(r.row.destination.clone());
+                row.rate_micros = r.row.rate_per_min_micros;
+                row.billed_s = i64::from(r.billed_s);
+                row.bundle_s = i64::from(r.bundle_s);
+                row.amount_micros = r.amount_micros;
+                row.rate_version = Some(i64::from(r.row.version));
             }
             let t = totals.entry(row.currency.clone()).or_default();
             t.0 += 1;
@@ -936,7 +998,10 @@ impl App {
             });
         }
         for ((acct, month), u) in &usage {
-            sr::set_bundle_used(&mut tx, acct, i64::from(*month), u.used_s as i64).await?;
+            let delta = u.used_s.saturating_sub(usage_base[&(acct.clone(), *month)]);
+            if delta > 0 {
+                sr::add_bundle_used(&mut tx, acct, i64::from(*month), delta as i64).await?;
+            }
         }
         sr::insert_rejects(&mut tx, &rejects).await?;
         audit::append(
@@ -1003,8 +1068,8 @@ prefix,destination,rate_per_min,connection_fee,initial_s,subsequent_s,min_billed
 1,United States,0.0100,0,6,6,0,2025-01-01,,EUR,
 ";
 
-/// Seeds the demo rate table (once), bundles and a few calls.
-pub async fn seed_demo(app: &App) -> Result<(), AppError> {
+/// Imports the demo rate table once (before the demo accounts that point at it).
+pub async fn ensure_demo_rates(app: &App) -> Result<(), AppError> {
     let actor = Actor {
         actor: "system:demo".into(),
         source: "demo".into(),
@@ -1021,6 +1086,16 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
             )));
         }
     }
+    Ok(())
+}
+
+/// Seeds the demo bundles and a few calls.
+pub async fn seed_demo(app: &App) -> Result<(), AppError> {
+    let actor = Actor {
+        actor: "system:demo".into(),
+        source: "demo".into(),
+        request_id: "demo".into(),
+    };
     let Some(acme) = st::find_customer_by_name(&app.store, "Acme Dental").await? else {
         return Ok(());
     };

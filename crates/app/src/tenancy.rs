@@ -281,6 +281,23 @@ impl App {
                 }
             }
         }
+        if let Some(t) = rate_table {
+            // Pricing is the operator's (RatesWrite): a partner cannot pick a table for its
+            // customer; it asks the operator, who sets it with PUT .../rating.
+            if !tollgate_core::tenancy::allows(
+                caller.principal.role,
+                tollgate_core::tenancy::Permission::RatesWrite,
+            ) {
+                return Err(AppError::Forbidden("only the operator's billing staff set a rate table (PUT /v1/billing-accounts/{id}/rating)".into()));
+            }
+            if self.rates.get(t).is_none() {
+                return Err(AppError::invalid(
+                    "rate_table_unknown",
+                    "rate_table",
+                    format!("no rate table `{t}` (see GET /v1/rate-tables)"),
+                ));
+            }
+        }
         let now = self.now();
         let row = BillingAccountRow {
             id: new_id("ba"),

@@ -149,7 +149,10 @@ pub async fn rates(app: App, action: RatesCmd) -> Result<(), Fail> {
             );
         }
         RatesCmd::List => {
-            for v in app.rate_versions().await? {
+            for v in app
+                .rate_versions(&tollgate_app::Caller::system(Actor::cli()))
+                .await?
+            {
                 println!(
                     "{}\tv{}\t{} rows\t{}",
                     v.table_name, v.version, v.row_count, v.imported_by

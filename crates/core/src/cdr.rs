@@ -34,6 +34,19 @@ pub struct RawCdr<S = String> {
 pub enum Direction {
     Outbound,
     Inbound,
+    /// An emergency call (T13): recorded for traffic review, never charged; the destination
+    /// is the short code dialled (`112`, `15`).
+    Emergency,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Outbound => "outbound",
+            Direction::Inbound => "inbound",
+            Direction::Emergency => "emergency",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,7 +163,32 @@ pub fn validate<S: AsRef<str>>(
     }
     let billing_account = required(&raw.billing_account, "billing_account")?;
     let from = e164::normalize(required(&raw.from, "from")?, "from")?;
-    let to = e164::normalize(required(&raw.to, "to")?, "to")?;
+    let direction = match opt(&raw.direction).unwrap_or("outbound") {
+        "outbound" | "out" => Direction::Outbound,
+        "inbound" | "in" => Direction::Inbound,
+        "emergency" => Direction::Emergency,
+        other => {
+            return Err(Refusal::invalid(
+                "direction_invalid",
+                "direction",
+                format!("`{other}` is not outbound, inbound or emergency"),
+            ))
+        }
+    };
+    let to = match direction {
+        Direction::Emergency => {
+            let t = required(&raw.to, "to")?.trim_start_matches('+');
+            if !(2..=6).contains(&t.len()) || !t.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Refusal::invalid(
+                    "number_invalid",
+                    "to",
+                    format!("`{t}` is not an emergency short code"),
+                ));
+            }
+            t.to_string()
+        }
+        _ => e164::normalize(required(&raw.to, "to")?, "to")?,
+    };
     let start = parse_time(required(&raw.start, "start")?, "start")?;
     let end = parse_time(required(&raw.end, "end")?, "end")?;
     let answer = match opt(&raw.answer) {
@@ -218,17 +256,6 @@ pub fn validate<S: AsRef<str>>(
                 "disposition_invalid",
                 "disposition",
                 format!("`{other}` is not answered, no_answer, busy or failed"),
-            ))
-        }
-    };
-    let direction = match opt(&raw.direction).unwrap_or("outbound") {
-        "outbound" | "out" => Direction::Outbound,
-        "inbound" | "in" => Direction::Inbound,
-        other => {
-            return Err(Refusal::invalid(
-                "direction_invalid",
-                "direction",
-                format!("`{other}` is not outbound or inbound"),
             ))
         }
     };

@@ -9,6 +9,7 @@
 //! | 2 | `account_suspended` | deny | F4 (or F1) |
 //! | 3 | `service_suspended` (outbound, international or a destination class) | deny | F4 |
 //! | 4 | `source_banned` (SIP brute force from this IP) | deny | F6 |
+//! | 4b | `destination_invalid` (not an E.164 number nor an emergency code) | deny | B4 |
 //! | 5 | `account_not_validated` | deny | T2 |
 //! | 6 | `caller_id_not_owned` | deny | F8 |
 //! | 7 | `destination_premium_rate`, `destination_shared_cost`, `destination_personal_number`, `destination_uan`, `destination_high_risk` | deny | F2 |
@@ -337,40 +338,31 @@ pub fn check_contract(
             )
         });
     }
-    let Some(to) = attempt.to else {
+    let international = attempt.to.map(|to| country_code(to) != policy.home_country);
+    let active = || policy.suspensions.iter().filter(|s| s.active(now));
+    if let Some(s) = active().find(|s| s.scope == SuspensionScope::All) {
         return Err(verdict(
             Decision::Deny,
-            "destination_invalid",
-            rules::B4,
-            format!("`{}` is not a dialable E.164 number", attempt.dialled),
+            "account_suspended",
+            s.rule,
+            format!("the account is suspended: {}", s.reason),
         ));
-    };
-    let international = country_code(to) != policy.home_country;
-    for s in policy.suspensions.iter().filter(|s| s.active(now)) {
-        let hit = match s.scope {
-            SuspensionScope::All => {
-                return Err(verdict(
-                    Decision::Deny,
-                    "account_suspended",
-                    s.rule,
-                    format!("the account is suspended: {}", s.reason),
-                ));
-            }
-            SuspensionScope::Outbound => true,
-            SuspensionScope::International => international,
-        };
-        if hit {
-            return Err(verdict(
-                Decision::Deny,
-                "service_suspended",
-                s.rule,
-                format!(
-                    "{} calls are suspended for this account: {}",
-                    s.scope.as_str(),
-                    s.reason
-                ),
-            ));
-        }
+    }
+    let selective = active().find(|s| match s.scope {
+        SuspensionScope::All | SuspensionScope::Outbound => true,
+        SuspensionScope::International => international == Some(true),
+    });
+    if let Some(s) = selective {
+        return Err(verdict(
+            Decision::Deny,
+            "service_suspended",
+            s.rule,
+            format!(
+                "{} calls are suspended for this account: {}",
+                s.scope.as_str(),
+                s.reason
+            ),
+        ));
     }
     if banned_source {
         return Err(verdict(
@@ -380,6 +372,14 @@ pub fn check_contract(
             "the source address is blocked after repeated authentication failures".into(),
         ));
     }
+    let (Some(to), Some(international)) = (attempt.to, international) else {
+        return Err(verdict(
+            Decision::Deny,
+            "destination_invalid",
+            rules::B4,
+            format!("`{}` is not a dialable E.164 number", attempt.dialled),
+        ));
+    };
     if !policy.validated {
         return Err(verdict(
             Decision::Deny,
@@ -569,6 +569,21 @@ pub struct SourceWindow {
     pub banned_until: Option<i64>,
 }
 
+/// Whether a detector fires now: its condition holds and it has not fired in this episode.
+/// When the condition no longer holds the detector re-arms, so a later episode is caught
+/// again (a temporary block that expires by itself does not silence the detector).
+fn arm(fired: &mut u16, flag: u16, over: bool) -> bool {
+    if !over {
+        *fired &= !flag;
+        return false;
+    }
+    if *fired & flag != 0 {
+        return false;
+    }
+    *fired |= flag;
+    true
+}
+
 fn push_bounded<T>(q: &mut VecDeque<T>, v: T, max: usize) {
     if q.len() == max {
         q.pop_front();
@@ -625,8 +640,11 @@ impl Detectors<'_> {
             .filter(|(s, _)| i64::from(*s) > now - 60)
             .map(|(_, n)| *n as usize)
             .sum();
-        if in_minute > t.attempts_per_minute * k && w.fired & FIRED_RATE == 0 {
-            w.fired |= FIRED_RATE;
+        if arm(
+            &mut w.fired,
+            FIRED_RATE,
+            in_minute > t.attempts_per_minute * k,
+        ) {
             out.push(Incident {
                 detector: "attempts_per_minute",
                 rule: rules::F4,
@@ -640,11 +658,9 @@ impl Detectors<'_> {
                 },
             });
         }
-        if international
-            && live.international_calls + 1 > t.simultaneous_international * k as u32
-            && w.fired & FIRED_INTL == 0
-        {
-            w.fired |= FIRED_INTL;
+        let over_intl =
+            international && live.international_calls + 1 > t.simultaneous_international * k as u32;
+        if arm(&mut w.fired, FIRED_INTL, over_intl) {
             out.push(Incident {
                 detector: "simultaneous_international",
                 rule: rules::F4,
@@ -677,8 +693,11 @@ impl Detectors<'_> {
             .collect();
         same.sort_unstable();
         same.dedup();
-        if same.len() >= t.enumeration_numbers * k && w.fired & FIRED_ENUM == 0 {
-            w.fired |= FIRED_ENUM;
+        if arm(
+            &mut w.fired,
+            FIRED_ENUM,
+            same.len() >= t.enumeration_numbers * k,
+        ) {
             out.push(Incident {
                 detector: "number_enumeration",
                 rule: rules::F3,
@@ -725,8 +744,11 @@ impl Detectors<'_> {
             .iter()
             .filter(|t| i64::from(**t) > now - self.t.forbidden_window_s)
             .count();
-        if n >= self.t.forbidden_attempts && w.fired & FIRED_FORBIDDEN == 0 {
-            w.fired |= FIRED_FORBIDDEN;
+        if arm(
+            &mut w.fired,
+            FIRED_FORBIDDEN,
+            n >= self.t.forbidden_attempts,
+        ) {
             return vec![Incident {
                 detector: "forbidden_destination_attempts",
                 rule: rules::F2,
@@ -767,8 +789,11 @@ impl Detectors<'_> {
             .filter(|(b, _)| i64::from(*b) > first)
             .map(|(_, v)| v)
             .sum();
-        if hour > t.spend_per_hour_micros * k as i64 && w.fired & FIRED_SPEND == 0 {
-            w.fired |= FIRED_SPEND;
+        if arm(
+            &mut w.fired,
+            FIRED_SPEND,
+            hour > t.spend_per_hour_micros * k as i64,
+        ) {
             out.push(Incident {
                 detector: "spend_per_hour",
                 rule: rules::F4,
@@ -796,14 +821,13 @@ impl Detectors<'_> {
             .map(|d| u32::from(*d))
             .collect();
         // F3 forbids dialers outright: an announcement (F7) does not relax this detector.
-        if recent.len() >= t.dialer_min_calls {
-            let short = recent.iter().filter(|d| **d < t.dialer_short_s).count();
-            let acd = recent.iter().map(|d| u64::from(*d)).sum::<u64>() / recent.len() as u64;
-            if short * 100 >= t.dialer_short_pct * recent.len()
-                && acd < u64::from(t.dialer_short_s)
-                && w.fired & FIRED_DIALER == 0
-            {
-                w.fired |= FIRED_DIALER;
+        let short = recent.iter().filter(|d| **d < t.dialer_short_s).count();
+        let acd = recent.iter().map(|d| u64::from(*d)).sum::<u64>() / recent.len().max(1) as u64;
+        let dialer = recent.len() >= t.dialer_min_calls
+            && short * 100 >= t.dialer_short_pct * recent.len()
+            && acd < u64::from(t.dialer_short_s);
+        {
+            if arm(&mut w.fired, FIRED_DIALER, dialer) {
                 out.push(Incident {
                     detector: "dialer_short_calls",
                     rule: rules::F3,
@@ -1183,6 +1207,39 @@ mod tests {
             ));
         }
         assert!(fired.is_empty());
+    }
+
+    #[test]
+    fn f4_detectors_re_arm_after_the_episode() {
+        let t = Thresholds::default();
+        let d = Detectors { t: &t };
+        let mut w = AccountWindow::default();
+        let burst = |w: &mut AccountWindow, at: i64| {
+            (0..40)
+                .flat_map(|i| {
+                    d.on_attempt(
+                        w,
+                        &policy(),
+                        Live::default(),
+                        &format!("3314{:07}", i * 7919),
+                        false,
+                        at,
+                    )
+                })
+                .filter(|i| i.detector == "attempts_per_minute")
+                .count()
+        };
+        assert_eq!(burst(&mut w, NOW), 1);
+        assert_eq!(burst(&mut w, NOW + 10), 0); // same episode
+        d.on_attempt(
+            &mut w,
+            &policy(),
+            Live::default(),
+            "33142685300",
+            false,
+            NOW + 3_600,
+        ); // quiet again
+        assert_eq!(burst(&mut w, NOW + 7_200), 1); // a later burst is caught again
     }
 
     #[test]

@@ -33,6 +33,11 @@ use crate::rules;
 
 /// Longest prefix a rate row may have (E.164 maximum).
 pub const MAX_PREFIX_DIGITS: usize = 15;
+/// Largest rate per minute and connection fee (1,000,000.00 in micro units): bounds the
+/// arithmetic of a charge well inside `i64`.
+pub const MAX_RATE_MICROS: i64 = 1_000_000_000_000;
+/// The longest call when no terms profile says (product facts: 4 hours).
+pub const MAX_CALL_CAP_S: u32 = 14_400;
 /// Largest billing increment, seconds.
 pub const MAX_INCREMENT_S: u32 = 3_600;
 
@@ -70,11 +75,11 @@ impl RateRow {
         {
             return bad("prefix", "must be 1 to 15 digits");
         }
-        if self.rate_per_min_micros < 0 {
-            return bad("rate_per_min", "must not be negative");
+        if !(0..=MAX_RATE_MICROS).contains(&self.rate_per_min_micros) {
+            return bad("rate_per_min", "must be 0 to 1000000 per minute");
         }
-        if self.connection_fee_micros < 0 {
-            return bad("connection_fee", "must not be negative");
+        if !(0..=MAX_RATE_MICROS).contains(&self.connection_fee_micros) {
+            return bad("connection_fee", "must be 0 to 1000000");
         }
         if self.initial_s == 0 || self.initial_s > MAX_INCREMENT_S {
             return bad("initial_s", "must be 1 to 3600");
@@ -99,18 +104,21 @@ pub fn billed_duration(
     if duration_s == 0 {
         return 0;
     }
-    let d = duration_s.max(min_billed_s);
-    if d <= initial_s {
+    // In u64, then capped: no duration a caller sends can wrap (a u32 near its maximum would
+    // otherwise round up past it and wrap to a tiny, nearly free duration).
+    let d = u64::from(duration_s.max(min_billed_s));
+    let (initial, subsequent) = (u64::from(initial_s), u64::from(subsequent_s.max(1)));
+    if d <= initial {
         return initial_s;
     }
-    let rest = d - initial_s;
-    initial_s + rest.div_ceil(subsequent_s) * subsequent_s
+    let billed = initial + (d - initial).div_ceil(subsequent) * subsequent;
+    u32::try_from(billed).unwrap_or(u32::MAX)
 }
 
 /// `rate_per_min × seconds / 60`, half up to the micro.
 fn per_minute_charge(rate_per_min_micros: i64, seconds: u32) -> i64 {
     let num = i128::from(rate_per_min_micros) * i128::from(seconds);
-    ((num + 30) / 60) as i64
+    i64::try_from((num + 30) / 60).unwrap_or(i64::MAX)
 }
 
 /// Included minutes of a billing account.
@@ -302,7 +310,10 @@ pub fn rate_with_row<'a>(
         row,
         billed_s,
         bundle_s,
-        amount_micros: fee + per_minute_charge(row.rate_per_min_micros, billed_s - bundle_s),
+        amount_micros: fee.saturating_add(per_minute_charge(
+            row.rate_per_min_micros,
+            billed_s - bundle_s,
+        )),
         rule: rules::B4,
     }
 }
@@ -514,6 +525,13 @@ mod tests {
                 assert!(rate_with_row(&r, 0, d + 1, None, None).amount_micros > credit || d == 0);
             }
         }
+    }
+
+    #[test]
+    fn huge_durations_never_wrap() {
+        assert_eq!(billed_duration(u32::MAX, 60, 60, 0), u32::MAX);
+        assert_eq!(billed_duration(u32::MAX, 30, 6, 0), u32::MAX);
+        assert!(billed_duration(u32::MAX - 1, 1, 1, 0) >= u32::MAX - 1);
     }
 
     proptest! {

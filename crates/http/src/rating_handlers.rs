@@ -25,9 +25,12 @@ fn time_param(v: &str, field: &'static str) -> Result<i64, ApiError> {
     tollgate_core::cdr::parse_time(v, field).map_err(|r| ApiError::from(AppError::from(r)))
 }
 
-pub async fn list_rate_tables(State(app): State<App>) -> ApiResult {
+pub async fn list_rate_tables(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+) -> ApiResult {
     let items: Vec<Value> = app
-        .rate_versions()
+        .rate_versions(&c)
         .await?
         .into_iter()
         .map(|v| json!({"name": v.table_name, "version": v.version, "rows": v.row_count, "imported_at": ts(v.imported_at), "imported_by": v.imported_by}))
@@ -69,6 +72,7 @@ pub struct QuoteQuery {
 
 pub async fn quote(
     State(app): State<App>,
+    Extension(c): Extension<Caller>,
     Path(name): Path<String>,
     ApiQuery(q): ApiQuery<QuoteQuery>,
 ) -> ApiResult {
@@ -77,7 +81,7 @@ pub async fn quote(
         None => app.now(),
     };
     let d = q.duration_s.unwrap_or(60);
-    let r = app.quote(&name, &q.number, at, d)?;
+    let r = app.quote(&c, &name, &q.number, at, d).await?;
     Ok(Json(json!({
         "prefix": r.row.prefix, "destination": r.row.destination,
         "rate": micros(r.row.rate_per_min_micros), "connection_fee": micros(r.row.connection_fee_micros),
@@ -153,7 +157,7 @@ fn cdr_json(d: &CdrRow) -> Value {
     let cur = Currency::parse(&d.currency).ok();
     json!({
         "id": d.id, "source": d.source, "call_id": d.call_id, "billing_account": d.billing_account_id,
-        "from": format!("+{}", d.from_number), "to": format!("+{}", d.to_number),
+        "from": format!("+{}", d.from_number), "to": if d.direction == "emergency" { d.to_number.clone() } else { format!("+{}", d.to_number) },
         "start": ts(d.start_at), "answer": d.answer_at.map(ts), "end": ts(d.end_at), "duration_s": d.duration_s,
         "disposition": d.disposition, "direction": d.direction, "prefix": d.prefix, "destination": d.destination,
         "rate": micros(d.rate_micros), "billed_s": d.billed_s, "bundle_s": d.bundle_s,

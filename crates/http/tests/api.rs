@@ -1046,3 +1046,60 @@ async fn b11_partner_shows_its_nonresponsive_flags() {
     let (s, _) = t.get(&format!("/v1/partners/{id}"), "partner_bronze").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn rate_tables_are_private_to_the_accounts_priced_with_them() {
+    let t = setup().await;
+    let op = t.token("operator").to_string();
+    let wholesale = "prefix,destination,rate_per_min,initial_s,subsequent_s,valid_from,currency\n33,France,0.001,1,1,2026-01-01,EUR\n";
+    let (s, _, _) = t
+        .call(
+            "PUT",
+            "/v1/rate-tables/wholesale",
+            Some(&op),
+            "text/csv",
+            wholesale.into(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, all) = t.get("/v1/rate-tables", "operator").await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    let (_, mine) = t.get("/v1/rate-tables", "partner_gold").await;
+    let names: Vec<&str> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["demo-retail"]);
+    let (s, _) = t
+        .get(
+            "/v1/rate-tables/wholesale/quote?number=%2B33142685300",
+            "partner_gold",
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = t
+        .get(
+            "/v1/rate-tables/demo-retail/quote?number=%2B33142685300&duration_s=4294967295",
+            "operator",
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("duration_invalid"))
+    );
+    // A partner cannot choose the table its customer is priced with.
+    let (_, c) = t.get("/v1/customers", "customer_a").await;
+    let acme = c["items"][0]["id"].clone();
+    let (s, _) = t.post("/v1/billing-accounts", "partner_gold", json!({"customer_id": acme, "name": "Cheap", "currency": "EUR", "rate_table": "wholesale"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = t
+        .post(
+            "/v1/billing-accounts",
+            "partner_gold",
+            json!({"customer_id": acme, "name": "Plain", "currency": "EUR"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+}

@@ -576,3 +576,69 @@ async fn fuzzed_requests_never_crash_the_guard() {
         );
     }
 }
+
+#[tokio::test]
+async fn t13_emergency_is_admitted_before_anything_can_refuse_and_is_never_charged() {
+    let t = setup().await;
+    // Withheld caller ID, no account: still admitted.
+    let (s, v) = t
+        .call(
+            "POST",
+            "/v1/guard/calls",
+            "operator",
+            json!({"from": "anonymous", "to": "112"}),
+        )
+        .await;
+    assert_eq!(
+        (s, dcr(&v)),
+        (StatusCode::OK, ("allow", "emergency_call", "T13")),
+        "{v}"
+    );
+    assert_eq!(v["emergency"]["address_registered"], false);
+    // From a known number: tracked, then recorded as an emergency CDR, never charged.
+    let v = t.decide("15", json!({"call_id": "e-15"})).await;
+    assert_eq!(dcr(&v).1, "emergency_call");
+    t.call(
+        "POST",
+        "/v1/guard/calls/e-15/answer",
+        "operator",
+        Value::Null,
+    )
+    .await;
+    let (s, e) = t
+        .call(
+            "POST",
+            "/v1/guard/calls/e-15/end",
+            "operator",
+            json!({"at": (NOW + 60).to_string()}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["rated"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{e}"
+    );
+    let (_, cdrs) = t
+        .call(
+            "GET",
+            &format!("/v1/cdrs?billing_account={}&limit=500", t.hq),
+            "customer_a",
+            Value::Null,
+        )
+        .await;
+    let c = cdrs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["call_id"] == "e-15")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (
+            c["direction"].as_str(),
+            c["amount_exact"].as_str(),
+            c["destination"].as_str()
+        ),
+        (Some("emergency"), Some("0.000000"), None)
+    );
+}

@@ -352,14 +352,16 @@ pub async fn bundle_used(tx: &mut Tx, account: &str, month: i64) -> Result<i64> 
     })
 }
 
-pub async fn set_bundle_used(tx: &mut Tx, account: &str, month: i64, used_s: i64) -> Result<()> {
+/// Adds `delta_s` to the included seconds used in a month. A delta, not an absolute value, so
+/// two concurrent batches (PostgreSQL) never lose each other's consumption.
+pub async fn add_bundle_used(tx: &mut Tx, account: &str, month: i64, delta_s: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO bundle_usage (billing_account_id, month, used_s) VALUES ($1, $2, $3) \
-         ON CONFLICT (billing_account_id, month) DO UPDATE SET used_s = excluded.used_s",
+         ON CONFLICT (billing_account_id, month) DO UPDATE SET used_s = bundle_usage.used_s + excluded.used_s",
     )
     .bind(account)
     .bind(month)
-    .bind(used_s)
+    .bind(delta_s)
     .execute(&mut **tx)
     .await?;
     Ok(())
