@@ -37,6 +37,8 @@ pub const FLUSH_BATCH: usize = 5_000;
 /// anomalous traffic (F4, the default), call-center breaches (F5), intrusion (F6),
 /// validation missing (T2), numbering non-compliance (T11).
 pub const SUSPENSION_RULES: &[&str] = &["F1", "F3", "F4", "F5", "F6", "T2", "T11"];
+/// Time after the longest call before a call never reported ended is ended by the guard.
+pub const STALE_CALL_GRACE_S: i64 = 900;
 /// How far an event's `at` may be from the guard's clock (edge clocks, queued reports).
 pub const MAX_EVENT_SKEW_S: i64 = 86_400;
 /// Polls of 5 ms [`App::flush_guard`] waits at most.
@@ -936,6 +938,31 @@ impl App {
             "rejected": report.rejects.first().map(|r| json!({"code": r.code, "message": r.message})),
             "incidents": ids,
         }))
+    }
+
+    /// Ends calls the edge never reported ended, once they are older than the longest call
+    /// the guard admits plus [`STALE_CALL_GRACE_S`]: the licence is freed and the call is
+    /// recorded as lasting its maximum (the edge was told `max_duration_s`). Returns the ids.
+    pub async fn reap_stale_calls(&self, actor: &Actor) -> Result<Vec<String>, AppError> {
+        let now = self.now();
+        let before = now - i64::from(tollgate_core::rating::MAX_CALL_CAP_S) - STALE_CALL_GRACE_S;
+        let mut reaped = Vec::new();
+        for id in self.guard.counters.started_before(before) {
+            let Some(call) = self.guard.counters.get(&id) else {
+                continue;
+            };
+            let at = call
+                .answered
+                .map_or(call.started, |a| {
+                    a + i64::from(tollgate_core::rating::MAX_CALL_CAP_S)
+                })
+                .clamp(now - MAX_EVENT_SKEW_S, now);
+            match self.guard_end(actor, &id, Some(at)).await {
+                Ok(_) => reaped.push(id),
+                Err(e) => tracing::warn!(call_id = %id, error = %e, "could not end a stale call"),
+            }
+        }
+        Ok(reaped)
     }
 
     /// F6: an authentication failure seen by the SIP edge.

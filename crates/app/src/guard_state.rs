@@ -60,6 +60,8 @@ pub trait CounterStore: Send + Sync {
     fn source_window(&self, source: &str, now: i64, f: &mut dyn FnMut(&mut SourceWindow));
     /// Whether a source address is banned at `now`.
     fn banned(&self, source: &str, now: i64) -> bool;
+    /// Ids of calls that started before `before` (never reported ended).
+    fn started_before(&self, before: i64) -> Vec<String>;
 }
 
 #[derive(Default)]
@@ -177,6 +179,15 @@ impl CounterStore for MemoryCounters {
         let w = c.sources.entry(source.to_string()).or_default();
         w.1 = now;
         f(&mut w.0);
+    }
+
+    fn started_before(&self, before: i64) -> Vec<String> {
+        let c = self.inner.lock().expect("counters");
+        c.live
+            .iter()
+            .filter(|(_, l)| l.started < before)
+            .map(|(id, _)| id.clone())
+            .collect()
     }
 
     fn banned(&self, source: &str, now: i64) -> bool {

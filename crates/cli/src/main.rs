@@ -230,19 +230,27 @@ async fn serve(cfg: config::Config) -> Result<(), Fail> {
     }
     let sweeper = app.clone();
     tokio::spawn(async move {
-        // Time-driven rules (B11 document deadlines, T9 quarantine ends, T8 port dates).
+        // Time-driven rules: B11 document deadlines, T9 quarantine ends, T8 port dates, and
+        // live calls never reported ended.
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(SWEEP_INTERVAL_S));
         loop {
             tick.tick().await;
-            if let Err(e) = sweeper
-                .sweep_numbers(&tollgate_app::Actor {
-                    actor: "system:sweep".into(),
-                    source: "sweep".into(),
-                    request_id: "sweep".into(),
-                })
-                .await
-            {
+            let actor = tollgate_app::Actor {
+                actor: "system:sweep".into(),
+                source: "sweep".into(),
+                request_id: "sweep".into(),
+            };
+            if let Err(e) = sweeper.sweep_numbers(&actor).await {
                 tracing::error!(error = %e, "number sweep failed");
+            }
+            // Calls the edge never reported ended free their licence (and are recorded).
+            match sweeper.reap_stale_calls(&actor).await {
+                Ok(ids) if !ids.is_empty() => tracing::warn!(
+                    calls = ids.len(),
+                    "ended calls the edge never reported ended"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "stale call sweep failed"),
             }
         }
     });

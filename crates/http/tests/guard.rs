@@ -642,3 +642,43 @@ async fn t13_emergency_is_admitted_before_anything_can_refuse_and_is_never_charg
         (Some("emergency"), Some("0.000000"), None)
     );
 }
+
+#[tokio::test]
+async fn calls_never_reported_ended_are_ended_after_the_longest_call() {
+    let t = setup().await;
+    assert_eq!(
+        dcr(&t.decide("+33142685309", json!({"call_id": "stale"})).await).0,
+        "allow"
+    );
+    t.call(
+        "POST",
+        "/v1/guard/calls/stale/answer",
+        "operator",
+        json!({"at": (NOW + 5).to_string()}),
+    )
+    .await;
+    let actor = tollgate_app::Actor::cli();
+    assert!(t.app.reap_stale_calls(&actor).await.unwrap().is_empty()); // not yet
+    t.app.clock.advance(4 * 3_600 + 901);
+    assert_eq!(
+        t.app.reap_stale_calls(&actor).await.unwrap(),
+        vec!["stale".to_string()]
+    );
+    assert_eq!(t.app.live_calls(&t.hq).calls, 0);
+    let (_, cdrs) = t
+        .call(
+            "GET",
+            &format!("/v1/cdrs?billing_account={}&limit=500", t.hq),
+            "customer_a",
+            Value::Null,
+        )
+        .await;
+    let c = cdrs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["call_id"] == "stale")
+        .cloned()
+        .unwrap();
+    assert_eq!(c["duration_s"], 14_400); // recorded at the maximum the edge was given
+}
