@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_rating"),
     migration!(3, "0003_numbers"),
     migration!(4, "0004_guard"),
+    migration!(5, "0005_intake_speed"),
 ];
 
 /// The schema version this binary writes.

@@ -443,7 +443,8 @@ pub async fn list_cdrs(
     page: &Page,
 ) -> Result<Vec<CdrRow>> {
     let mut sql = format!(
-        "SELECT {CDR_COLS} FROM cdrs d JOIN customers c ON c.id = d.customer_id WHERE 1 = 1"
+        "SELECT {CDR_COLS} FROM cdrs d JOIN billing_accounts b ON b.id = d.billing_account_id \
+         JOIN customers c ON c.id = b.customer_id WHERE 1 = 1"
     );
     let mut args = Vec::new();
     if let Some(a) = account {
