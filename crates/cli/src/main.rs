@@ -172,7 +172,14 @@ async fn open_app(cfg: &config::Config) -> Result<App, Fail> {
     let terms = tollgate_app::terms::Catalog::builtin_and_dir(&terms_dir)
         .map_err(|e| Fail(2, format!("terms profile: {e}")))?;
     let store = Store::open(&cfg.database_url()).await?;
-    let app = App::with_terms(store, Clock::System, terms);
+    let mut app = App::with_terms(store, Clock::System, terms);
+    let guard_file = cfg.data_dir.join("guard.toml");
+    if let Ok(text) = std::fs::read_to_string(&guard_file) {
+        let t = tollgate_core::guard::Thresholds::parse(&guard_file.display().to_string(), &text)
+            .map_err(|e| Fail(2, e))?;
+        tracing::info!(file = %guard_file.display(), "guard thresholds loaded");
+        app.guard = std::sync::Arc::new(tollgate_app::guard::Guard::with_thresholds(t));
+    }
     app.load_rates().await?;
     Ok(app)
 }

@@ -475,8 +475,10 @@ pub fn check_price(policy: &AccountPolicy, row: Option<&RateRow>, international:
     }
 }
 
-/// Detector thresholds (configuration with defaults).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Detector thresholds: configuration (`<data-dir>/guard.toml`), every key optional with the
+/// defaults below; unknown keys are refused.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Thresholds {
     pub attempts_per_minute: usize,
     pub simultaneous_international: u32,
@@ -874,6 +876,40 @@ impl Detectors<'_> {
             }];
         }
         Vec::new()
+    }
+}
+
+impl Thresholds {
+    /// Parses `guard.toml` text; errors name the key (`file` only names the error).
+    pub fn parse(file: &str, text: &str) -> Result<Thresholds, String> {
+        let t: Thresholds = toml::from_str(text).map_err(|e| format!("{file}: {}", e.message()))?;
+        if t.attempts_per_minute == 0
+            || t.dialer_min_calls == 0
+            || t.enumeration_numbers == 0
+            || t.auth_failures == 0
+            || t.forbidden_attempts == 0
+        {
+            return Err(format!("{file}: counts must be at least 1"));
+        }
+        if t.dialer_short_pct > 100 {
+            return Err(format!("{file}: dialer_short_pct is a percentage (0-100)"));
+        }
+        if [
+            t.enumeration_window_s,
+            t.auth_window_s,
+            t.ban_s,
+            t.forbidden_window_s,
+            t.temporary_block_s,
+            t.learning_period_s,
+        ]
+        .iter()
+        .any(|v| *v <= 0)
+        {
+            return Err(format!(
+                "{file}: windows and durations must be positive seconds"
+            ));
+        }
+        Ok(t)
     }
 }
 
@@ -1280,6 +1316,21 @@ mod tests {
             + w.spend.capacity() * std::mem::size_of::<(u32, i64)>()
             + w.forbidden.capacity() * 4;
         assert!(bytes <= MAX_ACCOUNT_WINDOW_BYTES, "{bytes} bytes");
+    }
+
+    #[test]
+    fn thresholds_are_configuration_with_defaults() {
+        let t =
+            Thresholds::parse("guard.toml", "attempts_per_minute = 120\nban_s = 3600\n").unwrap();
+        assert_eq!(
+            (t.attempts_per_minute, t.ban_s, t.auth_failures),
+            (120, 3_600, Thresholds::default().auth_failures)
+        );
+        assert!(Thresholds::parse("guard.toml", "attempts_per_minut = 1")
+            .unwrap_err()
+            .contains("attempts_per_minut"));
+        assert!(Thresholds::parse("guard.toml", "dialer_short_pct = 150").is_err());
+        assert!(Thresholds::parse("guard.toml", "ban_s = 0").is_err());
     }
 
     #[test]
