@@ -2307,7 +2307,7 @@ mod tests {
     const DAY: i64 = 86_400;
 
     async fn setup() -> (App, Caller) {
-        let store = tollgate_store::testing::sqlite().await;
+        let store = tollgate_store::testing::any().await;
         let app = App::new(store, Clock::fixed(NOW)).unwrap();
         let dir = std::env::temp_dir().join(format!("tg-num-{}", new_id("t")));
         crate::demo::seed(&app, &dir).await.unwrap();

@@ -10,7 +10,7 @@ const ACCOUNTS: usize = 14;
 const CATCH_BOUND_S: i64 = 15 * 60;
 
 async fn app() -> App {
-    let store = tollgate_store::testing::sqlite().await;
+    let store = tollgate_store::testing::any().await;
     let app = App::new(store, Clock::fixed(DAY)).unwrap();
     app.start_guard().await.unwrap();
     app

@@ -18,7 +18,7 @@ struct T {
 const NOW: i64 = 1_795_000_000; // 2026-11-17
 
 async fn setup() -> T {
-    let store = tollgate_store::testing::sqlite().await;
+    let store = tollgate_store::testing::any().await;
     let app = App::new(store, Clock::fixed(NOW)).unwrap();
     app.start_guard().await.unwrap();
     let dir = std::env::temp_dir().join(format!("tg-http-{}", tollgate_app::ids::new_id("t")));

@@ -20,7 +20,7 @@ struct T {
 }
 
 async fn setup() -> T {
-    let store = tollgate_store::testing::sqlite().await;
+    let store = tollgate_store::testing::any().await;
     let app = App::new(store, Clock::fixed(NOW)).unwrap();
     app.start_guard().await.unwrap();
     let dir = std::env::temp_dir().join(format!("tg-guard-{}", tollgate_app::ids::new_id("t")));

@@ -324,6 +324,15 @@ pub mod testing {
             .expect("sqlite store")
     }
 
+    /// The backend the app and HTTP tests run on: SQLite, or PostgreSQL when
+    /// `TOLLGATE_TEST_BACKEND=postgres` (with `TOLLGATE_TEST_POSTGRES_URL`). CI runs both.
+    pub async fn any() -> Store {
+        match std::env::var("TOLLGATE_TEST_BACKEND").as_deref() {
+            Ok("postgres") => postgres().await,
+            _ => sqlite().await,
+        }
+    }
+
     /// The PostgreSQL URL for tests; panics with a clear message when unset.
     pub fn postgres_url() -> String {
         std::env::var("TOLLGATE_TEST_POSTGRES_URL").expect(
