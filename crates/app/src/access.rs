@@ -593,6 +593,38 @@ impl App {
         Ok(())
     }
 
+    /// Sets the caller's own password (A3). A user who has one must give it; a user created
+    /// without one (by `tollgate init` or an admin) sets it with the token alone.
+    pub async fn set_own_password(
+        &self,
+        caller: &Caller,
+        current: Option<&str>,
+        new_password: &str,
+    ) -> Result<(), AppError> {
+        let user = auth::get_user(&self.store, &caller.principal.user_id).await?;
+        if let Some(hash) = user.password_hash.as_deref() {
+            if !current.is_some_and(|c| secrets::verify_password(c, hash)) {
+                return Err(AppError::invalid(
+                    "current_password_wrong",
+                    "current_password",
+                    "the current password is wrong",
+                ));
+            }
+        }
+        let hash = secrets::hash_password(new_password)
+            .map_err(|m| AppError::invalid("password_weak", "password", m))?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        auth::set_password_hash(&mut tx, &user.id, Some(&hash)).await?;
+        audit::append(
+            &mut tx,
+            &audit_row(&caller.actor, now, "user.password_set", &user.id, json!({})),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        Ok(())
+    }
+
     /// A3: starts TOTP enrolment for the caller; returns the secret and its otpauth URI.
     pub async fn totp_enroll(&self, caller: &Caller) -> Result<(String, String), AppError> {
         let user = auth::get_user(&self.store, &caller.principal.user_id).await?;

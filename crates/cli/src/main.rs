@@ -45,6 +45,15 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Bootstrap a real installation: the operator and its first admin; prints a token once.
+    Init {
+        /// The operator's name (the provider).
+        #[arg(long)]
+        operator: String,
+        /// E-mail of the first operator admin.
+        #[arg(long)]
+        email: String,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage API tokens.
@@ -192,6 +201,7 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
             print!("{}", cfg.show());
             Ok(())
         }
+        Command::Init { operator, email } => init(cfg, &operator, &email).await,
         Command::Migrate => {
             let store = Store::connect(&cfg.database_url()).await?;
             let applied = tollgate_store::migrate::apply(&store).await?;
@@ -280,6 +290,42 @@ async fn serve(cfg: config::Config) -> Result<(), Fail> {
     })
     .await?;
     app.store.close().await;
+    Ok(())
+}
+
+async fn init(cfg: config::Config, operator: &str, email: &str) -> Result<(), Fail> {
+    let app = open_app(&cfg).await?;
+    if let Some(op) = tollgate_store::tenancy::first_operator(&app.store).await? {
+        return Err(Fail(
+            2,
+            format!("already initialised: the operator is `{}`", op.name),
+        ));
+    }
+    let name = operator.trim();
+    if name.is_empty() {
+        return Err(Fail(2, "--operator must not be empty".into()));
+    }
+    let mut tx = app.store.begin().await?;
+    let row = tollgate_store::tenancy::OperatorRow {
+        id: tollgate_app::ids::new_id("op"),
+        name: name.into(),
+        created_at: app.now(),
+    };
+    tollgate_store::tenancy::insert_operator(&mut tx, &row).await?;
+    tollgate_store::commit(tx).await?;
+    let sys = Caller::system(Actor::cli());
+    let new = tollgate_app::tenancy::NewUser {
+        email: email.into(),
+        name: "Operator admin".into(),
+        role: "operator_admin".into(),
+        partner_id: None,
+        customer_id: None,
+        password: None,
+    };
+    let user = app.create_user(&sys, new).await?;
+    let t = app.create_token(&sys, Some(&user.id), "init", None).await?;
+    eprintln!("operator `{name}` created; admin {} (this API token is shown once; set a password with POST /v1/me/password):", user.email);
+    println!("{}", t.token);
     Ok(())
 }
 

@@ -535,3 +535,20 @@ pub async fn list_audit(
         a["id"].as_str().unwrap_or_default().to_string()
     }))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordIn {
+    current_password: Option<String>,
+    password: String,
+}
+
+pub async fn set_password(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiJson(b): ApiJson<PasswordIn>,
+) -> ApiResult {
+    app.set_own_password(&c, b.current_password.as_deref(), &b.password)
+        .await?;
+    ok(json!({"password_set": true}))
+}

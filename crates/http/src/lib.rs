@@ -111,6 +111,8 @@ api! {
         body: r#"{"type":"object","required":["token","password"],"properties":{"token":{"type":"string"},"password":{"type":"string"}}}"#, bulk: false;
     get "/v1/me" => h::me, Perm(P::SelfRead), "Who the token belongs to.", query: &[], body: "", bulk: false;
     post "/v1/me/logout" => h::logout, Perm(P::SelfRead), "Revoke the credential used for this request.", query: &[], body: "", bulk: false;
+    post "/v1/me/password" => h::set_password, Perm(P::SelfRead), "Set your password (A3): give the current one if you have one.", query: &[],
+        body: r#"{"type":"object","required":["password"],"properties":{"current_password":{"type":"string"},"password":{"type":"string"}}}"#, bulk: false;
     post "/v1/me/totp" => h::totp_enroll, Perm(P::SelfRead), "Start TOTP enrolment (A3): returns the secret.", query: &[], body: "", bulk: false;
     post "/v1/me/totp/confirm" => h::totp_confirm, Perm(P::SelfRead), "Confirm TOTP with a first code; logins then need one.", query: &[],
         body: r#"{"type":"object","required":["code"],"properties":{"code":{"type":"string"}}}"#, bulk: false;

@@ -201,6 +201,7 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("GET", "/v1/me"), ALL),
         (("POST", "/v1/me/logout"), ALL),
         (("POST", "/v1/me/totp"), ALL),
+        (("POST", "/v1/me/password"), ALL),
         (("POST", "/v1/me/totp/confirm"), ALL),
         (("GET", "/v1/partners"), NO_CUSTOMERS),
         (("POST", "/v1/partners"), ADMIN_ONLY),
@@ -1102,4 +1103,46 @@ async fn rate_tables_are_private_to_the_accounts_priced_with_them() {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a3_users_set_their_password_knowing_the_current_one() {
+    let t = setup().await;
+    let (s, v) = t
+        .post(
+            "/v1/me/password",
+            "customer_b",
+            json!({"password": "a much better passphrase"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("current_password_wrong")
+        )
+    );
+    let (s, v) = t
+        .post(
+            "/v1/me/password",
+            "customer_b",
+            json!({"current_password": tollgate_app::demo::DEMO_PASSWORD, "password": "short"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("password_weak"))
+    );
+    let (s, _) = t.post("/v1/me/password", "customer_b", json!({"current_password": tollgate_app::demo::DEMO_PASSWORD, "password": "a much better passphrase"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let login =
+        json!({"email": "admin@bayview-bakery.test", "password": "a much better passphrase"})
+            .to_string()
+            .into_bytes();
+    assert_eq!(
+        t.call("POST", "/auth/login", None, "application/json", login)
+            .await
+            .0,
+        StatusCode::CREATED
+    );
 }
