@@ -186,6 +186,12 @@ fn address_row(number_id: &str, a: &Address, by: &str, now: i64, effective_at: i
 }
 
 /// The structured address of a stored row.
+/// When the current holder's time with a number began (its reservation or port-in); a
+/// number without a holder has no current history.
+pub fn holding_start(n: &NumberRow) -> i64 {
+    n.reserved_at.unwrap_or(i64::MAX)
+}
+
 pub fn address_of(a: &AddressRow) -> Address {
     Address {
         street: a.street.clone(),
@@ -378,11 +384,19 @@ impl App {
         Ok(n)
     }
 
+    /// The emergency addresses of the current holder of `n` (registered since it was
+    /// reserved): a reused number never carries its previous holder's address (T13).
+    async fn holder_addresses(&self, n: &NumberRow) -> Result<Vec<AddressRow>, AppError> {
+        let mut rows = sn::addresses_of(&self.store, &n.id).await?;
+        rows.retain(|a| a.registered_at >= holding_start(n));
+        Ok(rows)
+    }
+
     /// What the core needs to decide an event on `n` at `now`.
     async fn facts(&self, n: &NumberRow, now: i64) -> Result<NumberFacts, AppError> {
         let state = state_of(n)?;
         let number_type = NumberType::parse(&n.number_type).unwrap_or(NumberType::Geographic);
-        let addresses = sn::addresses_of(&self.store, &n.id).await?;
+        let addresses = self.holder_addresses(n).await?;
         let ack = match &n.customer_id {
             Some(c) => self.has_current_ack(c).await?,
             None => false,
@@ -390,7 +404,7 @@ impl App {
         let identity = sn::documents_of(&self.store, None, Some(&n.id))
             .await?
             .iter()
-            .any(|d| d.kind == "identity");
+            .any(|d| d.kind == "identity" && d.uploaded_at >= holding_start(n));
         Ok(NumberFacts {
             state,
             country: n.country.clone(),
@@ -590,7 +604,7 @@ impl App {
     pub async fn number_detail(&self, caller: &Caller, id: &str) -> Result<NumberDetail, AppError> {
         let n = self.number_in_scope(caller, id).await?;
         let now = self.now();
-        let rows = sn::addresses_of(&self.store, &n.id).await?;
+        let rows = self.holder_addresses(&n).await?;
         let address = address_in_force(&rows, now).cloned();
         let pending_address = rows
             .iter()
@@ -612,12 +626,24 @@ impl App {
         id: &str,
     ) -> Result<NumberHistory, AppError> {
         let n = self.number_in_scope(caller, id).await?;
-        Ok(NumberHistory {
+        // A number is reused after quarantine: a partner or customer sees only the current
+        // holding; the operator sees the whole history.
+        let from = if caller.scope == tollgate_core::tenancy::Scope::All {
+            i64::MIN
+        } else {
+            holding_start(&n)
+        };
+        let mut h = NumberHistory {
             transitions: sn::transitions_of(&self.store, &n.id).await?,
             addresses: sn::addresses_of(&self.store, &n.id).await?,
             documents: sn::documents_of(&self.store, None, Some(&n.id)).await?,
             document_requests: sn::doc_requests_of(&self.store, None, Some(&n.id)).await?,
-        })
+        };
+        h.transitions.retain(|t| t.at >= from);
+        h.addresses.retain(|a| a.registered_at >= from);
+        h.documents.retain(|d| d.uploaded_at >= from);
+        h.document_requests.retain(|r| r.requested_at >= from);
+        Ok(h)
     }
 
     /// The E.164 digits of the active numbers of a billing account (the guard, billing).
@@ -648,6 +674,17 @@ impl App {
                         format!("no billing account `{billing_account_id}` in your scope"),
                     )
                 })?;
+        if !sn::open_port_ins_with(&self.store, &n.e164)
+            .await?
+            .is_empty()
+        {
+            return Err(Refusal::new(
+                "number_in_port_in",
+                rules::T7,
+                format!("+{} is part of an open port-in request", n.e164),
+            )
+            .into());
+        }
         let now = self.now();
         let t = cn::decide(NumberEvent::Reserve, &self.facts(&n, now).await?, now)?;
         let mut m = n.clone();
@@ -1021,8 +1058,17 @@ impl App {
         } else {
             NumberEvent::CancelPortOut
         };
-        let t = cn::decide(event, &self.facts(n, now).await?, now)?;
+        let mut t = cn::decide(event, &self.facts(n, now).await?, now)?;
         let po = sn::pending_port_out(&self.store, &n.id).await?;
+        // A withdrawn port-out returns the number to where it was: a number suspended for
+        // missing documents (B11) stays suspended.
+        if !complete
+            && po
+                .as_ref()
+                .is_some_and(|p| p.previous_state == NumberState::Suspended.as_str())
+        {
+            t.to = NumberState::Suspended;
+        }
         let mut m = n.clone();
         m.state = t.to.as_str().into();
         m.updated_at = now;
@@ -1158,7 +1204,7 @@ impl App {
         }
         cn::check_address(address)?;
         let now = self.now();
-        let rows = sn::addresses_of(&self.store, &n.id).await?;
+        let rows = self.holder_addresses(&n).await?;
         let has_current = address_in_force(&rows, now).is_some();
         let effective_at = cn::address_effective_at(state, has_current, now);
         let row = address_row(&n.id, address, &caller.actor.actor, now, effective_at);
@@ -1304,7 +1350,7 @@ impl App {
         let Some(n) = sn::find_by_e164(&self.store, digits).await? else {
             return Ok(None);
         };
-        let rows = sn::addresses_of(&self.store, &n.id).await?;
+        let rows = self.holder_addresses(&n).await?;
         Ok(address_in_force(&rows, at).map(|a| EmergencyInfo {
             address: address_of(a).one_line(),
             callback: format!("+{}", n.e164),
@@ -1871,6 +1917,16 @@ impl App {
         note: Option<&str>,
         numbers: &[String],
     ) -> Result<DocRequestRow, AppError> {
+        if numbers.len() > cn::MAX_NUMBERS_PER_PORT_IN {
+            return Err(AppError::invalid(
+                "too_many_numbers",
+                "numbers",
+                format!(
+                    "at most {} numbers per request",
+                    cn::MAX_NUMBERS_PER_PORT_IN
+                ),
+            ));
+        }
         let (port_in_id, number_id, customer_id, mut affected) = match subject {
             DocSubject::PortIn(id) => {
                 let p = self.port_in_row(caller, id).await?;
@@ -2736,6 +2792,44 @@ mod tests {
             (n.state.as_str(), n.customer_id, n.activated_at),
             ("available", None, None)
         );
+    }
+
+    #[tokio::test]
+    async fn t9_t13_a_reused_number_never_carries_its_previous_holders_data() {
+        let (app, sys) = setup().await;
+        assert!(app
+            .emergency_address_at("+33170000001", NOW)
+            .await
+            .unwrap()
+            .is_some());
+        app.release_number(&sys, "33170000001", "line cancelled")
+            .await
+            .unwrap();
+        app.clock.advance(90 * DAY);
+        app.sweep_numbers(&sys.actor).await.unwrap();
+        // Back in the inventory: no holder, no address in force.
+        assert!(app
+            .emergency_address_at("+33170000001", NOW + 90 * DAY)
+            .await
+            .unwrap()
+            .is_none());
+        let (_, ba) = fresh_customer(&app, &sys).await;
+        let n = app.reserve_number(&sys, "33170000001", &ba).await.unwrap();
+        assert!(app
+            .emergency_address_at("+33170000001", NOW + 90 * DAY)
+            .await
+            .unwrap()
+            .is_none());
+        // A partner sees only the new holding; the operator sees the whole history.
+        let partner = Caller {
+            scope: tollgate_core::tenancy::Scope::Partners(vec![n.partner_id.clone().unwrap()]),
+            ..sys.clone()
+        };
+        let theirs = app.number_history(&partner, &n.id).await.unwrap();
+        assert!(theirs.addresses.is_empty());
+        assert!(theirs.transitions.iter().all(|t| t.at >= NOW + 90 * DAY));
+        let all = app.number_history(&sys, &n.id).await.unwrap();
+        assert!(!all.addresses.is_empty());
     }
 
     #[tokio::test]
