@@ -1206,7 +1206,15 @@ impl App {
         let now = self.now();
         let rows = self.holder_addresses(&n).await?;
         let has_current = address_in_force(&rows, now).is_some();
-        let effective_at = cn::address_effective_at(state, has_current, now);
+        let pending_s = match &n.customer_id {
+            Some(c) => self
+                .profile_of_customer(c)
+                .await?
+                .map(|p| i64::from(p.telephony.emergency_address_pending_h) * 3600),
+            None => None,
+        }
+        .unwrap_or(cn::ADDRESS_CHANGE_PENDING_S);
+        let effective_at = cn::address_effective_at(state, has_current, now, pending_s);
         let row = address_row(&n.id, address, &caller.actor.actor, now, effective_at);
         let mut tx = self.store.begin().await?;
         let withdrawn = sn::withdraw_pending_addresses(&mut tx, &n.id, now).await?;
@@ -1218,7 +1226,7 @@ impl App {
             "emergency_address",
             rules::T13,
             &if effective_at > now {
-                format!("address change registered; applies in {} h, the old address is used meanwhile", cn::ADDRESS_CHANGE_PENDING_S / 3600)
+                format!("address change registered; applies in {} h, the old address is used meanwhile", pending_s / 3600)
             } else {
                 "address registered".to_string()
             },

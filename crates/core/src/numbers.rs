@@ -14,8 +14,9 @@ use crate::rules;
 
 /// T9 decision: days a released number stays in quarantine when the profile says nothing.
 pub const DEFAULT_QUARANTINE_DAYS: u32 = 90;
-/// T13: an address change applies this long after it is registered; the old address is
-/// used meanwhile. A named constant so that it can be changed in one place.
+/// T13: by default an address change applies this long after it is registered; the old
+/// address is used meanwhile. A terms profile may set its own
+/// (`telephony.emergency_address_pending_h`).
 pub const ADDRESS_CHANGE_PENDING_S: i64 = 48 * 3600;
 /// The version of the emergency-call limitations text a customer acknowledges (T13).
 pub const EMERGENCY_ACK_TEXT_VERSION: &str = "2026-03";
@@ -1081,9 +1082,14 @@ pub fn check_address(a: &Address) -> Result<(), Refusal> {
 /// T13: when an address registered at `now` takes effect. The first address of a number,
 /// or any address of a number not yet in service, applies at once; a change for a number in
 /// service is pending for [`ADDRESS_CHANGE_PENDING_S`] and the old address is used meanwhile.
-pub fn address_effective_at(state: NumberState, has_address: bool, now: i64) -> i64 {
+pub fn address_effective_at(
+    state: NumberState,
+    has_address: bool,
+    now: i64,
+    pending_s: i64,
+) -> i64 {
     if has_address && state.in_service() {
-        now + ADDRESS_CHANGE_PENDING_S
+        now + pending_s
     } else {
         now
     }
@@ -1889,12 +1895,17 @@ mod tests {
 
     #[test]
     fn t13_address_change_is_pending_48h_and_the_old_address_is_used_meanwhile() {
-        assert_eq!(address_effective_at(S::Reserved, true, NOW), NOW);
-        assert_eq!(address_effective_at(S::Active, false, NOW), NOW);
+        let p = ADDRESS_CHANGE_PENDING_S;
+        assert_eq!(address_effective_at(S::Reserved, true, NOW, p), NOW);
+        assert_eq!(address_effective_at(S::Active, false, NOW, p), NOW);
         assert_eq!(
-            address_effective_at(S::Active, true, NOW),
+            address_effective_at(S::Active, true, NOW, p),
             NOW + ADDRESS_CHANGE_PENDING_S
         );
+        assert_eq!(
+            address_effective_at(S::Active, true, NOW, 3_600),
+            NOW + 3_600
+        ); // per profile
         let versions = [(NOW - 100, NOW - 100, "old"), (NOW + 48 * 3600, NOW, "new")];
         assert_eq!(in_force_at(&versions, NOW - 200), None);
         assert_eq!(in_force_at(&versions, NOW), Some(&"old"));

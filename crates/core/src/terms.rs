@@ -59,6 +59,13 @@ pub struct Telephony {
     pub no_trunking: bool,
     /// T9: days a released number stays in quarantine.
     pub number_quarantine_days: u32,
+    /// T13: hours an emergency-address change stays pending (the old address is used).
+    #[serde(default = "default_address_pending_h")]
+    pub emergency_address_pending_h: u32,
+}
+
+fn default_address_pending_h() -> u32 {
+    48
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -184,6 +191,12 @@ impl TermsProfile {
             return Err(err(
                 "telephony.bandwidth_per_call_kbps",
                 "must be above 0".into(),
+            ));
+        }
+        if self.telephony.emergency_address_pending_h > 24 * 30 {
+            return Err(err(
+                "telephony.emergency_address_pending_h",
+                "at most 720 hours".into(),
             ));
         }
         if self.telephony.max_call_duration_s == 0 {

@@ -156,6 +156,7 @@ fn profile_out(p: &TermsProfile) -> Value {
             "included_sms_per_user": p.telephony.included_sms_per_user,
             "no_trunking": p.telephony.no_trunking,
             "number_quarantine_days": p.telephony.number_quarantine_days,
+            "emergency_address_pending_h": p.telephony.emergency_address_pending_h,
         },
         "contract": {
             "cancellation_window_days": p.contract.cancellation_window_days,
