@@ -1543,7 +1543,7 @@ impl App {
                     return Err(Refusal::new(
                         "number_already_served",
                         rules::T7,
-                        format!("+{d} is already served here ({})", n.state),
+                        format!("+{d} is already served by this provider"),
                     )
                     .on_field("numbers")
                     .into());
@@ -1654,7 +1654,7 @@ impl App {
                         return Err(Refusal::new(
                             "number_already_served",
                             rules::T7,
-                            format!("+{d} is already served here ({})", e.state),
+                            format!("+{d} is already served by this provider"),
                         )
                         .into());
                     }
@@ -1873,6 +1873,23 @@ impl App {
                             continue;
                         };
                         if n.state != "suspended" || n.suspension_ref.as_deref() != Some(&r.id) {
+                            continue;
+                        }
+                        // Another missed request still holds the number: it stays suspended,
+                        // now on that request's account (B11).
+                        let resolving: Vec<&str> = requests
+                            .iter()
+                            .filter(|q| q.kind == row.kind && q.state == "missed")
+                            .map(|q| q.id.as_str())
+                            .collect();
+                        let still = sn::missed_requests_affecting(&self.store, d).await?;
+                        if let Some(other) =
+                            still.iter().find(|id| !resolving.contains(&id.as_str()))
+                        {
+                            let mut m = n.clone();
+                            m.suspension_ref = Some(other.clone());
+                            m.updated_at = now;
+                            sn::update_number(&mut tx, &m, &n.state).await?;
                             continue;
                         }
                         let t = cn::decide(NumberEvent::Resume, &self.facts(&n, now).await?, now)?;
@@ -2749,6 +2766,49 @@ mod tests {
             .unwrap()
             .document_requests;
         assert_eq!(reqs[0].state, "fulfilled_late");
+    }
+
+    #[tokio::test]
+    async fn b11_a_number_held_by_two_missed_requests_resumes_only_when_both_are_met() {
+        let (app, sys) = setup().await;
+        for kind in ["address_proof", "bill"] {
+            app.request_documents(
+                &sys,
+                DocSubject::Number("33170000001"),
+                kind,
+                NOW + DAY,
+                None,
+                None,
+                &[],
+            )
+            .await
+            .unwrap();
+        }
+        app.clock.advance(DAY + 1);
+        app.sweep_numbers(&sys.actor).await.unwrap();
+        let state = |app: &App| {
+            let (app, sys) = (app.clone(), sys.clone());
+            async move {
+                app.number_detail(&sys, "33170000001")
+                    .await
+                    .unwrap()
+                    .number
+                    .state
+            }
+        };
+        assert_eq!(state(&app).await, "suspended");
+        app.upload_document(
+            &sys,
+            DocSubject::Number("33170000001"),
+            pdf("address_proof"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(state(&app).await, "suspended"); // the bill is still missing
+        app.upload_document(&sys, DocSubject::Number("33170000001"), pdf("bill"))
+            .await
+            .unwrap();
+        assert_eq!(state(&app).await, "active");
     }
 
     #[tokio::test]

@@ -1086,3 +1086,19 @@ pub async fn due_port_outs(store: &Store, now: i64) -> Result<Vec<PortOutRow>> {
     .await?;
     Ok(rows.iter().map(port_out).collect::<Result<_, _>>()?)
 }
+
+/// Ids of missed document requests with the `suspend` policy that list `digits` among the
+/// numbers they affect (a number stays suspended while any of them is outstanding, B11).
+pub async fn missed_requests_affecting(store: &Store, digits: &str) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT id FROM document_requests WHERE state = 'missed' AND on_miss = 'suspend' \
+         AND (',' || affected || ',') LIKE ('%,' || $1 || ',%') ORDER BY id",
+    )
+    .bind(digits)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
