@@ -214,21 +214,6 @@ pub fn address_in_force(rows: &[AddressRow], at: i64) -> Option<&AddressRow> {
     cn::in_force_at(&versions, at).copied()
 }
 
-/// An id that sorts in creation order within this process even inside one millisecond
-/// (transitions recorded in one use case share their `at`): milliseconds, then a process-wide
-/// counter, then randomness against other processes.
-fn ordered_id(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static SEQ: AtomicU64 = AtomicU64::new(0);
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0);
-    let n = SEQ.fetch_add(1, Ordering::Relaxed) & 0xff_ffff_ffff;
-    let tail = new_id("x");
-    format!("{prefix}_{ms:012x}{n:010x}{}", &tail[tail.len() - 6..])
-}
-
 #[allow(clippy::too_many_arguments)]
 fn transition_row(
     actor: &Actor,
@@ -243,7 +228,7 @@ fn transition_row(
     now: i64,
 ) -> TransitionRow {
     TransitionRow {
-        id: ordered_id("ntr"),
+        id: new_id("ntr"),
         subject_type: subject_type.into(),
         subject_id: subject_id.into(),
         e164: e164.map(str::to_string),

@@ -9,18 +9,8 @@ use tollgate_app::guard_sim::{setup, Rng};
 use tollgate_app::{Actor, App, Caller, Clock};
 use tollgate_store::guard::PolicyRow;
 
+use crate::rating_cmd::rss_kib;
 use crate::Fail;
-
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 fn pct(sorted: &[u64], p: f64) -> u64 {
     if sorted.is_empty() {
@@ -206,33 +196,8 @@ pub async fn run(
     );
 
     // HTTP: the real router on 127.0.0.1, `connections` keep-alive clients.
-    let user = app
-        .create_user(
-            &sys,
-            tollgate_app::tenancy::NewUser {
-                email: "edge@bench.test".into(),
-                name: "SIP edge".into(),
-                role: "operator_admin".into(),
-                partner_id: None,
-                customer_id: None,
-                password: None,
-            },
-        )
-        .await?;
-    let token = app
-        .create_token(&sys, Some(&user.id), "bench", None)
-        .await?
-        .token;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let router = tollgate_http::router(app.clone(), tollgate_http::DEFAULT_MAX_BODY_BYTES);
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await;
-    });
+    let (addr, token, server) =
+        crate::http_bench::serve_for_bench(&app, "edge@bench.test", "operator_admin").await?;
     let per = http_decisions / connections.max(1);
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut tasks = Vec::new();

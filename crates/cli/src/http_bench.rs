@@ -7,8 +7,42 @@ use tollgate_app::tenancy::NewCustomer;
 use tollgate_app::{Actor, App, Caller};
 use tollgate_core::rating::RateRow;
 
-use crate::rating_cmd::{cdrs_csv, cli_actor_pub};
+use crate::rating_cmd::cdrs_csv;
 use crate::Fail;
+
+/// A user with `role` and a token for it, and the real router serving on 127.0.0.1 (an
+/// ephemeral port) in the background: what the HTTP benchmarks drive.
+pub async fn serve_for_bench(
+    app: &App,
+    email: &str,
+    role: &str,
+) -> Result<(std::net::SocketAddr, String, tokio::task::JoinHandle<()>), Fail> {
+    let sys = Caller::system(Actor::cli());
+    let new = tollgate_app::tenancy::NewUser {
+        email: email.into(),
+        name: "Benchmark".into(),
+        role: role.into(),
+        partner_id: None,
+        customer_id: None,
+        password: None,
+    };
+    let user = app.create_user(&sys, new).await?;
+    let token = app
+        .create_token(&sys, Some(&user.id), "bench", None)
+        .await?
+        .token;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let router = tollgate_http::router(app.clone(), tollgate_http::DEFAULT_MAX_BODY_BYTES);
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    Ok((addr, token, server))
+}
 
 /// CDRs per POST.
 pub const BATCH: usize = 10_000;
@@ -29,7 +63,7 @@ async fn post(addr: std::net::SocketAddr, token: &str, body: &[u8]) -> Result<(u
 }
 
 pub async fn intake(app: &App, rows: &[RateRow], count: usize, seed: u64) -> Result<f64, Fail> {
-    let sys = Caller::system(cli_actor_pub());
+    let sys = Caller::system(Actor::cli());
     let mut tx = app.store.begin().await?;
     tollgate_store::tenancy::insert_operator(
         &mut tx,
@@ -51,33 +85,8 @@ pub async fn intake(app: &App, rows: &[RateRow], count: usize, seed: u64) -> Res
     let ba = app
         .create_billing_account(&sys, &cust.id, "Bench", "EUR", Some("bench"))
         .await?;
-    let user = app
-        .create_user(
-            &sys,
-            tollgate_app::tenancy::NewUser {
-                email: "bench@bench.test".into(),
-                name: "Bench".into(),
-                role: "operator_billing".into(),
-                partner_id: None,
-                customer_id: None,
-                password: None,
-            },
-        )
-        .await?;
-    let token = app
-        .create_token(&sys, Some(&user.id), "bench", None)
-        .await?
-        .token;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let router = tollgate_http::router(app.clone(), tollgate_http::DEFAULT_MAX_BODY_BYTES);
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await;
-    });
+    let (addr, token, server) =
+        serve_for_bench(app, "bench@bench.test", "operator_billing").await?;
     let mut all = Vec::new();
     cdrs_csv(count, rows, seed, &ba.id, &mut all, None)?;
     let text = String::from_utf8(all).map_err(|e| Fail(1, e.to_string()))?;
@@ -103,7 +112,6 @@ pub async fn intake(app: &App, rows: &[RateRow], count: usize, seed: u64) -> Res
         }
     }
     let rate = count as f64 / t.elapsed().as_secs_f64();
-    let _ = Actor::cli();
     server.abort();
     Ok(rate)
 }

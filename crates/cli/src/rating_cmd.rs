@@ -14,6 +14,7 @@ use tollgate_core::rating::{RateRow, RateTable};
 
 use crate::progress::Progress;
 use crate::Fail;
+pub use tollgate_app::guard_sim::Rng;
 
 #[derive(Subcommand)]
 pub enum RatesCmd {
@@ -109,14 +110,6 @@ fn read(path: &PathBuf) -> Result<Vec<u8>, Fail> {
     std::fs::read(path).map_err(|e| Fail(2, format!("{}: {e}", path.display())))
 }
 
-pub fn cli_actor_pub() -> Actor {
-    Actor::cli()
-}
-
-fn cli_actor() -> Actor {
-    Actor::cli()
-}
-
 pub async fn rates(app: App, action: RatesCmd) -> Result<(), Fail> {
     match action {
         RatesCmd::Import { name, file } => {
@@ -124,7 +117,7 @@ pub async fn rates(app: App, action: RatesCmd) -> Result<(), Fail> {
             let p = Progress::new("parsing");
             let cb = |d: usize, t: usize| p.update(d, t);
             let (v, errors) = app
-                .import_rate_table(&cli_actor(), &name, &body, Some(&cb))
+                .import_rate_table(&Actor::cli(), &name, &body, Some(&cb))
                 .await?;
             eprintln!();
             if !errors.is_empty() {
@@ -175,7 +168,7 @@ pub async fn cdrs(app: App, action: CdrsCmd) -> Result<(), Fail> {
     let p = Progress::new("rating");
     let cb = |d: usize, t: usize| p.update(d, t);
     let r = app
-        .ingest_cdrs(&cli_actor(), format, &body, source.as_deref(), Some(&cb))
+        .ingest_cdrs(&Actor::cli(), format, &body, source.as_deref(), Some(&cb))
         .await?;
     eprintln!();
     for x in &r.rejects {
@@ -471,25 +464,6 @@ pub fn offline(args: RateArgs) -> Result<(), Fail> {
     Ok(())
 }
 
-/// SplitMix64: a small deterministic generator for synthetic data.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n.max(1)
-    }
-}
-
 /// About 250 distinct country calling codes.
 fn country_codes() -> Vec<String> {
     let mut cc: Vec<String> = vec!["1".into(), "7".into()];
@@ -678,7 +652,7 @@ pub fn generate(action: GenerateCmd) -> Result<(), Fail> {
     Ok(())
 }
 
-fn rss_kib() -> u64 {
+pub fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -750,7 +724,7 @@ pub async fn bench(action: BenchCmd) -> Result<(), Fail> {
     let store = tollgate_store::Store::open(&format!("sqlite://{}?mode=rwc", db.display())).await?;
     let app = App::new(store.clone(), Clock::System)?;
     let (_, errs) = app
-        .import_rate_table(&cli_actor(), "bench", rates_csv(&rows).as_bytes(), None)
+        .import_rate_table(&Actor::cli(), "bench", rates_csv(&rows).as_bytes(), None)
         .await?;
     if !errs.is_empty() {
         return Err(Fail(1, format!("bench table refused: {}", errs[0].message)));
