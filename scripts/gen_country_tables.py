@@ -359,9 +359,15 @@ EU_EEA = ["AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR"
           "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES",
           "SE",  # EU 27
           "IS", "LI", "NO"]  # EEA
+# National emergency services libphonenumber's short-number "emergency" class leaves out
+# (it lists them as other short codes): Spain's police, Guardia Civil, health and fire
+# emergency numbers reach emergency services and must never be refused (T13).
+NATIONAL_ADDITIONS = [("ES", "091"), ("ES", "092"), ("ES", "062"), ("ES", "061"),
+                      ("ES", "080")]
 RULES = ([(r, "112") for r in EU_EEA + ["GB", "CH"]]
          + [(r, "911") for r in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1]]
-         + [("AU", "000")])
+         + [("AU", "000")]
+         + NATIONAL_ADDITIONS)
 
 
 def emergency_rows():
@@ -410,7 +416,7 @@ def main():
         f.write(header("iso,number",
                        "Emergency short numbers per region (libphonenumber short-number "
                        "metadata), plus the terms' rules: 112 in the EU/EEA, GB and CH; "
-                       "911 in every NANP region; 000 in AU."))
+                       "911 in every NANP region; 000 in AU; Spain's 091, 092, 062, 061, 080."))
         for region, number in em_rows:
             f.write("%s,%s\n" % (region, number))
 

@@ -79,13 +79,37 @@ impl AuthCache {
     }
 }
 
-/// Sliding-window counter of failed logins, bounded in memory.
+/// Password hashes (argon2id, ~20-50 ms of CPU each) computed at once on the blocking pool;
+/// more wait their turn, so a login burst never starves the guard of executor threads.
+pub const MAX_CONCURRENT_HASHES: usize = 2;
+
+/// Sliding-window counter of failed logins, bounded in memory, and the last TOTP step each
+/// user logged in with (a code is accepted once: A3 replay protection).
 #[derive(Default)]
 pub struct LoginLimiter {
     failures: Mutex<HashMap<String, VecDeque<i64>>>,
+    totp_steps: Mutex<HashMap<String, i64>>,
 }
 
 impl LoginLimiter {
+    /// Records the TOTP step a user just used; `false` when that step (or a later one) was
+    /// already used: the code is a replay. Entries older than the skew window are dropped
+    /// when the map is full (they can no longer be replayed).
+    pub fn use_totp_step(&self, user_id: &str, step: i64, now: i64) -> bool {
+        let mut m = self.totp_steps.lock().expect("totp lock");
+        if m.len() >= MAX_TRACKED_LOGIN_KEYS {
+            let oldest = now.div_euclid(secrets::TOTP_STEP_S) - secrets::TOTP_SKEW_STEPS;
+            m.retain(|_, s| *s >= oldest);
+        }
+        match m.get(user_id) {
+            Some(last) if *last >= step => false,
+            _ => {
+                m.insert(user_id.to_string(), step);
+                true
+            }
+        }
+    }
+
     fn keys(email: &str, source: &str) -> [(String, usize); 2] {
         [
             (
@@ -135,6 +159,28 @@ impl LoginLimiter {
         let mut map = self.failures.lock().expect("limiter lock");
         map.remove(&Self::keys(email, source)[0].0);
     }
+}
+
+/// A new API token for a user: the stored row (hash only) and the secret shown once.
+pub(crate) fn new_api_token(
+    user_id: &str,
+    name: &str,
+    expires_in_days: Option<i64>,
+    now: i64,
+) -> (CredentialRow, String) {
+    let token = new_token();
+    let cred = CredentialRow {
+        id: new_id("tok"),
+        user_id: user_id.into(),
+        kind: "api_token".into(),
+        name: name.into(),
+        token_hash: token_hash(&token),
+        created_at: now,
+        expires_at: expires_in_days.map(|d| now + d * 86_400),
+        revoked_at: None,
+        revoked_reason: None,
+    };
+    (cred, token)
 }
 
 fn principal_of(u: &UserRow, credential_id: &str) -> Result<Principal, AppError> {
@@ -296,18 +342,7 @@ impl App {
             }
         };
         let now = self.now();
-        let token = new_token();
-        let cred = CredentialRow {
-            id: new_id("tok"),
-            user_id: target.id.clone(),
-            kind: "api_token".into(),
-            name: name.into(),
-            token_hash: token_hash(&token),
-            created_at: now,
-            expires_at: expires_in_days.map(|d| now + d * 86_400),
-            revoked_at: None,
-            revoked_reason: None,
-        };
+        let (cred, token) = new_api_token(&target.id, name, expires_in_days, now);
         let mut tx = self.store.begin().await?;
         auth::insert_credential(&mut tx, &cred).await?;
         audit::append(
@@ -334,25 +369,25 @@ impl App {
         caller: &Caller,
         page: &Page,
     ) -> Result<Vec<CredentialRow>, AppError> {
+        // The same reach as `may_manage_user`, as one scoped query: an admin sees the tokens
+        // of users in its scope whose role it may grant.
         let admin = matches!(
             caller.principal.role,
             Role::OperatorAdmin | Role::PartnerAdmin | Role::CustomerAdmin
         );
-        let mut user_ids = vec![caller.principal.user_id.clone()];
-        if admin {
-            let users = auth::list_users(
-                &self.store,
-                ScopeFilter(&caller.scope),
-                &Page::first(tollgate_store::MAX_PAGE_LIMIT),
-            )
-            .await?;
-            for u in users {
-                if u.id != caller.principal.user_id && self.may_manage_user(caller, &u).await? {
-                    user_ids.push(u.id);
-                }
-            }
-        }
-        Ok(auth::list_credentials(&self.store, &user_ids, page).await?)
+        let roles: Vec<&str> = Role::ALL
+            .into_iter()
+            .filter(|r| admin && caller.principal.role.may_grant(*r))
+            .map(Role::as_str)
+            .collect();
+        Ok(auth::list_tokens_in_scope(
+            &self.store,
+            ScopeFilter(&caller.scope),
+            &caller.principal.user_id,
+            &roles,
+            page,
+        )
+        .await?)
     }
 
     pub async fn revoke_token(
@@ -403,11 +438,14 @@ impl App {
             });
         }
         let user = auth::find_user_by_email(&self.store, &email.trim().to_lowercase()).await?;
-        let ok = user.as_ref().is_some_and(|u| {
-            u.password_hash
-                .as_deref()
-                .is_some_and(|h| secrets::verify_password(password, h))
-        });
+        // An unknown e-mail (or a user without a password) is verified against a dummy hash,
+        // so both answers take the same time: no oracle of which addresses exist.
+        let hash = user
+            .as_ref()
+            .and_then(|u| u.password_hash.clone())
+            .unwrap_or_else(|| secrets::dummy_password_hash().to_string());
+        let verified = self.verify_password(password, &hash).await?;
+        let ok = verified && user.as_ref().is_some_and(|u| u.password_hash.is_some());
         let Some(user) = user.filter(|_| ok) else {
             self.logins.record_failure(email, &actor.source, now);
             return Err(unauthenticated(
@@ -424,14 +462,17 @@ impl App {
                         "this account needs a one-time code (field `totp`)",
                     ))
                 }
-                Some(code) if !secrets::totp_verify(secret, code, now) => {
-                    self.logins.record_failure(email, &actor.source, now);
-                    return Err(unauthenticated(
-                        "totp_invalid",
-                        "the one-time code is wrong or expired",
-                    ));
+                Some(code) => {
+                    let fresh = secrets::totp_verify_step(secret, code, now)
+                        .is_some_and(|step| self.logins.use_totp_step(&user.id, step, now));
+                    if !fresh {
+                        self.logins.record_failure(email, &actor.source, now);
+                        return Err(unauthenticated(
+                            "totp_invalid",
+                            "the one-time code is wrong, expired or already used",
+                        ));
+                    }
                 }
-                Some(_) => {}
             }
         }
         self.logins.record_success(email, &actor.source);
@@ -574,7 +615,9 @@ impl App {
                 "the reset token is unknown, used or expired",
             ));
         };
-        let hash = secrets::hash_password(new_password)
+        let hash = self
+            .hash_password(new_password)
+            .await?
             .map_err(|m| AppError::invalid("password_weak", "password", m))?;
         let actor = Actor {
             actor: format!("user:{}", user.id),
@@ -603,7 +646,11 @@ impl App {
     ) -> Result<(), AppError> {
         let user = auth::get_user(&self.store, &caller.principal.user_id).await?;
         if let Some(hash) = user.password_hash.as_deref() {
-            if !current.is_some_and(|c| secrets::verify_password(c, hash)) {
+            let ok = match current {
+                Some(c) => self.verify_password(c, hash).await?,
+                None => false,
+            };
+            if !ok {
                 return Err(AppError::invalid(
                     "current_password_wrong",
                     "current_password",
@@ -611,7 +658,9 @@ impl App {
                 ));
             }
         }
-        let hash = secrets::hash_password(new_password)
+        let hash = self
+            .hash_password(new_password)
+            .await?
             .map_err(|m| AppError::invalid("password_weak", "password", m))?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
@@ -662,7 +711,9 @@ impl App {
             });
         };
         let now = self.now();
-        if !secrets::totp_verify(secret, code, now) {
+        let fresh = secrets::totp_verify_step(secret, code, now)
+            .is_some_and(|step| self.logins.use_totp_step(&user.id, step, now));
+        if !fresh {
             return Err(AppError::invalid(
                 "totp_invalid",
                 "code",
@@ -678,6 +729,33 @@ impl App {
         .await?;
         tollgate_store::commit(tx).await?;
         Ok(())
+    }
+
+    /// argon2id verification on the blocking pool, at most [`MAX_CONCURRENT_HASHES`] at once.
+    pub async fn verify_password(&self, password: &str, hash: &str) -> Result<bool, AppError> {
+        let (p, h) = (password.to_string(), hash.to_string());
+        self.on_hash_pool(move || secrets::verify_password(&p, &h))
+            .await
+    }
+
+    /// argon2id hashing on the blocking pool (see [`App::verify_password`]).
+    pub async fn hash_password(&self, password: &str) -> Result<Result<String, String>, AppError> {
+        let p = password.to_string();
+        self.on_hash_pool(move || secrets::hash_password(&p)).await
+    }
+
+    async fn on_hash_pool<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|_| AppError::Internal("hashing pool closed".into()))?;
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| AppError::Internal(format!("hashing task: {e}")))
     }
 
     /// The level of a role, for wire output.

@@ -14,9 +14,9 @@ use serde_json::json;
 use tokio::sync::mpsc;
 use tollgate_core::cdr::RawCdr;
 use tollgate_core::guard::{
-    check_contract, check_price, reset_fired, AccountPolicy, Action, Attempt, Decision, DestClass,
-    DestinationClasses, Detectors, Incident, Live, Suspension, SuspensionScope, Thresholds,
-    Verdict, KBPS_PER_CALL,
+    check_contract, check_price, reset_fired, worst_case_cost, AccountPolicy, Action, Attempt,
+    Decision, DestClass, DestinationClasses, Detectors, Incident, Live, Suspension,
+    SuspensionScope, Thresholds, Verdict, KBPS_PER_CALL,
 };
 use tollgate_core::{e164, rules, time, Refusal, RuleRef};
 use tollgate_store::guard::{self as sg, CallRow, IncidentRow, PolicyRow, SuspensionRow};
@@ -100,6 +100,29 @@ enum CallEvent {
 struct Inner {
     accounts: HashMap<String, Arc<CachedAccount>>,
     classes: DestinationClasses,
+    /// B5: credit held by live calls until they end and are rated, per account (micro units).
+    reserved: HashMap<String, i64>,
+    /// The hold of each live call: `(account, micro units)`.
+    holds: HashMap<String, (String, i64)>,
+}
+
+impl Inner {
+    fn hold(&mut self, call_id: &str, account: &str, micros: i64) {
+        *self.reserved.entry(account.to_string()).or_default() += micros;
+        self.holds
+            .insert(call_id.to_string(), (account.to_string(), micros));
+    }
+
+    fn release(&mut self, call_id: &str) {
+        if let Some((account, micros)) = self.holds.remove(call_id) {
+            if let Some(r) = self.reserved.get_mut(&account) {
+                *r -= micros;
+                if *r <= 0 {
+                    self.reserved.remove(&account);
+                }
+            }
+        }
+    }
 }
 
 /// The guard's in-memory state. Shared by every request; one short lock per decision.
@@ -184,9 +207,75 @@ impl App {
         }
     }
 
+    /// Data upgrade: policies stored with calling codes (`33`, `1`) name ISO countries
+    /// (`FR`, `US`) from now on. A calling code becomes its main region, so a legacy `1`
+    /// (all of NANP, Caribbean included) narrows to `US`: the safe direction for fraud.
+    /// Idempotent and audited; returns the accounts changed.
+    pub async fn upgrade_policy_countries(&self) -> Result<Vec<String>, AppError> {
+        let legacy = sg::policies_with_calling_codes(&self.store).await?;
+        if legacy.is_empty() {
+            return Ok(Vec::new());
+        }
+        let iso = |c: &str| -> String {
+            let c = c.trim();
+            if c.bytes().all(|b| b.is_ascii_digit()) {
+                tollgate_core::country::country_of(c)
+                    .filter(|_| tollgate_core::country::calling_code(c) == Some(c))
+                    .unwrap_or("")
+                    .to_string()
+            } else {
+                c.to_string()
+            }
+        };
+        let now = self.now();
+        let actor = Actor {
+            actor: "system:upgrade".into(),
+            source: "start".into(),
+            request_id: "upgrade".into(),
+        };
+        let mut changed = Vec::new();
+        let mut tx = self.store.begin().await?;
+        for p in legacy {
+            let home = iso(&p.home_country);
+            let allow: Vec<String> = p
+                .international_allowlist
+                .split(',')
+                .map(iso)
+                .filter(|c| !c.is_empty())
+                .collect();
+            let row = PolicyRow {
+                home_country: if home.is_empty() { "US".into() } else { home },
+                international_allowlist: allow.join(","),
+                ..p.clone()
+            };
+            sg::put_policy(&mut tx, &row).await?;
+            audit::append(
+                &mut tx,
+                &audit_row(
+                    &actor,
+                    now,
+                    "guard.policy.iso_countries",
+                    &p.billing_account_id,
+                    json!({"home_country": [p.home_country, row.home_country], "international_allowlist": [p.international_allowlist, row.international_allowlist]}),
+                ),
+            )
+            .await?;
+            changed.push(p.billing_account_id);
+        }
+        tollgate_store::commit(tx).await?;
+        Ok(changed)
+    }
+
     /// Starts the write-behind flusher of call events and rebuilds live calls and bans from
     /// the store. Call once at start (the server does).
     pub async fn start_guard(&self) -> Result<(), AppError> {
+        let upgraded = self.upgrade_policy_countries().await?;
+        if !upgraded.is_empty() {
+            tracing::info!(
+                accounts = upgraded.len(),
+                "guard policies now name ISO countries"
+            );
+        }
         let now = self.now();
         let open = sg::open_calls(&self.store).await?;
         let bans = sg::active_bans(&self.store, now).await?;
@@ -323,8 +412,9 @@ impl App {
             site_bandwidth_kbps: None,
             home_country: owned
                 .first()
-                .map(|n| tollgate_core::guard::country_code(n).to_string())
-                .unwrap_or_else(|| "1".into()),
+                .and_then(|n| tollgate_core::country::country_of(n))
+                .unwrap_or("US")
+                .into(),
             international_allowlist: String::new(),
             credit_limit_micros: None,
             updated_at: now,
@@ -429,11 +519,24 @@ impl App {
         }
     }
 
+    /// T13 from memory only: the dialled code is an emergency number in the country of the
+    /// calling number or in the home country of the account when its policy is cached. (A
+    /// number of one country on an uncached account of another is caught by the contract
+    /// check once the account is loaded.)
+    fn is_emergency_in_memory(&self, req: &CallRequest) -> bool {
+        let from = e164::normalize(&req.from, "from").ok();
+        let home = req.billing_account.as_deref().and_then(|a| {
+            let g = self.guard.inner.lock().expect("guard lock");
+            g.accounts.get(a).map(|c| c.policy.home_country.clone())
+        });
+        tollgate_core::guard::is_emergency(&req.to, from.as_deref(), home.as_deref())
+    }
+
     /// `POST /v1/guard/calls`: admit, refuse or answer busy, with the rule and clause.
     pub async fn guard_call(&self, actor: &Actor, req: CallRequest) -> Result<Decided, AppError> {
         // T13 first, before anything that could refuse: a withheld caller ID, an unknown
         // number, an odd `at` or a busy database never stand between a caller and 112.
-        if tollgate_core::guard::is_emergency(&req.to, "") {
+        if self.is_emergency_in_memory(&req) {
             return Ok(self.emergency_call(&req).await);
         }
         let now = self.guard_time(req.at)?;
@@ -511,8 +614,20 @@ impl App {
                         international,
                     }
                 } else {
+                    // B5: the credit left is what live calls have not already reserved;
+                    // an admitted call reserves its worst case (its `max_duration_s` at its
+                    // rate) until it ends and is rated. Decided and held under one lock, so
+                    // concurrent calls never share the same credit.
                     let row = table.as_ref().and_then(|t| t.lookup(to, now));
-                    check_price(&acct.policy, row, international)
+                    let mut g = self.guard.inner.lock().expect("guard lock");
+                    let reserved = g.reserved.get(&account).copied().unwrap_or(0);
+                    let v = check_price(&acct.policy, row, international, reserved);
+                    if let (Decision::Allow, Some(row), Some(_)) =
+                        (v.decision, row, acct.policy.credit_left_micros)
+                    {
+                        g.hold(&call_id, &account, worst_case_cost(row, v.max_duration_s));
+                    }
+                    v
                 }
             }
         };
@@ -549,7 +664,15 @@ impl App {
                 emergency: false,
                 international: false,
             };
-            match counters.try_admit(&call_id, call, max_calls) {
+            let admitted = counters.try_admit(&call_id, call, max_calls);
+            if admitted.is_err() {
+                self.guard
+                    .inner
+                    .lock()
+                    .expect("guard lock")
+                    .release(&call_id);
+            }
+            match admitted {
                 Ok(()) => {}
                 Err(AdmitRefused::DuplicateCallId) => {
                     return Err(AppError::Conflict {
@@ -815,26 +938,16 @@ impl App {
         Ok(())
     }
 
-    /// E-mail addresses of the customer's admins and of its partner's admins.
+    /// E-mail addresses of the customer's admins and of its partner's admins (keyed reads).
     async fn contacts_of(&self, customer_id: &str) -> Result<Vec<String>, AppError> {
         let all = tollgate_core::tenancy::Scope::All;
         let c = st::get_customer(&self.store, ScopeFilter(&all), customer_id).await?;
-        let users = tollgate_store::auth::list_users(
+        Ok(tollgate_store::auth::admin_contacts_of_customer(
             &self.store,
-            ScopeFilter(&all),
-            &Page::first(tollgate_store::MAX_PAGE_LIMIT),
+            customer_id,
+            c.partner_id.as_deref(),
         )
-        .await?;
-        Ok(users
-            .into_iter()
-            .filter(|u| {
-                (u.customer_id.as_deref() == Some(customer_id) && u.role == "customer_admin")
-                    || (u.partner_id.is_some()
-                        && u.partner_id == c.partner_id
-                        && u.role == "partner_admin")
-            })
-            .map(|u| u.email)
-            .collect())
+        .await?)
     }
 
     /// The call was answered.
@@ -878,7 +991,11 @@ impl App {
         let acct = self.cached_account(&call.account, now).await?;
         let end = now.max(call.started);
         let duration = call.answered.map_or(0, |a| (end - a).max(0));
-        let emergency = tollgate_core::guard::is_emergency(&call.to, "");
+        let emergency = tollgate_core::guard::is_emergency(
+            &call.to,
+            Some(&call.from),
+            Some(&acct.policy.home_country),
+        );
         let raw = RawCdr {
             source: Some("guard".to_string()),
             call_id: Some(call_id.to_string()),
@@ -917,9 +1034,14 @@ impl App {
         }
         self.emit(CallEvent::Ended(call_id.to_string(), now));
         let cost: i64 = report.totals.values().map(|(_, m)| m).sum();
-        if acct.credit_limit.is_some() && cost > 0 {
-            // The credit left is re-read from the stored CDRs by the next decision.
-            self.invalidate_guard_account(&call.account);
+        {
+            let mut g = self.guard.inner.lock().expect("guard lock");
+            g.release(call_id);
+            if acct.credit_limit.is_some() && cost > 0 {
+                // The hold is gone and the credit left is re-read from the stored CDRs by
+                // the next decision, under the same lock, so no decision sees neither.
+                g.accounts.remove(&call.account);
+            }
         }
         let mut incidents = Vec::new();
         let detectors = Detectors {
@@ -1221,14 +1343,14 @@ impl App {
                 "must not be negative",
             ));
         }
-        if p.home_country.is_empty()
-            || p.home_country.len() > 3
-            || !p.home_country.bytes().all(|b| b.is_ascii_digit())
-        {
+        if !tollgate_core::country::is_known(&p.home_country) {
             return Err(AppError::invalid(
                 "home_country_invalid",
                 "home_country",
-                "a country calling code, 1 to 3 digits",
+                format!(
+                    "`{}` is not an ISO 3166-1 alpha-2 country code (`US`, `GB`, `FR`)",
+                    p.home_country
+                ),
             ));
         }
         for c in p
@@ -1237,11 +1359,11 @@ impl App {
             .map(str::trim)
             .filter(|c| !c.is_empty())
         {
-            if c.len() > 3 || !c.bytes().all(|b| b.is_ascii_digit()) {
+            if !tollgate_core::country::is_known(c) {
                 return Err(AppError::invalid(
                     "allowlist_invalid",
                     "international_allowlist",
-                    format!("`{c}` is not a country calling code"),
+                    format!("`{c}` is not an ISO 3166-1 alpha-2 country code (`CA`, `JM`)"),
                 ));
             }
         }
@@ -1396,10 +1518,10 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
     let sys = Caller::system(actor.clone());
     let page = Page::first(100);
     let homes = [
-        ("Acme Dental", "33", "49,44"),
-        ("Bayview Bakery", "33", ""),
-        ("Harbor Logistics", "44", "33"),
-        ("Direct Corp", "1", ""),
+        ("Acme Dental", "FR", "DE,GB"),
+        ("Bayview Bakery", "FR", ""),
+        ("Harbor Logistics", "GB", "FR"),
+        ("Direct Corp", "US", ""),
     ];
     for (customer, home, allow) in homes {
         let Some(c) = st::find_customer_by_name(&app.store, customer).await? else {

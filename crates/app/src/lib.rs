@@ -94,6 +94,8 @@ pub struct App {
     pub rates: Arc<rating::RateCache>,
     pub guard: Arc<guard::Guard>,
     pub auth_cache: Arc<access::AuthCache>,
+    /// Bounds the argon2id work on the blocking pool ([`access::MAX_CONCURRENT_HASHES`]).
+    pub(crate) hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -112,6 +114,7 @@ impl App {
             rates: Arc::new(rating::RateCache::default()),
             guard: Arc::new(guard::Guard::default()),
             auth_cache: Arc::new(access::AuthCache::default()),
+            hashing: Arc::new(tokio::sync::Semaphore::new(access::MAX_CONCURRENT_HASHES)),
         }
     }
 

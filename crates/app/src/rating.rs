@@ -647,21 +647,19 @@ impl App {
         })
     }
 
-    async fn accounts_by_id(&self) -> Result<HashMap<String, AccountInfo>, AppError> {
-        let bundles: HashMap<String, (Option<String>, i64)> = sr::included_minutes(&self.store)
+    /// The billing accounts these ids name, by key (never a scan of every account).
+    async fn accounts_by_id(
+        &self,
+        ids: &HashSet<String>,
+    ) -> Result<HashMap<String, AccountInfo>, AppError> {
+        let ids: Vec<String> = ids.iter().cloned().collect();
+        Ok(st::billing_accounts_by_ids(&self.store, &ids)
             .await?
             .into_iter()
-            .map(|(id, z, s)| (id, (z, s)))
-            .collect();
-        Ok(st::all_billing_accounts(&self.store)
-            .await?
-            .into_iter()
-            .map(|row| {
-                let bundle = bundles.get(&row.id).and_then(|(z, s)| {
-                    z.clone().filter(|_| *s > 0).map(|zone| Bundle {
-                        zone,
-                        seconds_per_month: *s as u64,
-                    })
+            .map(|(row, zone, seconds)| {
+                let bundle = zone.filter(|_| seconds > 0).map(|zone| Bundle {
+                    zone,
+                    seconds_per_month: seconds as u64,
                 });
                 (row.id.clone(), AccountInfo { row, bundle })
             })
@@ -783,7 +781,6 @@ impl App {
         let now = self.now();
         let batch_id = new_id("bat");
         let received = lines.len();
-        let accounts = self.accounts_by_id().await?;
         let mut rejects: Vec<RejectRow> = Vec::new();
         let mut reject = |line: usize, source: &str, r: Refusal, raw: &str| {
             rejects.push(RejectRow {
@@ -823,6 +820,13 @@ impl App {
             }
             r.billing_account = by_number[&from].clone();
         }
+        let named: HashSet<String> = lines
+            .iter()
+            .filter_map(|(_, p, _)| p.as_ref().ok()?.billing_account.as_deref())
+            .map(|b| b.trim().to_string())
+            .filter(|b| !b.is_empty())
+            .collect();
+        let accounts = self.accounts_by_id(&named).await?;
         let mut valid: Vec<(usize, Cdr, String)> = Vec::new();
         let mut seen: HashSet<(String, String)> = HashSet::new();
         let mut duplicates = 0usize;

@@ -112,16 +112,41 @@ pub fn totp_code(secret: &[u8], step: i64) -> u32 {
     bin % 1_000_000
 }
 
+/// The time step at which `code` is valid for `secret_b32` at `now` (± [`TOTP_SKEW_STEPS`]),
+/// or `None`. Every candidate step is computed and compared without an early exit, so the
+/// time taken says nothing about which digits or which step matched (A3).
+pub fn totp_verify_step(secret_b32: &str, code: &str, now: i64) -> Option<i64> {
+    let secret = base32_decode(secret_b32)?;
+    let given = code.trim().as_bytes();
+    let step = now.div_euclid(TOTP_STEP_S);
+    let mut found = None;
+    for d in -TOTP_SKEW_STEPS..=TOTP_SKEW_STEPS {
+        let want = format!("{:06}", totp_code(&secret, step + d));
+        if constant_time_eq(want.as_bytes(), given) {
+            found = Some(step + d);
+        }
+    }
+    found
+}
+
 /// Whether `code` is valid for `secret_b32` at `now` (± [`TOTP_SKEW_STEPS`]).
 pub fn totp_verify(secret_b32: &str, code: &str, now: i64) -> bool {
-    let Some(secret) = base32_decode(secret_b32) else {
+    totp_verify_step(secret_b32, code, now).is_some()
+}
+
+/// Equality of two byte strings in time that depends only on their lengths.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
         return false;
-    };
-    let Ok(code) = code.trim().parse::<u32>() else {
-        return false;
-    };
-    let step = now.div_euclid(TOTP_STEP_S);
-    (-TOTP_SKEW_STEPS..=TOTP_SKEW_STEPS).any(|d| totp_code(&secret, step + d) == code)
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A fixed argon2id hash to verify against when the e-mail is unknown, so a login for an
+/// unknown address costs the same time as a wrong password for a known one.
+pub fn dummy_password_hash() -> &'static str {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| hash_password("not a password of any user").expect("a fixed password hashes"))
 }
 
 #[cfg(test)]
@@ -147,6 +172,19 @@ mod tests {
         assert!(totp_verify(&s, &code, 1_000 * 30 + 5));
         assert!(totp_verify(&s, &code, 1_001 * 30 + 5)); // one step of skew
         assert!(!totp_verify(&s, &code, 1_003 * 30));
+    }
+
+    #[test]
+    fn a3_totp_codes_compare_in_constant_time_and_report_their_step() {
+        let s = new_totp_secret();
+        let raw = base32_decode(&s).unwrap();
+        let code = format!("{:06}", totp_code(&raw, 1_000));
+        assert_eq!(totp_verify_step(&s, &code, 1_000 * 30 + 5), Some(1_000));
+        assert_eq!(totp_verify_step(&s, &code, 1_001 * 30), Some(1_000));
+        assert_eq!(totp_verify_step(&s, "12345", 1_000 * 30), None);
+        assert!(constant_time_eq(b"123456", b"123456"));
+        assert!(!constant_time_eq(b"123456", b"123457"));
+        assert!(!constant_time_eq(b"123456", b"12345"));
     }
 
     #[test]

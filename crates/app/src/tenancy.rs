@@ -7,14 +7,32 @@ use tollgate_core::tenancy::{check_assignment, Level, PartnerTier, Role, Scope};
 use tollgate_core::Refusal;
 use tollgate_store::auth::{self, UserRow};
 use tollgate_store::tenancy::{
-    self as st, AgreementRow, BillingAccountRow, CustomerRow, PartnerRow,
+    self as st, AgreementRow, BillingAccountRow, CustomerRow, OperatorRow, PartnerRow,
 };
 use tollgate_store::{audit, Page, ScopeFilter, StoreError};
 
 use crate::access::{audit_row, MAX_NAME_CHARS};
 use crate::ids::new_id;
 use crate::terms::DEFAULT_PROFILE;
-use crate::{secrets, App, AppError, Caller};
+use crate::{App, AppError, Caller};
+
+/// An e-mail address, trimmed and lower-cased (A1: credentials belong to it).
+fn check_email(email: &str) -> Result<String, AppError> {
+    let email = email.trim().to_lowercase();
+    if email.len() > 254
+        || email.chars().any(|c| c.is_control() || c.is_whitespace())
+        || !email
+            .split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains('@'))
+    {
+        return Err(AppError::invalid(
+            "email_invalid",
+            "email",
+            "must be an e-mail address",
+        ));
+    }
+    Ok(email)
+}
 
 fn check_name(field: &str, v: &str) -> Result<String, AppError> {
     let v = v.trim();
@@ -331,21 +349,10 @@ impl App {
     /// Creates a user at the caller's level or below, in the caller's scope (A1: the
     /// credentials belong to the user's e-mail).
     pub async fn create_user(&self, caller: &Caller, new: NewUser) -> Result<UserRow, AppError> {
-        let email = new.email.trim().to_lowercase();
-        if email.len() > 254
-            || !email
-                .split_once('@')
-                .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
-        {
-            return Err(AppError::invalid(
-                "email_invalid",
-                "email",
-                "must be an e-mail address",
-            ));
-        }
+        let email = check_email(&new.email)?;
         let name = check_name("name", &new.name)?;
         let role = Role::parse(&new.role).ok_or_else(|| {
-            AppError::invalid("role_invalid", "role", "must be one of operator_admin, operator_support, operator_billing, partner_admin, partner_agent, customer_admin, customer_user")
+            AppError::invalid("role_invalid", "role", "must be one of operator_admin, operator_support, operator_billing, partner_admin, partner_agent, customer_admin, customer_user, sip_edge")
         })?;
         if !caller.principal.role.may_grant(role) {
             return Err(AppError::Forbidden(format!(
@@ -396,7 +403,8 @@ impl App {
         };
         let password_hash = match new.password {
             Some(p) => Some(
-                secrets::hash_password(&p)
+                self.hash_password(&p)
+                    .await?
                     .map_err(|m| AppError::invalid("password_weak", "password", m))?,
             ),
             None => None,
@@ -431,6 +439,70 @@ impl App {
         .await?;
         tollgate_store::commit(tx).await?;
         Ok(row)
+    }
+
+    /// `tollgate init`: the operator, its first admin and an API token for that admin, all or
+    /// nothing in one audited transaction, every input validated before anything is written
+    /// (a typo in the e-mail must not leave an installation "already initialised").
+    pub async fn init_installation(
+        &self,
+        operator: &str,
+        admin_email: &str,
+    ) -> Result<(OperatorRow, UserRow, crate::access::IssuedToken), AppError> {
+        let name = check_name("operator", operator)?;
+        let email = check_email(admin_email)?;
+        if let Some(op) = st::first_operator(&self.store).await? {
+            return Err(AppError::Conflict {
+                code: "already_initialised",
+                message: format!("already initialised: the operator is `{}`", op.name),
+            });
+        }
+        let now = self.now();
+        let actor = crate::Actor::cli();
+        let op = OperatorRow {
+            id: new_id("op"),
+            name,
+            created_at: now,
+        };
+        let user = UserRow {
+            id: new_id("usr"),
+            email,
+            name: "Operator admin".into(),
+            role: Role::OperatorAdmin.as_str().into(),
+            partner_id: None,
+            customer_id: None,
+            password_hash: None,
+            totp_secret: None,
+            totp_enabled: false,
+            created_at: now,
+        };
+        let (cred, token) = crate::access::new_api_token(&user.id, "init", None, now);
+        let mut tx = self.store.begin().await?;
+        st::insert_operator(&mut tx, &op).await?;
+        auth::insert_user(&mut tx, &user)
+            .await
+            .map_err(conflict_on("email"))?;
+        auth::insert_credential(&mut tx, &cred).await?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &actor,
+                now,
+                "installation.init",
+                &op.id,
+                json!({"operator": op.name, "admin": user.email, "token": cred.id}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        Ok((
+            op,
+            user,
+            crate::access::IssuedToken {
+                credential: cred,
+                token,
+            },
+        ))
     }
 
     pub async fn list_audit(

@@ -97,11 +97,16 @@ enum Command {
 
 #[derive(Subcommand)]
 enum TokenCmd {
-    /// Create a token for a user; prints the secret once.
+    /// Create a token for a user; prints the secret once. `--role sip_edge` without
+    /// `--email` creates the SIP edge's service credential (decides calls, reads nothing).
     Create {
         /// The user's e-mail.
+        #[arg(long, required_unless_present = "role")]
+        email: Option<String>,
+        /// A service role (`sip_edge`): the token belongs to that role's service user,
+        /// created on first use.
         #[arg(long)]
-        email: String,
+        role: Option<String>,
         #[arg(long, default_value = "cli")]
         name: String,
         #[arg(long)]
@@ -121,6 +126,8 @@ enum ConfigCmd {
     Show,
 }
 
+/// The service user behind `tollgate token create --role sip_edge`.
+pub const SIP_EDGE_USER: &str = "sip-edge@tollgate.internal";
 /// Seconds between two runs of the time-driven number sweep while serving.
 pub const SWEEP_INTERVAL_S: u64 = 60;
 
@@ -295,36 +302,11 @@ async fn serve(cfg: config::Config) -> Result<(), Fail> {
 
 async fn init(cfg: config::Config, operator: &str, email: &str) -> Result<(), Fail> {
     let app = open_app(&cfg).await?;
-    if let Some(op) = tollgate_store::tenancy::first_operator(&app.store).await? {
-        return Err(Fail(
-            2,
-            format!("already initialised: the operator is `{}`", op.name),
-        ));
-    }
-    let name = operator.trim();
-    if name.is_empty() {
-        return Err(Fail(2, "--operator must not be empty".into()));
-    }
-    let mut tx = app.store.begin().await?;
-    let row = tollgate_store::tenancy::OperatorRow {
-        id: tollgate_app::ids::new_id("op"),
-        name: name.into(),
-        created_at: app.now(),
-    };
-    tollgate_store::tenancy::insert_operator(&mut tx, &row).await?;
-    tollgate_store::commit(tx).await?;
-    let sys = Caller::system(Actor::cli());
-    let new = tollgate_app::tenancy::NewUser {
-        email: email.into(),
-        name: "Operator admin".into(),
-        role: "operator_admin".into(),
-        partner_id: None,
-        customer_id: None,
-        password: None,
-    };
-    let user = app.create_user(&sys, new).await?;
-    let t = app.create_token(&sys, Some(&user.id), "init", None).await?;
-    eprintln!("operator `{name}` created; admin {} (this API token is shown once; set a password with POST /v1/me/password):", user.email);
+    let (op, user, t) = app
+        .init_installation(operator, email)
+        .await
+        .map_err(|e| Fail(2, e.to_string()))?;
+    eprintln!("operator `{}` created; admin {} (this API token is shown once; set a password with POST /v1/me/password):", op.name, user.email);
     println!("{}", t.token);
     Ok(())
 }
@@ -343,10 +325,43 @@ async fn token(cfg: config::Config, action: TokenCmd) -> Result<(), Fail> {
     match action {
         TokenCmd::Create {
             email,
+            role,
             name,
             expires_in_days,
         } => {
-            let u = user_by_email(email).await?;
+            let u = match (email, role.as_deref()) {
+                (Some(email), None) => user_by_email(email).await?,
+                (email, Some("sip_edge")) => {
+                    let email = email.unwrap_or_else(|| SIP_EDGE_USER.to_string());
+                    match tollgate_store::auth::find_user_by_email(&app.store, &email).await? {
+                        Some(u) if u.role == "sip_edge" => u,
+                        Some(_) => {
+                            return Err(Fail(
+                                2,
+                                format!("`{email}` exists with another role than sip_edge"),
+                            ))
+                        }
+                        None => {
+                            let new = tollgate_app::tenancy::NewUser {
+                                email,
+                                name: "SIP edge".into(),
+                                role: "sip_edge".into(),
+                                partner_id: None,
+                                customer_id: None,
+                                password: None,
+                            };
+                            app.create_user(&sys, new).await?
+                        }
+                    }
+                }
+                (_, Some(other)) => {
+                    return Err(Fail(
+                        2,
+                        format!("--role {other}: the only service role is sip_edge"),
+                    ))
+                }
+                (None, None) => return Err(Fail(2, "--email or --role is required".into())),
+            };
             let t = app
                 .create_token(&sys, Some(&u.id), &name, expires_in_days)
                 .await?;

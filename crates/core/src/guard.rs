@@ -27,15 +27,11 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use crate::country;
 use crate::decision::RuleRef;
 use crate::rating::{max_affordable_duration, RateRow};
 use crate::rules;
 
-/// Short codes admitted as emergency calls without any prefix (T13).
-pub const EMERGENCY_NUMBERS: &[&str] = &[
-    "112", "911", "999", "000", "110", "119", "118", "15", "17", "18", "100", "101", "102", "108",
-    "113",
-];
 /// Bandwidth one call needs (T1).
 pub const KBPS_PER_CALL: u32 = 60;
 /// Per-second attempt counters kept per account (one minute).
@@ -173,20 +169,6 @@ impl DestinationClasses {
     }
 }
 
-/// E.164 country calling code of a number (1 to 3 digits, ITU-T E.164 assignments).
-pub fn country_code(digits: &str) -> &str {
-    const TWO: &[&str] = &[
-        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
-        "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
-        "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
-    ];
-    match digits.as_bytes().first() {
-        Some(b'1') | Some(b'7') => &digits[..1],
-        _ if digits.len() >= 2 && TWO.contains(&&digits[..2]) => &digits[..2],
-        _ => &digits[..digits.len().min(3)],
-    }
-}
-
 /// What may be suspended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SuspensionScope {
@@ -243,9 +225,9 @@ pub struct AccountPolicy {
     pub licensed_calls: u32,
     /// T1: the site's declared bandwidth; `None` when not declared.
     pub site_bandwidth_kbps: Option<u32>,
-    /// The account's home country calling code (calls elsewhere are international).
+    /// The account's home country, ISO 3166-1 alpha-2 (calls elsewhere are international).
     pub home_country: String,
-    /// F2: country codes opened for international calls.
+    /// F2: countries (ISO 3166-1 alpha-2) opened for international calls.
     pub international_allowlist: Vec<String>,
     /// F8: E.164 numbers the account owns or has verified, **sorted** (binary search).
     pub owned_numbers: Vec<String>,
@@ -302,18 +284,26 @@ fn verdict(decision: Decision, code: &'static str, rule: RuleRef, message: Strin
     }
 }
 
-/// Whether a dialled string is an emergency number (T13), with or without the country code.
-pub fn is_emergency(dialled: &str, home_country: &str) -> bool {
-    let d: String = dialled
-        .trim()
-        .trim_start_matches('+')
-        .chars()
-        .filter(|c| c.is_ascii_digit())
-        .collect();
-    EMERGENCY_NUMBERS.iter().any(|e| {
-        d == *e
-            || (d.len() > e.len() && d.starts_with(home_country) && &d[home_country.len()..] == *e)
-    })
+/// Whether a dialled string is an emergency number for this caller (T13): in the country of
+/// the calling number or in the account's home country (ISO codes), from
+/// [`crate::country`], the one table of emergency numbers. With neither known, any code
+/// that is an emergency number somewhere (see [`country::is_emergency`]).
+pub fn is_emergency(dialled: &str, from: Option<&str>, home_country: Option<&str>) -> bool {
+    let number_country = from.and_then(country::country_of);
+    let home = home_country.filter(|h| country::is_known(h));
+    match (number_country, home) {
+        (None, None) => country::is_emergency(dialled, None),
+        (a, b) => [a, b]
+            .into_iter()
+            .flatten()
+            .any(|c| country::is_emergency(dialled, Some(c))),
+    }
+}
+
+/// The country of a destination for the international checks (F2): its ISO region, or the
+/// calling code when the table does not know it (never equal to a home country).
+fn destination_country(to: &str) -> &str {
+    country::country_of(to).unwrap_or_else(|| &to[..to.len().min(3)])
 }
 
 /// Decides a call up to (not including) the fraud detectors: steps 1-10 of the precedence.
@@ -326,7 +316,11 @@ pub fn check_contract(
     banned_source: bool,
 ) -> Result<bool, Verdict> {
     let now = attempt.now;
-    if is_emergency(attempt.dialled, &policy.home_country) {
+    if is_emergency(
+        attempt.dialled,
+        Some(attempt.from),
+        Some(&policy.home_country),
+    ) {
         return Err(Verdict {
             emergency: true,
             max_duration_s: policy.max_call_duration_s,
@@ -338,7 +332,9 @@ pub fn check_contract(
             )
         });
     }
-    let international = attempt.to.map(|to| country_code(to) != policy.home_country);
+    let international = attempt
+        .to
+        .map(|to| destination_country(to) != policy.home_country);
     let active = || policy.suspensions.iter().filter(|s| s.active(now));
     if let Some(s) = active().find(|s| s.scope == SuspensionScope::All) {
         return Err(verdict(
@@ -412,15 +408,15 @@ pub fn check_contract(
         && !policy
             .international_allowlist
             .iter()
-            .any(|c| c == country_code(to))
+            .any(|c| c == destination_country(to))
     {
         return Err(verdict(
             Decision::Deny,
             "international_not_allowed",
             rules::F2,
             format!(
-                "international calls to +{} are not opened for this account",
-                country_code(to)
+                "international calls to {} (+{to}) are not opened for this account",
+                destination_country(to)
             ),
         ));
     }
@@ -446,8 +442,21 @@ pub fn check_contract(
     Ok(international)
 }
 
+/// What a call of `duration_s` at `row` costs at most: the amount reserved against the
+/// credit while it is live (B5).
+pub fn worst_case_cost(row: &RateRow, duration_s: u32) -> i64 {
+    crate::rating::rate_with_row(row, 0, duration_s, None, None).amount_micros
+}
+
 /// Steps 12-14: the rate, the credit and `max_duration_s`, with the rating code itself.
-pub fn check_price(policy: &AccountPolicy, row: Option<&RateRow>, international: bool) -> Verdict {
+/// `reserved_micros` is the credit live calls of the account already hold (B5), so N
+/// simultaneous calls never each get the whole credit.
+pub fn check_price(
+    policy: &AccountPolicy,
+    row: Option<&RateRow>,
+    international: bool,
+    reserved_micros: i64,
+) -> Verdict {
     let Some(row) = row else {
         return verdict(
             Decision::Deny,
@@ -458,7 +467,12 @@ pub fn check_price(policy: &AccountPolicy, row: Option<&RateRow>, international:
     };
     let max = match policy.credit_left_micros {
         None => policy.max_call_duration_s,
-        Some(credit) => max_affordable_duration(row, credit, policy.max_call_duration_s),
+        Some(credit) => max_affordable_duration(
+            row,
+            // An overflow can only come from absurd holds: no credit left then.
+            credit.checked_sub(reserved_micros).unwrap_or(0),
+            policy.max_call_duration_s,
+        ),
     };
     if max == 0 {
         return verdict(
@@ -717,7 +731,11 @@ impl Detectors<'_> {
                 },
             });
         }
-        let cc: u16 = country_code(to).parse().unwrap_or(0);
+        let iso = destination_country(to);
+        let cc = iso
+            .bytes()
+            .take(2)
+            .fold(0u16, |acc, b| (acc << 8) | u16::from(b));
         let first = *w.first_seen.get_or_insert(now);
         if !w.countries.contains(&cc) {
             if now - first > t.learning_period_s {
@@ -727,7 +745,7 @@ impl Detectors<'_> {
                     count: 1,
                     window_s: t.learning_period_s,
                     threshold: 0,
-                    detail: format!("first call to country +{cc} after the learning period"),
+                    detail: format!("first call to {iso} after the learning period"),
                     action: Action::AlertOnly,
                 });
             }
@@ -930,8 +948,8 @@ mod tests {
             validated: true,
             licensed_calls: 2,
             site_bandwidth_kbps: None,
-            home_country: "33".into(),
-            international_allowlist: vec!["49".into()],
+            home_country: "FR".into(),
+            international_allowlist: vec!["DE".into()],
             owned_numbers: vec!["33170000001".into()],
             credit_left_micros: None,
             max_call_duration_s: 14_400,
@@ -980,7 +998,7 @@ mod tests {
     #[test]
     fn t13_emergency_calls_pass_even_when_suspended() {
         let p = suspended(SuspensionScope::All);
-        for n in ["112", "911", "999", "+33112", "15"] {
+        for n in ["112", "15", "17", "18", "+33112", "+33 15"] {
             let a = Attempt {
                 to: None,
                 ..attempt(n)
@@ -1002,6 +1020,47 @@ mod tests {
                 "{n}"
             );
         }
+    }
+
+    #[test]
+    fn t13_a_short_code_that_is_an_emergency_number_elsewhere_is_not_one_at_home() {
+        // A suspended UK account: 118 (directory enquiries in the UK, an ambulance in Italy),
+        // 101 and 100 are ordinary services and stay refused; 999 and 112 pass.
+        let p = AccountPolicy {
+            home_country: "GB".into(),
+            owned_numbers: vec!["442079460000".into()],
+            ..suspended(SuspensionScope::All)
+        };
+        let a = |d: &'static str| Attempt {
+            from: "442079460000",
+            to: None,
+            ..attempt(d)
+        };
+        for d in ["118", "101", "100", "911", "144"] {
+            let v = check_contract(&p, Live::default(), &a(d), &classes(), false).unwrap_err();
+            assert_eq!(v.code, "account_suspended", "{d}");
+        }
+        for d in ["999", "112"] {
+            let v = check_contract(&p, Live::default(), &a(d), &classes(), false).unwrap_err();
+            assert_eq!((v.code, v.emergency), ("emergency_call", true), "{d}");
+        }
+        // An Austrian caller's 144 (ambulance) is an emergency call.
+        let at = AccountPolicy {
+            home_country: "AT".into(),
+            ..p.clone()
+        };
+        let v = check_contract(
+            &at,
+            Live::default(),
+            &Attempt {
+                from: "4315550000",
+                ..a("144")
+            },
+            &classes(),
+            false,
+        )
+        .unwrap_err();
+        assert_eq!((v.code, v.rule.rule), ("emergency_call", "T13"));
     }
 
     #[test]
@@ -1166,7 +1225,7 @@ mod tests {
             credit_left_micros: Some(100_000),
             ..policy()
         };
-        let v = check_price(&p, Some(&rate_row(10_000)), false);
+        let v = check_price(&p, Some(&rate_row(10_000)), false, 0);
         assert_eq!((v.decision, v.max_duration_s), (Decision::Allow, 600)); // 0.10 at 0.01/min
         let v = check_price(
             &AccountPolicy {
@@ -1175,17 +1234,25 @@ mod tests {
             },
             Some(&rate_row(10_000)),
             false,
+            0,
         );
         assert_eq!(
             (v.decision, v.code, v.rule.rule),
             (Decision::Deny, "insufficient_credit", "B5")
         );
+        // B5: what live calls hold is not credit left. 0.10 credit, 0.06 held by live
+        // calls: 0.04 at 0.01/min buys 240 s, and a call of 240 s holds exactly 0.04.
+        let v = check_price(&p, Some(&rate_row(10_000)), false, 60_000);
+        assert_eq!(v.max_duration_s, 240);
+        assert_eq!(worst_case_cost(&rate_row(10_000), 240), 40_000);
+        let v = check_price(&p, Some(&rate_row(10_000)), false, 100_000);
+        assert_eq!(v.code, "insufficient_credit");
         assert_eq!(
-            check_price(&policy(), None, false).code,
+            check_price(&policy(), None, false, 0).code,
             "destination_unrated"
         );
         assert_eq!(
-            check_price(&policy(), Some(&rate_row(10_000)), false).max_duration_s,
+            check_price(&policy(), Some(&rate_row(10_000)), false, 0).max_duration_s,
             14_400
         );
     }
@@ -1334,10 +1401,24 @@ mod tests {
     }
 
     #[test]
-    fn country_codes() {
-        assert_eq!(country_code("14155550100"), "1");
-        assert_eq!(country_code("442079460000"), "44");
-        assert_eq!(country_code("353123456"), "353");
-        assert_eq!(country_code("79161234567"), "7");
+    fn f2_international_is_by_iso_country_so_nanp_neighbours_are_abroad() {
+        // A US account: Canada and Jamaica share +1 but are other countries; only an
+        // allowlisted one may be called.
+        let p = AccountPolicy {
+            home_country: "US".into(),
+            international_allowlist: vec!["CA".into()],
+            owned_numbers: vec!["14155550100".into()],
+            ..policy()
+        };
+        let a = |to: &'static str| Attempt {
+            from: "14155550100",
+            ..attempt(to)
+        };
+        let run = |to| check_contract(&p, Live::default(), &a(to), &classes(), false);
+        assert_eq!(run("12125550123"), Ok(false), "US to US is domestic");
+        assert_eq!(run("14165550123"), Ok(true), "Canada is allowlisted");
+        let jm = run("18765550123").unwrap_err();
+        assert_eq!((jm.code, jm.rule.rule), ("international_not_allowed", "F2"));
+        assert!(jm.message.contains("JM"), "{}", jm.message);
     }
 }

@@ -5,6 +5,7 @@
 //! returns a value: a decision carrying a stable code, the RULEBOOK rule ID and the clause.
 
 pub mod cdr;
+pub mod country;
 pub mod decision;
 pub mod e164;
 pub mod guard;

@@ -19,11 +19,13 @@ pub const DEFAULT_QUARANTINE_DAYS: u32 = 90;
 /// (`telephony.emergency_address_pending_h`).
 pub const ADDRESS_CHANGE_PENDING_S: i64 = 48 * 3600;
 /// The version of the emergency-call limitations text a customer acknowledges (T13).
-pub const EMERGENCY_ACK_TEXT_VERSION: &str = "2026-03";
-/// The text acknowledged, in the version above (X 5.B.ii).
+pub const EMERGENCY_ACK_TEXT_VERSION: &str = "2026-11";
+/// The text acknowledged, in the version above (X 5.B.ii). It must agree with the guard's
+/// T13 decision: emergency calls are admitted even while the service is suspended (version
+/// 2026-03 said the opposite; acknowledgements of it stay on file but a new one is needed).
 pub const EMERGENCY_ACK_TEXT: &str = "VoIP emergency calls differ from traditional telephone \
-service: they do not work during a power, network or service outage or while the service is \
-suspended; they are routed using the registered service address, so the address must be kept \
+service: they do not work during a power, network or service outage (they do work while the \
+service is suspended: emergency numbers are always admitted); they are routed using the registered service address, so the address must be kept \
 accurate and a change can take up to 48 hours to apply; calls from another location may reach \
 the wrong emergency centre. Keep an alternative way to call emergency services.";
 /// Largest document accepted (decoded bytes); fits the default 1 MiB request body once
@@ -176,8 +178,6 @@ pub struct Country {
     pub identity_document_for: &'static [NumberType],
     /// CNAM (caller name) is provisioned for this country.
     pub cnam: bool,
-    /// Emergency numbers of the country (T13), besides 112.
-    pub emergency: &'static [&'static str],
 }
 
 use NumberType::{Geographic, Mobile, National, Personal, PremiumRate, SharedCost, TollFree};
@@ -196,16 +196,6 @@ const NANP_TYPES: &[(&str, NumberType)] = &[
     ("544", Personal),
 ];
 
-/// Canadian NANP area codes (the rest of NANP is treated as US: the table does not carry the
-/// Caribbean members).
-pub const CANADA_AREA_CODES: &[&str] = &[
-    "204", "226", "236", "249", "250", "257", "263", "289", "306", "343", "354", "365", "367",
-    "368", "382", "387", "403", "416", "418", "428", "431", "437", "438", "450", "460", "468",
-    "474", "506", "514", "519", "548", "579", "581", "584", "587", "604", "613", "639", "647",
-    "672", "683", "705", "709", "742", "753", "778", "780", "782", "807", "819", "825", "867",
-    "873", "879", "902", "905", "942",
-];
-
 /// The numbering table (data, not code branches). Requirements per country (T11) are the
 /// product's reading of common national rules; an operator confirms them for its market.
 pub const COUNTRIES: &[Country] = &[
@@ -218,7 +208,6 @@ pub const COUNTRIES: &[Country] = &[
         local_address_for_geographic: false,
         identity_document_for: &[],
         cnam: true,
-        emergency: &["911"],
     },
     Country {
         iso: "CA",
@@ -229,7 +218,6 @@ pub const COUNTRIES: &[Country] = &[
         local_address_for_geographic: false,
         identity_document_for: &[],
         cnam: true,
-        emergency: &["911"],
     },
     Country {
         iso: "GB",
@@ -253,7 +241,6 @@ pub const COUNTRIES: &[Country] = &[
         local_address_for_geographic: true,
         identity_document_for: &[],
         cnam: false,
-        emergency: &["999"],
     },
     Country {
         iso: "DE",
@@ -273,7 +260,6 @@ pub const COUNTRIES: &[Country] = &[
         local_address_for_geographic: true,
         identity_document_for: &[Geographic, National],
         cnam: false,
-        emergency: &["110"],
     },
     Country {
         iso: "FR",
@@ -297,7 +283,6 @@ pub const COUNTRIES: &[Country] = &[
         local_address_for_geographic: true,
         identity_document_for: &[Geographic],
         cnam: false,
-        emergency: &["15", "17", "18"],
     },
     Country {
         iso: "IT",
@@ -316,7 +301,6 @@ pub const COUNTRIES: &[Country] = &[
         local_address_for_geographic: true,
         identity_document_for: &[Geographic, Mobile],
         cnam: false,
-        emergency: &["113", "115", "118"],
     },
     Country {
         iso: "ES",
@@ -341,7 +325,6 @@ pub const COUNTRIES: &[Country] = &[
         local_address_for_geographic: true,
         identity_document_for: &[Geographic],
         cnam: false,
-        emergency: &["091", "061"],
     },
     Country {
         iso: "NL",
@@ -360,7 +343,6 @@ pub const COUNTRIES: &[Country] = &[
         local_address_for_geographic: true,
         identity_document_for: &[],
         cnam: false,
-        emergency: &[],
     },
     Country {
         iso: "BE",
@@ -381,7 +363,6 @@ pub const COUNTRIES: &[Country] = &[
         local_address_for_geographic: true,
         identity_document_for: &[Geographic],
         cnam: false,
-        emergency: &["100", "101"],
     },
     Country {
         iso: "IE",
@@ -405,7 +386,6 @@ pub const COUNTRIES: &[Country] = &[
         local_address_for_geographic: true,
         identity_document_for: &[],
         cnam: false,
-        emergency: &["999"],
     },
     Country {
         iso: "AT",
@@ -431,7 +411,6 @@ pub const COUNTRIES: &[Country] = &[
         local_address_for_geographic: true,
         identity_document_for: &[Geographic, National],
         cnam: false,
-        emergency: &["133", "144", "122"],
     },
     Country {
         iso: "CH",
@@ -454,7 +433,6 @@ pub const COUNTRIES: &[Country] = &[
         local_address_for_geographic: true,
         identity_document_for: &[],
         cnam: false,
-        emergency: &["117", "118", "144"],
     },
     Country {
         iso: "AU",
@@ -476,7 +454,6 @@ pub const COUNTRIES: &[Country] = &[
         local_address_for_geographic: true,
         identity_document_for: &[],
         cnam: false,
-        emergency: &["000"],
     },
 ];
 
@@ -505,35 +482,22 @@ pub fn classify(digits: &str, field: &'static str) -> Result<NumberInfo, Refusal
             format!("`{digits}` is not E.164 digits"),
         ));
     }
-    let Some(cc) = COUNTRIES
-        .iter()
-        .filter(|c| digits.starts_with(c.cc))
-        .map(|c| c.cc)
-        .max_by_key(|cc| cc.len())
-    else {
+    // The country comes from the one calling-code table (NANP by area code); the numbering
+    // table says what this product supports there.
+    let supported =
+        crate::country::country_of(digits).and_then(|iso| COUNTRIES.iter().find(|c| c.iso == iso));
+    let Some(c) = supported else {
         return Err(Refusal::invalid(
             "number_country_unsupported",
             field,
-            format!("+{digits}: the country calling code is not in the numbering table"),
+            format!(
+                "+{digits}: {} is not in the numbering table",
+                crate::country::country_of(digits).unwrap_or("the country calling code")
+            ),
         ));
     };
+    let cc = c.cc;
     let nsn = &digits[cc.len()..];
-    let candidates: Vec<&Country> = COUNTRIES.iter().filter(|c| c.cc == cc).collect();
-    let c = if cc == "1" {
-        let area = nsn.get(..3).unwrap_or("");
-        let iso = if CANADA_AREA_CODES.contains(&area) {
-            "CA"
-        } else {
-            "US"
-        };
-        candidates
-            .iter()
-            .find(|c| c.iso == iso)
-            .copied()
-            .unwrap_or(candidates[0])
-    } else {
-        candidates[0]
-    };
     if nsn.len() < c.nsn_len.0 || nsn.len() > c.nsn_len.1 {
         return Err(Refusal::invalid(
             "number_length_invalid",
@@ -1623,6 +1587,15 @@ mod tests {
         );
         f.customer_confirmed = true;
         assert_eq!(decide(E::Activate, &f, NOW).unwrap().to, S::Active);
+    }
+
+    #[test]
+    fn t13_acknowledged_text_agrees_with_the_guard_on_suspension() {
+        // T13's decision: emergency numbers are admitted even for suspended accounts, so
+        // the text the customer signs must not say they stop working when suspended.
+        let text = EMERGENCY_ACK_TEXT.replace(char::is_whitespace, " ");
+        assert!(text.contains("they do work while the service is suspended"));
+        assert!(!text.contains("or while the service is suspended"));
     }
 
     #[test]

@@ -101,10 +101,13 @@ pub enum Role {
     PartnerAgent,
     CustomerAdmin,
     CustomerUser,
+    /// The SIP edge's service credential (Kamailio): decides calls and reports their
+    /// progress and authentication failures; reads nothing.
+    SipEdge,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::OperatorAdmin,
         Role::OperatorSupport,
         Role::OperatorBilling,
@@ -112,6 +115,7 @@ impl Role {
         Role::PartnerAgent,
         Role::CustomerAdmin,
         Role::CustomerUser,
+        Role::SipEdge,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -123,6 +127,7 @@ impl Role {
             Role::PartnerAgent => "partner_agent",
             Role::CustomerAdmin => "customer_admin",
             Role::CustomerUser => "customer_user",
+            Role::SipEdge => "sip_edge",
         }
     }
 
@@ -132,7 +137,11 @@ impl Role {
 
     pub fn level(self) -> Level {
         match self {
-            Role::OperatorAdmin | Role::OperatorSupport | Role::OperatorBilling => Level::Operator,
+            // The edge decides calls of every account, so its scope is the operator's; the
+            // matrix gives it nothing else.
+            Role::OperatorAdmin | Role::OperatorSupport | Role::OperatorBilling | Role::SipEdge => {
+                Level::Operator
+            }
             Role::PartnerAdmin | Role::PartnerAgent => Level::Partner,
             Role::CustomerAdmin | Role::CustomerUser => Level::Customer,
         }
@@ -203,6 +212,10 @@ pub enum Permission {
 pub fn allows(role: Role, perm: Permission) -> bool {
     use Permission::*;
     use Role::*;
+    if role == SipEdge {
+        // A credential on an internet-facing proxy: the calls it reports, nothing more.
+        return perm == GuardDecide;
+    }
     match perm {
         SelfRead | TermsRead | TokensManage | CustomersRead | CdrsRead => true,
         PartnersRead => !matches!(role, CustomerAdmin | CustomerUser),
@@ -217,7 +230,7 @@ pub fn allows(role: Role, perm: Permission) -> bool {
         RatesRead => !matches!(role, CustomerUser),
         RatesWrite => matches!(role, OperatorAdmin | OperatorBilling),
         CdrsWrite => matches!(role, OperatorAdmin | OperatorBilling),
-        GuardDecide => role == OperatorAdmin,
+        GuardDecide => matches!(role, OperatorAdmin | SipEdge),
         GuardRead => true,
         GuardManage => matches!(role, OperatorAdmin | OperatorSupport),
         GuardAnnounce => matches!(
@@ -292,6 +305,43 @@ mod tests {
                 .code,
             "assigned_partner_not_applicable"
         );
+    }
+
+    #[test]
+    fn a11_sip_edge_credential_decides_calls_and_reads_nothing() {
+        use Permission::*;
+        let every = [
+            SelfRead,
+            PartnersRead,
+            PartnersWrite,
+            CustomersRead,
+            CustomersWrite,
+            UsersRead,
+            UsersWrite,
+            TokensManage,
+            TermsRead,
+            AuditRead,
+            RatesRead,
+            RatesWrite,
+            CdrsRead,
+            CdrsWrite,
+            GuardDecide,
+            GuardRead,
+            GuardManage,
+            GuardAnnounce,
+            NumbersRead,
+            NumbersWrite,
+            NumbersCustomerWrite,
+            NumbersAdmin,
+            PortingWrite,
+        ];
+        let allowed: Vec<Permission> = every
+            .into_iter()
+            .filter(|p| allows(Role::SipEdge, *p))
+            .collect();
+        assert_eq!(allowed, vec![GuardDecide]);
+        assert!(!Role::PartnerAdmin.may_grant(Role::SipEdge));
+        assert!(Role::OperatorAdmin.may_grant(Role::SipEdge));
     }
 
     #[test]

@@ -165,6 +165,7 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         "partner_agent",
     ];
     const ADMIN_ONLY: &[&str] = &["operator_admin"];
+    const EDGE: &[&str] = &["operator_admin", "sip_edge"];
     const ADMINS: &[&str] = &["operator_admin", "partner_admin", "customer_admin"];
     const CREATE_CUSTOMERS: &[&str] = &["operator_admin", "partner_admin"];
     const USER_READERS: &[&str] = &[
@@ -274,10 +275,10 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("GET", "/v1/cdrs"), ALL),
         (("GET", "/v1/cdrs/rejects"), BILLING),
         (("PUT", "/v1/billing-accounts/{id}/rating"), BILLING),
-        (("POST", "/v1/guard/calls"), ADMIN_ONLY),
-        (("POST", "/v1/guard/calls/{id}/answer"), ADMIN_ONLY),
-        (("POST", "/v1/guard/calls/{id}/end"), ADMIN_ONLY),
-        (("POST", "/v1/guard/auth-failures"), ADMIN_ONLY),
+        (("POST", "/v1/guard/calls"), EDGE),
+        (("POST", "/v1/guard/calls/{id}/answer"), EDGE),
+        (("POST", "/v1/guard/calls/{id}/end"), EDGE),
+        (("POST", "/v1/guard/auth-failures"), EDGE),
         (("POST", "/v1/guard/destination-prefixes"), AUDIT),
         (("GET", "/v1/incidents"), ALL),
         (("GET", "/v1/suspensions"), ALL),
@@ -353,7 +354,9 @@ async fn role_route_matrix() {
                 .await;
             if allowed.contains(&role.as_str()) {
                 assert!(
-                    s != StatusCode::FORBIDDEN && s != StatusCode::UNAUTHORIZED,
+                    s != StatusCode::FORBIDDEN
+                        && s != StatusCode::UNAUTHORIZED
+                        && !s.is_server_error(),
                     "{} {} as {}: {s} {v}",
                     r.method,
                     r.path,
@@ -633,7 +636,7 @@ async fn tokens_revoked_and_expired_are_refused_and_a2_revokes_everything() {
 }
 
 #[tokio::test]
-async fn a3_failed_logins_are_rate_limited_and_totp_is_enforced() {
+async fn a3_failed_logins_are_rate_limited_and_totp_is_enforced_and_never_replayed() {
     let t = setup().await;
     let body = |pw: &str| {
         json!({"email": "admin@northwind.test", "password": pw})
@@ -710,12 +713,34 @@ async fn a3_failed_logins_are_rate_limited_and_totp_is_enforced() {
         (s, v["error"]["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("totp_required"))
     );
-    let with = json!({"email": "admin@northwind.test", "password": tollgate_app::demo::DEMO_PASSWORD, "totp": code}).to_string().into_bytes();
+    // A3: the code that confirmed enrolment was used; within its window it is a replay.
+    let with = |code: &str| {
+        json!({"email": "admin@northwind.test", "password": tollgate_app::demo::DEMO_PASSWORD, "totp": code}).to_string().into_bytes()
+    };
+    let (s, v, _) = t
+        .call("POST", "/auth/login", None, "application/json", with(&code))
+        .await;
     assert_eq!(
-        t.call("POST", "/auth/login", None, "application/json", with)
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("totp_invalid"))
+    );
+    // The next step's code logs in once, and only once.
+    t.app.clock.advance(tollgate_app::secrets::TOTP_STEP_S);
+    let next = format!(
+        "{:06}",
+        tollgate_app::secrets::totp_code(&raw, t.app.now() / 30)
+    );
+    assert_eq!(
+        t.call("POST", "/auth/login", None, "application/json", with(&next))
             .await
             .0,
         StatusCode::CREATED
+    );
+    assert_eq!(
+        t.call("POST", "/auth/login", None, "application/json", with(&next))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
     );
 }
 

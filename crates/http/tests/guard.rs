@@ -270,7 +270,7 @@ async fn bad_input_is_refused_and_unknown_accounts_never_admitted() {
 }
 
 #[tokio::test]
-async fn t13_a_suspended_account_still_reaches_112_911_999_with_its_address() {
+async fn t13_a_suspended_account_still_reaches_its_countrys_emergency_numbers_with_its_address() {
     let t = setup().await;
     let (s, sus) = t
         .call(
@@ -297,21 +297,25 @@ async fn t13_a_suspended_account_still_reaches_112_911_999_with_its_address() {
         (s, bad["error"]["code"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("rule_invalid"))
     );
-    for n in ["112", "911", "999"] {
+    // T13 for a French account: 112 and France's 15, 17, 18 reach emergency services, with
+    // the address the demo registered for the number; 911 and 999 are not emergency numbers
+    // in France and the suspension refuses them.
+    for n in ["112", "15", "17", "18", "+33 112"] {
         let v = t.decide(n, json!({})).await;
         assert_eq!(dcr(&v), ("allow", "emergency_call", "T13"), "{n}");
         assert_eq!(v["emergency"]["callback"], format!("+{}", t.from));
-        assert!(v["emergency"].get("address_registered").is_some());
-        if v["emergency"]["address_registered"] == true {
-            assert!(v["emergency"]["address"]
-                .as_str()
-                .is_some_and(|a| !a.is_empty()));
-        } else {
-            assert_eq!(
-                v["emergency"]["note"],
-                "no emergency address is registered for this number"
-            );
-        }
+        assert_eq!(v["emergency"]["address_registered"], true, "{n}: {v}");
+        assert_eq!(
+            v["emergency"]["address"], "12 Rue de la Paix, 75002 Paris, FR",
+            "{n}"
+        );
+    }
+    for n in ["911", "999", "118"] {
+        assert_eq!(
+            dcr(&t.decide(n, json!({})).await),
+            ("deny", "account_suspended", "F1"),
+            "{n}"
+        );
     }
     // Reactivation lifts it; the audit log and outbox have both.
     let (s, r) = t

@@ -228,6 +228,73 @@ pub async fn list_credentials(
     fetch_dynamic(store.reader(), &sql, args, credential).await
 }
 
+/// Contacts of a customer for notices, by key: the e-mails of its customer admins and of
+/// its partner's admins (none for a direct customer's partner). Bounded by
+/// [`MAX_CONTACTS`].
+pub async fn admin_contacts_of_customer(
+    store: &Store,
+    customer_id: &str,
+    partner_id: Option<&str>,
+) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT email FROM users WHERE (customer_id = $1 AND role = 'customer_admin') \
+         OR (partner_id IS NOT NULL AND partner_id = $2 AND role = 'partner_admin') \
+         ORDER BY email LIMIT $3",
+    )
+    .bind(customer_id)
+    .bind(partner_id)
+    .bind(MAX_CONTACTS as i64)
+    .fetch_all(store.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get("email"))
+        .collect::<Result<_, _>>()?)
+}
+
+/// Most admins a notice goes to (a customer's and its partner's).
+pub const MAX_CONTACTS: usize = 200;
+
+/// API tokens a caller may see, in one keyed query: its own, and those of users in `scope`
+/// whose role is in `manageable_roles` (an admin's reach; empty for everyone else).
+pub async fn list_tokens_in_scope(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    own_user_id: &str,
+    manageable_roles: &[&str],
+    page: &Page,
+) -> Result<Vec<CredentialRow>> {
+    let cols: String = CRED_COLS
+        .split(',')
+        .map(|c| format!("cr.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut args = vec![Arg::Text(own_user_id.to_string())];
+    let mut sql = format!(
+        "SELECT {cols} FROM credentials cr JOIN users u ON u.id = cr.user_id \
+         LEFT JOIN customers c ON c.id = u.customer_id \
+         WHERE cr.kind = 'api_token' AND (cr.user_id = $1"
+    );
+    if !manageable_roles.is_empty() {
+        sql.push_str(" OR (u.role IN (");
+        for (i, r) in manageable_roles.iter().enumerate() {
+            args.push(Arg::Text((*r).to_string()));
+            sql.push_str(&format!("{}${}", if i > 0 { ", " } else { "" }, args.len()));
+        }
+        sql.push(')');
+        scope.push(
+            &mut sql,
+            &mut args,
+            "u.customer_id",
+            "COALESCE(u.partner_id, c.partner_id)",
+        );
+        sql.push(')');
+    }
+    sql.push(')');
+    push_page(&mut sql, &mut args, "cr.id", page);
+    fetch_dynamic(store.reader(), &sql, args, credential).await
+}
+
 /// Revokes one credential; returns whether it was active.
 pub async fn revoke_credential(tx: &mut Tx, id: &str, at: i64, reason: &str) -> Result<bool> {
     let n = sqlx::query("UPDATE credentials SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL")

@@ -99,6 +99,24 @@ pub async fn get_policy(store: &Store, account: &str) -> Result<Option<PolicyRow
     Ok(r.as_ref().map(policy).transpose()?)
 }
 
+/// System-wide (a data upgrade at start): policies that still name countries by calling code
+/// (`33`, `1`) instead of ISO 3166 (`FR`, `US`), as stored before the ISO change.
+pub async fn policies_with_calling_codes(store: &Store) -> Result<Vec<PolicyRow>> {
+    let rows = sqlx::query(
+        "SELECT * FROM guard_policies WHERE home_country < 'A' \
+         OR (international_allowlist <> '' AND substr(international_allowlist, 1, 1) < 'A') \
+         OR international_allowlist LIKE '%,0%' OR international_allowlist LIKE '%,1%' \
+         OR international_allowlist LIKE '%,2%' OR international_allowlist LIKE '%,3%' \
+         OR international_allowlist LIKE '%,4%' OR international_allowlist LIKE '%,5%' \
+         OR international_allowlist LIKE '%,6%' OR international_allowlist LIKE '%,7%' \
+         OR international_allowlist LIKE '%,8%' OR international_allowlist LIKE '%,9%' \
+         ORDER BY billing_account_id",
+    )
+    .fetch_all(store.reader())
+    .await?;
+    Ok(rows.iter().map(policy).collect::<Result<_, _>>()?)
+}
+
 pub async fn put_policy(tx: &mut Tx, p: &PolicyRow) -> Result<()> {
     sqlx::query(
         "INSERT INTO guard_policies (billing_account_id, validated, licensed_calls, site_bandwidth_kbps, home_country, \

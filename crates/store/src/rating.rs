@@ -384,23 +384,6 @@ pub async fn set_included_minutes(
     Ok(())
 }
 
-/// `(included_zone, included_seconds)` of every billing account.
-pub async fn included_minutes(store: &Store) -> Result<Vec<(String, Option<String>, i64)>> {
-    let rows = sqlx::query("SELECT id, included_zone, included_seconds FROM billing_accounts")
-        .fetch_all(store.reader())
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("id")?,
-                opt_text(r, "included_zone")?,
-                r.try_get("included_seconds")?,
-            ))
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
-}
-
 const CDR_COLS: &str = "d.id, d.source, d.call_id, d.billing_account_id, d.customer_id, d.from_number, d.to_number, d.start_at, \
     d.answer_at, d.end_at, d.duration_s, d.disposition, d.direction, d.prefix, d.destination, d.rate_micros, d.billed_s, \
     d.bundle_s, d.amount_micros, d.currency, d.rate_table, d.rate_version, d.ingested_at";

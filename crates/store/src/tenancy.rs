@@ -331,13 +331,38 @@ pub async fn get_billing_account(
 }
 
 /// All billing accounts (unscoped; for loaders that build in-memory indexes).
-pub async fn all_billing_accounts(store: &Store) -> Result<Vec<BillingAccountRow>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {BA_COLS} FROM billing_accounts b ORDER BY b.id"
-    ))
-    .fetch_all(store.reader())
-    .await?;
-    Ok(rows.iter().map(billing_account).collect::<Result<_, _>>()?)
+/// Ids looked up per query by [`billing_accounts_by_ids`].
+pub const IDS_PER_QUERY: usize = 500;
+
+/// System-wide read by key (CDR intake resolves the accounts its lines name): the billing
+/// accounts with these ids, with their included minutes `(zone, seconds)`. Never a scan.
+pub async fn billing_accounts_by_ids(
+    store: &Store,
+    ids: &[String],
+) -> Result<Vec<(BillingAccountRow, Option<String>, i64)>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let mut sql = format!(
+            "SELECT {BA_COLS}, b.included_zone, b.included_seconds FROM billing_accounts b WHERE b.id IN ("
+        );
+        let mut args = Vec::with_capacity(chunk.len());
+        for (i, id) in chunk.iter().enumerate() {
+            args.push(Arg::Text(id.clone()));
+            sql.push_str(&format!("{}${}", if i > 0 { ", " } else { "" }, i + 1));
+        }
+        sql.push(')');
+        out.extend(
+            fetch_dynamic(store.reader(), &sql, args, |r| {
+                Ok((
+                    billing_account(r)?,
+                    crate::opt_text(r, "included_zone")?,
+                    r.try_get("included_seconds")?,
+                ))
+            })
+            .await?,
+        );
+    }
+    Ok(out)
 }
 
 /// Sets the rate table a billing account is priced with (`None`: no usage rating).

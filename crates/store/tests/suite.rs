@@ -554,8 +554,8 @@ async fn guard_state_round_trips(store: Store) {
         validated: true,
         licensed_calls: 4,
         site_bandwidth_kbps: Some(300),
-        home_country: "33".into(),
-        international_allowlist: "49,44".into(),
+        home_country: "FR".into(),
+        international_allowlist: "DE,GB".into(),
         credit_limit_micros: None,
         updated_at: 1,
     };
