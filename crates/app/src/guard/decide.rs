@@ -1,0 +1,211 @@
+//! The admission decision (the hot path): contract checks, detectors, price and credit,
+//! then the atomic count of the call. Reads only memory once the account is cached.
+
+use super::*;
+
+impl App {
+    /// T13 from memory only: the dialled code is an emergency number in the country of the
+    /// calling number or in the home country of the account when its policy is cached. (A
+    /// number of one country on an uncached account of another is caught by the contract
+    /// check once the account is loaded.)
+    pub(super) fn is_emergency_in_memory(&self, req: &CallRequest) -> bool {
+        let from = e164::normalize(&req.from, "from").ok();
+        let home = req.billing_account.as_deref().and_then(|a| {
+            let g = self.guard.inner.lock().expect("guard lock");
+            g.accounts.get(a).map(|c| c.policy.home_country.clone())
+        });
+        tollgate_core::guard::is_emergency(&req.to, from.as_deref(), home.as_deref())
+    }
+
+    /// `POST /v1/guard/calls`: admit, refuse or answer busy, with the rule and clause.
+    pub async fn guard_call(&self, actor: &Actor, req: CallRequest) -> Result<Decided, AppError> {
+        // T13 first, before anything that could refuse: a withheld caller ID, an unknown
+        // number, an odd `at` or a busy database never stand between a caller and 112.
+        if self.is_emergency_in_memory(&req) {
+            return Ok(self.emergency_call(&req).await);
+        }
+        let now = self.guard_time(req.at)?;
+        let from = e164::normalize(&req.from, "from")?;
+        let to = e164::normalize(&req.to, "to").ok();
+        if let Some(id) = &req.call_id {
+            if id.is_empty() || id.chars().count() > MAX_CALL_ID_CHARS {
+                return Err(AppError::invalid(
+                    "call_id_invalid",
+                    "call_id",
+                    format!("1 to {MAX_CALL_ID_CHARS} characters"),
+                ));
+            }
+        }
+        let account = self.resolve_account(&req, &from).await?;
+        let acct = self.cached_account(&account, now).await?;
+        let call_id = req.call_id.clone().unwrap_or_else(|| new_id("call"));
+        let source = req.source_ip.clone().unwrap_or_default();
+        let attempt = Attempt {
+            from: &from,
+            dialled: &req.to,
+            to: to.as_deref(),
+            source: req.source_ip.as_deref(),
+            now,
+        };
+        let detectors = Detectors {
+            t: &self.guard.thresholds,
+        };
+        let mut incidents: Vec<Incident> = Vec::new();
+        let table = acct.rate_table.as_deref().and_then(|t| self.rates.get(t));
+        let counters = &self.guard.counters;
+        let banned = !source.is_empty() && counters.banned(&source, now);
+        let live = counters.live(&account);
+        let contract = {
+            let g = self.guard.inner.lock().expect("guard lock");
+            check_contract(&acct.policy, live, &attempt, &g.classes, banned)
+        };
+        let mut verdict = match contract {
+            Err(v) => {
+                if v.rule == rules::F2 && v.code.starts_with("destination_") {
+                    counters.account_window(&account, now, &mut |w| {
+                        incidents.extend(detectors.on_forbidden(w, now))
+                    });
+                }
+                v
+            }
+            Ok(international) => {
+                let to = to.as_deref().unwrap_or_default();
+                counters.account_window(&account, now, &mut |w| {
+                    incidents.extend(detectors.on_attempt(
+                        w,
+                        &acct.policy,
+                        live,
+                        to,
+                        international,
+                        now,
+                    ))
+                });
+                let blocking = incidents.iter().find(|i| match &i.action {
+                    Action::Suspend {
+                        scope: SuspensionScope::International,
+                        ..
+                    } => international,
+                    Action::Suspend { .. } => true,
+                    _ => false,
+                });
+                if let Some(i) = blocking {
+                    Verdict {
+                        decision: Decision::Deny,
+                        code: "fraud_suspected",
+                        rule: i.rule,
+                        message: format!("{}: {}", i.detector, i.detail),
+                        max_duration_s: 0,
+                        emergency: false,
+                        international,
+                    }
+                } else {
+                    // B5: the credit left is what live calls have not already reserved;
+                    // an admitted call reserves its worst case (its `max_duration_s` at its
+                    // rate) until it ends and is rated. Decided and held under one lock, so
+                    // concurrent calls never share the same credit.
+                    let row = table.as_ref().and_then(|t| t.lookup(to, now));
+                    let mut g = self.guard.inner.lock().expect("guard lock");
+                    let reserved = g.reserved.get(&account).copied().unwrap_or(0);
+                    let v = check_price(&acct.policy, row, international, reserved);
+                    if let (Decision::Allow, Some(row), Some(_)) =
+                        (v.decision, row, acct.policy.credit_left_micros)
+                    {
+                        g.hold(&call_id, &account, worst_case_cost(row, v.max_duration_s));
+                    }
+                    v
+                }
+            }
+        };
+        // Incidents are written before the call is counted, so a failure here leaves no
+        // admitted call behind (no leaked licence).
+        let incident_ids = self
+            .raise_incidents(actor, &account, &acct, None, &incidents, now)
+            .await?;
+        if verdict.decision == Decision::Allow {
+            // The limit is checked again atomically where the call is counted (T3, T1).
+            let max_calls = if verdict.emergency {
+                u32::MAX
+            } else {
+                let bw = acct
+                    .policy
+                    .site_bandwidth_kbps
+                    .map_or(u32::MAX, |b| b / KBPS_PER_CALL);
+                acct.policy.licensed_calls.min(bw)
+            };
+            let call = LiveCall {
+                account: account.clone(),
+                from: from.clone(),
+                to: to.clone().unwrap_or_else(|| req.to.trim().to_string()),
+                international: verdict.international,
+                started: now,
+                answered: None,
+            };
+            let busy = |code: &'static str, rule: RuleRef, message: &str| Verdict {
+                decision: Decision::Busy,
+                code,
+                rule,
+                message: message.into(),
+                max_duration_s: 0,
+                emergency: false,
+                international: false,
+            };
+            let admitted = counters.try_admit(&call_id, call, max_calls);
+            if admitted.is_err() {
+                self.guard
+                    .inner
+                    .lock()
+                    .expect("guard lock")
+                    .release(&call_id);
+            }
+            match admitted {
+                Ok(()) => {}
+                Err(AdmitRefused::DuplicateCallId) => {
+                    return Err(AppError::Conflict {
+                        code: "call_id_in_use",
+                        message: format!("call `{call_id}` is already live"),
+                    })
+                }
+                Err(AdmitRefused::AtLimit) => {
+                    verdict = busy(
+                        "over_licensed_calls",
+                        rules::T3,
+                        "the account reached its simultaneous calls meanwhile",
+                    )
+                }
+                Err(AdmitRefused::AtCapacity) => {
+                    verdict = busy(
+                        "guard_at_capacity",
+                        rules::T4,
+                        "the guard tracks its maximum of live calls",
+                    )
+                }
+            }
+        }
+        if verdict.decision == Decision::Allow {
+            self.emit(CallEvent::Admitted(CallRow {
+                call_id: call_id.clone(),
+                billing_account_id: account.clone(),
+                from_number: from.clone(),
+                to_number: to.clone().unwrap_or_else(|| req.to.trim().to_string()),
+                international: verdict.international,
+                source: source.clone(),
+                started_at: now,
+                answered_at: None,
+                ended_at: None,
+            }));
+        }
+        let emergency = if verdict.emergency {
+            Some(self.emergency_data(&from, now, &req.to).await)
+        } else {
+            None
+        };
+        Ok(Decided {
+            clause: self.clause_for(&acct.profile, verdict.rule),
+            verdict,
+            call_id,
+            billing_account: account,
+            emergency,
+            incidents: incident_ids,
+        })
+    }
+}

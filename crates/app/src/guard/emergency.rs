@@ -1,0 +1,118 @@
+//! T13: emergency calls are decided first, from memory, and never wait on the database.
+
+use super::*;
+
+impl App {
+    /// An emergency call (T13): always admitted. Tracked as live when its account is known
+    /// (so it reaches the CDRs, never charged); every lookup is best effort.
+    pub(super) async fn emergency_call(&self, req: &CallRequest) -> Decided {
+        let now = self.guard_time(req.at).unwrap_or_else(|_| self.now());
+        let from = e164::normalize(&req.from, "from").ok();
+        let account = match &from {
+            Some(f) => self.resolve_account(req, f).await.ok(),
+            None => req.billing_account.clone(),
+        };
+        let acct = match &account {
+            Some(a) => self.cached_account(a, now).await.ok(),
+            None => None,
+        };
+        let max = acct
+            .as_ref()
+            .map_or(tollgate_core::rating::MAX_CALL_CAP_S, |a| {
+                a.policy.max_call_duration_s
+            });
+        let profile = acct
+            .as_ref()
+            .map_or((crate::terms::DEFAULT_PROFILE.to_string(), 1), |a| {
+                a.profile.clone()
+            });
+        let mut call_id = req
+            .call_id
+            .clone()
+            .filter(|c| !c.is_empty() && c.chars().count() <= MAX_CALL_ID_CHARS)
+            .unwrap_or_else(|| new_id("call"));
+        let dialled: String = req.to.chars().filter(char::is_ascii_digit).collect();
+        if let (Some(account), Some(from)) = (&account, &from) {
+            let call = |id: &str| {
+                (
+                    id.to_string(),
+                    LiveCall {
+                        account: account.clone(),
+                        from: from.clone(),
+                        to: dialled.clone(),
+                        international: false,
+                        started: now,
+                        answered: None,
+                    },
+                )
+            };
+            let (mut id, mut live) = call(&call_id);
+            if self.guard.counters.try_admit(&id, live.clone(), u32::MAX)
+                == Err(AdmitRefused::DuplicateCallId)
+            {
+                (id, live) = call(&new_id("call"));
+                let _ = self.guard.counters.try_admit(&id, live.clone(), u32::MAX);
+            }
+            call_id = id;
+            self.emit(CallEvent::Admitted(CallRow {
+                call_id: call_id.clone(),
+                billing_account_id: account.clone(),
+                from_number: live.from,
+                to_number: live.to,
+                international: false,
+                source: req.source_ip.clone().unwrap_or_default(),
+                started_at: now,
+                answered_at: None,
+                ended_at: None,
+            }));
+        }
+        let emergency = match &from {
+            Some(f) => self.emergency_data(f, now, &req.to).await,
+            None => EmergencyData {
+                address: None,
+                callback: String::new(),
+            },
+        };
+        Decided {
+            clause: self.clause_for(&profile, rules::T13),
+            verdict: Verdict {
+                decision: Decision::Allow,
+                code: "emergency_call",
+                rule: rules::T13,
+                message: "emergency call: always admitted".into(),
+                max_duration_s: max,
+                emergency: true,
+                international: false,
+            },
+            call_id,
+            billing_account: account.unwrap_or_default(),
+            emergency: Some(emergency),
+            incidents: Vec::new(),
+        }
+    }
+
+    /// The registered address and call-back of an emergency call, and the notification to the
+    /// customer's designated contact. Never fails: a lookup error is logged and the call goes
+    /// on without an address (the answer says none is registered).
+    pub(super) async fn emergency_data(
+        &self,
+        from: &str,
+        now: i64,
+        dialled: &str,
+    ) -> EmergencyData {
+        let info = match self.emergency_address_at(from, now).await {
+            Ok(i) => i,
+            Err(e) => {
+                tracing::error!(error = %e, from, "emergency address lookup failed");
+                None
+            }
+        };
+        if let Err(e) = self.notify_emergency_call(from, now, dialled).await {
+            tracing::error!(error = %e, from, "emergency notification failed");
+        }
+        EmergencyData {
+            address: info.as_ref().map(|i| i.address.clone()),
+            callback: info.map_or(format!("+{from}"), |i| i.callback),
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! Account guard policies, announcements of unusual activity (F7) and operator destination
+//! lists (F2).
+
+use super::*;
+
+impl App {
+    /// Data upgrade: policies stored with calling codes (`33`, `1`) name ISO countries
+    /// (`FR`, `US`) from now on. A calling code becomes its main region, so a legacy `1`
+    /// (all of NANP, Caribbean included) narrows to `US`: the safe direction for fraud.
+    /// Idempotent and audited; returns the accounts changed.
+    pub async fn upgrade_policy_countries(&self) -> Result<Vec<String>, AppError> {
+        let legacy = sg::policies_with_calling_codes(&self.store).await?;
+        if legacy.is_empty() {
+            return Ok(Vec::new());
+        }
+        let iso = |c: &str| -> String {
+            let c = c.trim();
+            if c.bytes().all(|b| b.is_ascii_digit()) {
+                tollgate_core::country::country_of(c)
+                    .filter(|_| tollgate_core::country::calling_code(c) == Some(c))
+                    .unwrap_or("")
+                    .to_string()
+            } else {
+                c.to_string()
+            }
+        };
+        let now = self.now();
+        let actor = Actor {
+            actor: "system:upgrade".into(),
+            source: "start".into(),
+            request_id: "upgrade".into(),
+        };
+        let mut changed = Vec::new();
+        let mut tx = self.store.begin().await?;
+        for p in legacy {
+            let home = iso(&p.home_country);
+            let allow: Vec<String> = p
+                .international_allowlist
+                .split(',')
+                .map(iso)
+                .filter(|c| !c.is_empty())
+                .collect();
+            let row = PolicyRow {
+                home_country: if home.is_empty() { "US".into() } else { home },
+                international_allowlist: allow.join(","),
+                ..p.clone()
+            };
+            sg::put_policy(&mut tx, &row).await?;
+            audit::append(
+                &mut tx,
+                &audit_row(
+                    &actor,
+                    now,
+                    "guard.policy.iso_countries",
+                    &p.billing_account_id,
+                    json!({"home_country": [p.home_country, row.home_country], "international_allowlist": [p.international_allowlist, row.international_allowlist]}),
+                ),
+            )
+            .await?;
+            changed.push(p.billing_account_id);
+        }
+        tollgate_store::commit(tx).await?;
+        Ok(changed)
+    }
+
+    /// Sets an account's guard policy (validation, licences, bandwidth, allowlist, credit).
+    pub async fn set_guard_policy(
+        &self,
+        caller: &Caller,
+        p: PolicyRow,
+    ) -> Result<PolicyRow, AppError> {
+        st::get_billing_account(
+            &self.store,
+            ScopeFilter(&caller.scope),
+            &p.billing_account_id,
+        )
+        .await
+        .map_err(|_| AppError::NotFound("billing account"))?;
+        if p.licensed_calls < 0 {
+            return Err(AppError::invalid(
+                "licensed_calls_invalid",
+                "licensed_calls",
+                "must not be negative",
+            ));
+        }
+        if !tollgate_core::country::is_known(&p.home_country) {
+            return Err(AppError::invalid(
+                "home_country_invalid",
+                "home_country",
+                format!(
+                    "`{}` is not an ISO 3166-1 alpha-2 country code (`US`, `GB`, `FR`)",
+                    p.home_country
+                ),
+            ));
+        }
+        for c in p
+            .international_allowlist
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            if !tollgate_core::country::is_known(c) {
+                return Err(AppError::invalid(
+                    "allowlist_invalid",
+                    "international_allowlist",
+                    format!("`{c}` is not an ISO 3166-1 alpha-2 country code (`CA`, `JM`)"),
+                ));
+            }
+        }
+        let now = self.now();
+        let p = PolicyRow {
+            updated_at: now,
+            ..p
+        };
+        let mut tx = self.store.begin().await?;
+        sg::put_policy(&mut tx, &p).await?;
+        audit::append(&mut tx, &audit_row(&caller.actor, now, "guard.policy", &p.billing_account_id, json!({"validated": p.validated, "licensed_calls": p.licensed_calls, "allowlist": p.international_allowlist}))).await?;
+        tollgate_store::commit(tx).await?;
+        self.invalidate_guard_account(&p.billing_account_id);
+        Ok(p)
+    }
+
+    pub async fn get_guard_policy(
+        &self,
+        caller: &Caller,
+        account: &str,
+    ) -> Result<Option<PolicyRow>, AppError> {
+        st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account)
+            .await
+            .map_err(|_| AppError::NotFound("billing account"))?;
+        Ok(sg::get_policy(&self.store, account).await?)
+    }
+
+    /// F7: the customer announces legitimate unusual activity; thresholds rise by `factor`
+    /// for the window; forbidden destinations stay forbidden.
+    pub async fn announce(
+        &self,
+        caller: &Caller,
+        account: &str,
+        from: i64,
+        until: i64,
+        factor: i64,
+        note: &str,
+    ) -> Result<sg::AnnouncementRow, AppError> {
+        st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account)
+            .await
+            .map_err(|_| AppError::NotFound("billing account"))?;
+        if until <= from {
+            return Err(AppError::invalid(
+                "window_invalid",
+                "until",
+                "must be after `from`",
+            ));
+        }
+        if until - from > 31 * 86_400 {
+            return Err(AppError::invalid(
+                "window_too_long",
+                "until",
+                "an announcement covers at most 31 days",
+            ));
+        }
+        if !(2..=100).contains(&factor) {
+            return Err(AppError::invalid("factor_invalid", "factor", "2 to 100"));
+        }
+        let now = self.now();
+        let a = sg::AnnouncementRow {
+            id: new_id("ann"),
+            billing_account_id: account.into(),
+            from_at: from,
+            until_at: until,
+            factor,
+            note: note.trim().into(),
+            created_at: now,
+            created_by: caller.actor.actor.clone(),
+        };
+        let mut tx = self.store.begin().await?;
+        sg::insert_announcement(&mut tx, &a).await?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                "guard.announce",
+                account,
+                json!({"from": from, "until": until, "factor": factor, "rule": "F7"}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        self.invalidate_guard_account(account);
+        Ok(a)
+    }
+
+    /// Adds an operator-managed forbidden destination range (F2).
+    pub async fn add_destination_prefix(
+        &self,
+        caller: &Caller,
+        prefix: &str,
+        class: &str,
+        note: &str,
+    ) -> Result<(), AppError> {
+        let c = DestClass::parse(class).ok_or_else(|| {
+            AppError::invalid(
+                "class_invalid",
+                "class",
+                "premium_rate, shared_cost, personal_number, uan or high_risk",
+            )
+        })?;
+        let prefix = prefix.trim().trim_start_matches('+');
+        self.guard
+            .inner
+            .lock()
+            .expect("guard lock")
+            .classes
+            .clone()
+            .add(prefix, c)
+            .map_err(|m| AppError::from(Refusal::invalid("prefix_invalid", "prefix", m)))?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        sg::put_destination_prefix(&mut tx, prefix, c.as_str(), note, now, &caller.actor.actor)
+            .await?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                "guard.destination_prefix",
+                prefix,
+                json!({"class": c.as_str()}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        let _ = self
+            .guard
+            .inner
+            .lock()
+            .expect("guard lock")
+            .classes
+            .add(prefix, c);
+        Ok(())
+    }
+
+    /// Live calls now, per account (for the status of an account).
+    pub fn live_calls(&self, account: &str) -> Live {
+        self.guard.counters.live(account)
+    }
+}

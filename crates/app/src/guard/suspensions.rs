@@ -1,0 +1,188 @@
+//! Suspensions by operators (full or selective, F4) and their reactivation.
+
+use super::*;
+
+impl App {
+    /// Operator suspension (full or selective), audited and notified.
+    pub async fn suspend(
+        &self,
+        caller: &Caller,
+        account: &str,
+        scope: &str,
+        reason: &str,
+        until: Option<i64>,
+        rule: Option<&str>,
+    ) -> Result<SuspensionRow, AppError> {
+        let rule = match rule.unwrap_or("F4") {
+            r if SUSPENSION_RULES.contains(&r) => rules::by_id(r).unwrap_or(rules::F4),
+            r => {
+                return Err(AppError::invalid(
+                    "rule_invalid",
+                    "rule",
+                    format!(
+                        "`{r}` is not a suspension rule ({})",
+                        SUSPENSION_RULES.join(", ")
+                    ),
+                ))
+            }
+        };
+        let scope = SuspensionScope::parse(scope).ok_or_else(|| {
+            AppError::invalid(
+                "scope_invalid",
+                "scope",
+                "must be all, outbound or international",
+            )
+        })?;
+        if reason.trim().is_empty() {
+            return Err(AppError::invalid(
+                "reason_required",
+                "reason",
+                "say why (it is shown to the customer)",
+            ));
+        }
+        st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account)
+            .await
+            .map_err(|_| AppError::NotFound("billing account"))?;
+        let now = self.now();
+        if until.is_some_and(|u| u <= now) {
+            return Err(AppError::invalid(
+                "until_in_past",
+                "until",
+                "must be in the future",
+            ));
+        }
+        let acct = self.cached_account(account, now).await?;
+        let s = SuspensionRow {
+            id: new_id("sus"),
+            billing_account_id: account.into(),
+            scope: scope.as_str().into(),
+            rule: rule.rule.into(),
+            clause: self.clause_for(&acct.profile, rule),
+            reason: reason.trim().into(),
+            created_at: now,
+            created_by: caller.actor.actor.clone(),
+            until_at: until,
+            incident_id: None,
+            lifted_at: None,
+            lifted_by: None,
+            lift_reason: None,
+        };
+        let mut tx = self.store.begin().await?;
+        sg::insert_suspension(&mut tx, &s).await?;
+        self.notify_contacts(
+            &mut tx,
+            &acct.customer_id,
+            now,
+            "Service suspended",
+            format!(
+                "{} calls of billing account {account} are suspended: {} (rule {}, {}).",
+                scope.as_str(),
+                s.reason,
+                s.rule,
+                s.clause
+            ),
+            rule.rule,
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                "guard.suspend",
+                &s.id,
+                json!({"account": account, "scope": s.scope, "until": until}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        self.invalidate_guard_account(account);
+        Ok(s)
+    }
+
+    /// Reactivation (F4: when checks do not confirm the suspicion), audited and notified.
+    pub async fn reactivate(
+        &self,
+        caller: &Caller,
+        suspension_id: &str,
+        reason: &str,
+    ) -> Result<SuspensionRow, AppError> {
+        let s = sg::get_suspension(&self.store, suspension_id)
+            .await?
+            .ok_or(AppError::NotFound("suspension"))?;
+        let acct_row = st::get_billing_account(
+            &self.store,
+            ScopeFilter(&caller.scope),
+            &s.billing_account_id,
+        )
+        .await
+        .map_err(|_| AppError::NotFound("suspension"))?;
+        if reason.trim().is_empty() {
+            return Err(AppError::invalid(
+                "reason_required",
+                "reason",
+                "say why the suspension is lifted",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !sg::lift_suspension(
+            &mut tx,
+            suspension_id,
+            now,
+            &caller.actor.actor,
+            reason.trim(),
+        )
+        .await?
+        {
+            return Err(AppError::Conflict {
+                code: "suspension_not_active",
+                message: "the suspension was already lifted".into(),
+            });
+        }
+        self.notify_contacts(
+            &mut tx,
+            &acct_row.customer_id,
+            now,
+            "Service reactivated",
+            format!(
+                "The {} suspension of billing account {} is lifted: {}.",
+                s.scope,
+                s.billing_account_id,
+                reason.trim()
+            ),
+            "F4",
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                "guard.reactivate",
+                suspension_id,
+                json!({"account": s.billing_account_id, "reason": reason.trim()}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        {
+            let mut g = self.guard.inner.lock().expect("guard lock");
+            g.accounts.remove(&s.billing_account_id);
+        }
+        self.guard
+            .counters
+            .account_window(&s.billing_account_id, now, &mut reset_fired);
+        sg::get_suspension(&self.store, suspension_id)
+            .await?
+            .ok_or(AppError::NotFound("suspension"))
+    }
+
+    pub async fn list_suspensions(
+        &self,
+        caller: &Caller,
+        page: &Page,
+    ) -> Result<Vec<SuspensionRow>, AppError> {
+        Ok(sg::list_suspensions(&self.store, ScopeFilter(&caller.scope), page).await?)
+    }
+}
