@@ -1358,6 +1358,22 @@ impl App {
         at: i64,
         destination: &str,
     ) -> Result<(), AppError> {
+        let mut tx = self.store.begin().await?;
+        self.emergency_notice_in(&mut tx, digits, at, destination)
+            .await?;
+        tollgate_store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// The T13 notice and its audit entry, in the caller's transaction (the guard's write
+    /// queue writes it behind the answer).
+    pub(crate) async fn emergency_notice_in(
+        &self,
+        tx: &mut tollgate_store::Tx,
+        digits: &str,
+        at: i64,
+        destination: &str,
+    ) -> Result<(), AppError> {
         let digits = digits.strip_prefix('+').unwrap_or(digits);
         let n = sn::find_by_e164(&self.store, digits).await?;
         let customer = n.as_ref().and_then(|n| n.customer_id.clone());
@@ -1389,9 +1405,8 @@ impl App {
             source: "guard".into(),
             request_id: new_id("req"),
         };
-        let mut tx = self.store.begin().await?;
         outbox::enqueue(
-            &mut tx,
+            &mut *tx,
             &outbox::OutboxRow {
                 id: new_id("obx"),
                 at,
@@ -1404,7 +1419,7 @@ impl App {
         )
         .await?;
         audit::append(
-            &mut tx,
+            &mut *tx,
             &audit_row(
                 &actor,
                 at,
@@ -1414,7 +1429,6 @@ impl App {
             ),
         )
         .await?;
-        tollgate_store::commit(tx).await?;
         Ok(())
     }
 

@@ -314,6 +314,36 @@ pub mod testing {
         format!("{}_{t}_{n}", std::process::id())
     }
 
+    /// Runs one statement outside any transaction (tests that break and heal the schema to
+    /// inject real database errors).
+    pub async fn exec(store: &Store, sql: &str) -> Result<()> {
+        let mut tx = store.begin().await?;
+        sqlx::query(sql).execute(&mut *tx).await?;
+        commit(tx).await
+    }
+
+    /// Begins a transaction that has written (so on SQLite it holds the single writer) and
+    /// keeps it open until dropped: the test's "long bulk write".
+    pub async fn hold_writer(store: &Store) -> Result<Tx> {
+        let mut tx = store.begin().await?;
+        sqlx::query("CREATE TABLE IF NOT EXISTS test_hold (x BIGINT)")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO test_hold (x) VALUES (1)")
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
+    /// Rows of a query's first column, as text (assertions on what was stored).
+    pub async fn texts(store: &Store, sql: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query(sql).fetch_all(store.reader()).await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<Result<_, _>>()?)
+    }
+
     /// A migrated SQLite store in a new temporary file.
     pub async fn sqlite() -> Store {
         let dir = std::env::temp_dir().join("tollgate-tests");

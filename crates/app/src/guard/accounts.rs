@@ -111,8 +111,16 @@ impl App {
         let mut fresh = self.load_account(account, now).await?;
         fresh.loaded_at = wall;
         fresh.policy.owned_numbers.sort_unstable();
-        let fresh = Arc::new(fresh);
         let mut g = self.guard.inner.lock().expect("guard lock");
+        // Suspensions decided but not yet persisted by the write queue still apply.
+        if let Some(unwritten) = g.unwritten_suspensions.get(account) {
+            for s in unwritten {
+                if !fresh.policy.suspensions.iter().any(|x| x.id == s.id) {
+                    fresh.policy.suspensions.push(s.clone());
+                }
+            }
+        }
+        let fresh = Arc::new(fresh);
         if g.accounts.len() >= MAX_TRACKED_ACCOUNTS {
             g.accounts.clear();
         }

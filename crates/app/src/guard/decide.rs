@@ -24,6 +24,28 @@ impl App {
         if self.is_emergency_in_memory(&req) {
             return Ok(self.emergency_call(&req).await);
         }
+        if self.guard.writes.is_full() {
+            // Degraded, as documented in `writes`: no call is admitted without its record.
+            return Ok(Decided {
+                verdict: Verdict {
+                    decision: Decision::Busy,
+                    code: "guard_backlog",
+                    rule: rules::T4,
+                    message: format!(
+                        "{} guard writes wait for the database; new calls are refused until they are stored",
+                        self.guard.writes.pending()
+                    ),
+                    max_duration_s: 0,
+                    emergency: false,
+                    international: false,
+                },
+                clause: rules::T4.clause.to_string(),
+                call_id: req.call_id.clone().unwrap_or_default(),
+                billing_account: req.billing_account.clone().unwrap_or_default(),
+                emergency: None,
+                incidents: Vec::new(),
+            });
+        }
         let now = self.guard_time(req.at)?;
         let from = e164::normalize(&req.from, "from")?;
         let to = e164::normalize(&req.to, "to").ok();
@@ -116,11 +138,8 @@ impl App {
                 }
             }
         };
-        // Incidents are written before the call is counted, so a failure here leaves no
-        // admitted call behind (no leaked licence).
-        let incident_ids = self
-            .raise_incidents(actor, &account, &acct, None, &incidents, now)
-            .await?;
+        // Incidents take effect in memory now and are persisted by the write queue.
+        let incident_ids = self.raise_incidents(actor, &account, &acct, None, &incidents, now);
         if verdict.decision == Decision::Allow {
             // The limit is checked again atomically where the call is counted (T3, T1).
             let max_calls = if verdict.emergency {
@@ -182,7 +201,7 @@ impl App {
             }
         }
         if verdict.decision == Decision::Allow {
-            self.emit(CallEvent::Admitted(CallRow {
+            self.enqueue(GuardWrite::Admitted(CallRow {
                 call_id: call_id.clone(),
                 billing_account_id: account.clone(),
                 from_number: from.clone(),

@@ -1,20 +1,50 @@
 //! T13: emergency calls are decided first, from memory, and never wait on the database.
 
+use std::time::Duration;
+
 use super::*;
 
+/// The longest an emergency answer waits for its lookups (account, profile, address).
+pub const EMERGENCY_LOOKUP_BUDGET_MS: u64 = 50;
+
 impl App {
-    /// An emergency call (T13): always admitted. Tracked as live when its account is known
-    /// (so it reaches the CDRs, never charged); every lookup is best effort.
+    /// An emergency call (T13): always admitted, decided from memory. The account, its
+    /// profile and the registered address are looked up within [`EMERGENCY_LOOKUP_BUDGET_MS`]
+    /// (reads only; they never queue behind a writer); whatever is not found in time is left
+    /// out of the answer, never waited for. The call is tracked as live when its account is
+    /// known (so it reaches the CDRs, never charged); the designated contact's notice and the
+    /// audit entry go through the write queue.
     pub(super) async fn emergency_call(&self, req: &CallRequest) -> Decided {
         let now = self.guard_time(req.at).unwrap_or_else(|_| self.now());
         let from = e164::normalize(&req.from, "from").ok();
-        let account = match &from {
-            Some(f) => self.resolve_account(req, f).await.ok(),
-            None => req.billing_account.clone(),
+        let budget = Duration::from_millis(EMERGENCY_LOOKUP_BUDGET_MS);
+        let lookups = async {
+            let account = match &from {
+                Some(f) => self.resolve_account(req, f).await.ok(),
+                None => req.billing_account.clone(),
+            };
+            let acct = match &account {
+                Some(a) => self.cached_account(a, now).await.ok(),
+                None => None,
+            };
+            let address = match &from {
+                Some(f) => self.emergency_address_at(f, now).await.unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "emergency address lookup failed");
+                    None
+                }),
+                None => None,
+            };
+            (account, acct, address)
         };
-        let acct = match &account {
-            Some(a) => self.cached_account(a, now).await.ok(),
-            None => None,
+        let (account, acct, address) = match tokio::time::timeout(budget, lookups).await {
+            Ok(found) => found,
+            Err(_) => {
+                tracing::warn!(
+                    budget_ms = EMERGENCY_LOOKUP_BUDGET_MS,
+                    "emergency call answered without its lookups: the database was slow"
+                );
+                (req.billing_account.clone(), None, None)
+            }
         };
         let max = acct
             .as_ref()
@@ -54,7 +84,7 @@ impl App {
                 let _ = self.guard.counters.try_admit(&id, live.clone(), u32::MAX);
             }
             call_id = id;
-            self.emit(CallEvent::Admitted(CallRow {
+            self.enqueue(GuardWrite::Admitted(CallRow {
                 call_id: call_id.clone(),
                 billing_account_id: account.clone(),
                 from_number: live.from,
@@ -67,7 +97,17 @@ impl App {
             }));
         }
         let emergency = match &from {
-            Some(f) => self.emergency_data(f, now, &req.to).await,
+            Some(f) => {
+                self.enqueue(GuardWrite::EmergencyNotice {
+                    from: f.clone(),
+                    at: now,
+                    dialled: req.to.trim().to_string(),
+                });
+                EmergencyData {
+                    address: address.as_ref().map(|i| i.address.clone()),
+                    callback: address.map_or(format!("+{f}"), |i| i.callback),
+                }
+            }
             None => EmergencyData {
                 address: None,
                 callback: String::new(),
@@ -91,28 +131,32 @@ impl App {
         }
     }
 
-    /// The registered address and call-back of an emergency call, and the notification to the
-    /// customer's designated contact. Never fails: a lookup error is logged and the call goes
-    /// on without an address (the answer says none is registered).
+    /// The registered address and call-back of an emergency call (looked up within the
+    /// budget) and its notice queued for the designated contact.
     pub(super) async fn emergency_data(
         &self,
         from: &str,
         now: i64,
         dialled: &str,
     ) -> EmergencyData {
-        let info = match self.emergency_address_at(from, now).await {
-            Ok(i) => i,
-            Err(e) => {
-                tracing::error!(error = %e, from, "emergency address lookup failed");
+        let budget = Duration::from_millis(EMERGENCY_LOOKUP_BUDGET_MS);
+        let address = match tokio::time::timeout(budget, self.emergency_address_at(from, now)).await
+        {
+            Ok(Ok(a)) => a,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "emergency address lookup failed");
                 None
             }
+            Err(_) => None,
         };
-        if let Err(e) = self.notify_emergency_call(from, now, dialled).await {
-            tracing::error!(error = %e, from, "emergency notification failed");
-        }
+        self.enqueue(GuardWrite::EmergencyNotice {
+            from: from.to_string(),
+            at: now,
+            dialled: dialled.trim().to_string(),
+        });
         EmergencyData {
-            address: info.as_ref().map(|i| i.address.clone()),
-            callback: info.map_or(format!("+{from}"), |i| i.callback),
+            address: address.as_ref().map(|i| i.address.clone()),
+            callback: address.map_or(format!("+{from}"), |i| i.callback),
         }
     }
 }

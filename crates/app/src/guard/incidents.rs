@@ -4,9 +4,10 @@
 use super::*;
 
 impl App {
-    /// Writes incidents, applies their actions (suspensions, bans) in memory and in the store,
-    /// audits and notifies the partner and customer contacts through the outbox.
-    pub(super) async fn raise_incidents(
+    /// Raises incidents: their actions apply in memory at once (a suspension refuses the
+    /// next call, a ban the next attempt) and everything is persisted, audited and notified
+    /// through the write queue, so no decision waits on the database. Returns the ids.
+    pub(super) fn raise_incidents(
         &self,
         actor: &Actor,
         account: &str,
@@ -14,34 +15,28 @@ impl App {
         source: Option<&str>,
         incidents: &[Incident],
         now: i64,
-    ) -> Result<Vec<String>, AppError> {
-        if incidents.is_empty() {
-            return Ok(Vec::new());
-        }
+    ) -> Vec<String> {
         let mut ids = Vec::new();
-        let mut tx = self.store.begin().await?;
         for i in incidents {
             let id = new_id("inc");
             let clause = self.clause_for(&acct.profile, i.rule);
-            sg::insert_incident(
-                &mut tx,
-                &IncidentRow {
-                    id: id.clone(),
-                    at: now,
-                    billing_account_id: (!account.is_empty()).then(|| account.to_string()),
-                    customer_id: (!acct.customer_id.is_empty()).then(|| acct.customer_id.clone()),
-                    source: source.map(str::to_string),
-                    detector: i.detector.into(),
-                    rule: i.rule.rule.into(),
-                    clause: clause.clone(),
-                    count: i.count as i64,
-                    window_s: i.window_s,
-                    threshold: i.threshold as i64,
-                    detail: i.detail.clone(),
-                    action: action_str(&i.action),
-                },
-            )
-            .await?;
+            let incident = IncidentRow {
+                id: id.clone(),
+                at: now,
+                billing_account_id: (!account.is_empty()).then(|| account.to_string()),
+                customer_id: (!acct.customer_id.is_empty()).then(|| acct.customer_id.clone()),
+                source: source.map(str::to_string),
+                detector: i.detector.into(),
+                rule: i.rule.rule.into(),
+                clause: clause.clone(),
+                count: i.count as i64,
+                window_s: i.window_s,
+                threshold: i.threshold as i64,
+                detail: i.detail.clone(),
+                action: action_str(&i.action),
+            };
+            let mut suspension = None;
+            let mut ban = None;
             match &i.action {
                 Action::Suspend { scope, until } => {
                     let s = SuspensionRow {
@@ -59,28 +54,76 @@ impl App {
                         lifted_by: None,
                         lift_reason: None,
                     };
-                    sg::insert_suspension(&mut tx, &s).await?;
                     let mut g = self.guard.inner.lock().expect("guard lock");
                     if let Some(a) = g.accounts.get_mut(account) {
                         Arc::make_mut(a).policy.suspensions.push(suspension_of(&s));
                     }
+                    g.unwritten_suspensions
+                        .entry(account.to_string())
+                        .or_default()
+                        .push(suspension_of(&s));
+                    suspension = Some(s);
                 }
-                Action::BanSource { source, until } => {
-                    sg::put_ban(&mut tx, source, *until).await?;
-                }
+                Action::BanSource { source, until } => ban = Some((source.clone(), *until)),
                 Action::AlertOnly => {}
             }
-            if !acct.customer_id.is_empty() {
-                self.notify_contacts(&mut tx, &acct.customer_id, now, format!("Tollgate incident: {}", i.detector), format!(
-                                "{} on billing account {account}: {} (count {}, threshold {}, window {} s). Action: {}. Rule {}, {clause}.",
-                                i.detector, i.detail, i.count, i.threshold, i.window_s, action_str(&i.action), i.rule.rule
-                            ), i.rule.rule).await?;
-            }
-            audit::append(&mut tx, &audit_row(actor, now, "guard.incident", &id, json!({"detector": i.detector, "account": account, "action": action_str(&i.action)}))).await?;
+            let body = format!(
+                "{} on billing account {account}: {} (count {}, threshold {}, window {} s). Action: {}. Rule {}, {clause}.",
+                i.detector, i.detail, i.count, i.threshold, i.window_s, action_str(&i.action), i.rule.rule
+            );
+            self.enqueue(GuardWrite::Incident(Box::new(IncidentWrite {
+                incident,
+                suspension,
+                ban,
+                customer_id: (!acct.customer_id.is_empty()).then(|| acct.customer_id.clone()),
+                subject: format!("Tollgate incident: {}", i.detector),
+                body,
+                actor: actor.clone(),
+            })));
             ids.push(id);
         }
-        tollgate_store::commit(tx).await?;
-        Ok(ids)
+        ids
+    }
+
+    /// The writer's half of an incident: rows, suspension, ban, notices and audit entry in
+    /// the batch's transaction.
+    pub(super) async fn write_incident(
+        &self,
+        tx: &mut tollgate_store::Tx,
+        w: &IncidentWrite,
+    ) -> Result<(), AppError> {
+        let i = &w.incident;
+        sg::insert_incident(tx, i).await?;
+        if let Some(s) = &w.suspension {
+            sg::insert_suspension(tx, s).await?;
+        }
+        if let Some((source, until)) = &w.ban {
+            sg::put_ban(tx, source, *until).await?;
+        }
+        if let Some(customer) = &w.customer_id {
+            self.notify_contacts(
+                tx,
+                customer,
+                i.at,
+                w.subject.clone(),
+                w.body.clone(),
+                i.rule.clone(),
+            )
+            .await?;
+        }
+        let account = i.billing_account_id.as_deref().unwrap_or_default();
+        audit::append(
+            tx,
+            &audit_row(
+                &w.actor,
+                i.at,
+                "guard.incident",
+                &i.id,
+                json!({"detector": i.detector, "account": account, "action": i.action}),
+            ),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Places a notification to the customer's and its partner's admins in the outbox, in the
@@ -127,6 +170,7 @@ impl App {
         caller: &Caller,
         page: &Page,
     ) -> Result<Vec<IncidentRow>, AppError> {
+        self.settle_guard_writes().await;
         Ok(sg::list_incidents(&self.store, ScopeFilter(&caller.scope), page).await?)
     }
 }

@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use serde_json::json;
-use tokio::sync::mpsc;
 use tollgate_core::cdr::RawCdr;
 use tollgate_core::guard::{
     check_contract, check_price, reset_fired, worst_case_cost, AccountPolicy, Action, Attempt,
@@ -31,8 +30,6 @@ use crate::{Actor, App, AppError, Caller};
 /// How long an account's policy stays cached before it is read again.
 pub const ACCOUNT_CACHE_TTL_S: i64 = 5;
 pub use crate::guard_state::{MAX_LIVE_CALLS, MAX_TRACKED_ACCOUNTS, MAX_TRACKED_SOURCES};
-/// Call events persisted per flush.
-pub const FLUSH_BATCH: usize = 5_000;
 /// Rules an operator may cite for a suspension: illegal or nuisance use (F1), dialers (F3),
 /// anomalous traffic (F4, the default), call-center breaches (F5), intrusion (F6),
 /// validation missing (T2), numbering non-compliance (T11).
@@ -41,8 +38,6 @@ pub const SUSPENSION_RULES: &[&str] = &["F1", "F3", "F4", "F5", "F6", "T2", "T11
 pub const STALE_CALL_GRACE_S: i64 = 900;
 /// How far an event's `at` may be from the guard's clock (edge clocks, queued reports).
 pub const MAX_EVENT_SKEW_S: i64 = 86_400;
-/// Polls of 5 ms [`App::flush_guard`] waits at most.
-pub const FLUSH_WAIT_STEPS: usize = 2_000;
 /// Licences an account has until its policy says otherwise.
 pub const DEFAULT_LICENSED_CALLS: i64 = 10;
 /// Longest `call_id` accepted.
@@ -90,12 +85,6 @@ struct CachedAccount {
     credit_limit: Option<i64>,
 }
 
-enum CallEvent {
-    Admitted(CallRow),
-    Answered(String, i64),
-    Ended(String, i64),
-}
-
 #[derive(Default)]
 struct Inner {
     accounts: HashMap<String, Arc<CachedAccount>>,
@@ -104,6 +93,9 @@ struct Inner {
     reserved: HashMap<String, i64>,
     /// The hold of each live call: `(account, micro units)`.
     holds: HashMap<String, (String, i64)>,
+    /// Suspensions the detectors decided that the write queue has not persisted yet: a
+    /// policy reloaded from the store meanwhile keeps them.
+    unwritten_suspensions: HashMap<String, Vec<Suspension>>,
 }
 
 impl Inner {
@@ -131,9 +123,8 @@ pub struct Guard {
     /// Live calls and detector windows (in memory; a shared store for several nodes later).
     pub counters: Box<dyn CounterStore>,
     pub thresholds: Thresholds,
-    events: Mutex<Option<mpsc::UnboundedSender<CallEvent>>>,
-    /// Call events sent and not yet written.
-    pending: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Writes persisted behind the answer (see [`writes`]).
+    pub writes: WriteQueue,
 }
 
 impl Guard {
@@ -141,6 +132,14 @@ impl Guard {
     pub fn with_counters(counters: Box<dyn CounterStore>) -> Guard {
         Guard {
             counters,
+            ..Guard::default()
+        }
+    }
+
+    /// A guard whose write queue refuses new calls beyond `capacity` pending writes.
+    pub fn with_write_capacity(capacity: usize) -> Guard {
+        Guard {
+            writes: WriteQueue::with_capacity(capacity),
             ..Guard::default()
         }
     }
@@ -165,8 +164,7 @@ impl Default for Guard {
             }),
             counters: Box::new(MemoryCounters::default()),
             thresholds: Thresholds::default(),
-            events: Mutex::new(None),
-            pending: Default::default(),
+            writes: WriteQueue::default(),
         }
     }
 }
@@ -200,9 +198,11 @@ mod incidents;
 mod policy;
 mod progress;
 mod suspensions;
-mod writes;
+pub mod writes;
 
 pub use demo::seed_demo;
+use writes::{GuardWrite, IncidentWrite};
+pub use writes::{WriteQueue, FLUSH_BATCH, FLUSH_WAIT_STEPS, MAX_PENDING_WRITES};
 
 impl App {
     /// The time of an event: the edge's `at` if it is within [`MAX_EVENT_SKEW_S`] of our clock.

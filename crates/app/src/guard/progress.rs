@@ -23,7 +23,7 @@ impl App {
             .counters
             .answer(call_id, now)
             .ok_or(AppError::NotFound("live call"))?;
-        self.emit(CallEvent::Answered(call_id.to_string(), now));
+        self.enqueue(GuardWrite::Answered(call_id.to_string(), now));
         Ok(())
     }
 
@@ -86,7 +86,7 @@ impl App {
             // Another report ended it meanwhile; intake was idempotent, nothing counts twice.
             return Err(AppError::NotFound("live call"));
         }
-        self.emit(CallEvent::Ended(call_id.to_string(), now));
+        self.enqueue(GuardWrite::Ended(call_id.to_string(), now));
         let cost: i64 = report.totals.values().map(|(_, m)| m).sum();
         {
             let mut g = self.guard.inner.lock().expect("guard lock");
@@ -106,9 +106,7 @@ impl App {
             .account_window(&call.account, now, &mut |w| {
                 incidents = detectors.on_end(w, &acct.policy, duration as u32, cost, now)
             });
-        let ids = self
-            .raise_incidents(actor, &call.account, &acct, None, &incidents, now)
-            .await?;
+        let ids = self.raise_incidents(actor, &call.account, &acct, None, &incidents, now);
         Ok(json!({
             "call_id": call_id, "duration_s": duration, "rated": report.inserted == 1,
             "rejected": report.rejects.first().map(|r| json!({"code": r.code, "message": r.message})),
@@ -182,7 +180,6 @@ impl App {
             loaded_at: 0,
             credit_limit: None,
         };
-        self.raise_incidents(actor, "", &none, Some(source), &incidents, now)
-            .await
+        Ok(self.raise_incidents(actor, "", &none, Some(source), &incidents, now))
     }
 }

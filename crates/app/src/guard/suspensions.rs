@@ -183,6 +183,7 @@ impl App {
         caller: &Caller,
         page: &Page,
     ) -> Result<Vec<SuspensionRow>, AppError> {
+        self.settle_guard_writes().await;
         Ok(sg::list_suspensions(&self.store, ScopeFilter(&caller.scope), page).await?)
     }
 }

@@ -1,11 +1,121 @@
-//! The guard's write queue: call events, incidents and emergency notices are persisted
-//! behind the answer, in order, retried until written, never dropped.
+//! The guard's write queue: call events, incidents (with their suspensions, bans, notices
+//! and audit entries) and emergency notices are persisted behind the answer, in order, in
+//! batches of one transaction, retried with backoff until written, never dropped.
+//!
+//! Bounded: at most [`MAX_PENDING_WRITES`] writes wait. When the queue is full the guard
+//! degrades as documented: new non-emergency calls are refused with `guard_backlog`
+//! (T4: the caller hears busy) rather than admitted without a record; emergency calls
+//! (T13) and the ends of calls already admitted are always queued, so no live call is ever
+//! left without its end.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::sync::Notify;
 
 use super::*;
 
+/// Writes waiting to be persisted before new non-emergency calls are refused.
+pub const MAX_PENDING_WRITES: usize = 100_000;
+/// Writes persisted per transaction.
+pub const FLUSH_BATCH: usize = 5_000;
+/// First wait after a failed write; doubled per failure up to [`RETRY_MAX_MS`].
+pub const RETRY_FIRST_MS: u64 = 50;
+/// Longest wait between two attempts.
+pub const RETRY_MAX_MS: u64 = 5_000;
+/// Longest a listing of incidents or suspensions waits for the queue to drain.
+pub const SETTLE_WAIT_MS: u64 = 1_000;
+/// Polls of 5 ms [`App::flush_guard`] waits at most.
+pub const FLUSH_WAIT_STEPS: usize = 2_000;
+
+/// An incident with everything its transaction writes.
+pub(super) struct IncidentWrite {
+    pub incident: IncidentRow,
+    pub suspension: Option<SuspensionRow>,
+    pub ban: Option<(String, i64)>,
+    /// The customer whose admins are told (none for a source-only incident).
+    pub customer_id: Option<String>,
+    pub subject: String,
+    pub body: String,
+    pub actor: Actor,
+}
+
+/// One write of the guard.
+pub(super) enum GuardWrite {
+    Admitted(CallRow),
+    Answered(String, i64),
+    Ended(String, i64),
+    Incident(Box<IncidentWrite>),
+    /// T13: the designated contact is told of an emergency call.
+    EmergencyNotice {
+        from: String,
+        at: i64,
+        dialled: String,
+    },
+}
+
+/// The queue and its counters.
+pub struct WriteQueue {
+    queue: Mutex<VecDeque<GuardWrite>>,
+    /// Writes waiting before new calls are refused ([`MAX_PENDING_WRITES`] unless a test or
+    /// a benchmark sets another bound).
+    capacity: usize,
+    /// Queued plus in flight.
+    pending: AtomicUsize,
+    wake: Notify,
+    started: AtomicBool,
+    /// Writes persisted since start.
+    pub written: AtomicU64,
+    /// Failed attempts since start (each retried).
+    pub failures: AtomicU64,
+}
+
+impl Default for WriteQueue {
+    fn default() -> WriteQueue {
+        WriteQueue::with_capacity(MAX_PENDING_WRITES)
+    }
+}
+
+impl WriteQueue {
+    pub fn with_capacity(capacity: usize) -> WriteQueue {
+        WriteQueue {
+            queue: Mutex::new(VecDeque::new()),
+            capacity,
+            pending: AtomicUsize::new(0),
+            wake: Notify::new(),
+            started: AtomicBool::new(false),
+            written: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
+        }
+    }
+
+    /// Writes not yet persisted.
+    pub fn pending(&self) -> usize {
+        self.pending.load(Ordering::Acquire)
+    }
+
+    /// Whether new non-emergency calls must be refused (see the module documentation).
+    pub fn is_full(&self) -> bool {
+        self.pending() >= self.capacity
+    }
+
+    fn push(&self, w: GuardWrite) {
+        self.pending.fetch_add(1, Ordering::AcqRel);
+        self.queue.lock().expect("write queue lock").push_back(w);
+        self.wake.notify_one();
+    }
+
+    fn take(&self) -> Vec<GuardWrite> {
+        let mut q = self.queue.lock().expect("write queue lock");
+        let n = q.len().min(FLUSH_BATCH);
+        q.drain(..n).collect()
+    }
+}
+
 impl App {
-    /// Starts the write-behind flusher of call events and rebuilds live calls and bans from
-    /// the store. Call once at start (the server does).
+    /// Restores the guard's live state from the store at start: live calls (each once, by
+    /// call id), bans, operator destination lists; starts the writer.
     pub async fn start_guard(&self) -> Result<(), AppError> {
         let upgraded = self.upgrade_policy_countries().await?;
         if !upgraded.is_empty() {
@@ -46,65 +156,121 @@ impl App {
                 .counters
                 .source_window(&source, now, &mut |w| w.banned_until = Some(until));
         }
-        let (tx, mut rx) = mpsc::unbounded_channel::<CallEvent>();
-        *self.guard.events.lock().expect("events lock") = Some(tx);
-        let store = self.store.clone();
-        let pending = self.guard.pending.clone();
-        tokio::spawn(async move {
-            let mut buf = Vec::new();
-            while rx.recv_many(&mut buf, FLUSH_BATCH).await > 0 {
-                let n = buf.len();
-                let (mut admitted, mut answered, mut ended) = (Vec::new(), Vec::new(), Vec::new());
-                for e in buf.drain(..) {
-                    match e {
-                        CallEvent::Admitted(c) => admitted.push(c),
-                        CallEvent::Answered(id, at) => answered.push((id, at)),
-                        CallEvent::Ended(id, at) => ended.push((id, at)),
-                    }
-                }
-                let result = async {
-                    let mut tx = store.begin().await?;
-                    sg::record_calls(&mut tx, &admitted, &answered, &ended).await?;
-                    tollgate_store::commit(tx).await
-                }
-                .await;
-                if let Err(e) = result {
-                    tracing::error!(error = %e, "could not persist guard call events");
-                }
-                pending.fetch_sub(n, std::sync::atomic::Ordering::AcqRel);
-            }
-        });
+        self.ensure_writer();
         Ok(())
     }
 
-    pub(super) fn emit(&self, e: CallEvent) {
-        if let Some(tx) = self.guard.events.lock().expect("events lock").as_ref() {
-            self.guard
-                .pending
-                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-            if tx.send(e).is_err() {
-                self.guard
-                    .pending
-                    .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    /// Starts the writer task once (lazily: the first write starts it if `start_guard` did
+    /// not).
+    fn ensure_writer(&self) {
+        let q = &self.guard.writes;
+        if q.started.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let app = self.clone();
+        tokio::spawn(async move { app.run_writer().await });
+    }
+
+    async fn run_writer(&self) {
+        let q = &self.guard.writes;
+        loop {
+            let wake = q.wake.notified();
+            let batch = q.take();
+            if batch.is_empty() {
+                // A push between `take` and here has stored a permit, so this returns.
+                wake.await;
+                continue;
+            }
+            let mut wait = RETRY_FIRST_MS;
+            loop {
+                match self.write_batch(&batch).await {
+                    Ok(()) => break,
+                    Err(e) => {
+                        q.failures.fetch_add(1, Ordering::AcqRel);
+                        tracing::error!(error = %e, writes = batch.len(), retry_ms = wait, "guard writes not persisted yet; retrying");
+                        tokio::time::sleep(Duration::from_millis(wait)).await;
+                        wait = (wait * 2).min(RETRY_MAX_MS);
+                    }
+                }
+            }
+            self.after_written(&batch);
+            q.written.fetch_add(batch.len() as u64, Ordering::AcqRel);
+            q.pending.fetch_sub(batch.len(), Ordering::AcqRel);
+        }
+    }
+
+    /// One transaction for the whole batch: all of it or none, so a retry never doubles
+    /// (call rows and incidents are keyed; updates only fill empty times).
+    async fn write_batch(&self, batch: &[GuardWrite]) -> Result<(), AppError> {
+        let (mut admitted, mut answered, mut ended) = (Vec::new(), Vec::new(), Vec::new());
+        for w in batch {
+            match w {
+                GuardWrite::Admitted(c) => admitted.push(c.clone()),
+                GuardWrite::Answered(id, at) => answered.push((id.clone(), *at)),
+                GuardWrite::Ended(id, at) => ended.push((id.clone(), *at)),
+                _ => {}
+            }
+        }
+        let mut tx = self.store.begin().await?;
+        sg::record_calls(&mut tx, &admitted, &answered, &ended).await?;
+        for w in batch {
+            match w {
+                GuardWrite::Incident(i) => self.write_incident(&mut tx, i).await?,
+                GuardWrite::EmergencyNotice { from, at, dialled } => {
+                    self.emergency_notice_in(&mut tx, from, *at, dialled)
+                        .await?
+                }
+                _ => {}
+            }
+        }
+        tollgate_store::commit(tx).await?;
+        Ok(())
+    }
+
+    /// Once persisted, suspensions no longer need their in-memory overlay.
+    fn after_written(&self, batch: &[GuardWrite]) {
+        let mut g = self.guard.inner.lock().expect("guard lock");
+        for w in batch {
+            if let GuardWrite::Incident(i) = w {
+                if let Some(s) = &i.suspension {
+                    if let Some(list) = g.unwritten_suspensions.get_mut(&s.billing_account_id) {
+                        list.retain(|x| x.id != s.id);
+                        if list.is_empty() {
+                            g.unwritten_suspensions.remove(&s.billing_account_id);
+                        }
+                    }
+                }
             }
         }
     }
 
-    /// Persists pending call events now (tests and shutdown).
+    /// Queues a write (and starts the writer if needed).
+    pub(super) fn enqueue(&self, w: GuardWrite) {
+        self.ensure_writer();
+        self.guard.writes.push(w);
+    }
+
+    /// Lets the queue drain for at most [`SETTLE_WAIT_MS`] before a read of what the guard
+    /// writes (incidents, suspensions), so an operator sees what was just raised; a read
+    /// during a database outage is not held longer than that.
+    pub(super) async fn settle_guard_writes(&self) {
+        let until = std::time::Instant::now() + Duration::from_millis(SETTLE_WAIT_MS);
+        while self.guard.writes.pending() > 0 && std::time::Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Waits until every queued guard write is persisted (tests, shutdown, reads that must
+    /// see the guard's own writes).
     pub async fn flush_guard(&self) -> Result<(), AppError> {
         for _ in 0..FLUSH_WAIT_STEPS {
-            if self
-                .guard
-                .pending
-                .load(std::sync::atomic::Ordering::Acquire)
-                == 0
-            {
+            if self.guard.writes.pending() == 0 {
                 return Ok(());
             }
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
         Err(AppError::Internal(
-            "guard call events were not persisted in time".into(),
+            "guard writes were not persisted in time".into(),
         ))
     }
 }
