@@ -25,6 +25,9 @@ pub const MAX_RATE_ROWS: usize = 2_000_000;
 pub const MAX_INCLUDED_MINUTES: i64 = 10_000_000;
 /// Most CDR lines in one intake batch.
 pub const MAX_CDRS_PER_BATCH: usize = 1_000_000;
+/// CDRs committed per transaction during intake, so no other writer waits behind a batch
+/// for more than one chunk.
+pub const INTAKE_CHUNK_ROWS: usize = 5_000;
 /// Line errors listed in one refused rate-table import.
 pub const MAX_LISTED_ERRORS: usize = 100;
 /// Rejects returned inline in an intake response (all are stored).
@@ -782,19 +785,20 @@ impl App {
         let batch_id = new_id("bat");
         let received = lines.len();
         let mut rejects: Vec<RejectRow> = Vec::new();
-        let mut reject = |line: usize, source: &str, r: Refusal, raw: &str| {
-            rejects.push(RejectRow {
-                id: new_id("rej"),
-                batch_id: batch_id.clone(),
-                at: now,
-                source: source.into(),
-                line: line as i64,
-                code: r.code.into(),
-                field: r.field.unwrap_or("line").into(),
-                message: r.message,
-                raw: raw.into(),
-            })
-        };
+        let reject =
+            |rejects: &mut Vec<RejectRow>, line: usize, source: &str, r: Refusal, raw: &str| {
+                rejects.push(RejectRow {
+                    id: new_id("rej"),
+                    batch_id: batch_id.clone(),
+                    at: now,
+                    source: source.into(),
+                    line: line as i64,
+                    code: r.code.into(),
+                    field: r.field.unwrap_or("line").into(),
+                    message: r.message,
+                    raw: raw.into(),
+                })
+            };
         // A line without a billing account resolves through the number that placed the call
         // (an active number of the inventory), looked up once per number per batch.
         let mut lines = lines;
@@ -833,10 +837,11 @@ impl App {
         for (line, parsed, raw) in lines {
             let src = default_source.unwrap_or("");
             match parsed.and_then(|r| cdr::validate(&r, default_source, now)) {
-                Err(r) => reject(line, src, r, &raw),
+                Err(r) => reject(&mut rejects, line, src, r, &raw),
                 Ok(c) if !accounts.contains_key(&c.billing_account) => {
                     let msg = format!("no billing account `{}`", c.billing_account);
                     reject(
+                        &mut rejects,
                         line,
                         &c.source,
                         Refusal::invalid("account_unknown", "billing_account", msg),
@@ -856,164 +861,196 @@ impl App {
         valid.sort_by(|a, b| {
             (&a.1.billing_account, a.1.start, a.0).cmp(&(&b.1.billing_account, b.1.start, b.0))
         });
-        let mut tx = self.store.begin().await?;
-        let mut by_source: HashMap<&str, Vec<&str>> = HashMap::new();
-        for (_, c, _) in &valid {
-            by_source
-                .entry(c.source.as_str())
-                .or_default()
-                .push(c.call_id.as_str());
-        }
-        let mut stored: HashSet<(String, String)> = HashSet::new();
-        for (src, ids) in by_source {
-            for id in sr::existing_call_ids(&mut tx, src, &ids).await? {
-                stored.insert((src.to_string(), id));
-            }
-        }
-        let mut usage: HashMap<(String, i32), BundleUsage> = HashMap::new();
-        let mut usage_base: HashMap<(String, i32), u64> = HashMap::new();
-        let mut rows = Vec::with_capacity(valid.len());
-        let mut totals: BTreeMap<String, (u64, i64)> = BTreeMap::new();
+        // Committed in chunks of INTAKE_CHUNK_ROWS, each its own transaction, so other
+        // writers (the guard's queue, suspensions, logins) interleave within milliseconds of
+        // a huge batch. Idempotency makes a resend after a crash or a conflict complete the
+        // batch without doubling anything.
         let total = valid.len();
-        for (n, (line, c, raw)) in valid.into_iter().enumerate() {
-            if let Some(p) = progress {
-                if n.is_multiple_of(50_000) {
-                    p(n, total);
+        let mut totals: BTreeMap<String, (u64, i64)> = BTreeMap::new();
+        let mut inserted = 0usize;
+        let mut rejects_written = 0usize;
+        let mut done = 0usize;
+        let mut chunks = valid.into_iter().peekable();
+        loop {
+            let chunk: Vec<(usize, Cdr, String)> =
+                chunks.by_ref().take(INTAKE_CHUNK_ROWS).collect();
+            let last = chunks.peek().is_none();
+            let mut tx = self.store.begin().await?;
+            let mut by_source: HashMap<&str, Vec<&str>> = HashMap::new();
+            for (_, c, _) in &chunk {
+                by_source
+                    .entry(c.source.as_str())
+                    .or_default()
+                    .push(c.call_id.as_str());
+            }
+            let mut stored: HashSet<(String, String)> = HashSet::new();
+            for (src, ids) in by_source {
+                for id in sr::existing_call_ids(&mut tx, src, &ids).await? {
+                    stored.insert((src.to_string(), id));
                 }
             }
-            if stored.contains(&(c.source.clone(), c.call_id.clone())) {
-                duplicates += 1;
-                continue;
-            }
-            let acct = &accounts[&c.billing_account];
-            let currency = acct.row.currency.clone();
-            let mut row = CdrRow {
-                id: new_id("cdr"),
-                source: c.source.clone(),
-                call_id: c.call_id.clone(),
-                billing_account_id: c.billing_account.clone(),
-                customer_id: acct.row.customer_id.clone(),
-                from_number: c.from.clone(),
-                to_number: c.to.clone(),
-                start_at: c.start,
-                answer_at: c.answer,
-                end_at: c.end,
-                duration_s: i64::from(c.duration_s),
-                disposition: c.disposition.as_str().into(),
-                direction: c.direction.as_str().into(),
-                prefix: None,
-                destination: None,
-                rate_micros: 0,
-                billed_s: 0,
-                bundle_s: 0,
-                amount_micros: 0,
-                currency,
-                rate_table: acct.row.rate_table.clone(),
-                rate_version: None,
-                ingested_at: now,
-            };
-            if c.is_billable() {
-                let Some(table) = acct
-                    .row
-                    .rate_table
-                    .as_deref()
-                    .and_then(|t| self.rates.get(t))
-                else {
-                    let msg = format!(
-                        "billing account `{}` has no rate table loaded",
-                        c.billing_account
-                    );
-                    reject(
-                        line,
-                        &c.source,
-                        Refusal::new("rate_table_missing", tollgate_core::rules::B4, msg)
-                            .on_field("billing_account"),
-                        &raw,
-                    );
+            // B4: included minutes are read locked per chunk, consumed in call order and
+            // written back as a delta in the same transaction (no concurrent over-grant).
+            let mut usage: HashMap<(String, i32), BundleUsage> = HashMap::new();
+            let mut usage_base: HashMap<(String, i32), u64> = HashMap::new();
+            let mut rows = Vec::with_capacity(chunk.len());
+            for (line, c, raw) in chunk {
+                if let Some(p) = progress {
+                    if done.is_multiple_of(50_000) {
+                        p(done, total);
+                    }
+                }
+                done += 1;
+                if stored.contains(&(c.source.clone(), c.call_id.clone())) {
+                    duplicates += 1;
                     continue;
+                }
+                let acct = &accounts[&c.billing_account];
+                let currency = acct.row.currency.clone();
+                let mut row = CdrRow {
+                    id: new_id("cdr"),
+                    source: c.source.clone(),
+                    call_id: c.call_id.clone(),
+                    billing_account_id: c.billing_account.clone(),
+                    customer_id: acct.row.customer_id.clone(),
+                    from_number: c.from.clone(),
+                    to_number: c.to.clone(),
+                    start_at: c.start,
+                    answer_at: c.answer,
+                    end_at: c.end,
+                    duration_s: i64::from(c.duration_s),
+                    disposition: c.disposition.as_str().into(),
+                    direction: c.direction.as_str().into(),
+                    prefix: None,
+                    destination: None,
+                    rate_micros: 0,
+                    billed_s: 0,
+                    bundle_s: 0,
+                    amount_micros: 0,
+                    currency,
+                    rate_table: acct.row.rate_table.clone(),
+                    rate_version: None,
+                    ingested_at: now,
                 };
-                let month = time::month_index(c.start);
-                let key = (c.billing_account.clone(), month);
-                if acct.bundle.is_some() && !usage.contains_key(&key) {
-                    let used =
-                        sr::bundle_used(&mut tx, &c.billing_account, i64::from(month)).await?;
-                    usage_base.insert(key.clone(), used as u64);
-                    usage.insert(
-                        key.clone(),
-                        BundleUsage {
-                            month,
-                            used_s: used as u64,
-                        },
+                if c.is_billable() {
+                    let Some(table) = acct
+                        .row
+                        .rate_table
+                        .as_deref()
+                        .and_then(|t| self.rates.get(t))
+                    else {
+                        let msg = format!(
+                            "billing account `{}` has no rate table loaded",
+                            c.billing_account
+                        );
+                        reject(
+                            &mut rejects,
+                            line,
+                            &c.source,
+                            Refusal::new("rate_table_missing", tollgate_core::rules::B4, msg)
+                                .on_field("billing_account"),
+                            &raw,
+                        );
+                        continue;
+                    };
+                    // The row first: a call the account cannot be billed for (no rate,
+                    // another currency) is rejected before it consumes included minutes.
+                    let Some(rate_row) = table.lookup(&c.to, c.start) else {
+                        let msg = format!("no rate for +{} valid at the call's start", c.to);
+                        reject(
+                            &mut rejects,
+                            line,
+                            &c.source,
+                            Refusal::new("no_rate_found", tollgate_core::rules::B4, msg)
+                                .on_field("to"),
+                            &raw,
+                        );
+                        continue;
+                    };
+                    if rate_row.currency.as_str() != acct.row.currency {
+                        let msg = format!(
+                            "the rate is in {} but the account bills in {}",
+                            rate_row.currency, acct.row.currency
+                        );
+                        reject(
+                            &mut rejects,
+                            line,
+                            &c.source,
+                            Refusal::new("currency_mismatch", tollgate_core::rules::B1, msg)
+                                .on_field("billing_account"),
+                            &raw,
+                        );
+                        continue;
+                    }
+                    let month = time::month_index(c.start);
+                    let key = (c.billing_account.clone(), month);
+                    if acct.bundle.is_some() && !usage.contains_key(&key) {
+                        let used =
+                            sr::bundle_used(&mut tx, &c.billing_account, i64::from(month)).await?;
+                        usage_base.insert(key.clone(), used as u64);
+                        usage.insert(
+                            key.clone(),
+                            BundleUsage {
+                                month,
+                                used_s: used as u64,
+                            },
+                        );
+                    }
+                    let r = rate_with_row(
+                        rate_row,
+                        c.start,
+                        c.duration_s,
+                        acct.bundle.as_ref(),
+                        usage.get_mut(&key),
                     );
+                    row.prefix = Some(r.row.prefix.clone());
+                    row.destination = Some(r.row.destination.clone());
+                    row.rate_micros = r.row.rate_per_min_micros;
+                    row.billed_s = i64::from(r.billed_s);
+                    row.bundle_s = i64::from(r.bundle_s);
+                    row.amount_micros = r.amount_micros;
+                    row.rate_version = Some(i64::from(r.row.version));
                 }
-                // The row first: a call the account cannot be billed for (no rate, another
-                // currency) is rejected before it consumes included minutes.
-                let Some(rate_row) = table.lookup(&c.to, c.start) else {
-                    let msg = format!("no rate for +{} valid at the call's start", c.to);
-                    reject(
-                        line,
-                        &c.source,
-                        Refusal::new("no_rate_found", tollgate_core::rules::B4, msg).on_field("to"),
-                        &raw,
-                    );
-                    continue;
-                };
-                if rate_row.currency.as_str() != acct.row.currency {
-                    let msg = format!(
-                        "the rate is in {} but the account bills in {}",
-                        rate_row.currency, acct.row.currency
-                    );
-                    reject(
-                        line,
-                        &c.source,
-                        Refusal::new("currency_mismatch", tollgate_core::rules::B1, msg)
-                            .on_field("billing_account"),
-                        &raw,
-                    );
-                    continue;
+                let t = totals.entry(row.currency.clone()).or_default();
+                t.0 += 1;
+                t.1 = t
+                    .1
+                    .checked_add(row.amount_micros)
+                    .ok_or_else(|| AppError::Internal("batch total overflows 64 bits".into()))?;
+                rows.push(row);
+            }
+            let n = sr::insert_cdrs(&mut tx, &rows).await? as usize;
+            if n != rows.len() {
+                // Another writer stored some of these between our check and insert: refuse
+                // this chunk rather than count a bundle twice; a resend is then idempotent.
+                return Err(AppError::Conflict {
+                    code: "concurrent_intake",
+                    message: format!(
+                        "another batch stored some of these CDRs at the same time; {inserted} were stored before it; resend the batch"
+                    ),
+                });
+            }
+            inserted += n;
+            for ((acct, month), u) in &usage {
+                let delta = u.used_s - usage_base[&(acct.clone(), *month)];
+                if delta > 0 {
+                    sr::add_bundle_used(&mut tx, acct, i64::from(*month), delta as i64).await?;
                 }
-                let r = rate_with_row(
-                    rate_row,
-                    c.start,
-                    c.duration_s,
-                    acct.bundle.as_ref(),
-                    usage.get_mut(&key),
-                );
-                row.prefix = Some(r.row.prefix.clone());
-                row.destination = Some(r.row.destination.clone());
-                row.rate_micros = r.row.rate_per_min_micros;
-                row.billed_s = i64::from(r.billed_s);
-                row.bundle_s = i64::from(r.bundle_s);
-                row.amount_micros = r.amount_micros;
-                row.rate_version = Some(i64::from(r.row.version));
             }
-            let t = totals.entry(row.currency.clone()).or_default();
-            t.0 += 1;
-            t.1 += row.amount_micros;
-            rows.push(row);
-        }
-        let inserted = sr::insert_cdrs(&mut tx, &rows).await? as usize;
-        if inserted != rows.len() {
-            // Another writer stored some of these between our check and insert: refuse the
-            // whole batch rather than count a bundle twice; a resend is then idempotent.
-            return Err(AppError::Conflict {
-                code: "concurrent_intake",
-                message: "another batch stored some of these CDRs at the same time; resend".into(),
-            });
-        }
-        for ((acct, month), u) in &usage {
-            let delta = u.used_s.saturating_sub(usage_base[&(acct.clone(), *month)]);
-            if delta > 0 {
-                sr::add_bundle_used(&mut tx, acct, i64::from(*month), delta as i64).await?;
+            sr::insert_rejects(&mut tx, &rejects[rejects_written..]).await?;
+            rejects_written = rejects.len();
+            if last {
+                audit::append(
+                    &mut tx,
+                    &audit_row(actor, now, "cdrs.ingest", &batch_id, json!({"received": received, "inserted": inserted, "duplicates": duplicates, "rejected": rejects.len()})),
+                )
+                .await?;
+            }
+            tollgate_store::commit(tx).await?;
+            if last {
+                break;
             }
         }
-        sr::insert_rejects(&mut tx, &rejects).await?;
-        audit::append(
-            &mut tx,
-            &audit_row(actor, now, "cdrs.ingest", &batch_id, json!({"received": received, "inserted": inserted, "duplicates": duplicates, "rejected": rejects.len()})),
-        )
-        .await?;
-        tollgate_store::commit(tx).await?;
         if let Some(p) = progress {
             p(total, total);
         }

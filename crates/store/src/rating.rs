@@ -339,13 +339,26 @@ pub async fn insert_rejects(tx: &mut Tx, rows: &[RejectRow]) -> Result<()> {
     Ok(())
 }
 
+/// The included seconds used in a month, **locked** until the transaction ends: a concurrent
+/// intake of the same account waits here, then reads what this one added (PostgreSQL: a row
+/// lock; SQLite: its single writer already serialises write transactions).
 pub async fn bundle_used(tx: &mut Tx, account: &str, month: i64) -> Result<i64> {
-    let r =
-        sqlx::query("SELECT used_s FROM bundle_usage WHERE billing_account_id = $1 AND month = $2")
-            .bind(account)
-            .bind(month)
-            .fetch_optional(&mut **tx)
-            .await?;
+    sqlx::query(
+        "INSERT INTO bundle_usage (billing_account_id, month, used_s) VALUES ($1, $2, 0) \
+         ON CONFLICT (billing_account_id, month) DO NOTHING",
+    )
+    .bind(account)
+    .bind(month)
+    .execute(&mut **tx)
+    .await?;
+    let lock = if anonymous(tx) { "" } else { " FOR UPDATE" };
+    let r = sqlx::query(&format!(
+        "SELECT used_s FROM bundle_usage WHERE billing_account_id = $1 AND month = $2{lock}"
+    ))
+    .bind(account)
+    .bind(month)
+    .fetch_optional(&mut **tx)
+    .await?;
     Ok(match r {
         Some(r) => r.try_get("used_s")?,
         None => 0,
