@@ -169,7 +169,7 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<BTreeMap<String, String>
                         &row.id,
                         name,
                         currency,
-                        Some(crate::rating::DEMO_RATE_TABLE),
+                        Some(crate::rating::demo_rate_table(currency)),
                     )
                     .await?;
                 }
@@ -187,10 +187,33 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<BTreeMap<String, String>
         )
         .await?;
     }
+    repoint_demo_rate_tables(app, &sys).await?;
     crate::rating::seed_demo(app).await?;
     crate::numbers::seed_demo(app).await?;
     crate::guard::seed_demo(app).await?;
     ensure_tokens(app, &sys, data_dir).await
+}
+
+/// Demo data from before B1 was enforced priced GBP and USD accounts with the EUR table;
+/// each demo account is priced in its own currency.
+async fn repoint_demo_rate_tables(app: &App, sys: &Caller) -> Result<(), AppError> {
+    for c in CUSTOMERS {
+        let Some(customer) = st::find_customer_by_name(&app.store, c.name).await? else {
+            continue;
+        };
+        let page = tollgate_store::Page::first(tollgate_store::MAX_PAGE_LIMIT);
+        for ba in app
+            .list_billing_accounts(sys, Some(&customer.id), &page)
+            .await?
+        {
+            let want = crate::rating::demo_rate_table(&ba.currency);
+            if ba.rate_table.as_deref().is_some_and(|t| t != want) {
+                app.patch_account_rating(sys, &ba.id, Some(Some(want.into())), None)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn ensure_user(

@@ -38,6 +38,16 @@ pub const MAX_REJECT_RAW_CHARS: usize = 2_000;
 /// Progress of a long job: `(done, total)`.
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 
+/// How a billing account is priced (B4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRating {
+    pub billing_account: String,
+    pub currency: String,
+    pub rate_table: Option<String>,
+    /// `(zone, minutes per month)`.
+    pub included: Option<(String, i64)>,
+}
+
 /// In-memory rate tables (rebuilt from the store on import and at start).
 #[derive(Default)]
 pub struct RateCache {
@@ -669,6 +679,80 @@ impl App {
             .collect())
     }
 
+    /// A rate table an account billing in `currency` may be priced with: it exists, and
+    /// every row is in that currency (B1: a call the guard admits must be billable; a table
+    /// in another currency would have every CDR of the account rejected).
+    pub(crate) fn check_rate_table_for(&self, t: &str, currency: &str) -> Result<(), AppError> {
+        let Some(table) = self.rates.get(t) else {
+            return Err(AppError::invalid(
+                "rate_table_unknown",
+                "rate_table",
+                format!("no rate table `{t}` (see GET /v1/rate-tables)"),
+            ));
+        };
+        if let Some(other) = table
+            .rows()
+            .iter()
+            .find(|r| r.currency.as_str() != currency)
+        {
+            return Err(AppError::from(
+                Refusal::new(
+                    "rate_table_currency_mismatch",
+                    tollgate_core::rules::B1,
+                    format!(
+                        "rate table `{t}` prices in {} but the account bills in {currency}",
+                        other.currency
+                    ),
+                )
+                .on_field("rate_table"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// How a billing account is priced: its rate table and included minutes (B4).
+    pub async fn get_account_rating(
+        &self,
+        caller: &Caller,
+        account: &str,
+    ) -> Result<AccountRating, AppError> {
+        st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account)
+            .await
+            .map_err(|_| AppError::NotFound("billing account"))?;
+        let (row, zone, seconds) = st::billing_accounts_by_ids(&self.store, &[account.into()])
+            .await?
+            .pop()
+            .ok_or(AppError::NotFound("billing account"))?;
+        Ok(AccountRating {
+            billing_account: row.id,
+            currency: row.currency,
+            rate_table: row.rate_table,
+            included: zone.filter(|_| seconds > 0).map(|z| (z, seconds / 60)),
+        })
+    }
+
+    /// Changes only what is given: `rate_table` (`Some(None)` removes it) and the included
+    /// minutes (`Some(None)` removes them); the rest stays.
+    pub async fn patch_account_rating(
+        &self,
+        caller: &Caller,
+        account: &str,
+        rate_table: Option<Option<String>>,
+        included: Option<Option<(String, i64)>>,
+    ) -> Result<AccountRating, AppError> {
+        let current = self.get_account_rating(caller, account).await?;
+        let table = rate_table.unwrap_or(current.rate_table);
+        let included = included.unwrap_or(current.included);
+        self.set_account_rating(
+            caller,
+            account,
+            table.as_deref(),
+            included.as_ref().map(|(z, m)| (z.as_str(), *m)),
+        )
+        .await?;
+        self.get_account_rating(caller, account).await
+    }
+
     /// Sets how a billing account is priced: its rate table and its included minutes (B4).
     /// The table must exist; a change applies to calls ingested from now on (rated CDRs are
     /// never re-priced).
@@ -679,17 +763,11 @@ impl App {
         rate_table: Option<&str>,
         included: Option<(&str, i64)>,
     ) -> Result<BillingAccountRow, AppError> {
-        st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account)
+        let ba = st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account)
             .await
             .map_err(|_| AppError::NotFound("billing account"))?;
         if let Some(t) = rate_table {
-            if self.rates.get(t).is_none() {
-                return Err(AppError::invalid(
-                    "rate_table_unknown",
-                    "rate_table",
-                    format!("no rate table `{t}` (see GET /v1/rate-tables)"),
-                ));
-            }
+            self.check_rate_table_for(t, &ba.currency)?;
         }
         if let Some((zone, minutes)) = included {
             if zone.is_empty()
@@ -1110,19 +1188,36 @@ prefix,destination,rate_per_min,connection_fee,initial_s,subsequent_s,min_billed
 ";
 
 /// Imports the demo rate table once (before the demo accounts that point at it).
+/// The currencies the demo's billing accounts bill in; each has its own retail table.
+pub const DEMO_CURRENCIES: &[&str] = &["EUR", "GBP", "USD"];
+
+/// The demo retail table for a currency (B1: an account is priced in its own currency).
+pub fn demo_rate_table(currency: &str) -> &'static str {
+    match currency {
+        "GBP" => "demo-retail-gbp",
+        "USD" => "demo-retail-usd",
+        _ => DEMO_RATE_TABLE,
+    }
+}
+
 pub async fn ensure_demo_rates(app: &App) -> Result<(), AppError> {
     let actor = Actor {
         actor: "system:demo".into(),
         source: "demo".into(),
         request_id: "demo".into(),
     };
-    if app.rates.get(DEMO_RATE_TABLE).is_none() {
+    for currency in DEMO_CURRENCIES {
+        let name = demo_rate_table(currency);
+        if app.rates.get(name).is_some() {
+            continue;
+        }
+        let csv = DEMO_RATES_CSV.replace(",EUR,", &format!(",{currency},"));
         let (_, errors) = app
-            .import_rate_table(&actor, DEMO_RATE_TABLE, DEMO_RATES_CSV.as_bytes(), None)
+            .import_rate_table(&actor, name, csv.as_bytes(), None)
             .await?;
         if let Some(e) = errors.first() {
             return Err(AppError::Internal(format!(
-                "demo rates line {}: {}",
+                "demo rates ({currency}) line {}: {}",
                 e.line, e.message
             )));
         }

@@ -308,13 +308,7 @@ impl App {
             ) {
                 return Err(AppError::Forbidden("only the operator's billing staff set a rate table (PUT /v1/billing-accounts/{id}/rating)".into()));
             }
-            if self.rates.get(t).is_none() {
-                return Err(AppError::invalid(
-                    "rate_table_unknown",
-                    "rate_table",
-                    format!("no rate table `{t}` (see GET /v1/rate-tables)"),
-                ));
-            }
+            self.check_rate_table_for(t, cur.as_str())?;
         }
         let now = self.now();
         let row = BillingAccountRow {

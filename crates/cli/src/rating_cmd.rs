@@ -464,22 +464,12 @@ pub fn offline(args: RateArgs) -> Result<(), Fail> {
     Ok(())
 }
 
-/// About 250 distinct country calling codes.
+/// The country calling codes, from the one calling-code table.
 fn country_codes() -> Vec<String> {
-    let mut cc: Vec<String> = vec!["1".into(), "7".into()];
-    cc.extend(
-        (20..=99)
-            .filter(|n| n % 10 != 9 || *n == 49)
-            .map(|n| n.to_string()),
-    );
-    let mut n = 210;
-    while cc.len() < 250 {
-        if n % 10 != 0 {
-            cc.push(n.to_string());
-        }
-        n += 7;
-    }
-    cc
+    tollgate_core::country::calling_codes()
+        .into_iter()
+        .map(str::to_string)
+        .collect()
 }
 
 pub const BENCH_EPOCH: i64 = 1_767_225_600; // 2026-01-01

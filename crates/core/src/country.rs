@@ -105,6 +105,14 @@ pub fn is_known(iso: &str) -> bool {
     tables().code_of.contains_key(iso)
 }
 
+/// Every country calling code, sorted (each once, `1` for all of NANP).
+pub fn calling_codes() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = tables().code_of.values().copied().collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// Every known region, sorted.
 pub fn all() -> Vec<&'static str> {
     let mut v: Vec<&'static str> = tables().code_of.keys().copied().collect();

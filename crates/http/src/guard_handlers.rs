@@ -225,15 +225,69 @@ pub async fn reactivate(
     Ok(Json(suspension_json(app.reactivate(&c, &id, &b.reason).await?)).into_response())
 }
 
+/// A field that may be absent, `null` or a value: `None` absent, `Some(None)` null.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// `PUT`: every field, so nothing is cleared by leaving it out (`null` clears the nullable
+/// ones). `PATCH`: only the fields given change.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyIn {
-    validated: bool,
-    licensed_calls: i64,
-    site_bandwidth_kbps: Option<i64>,
-    home_country: String,
-    international_allowlist: Vec<String>,
-    credit_limit: Option<String>,
+    validated: Option<bool>,
+    licensed_calls: Option<i64>,
+    #[serde(default, deserialize_with = "present")]
+    site_bandwidth_kbps: Option<Option<i64>>,
+    home_country: Option<String>,
+    international_allowlist: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present")]
+    credit_limit: Option<Option<String>>,
+}
+
+impl PolicyIn {
+    fn patch(self) -> Result<tollgate_app::guard::PolicyPatch, ApiError> {
+        let credit = match self.credit_limit {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(v)) => Some(Some(
+                tollgate_core::money::parse_scaled(&v, tollgate_core::money::MICRO_DIGITS)
+                    .map_err(|m| {
+                        ApiError::from(AppError::invalid("credit_limit_invalid", "credit_limit", m))
+                    })?,
+            )),
+        };
+        Ok(tollgate_app::guard::PolicyPatch {
+            validated: self.validated,
+            licensed_calls: self.licensed_calls,
+            site_bandwidth_kbps: self.site_bandwidth_kbps,
+            home_country: self.home_country,
+            international_allowlist: self.international_allowlist,
+            credit_limit_micros: credit,
+        })
+    }
+
+    /// The first field a `PUT` left out.
+    fn missing(&self) -> Option<&'static str> {
+        [
+            ("validated", self.validated.is_none()),
+            ("licensed_calls", self.licensed_calls.is_none()),
+            ("site_bandwidth_kbps", self.site_bandwidth_kbps.is_none()),
+            ("home_country", self.home_country.is_none()),
+            (
+                "international_allowlist",
+                self.international_allowlist.is_none(),
+            ),
+            ("credit_limit", self.credit_limit.is_none()),
+        ]
+        .into_iter()
+        .find(|(_, m)| *m)
+        .map(|(f, _)| f)
+    }
 }
 
 fn policy_json(p: &PolicyRow) -> Value {
@@ -252,26 +306,25 @@ pub async fn put_policy(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<PolicyIn>,
 ) -> ApiResult {
-    let credit = b
-        .credit_limit
-        .as_deref()
-        .map(|v| {
-            tollgate_core::money::parse_scaled(v, tollgate_core::money::MICRO_DIGITS).map_err(|m| {
-                ApiError::from(AppError::invalid("credit_limit_invalid", "credit_limit", m))
-            })
-        })
-        .transpose()?;
-    let p = PolicyRow {
-        billing_account_id: id,
-        validated: b.validated,
-        licensed_calls: b.licensed_calls,
-        site_bandwidth_kbps: b.site_bandwidth_kbps,
-        home_country: b.home_country,
-        international_allowlist: b.international_allowlist.join(","),
-        credit_limit_micros: credit,
-        updated_at: 0,
-    };
-    Ok(Json(policy_json(&app.set_guard_policy(&c, p).await?)).into_response())
+    if let Some(field) = b.missing() {
+        return Err(ApiError::from(AppError::invalid(
+            "missing_field",
+            field,
+            "PUT replaces the whole policy: give every field (null clears a nullable one), or PATCH only what changes",
+        )));
+    }
+    let p = app.patch_guard_policy(&c, &id, b.patch()?).await?;
+    Ok(Json(policy_json(&p)).into_response())
+}
+
+pub async fn patch_policy(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<PolicyIn>,
+) -> ApiResult {
+    let p = app.patch_guard_policy(&c, &id, b.patch()?).await?;
+    Ok(Json(policy_json(&p)).into_response())
 }
 
 pub async fn get_policy(

@@ -88,7 +88,8 @@ const fn method_name(m: &'static str) -> &'static str {
         b"post" => "POST",
         b"put" => "PUT",
         b"delete" => "DELETE",
-        _ => "PATCH",
+        b"patch" => "PATCH",
+        _ => panic!("api!: unknown HTTP method"),
     }
 }
 
@@ -151,8 +152,10 @@ api! {
     post "/v1/suspensions/{id}/reactivate" => gh::reactivate, Perm(P::GuardManage), "Lift a suspension, with the reason (F4).", query: &[],
         body: r#"{"type":"object","required":["reason"],"properties":{"reason":{"type":"string"}}}"#, bulk: false;
     get "/v1/billing-accounts/{id}/guard-policy" => gh::get_policy, Perm(P::GuardRead), "An account's guard policy and live calls.", query: &[], body: "", bulk: false;
-    put "/v1/billing-accounts/{id}/guard-policy" => gh::put_policy, Perm(P::GuardManage), "Set validation (T2), licences (T3), bandwidth (T1), home country, international allowlist (F2), credit limit.", query: &[],
-        body: r#"{"type":"object","required":["validated","licensed_calls","home_country","international_allowlist"],"properties":{"validated":{"type":"boolean"},"licensed_calls":{"type":"integer"},"site_bandwidth_kbps":{"type":"integer"},"home_country":{"type":"string"},"international_allowlist":{"type":"array","items":{"type":"string"}},"credit_limit":{"type":"string"}}}"#, bulk: false;
+    put "/v1/billing-accounts/{id}/guard-policy" => gh::put_policy, Perm(P::GuardManage), "Replace the policy: validation (T2), licences (T3), bandwidth (T1), home country and international allowlist as ISO countries (F2), credit limit. Every field is required (null clears a nullable one).", query: &[],
+        body: r#"{"type":"object","required":["validated","licensed_calls","site_bandwidth_kbps","home_country","international_allowlist","credit_limit"],"properties":{"validated":{"type":"boolean"},"licensed_calls":{"type":"integer","minimum":0},"site_bandwidth_kbps":{"type":["integer","null"],"minimum":0},"home_country":{"type":"string","description":"ISO 3166-1 alpha-2"},"international_allowlist":{"type":"array","items":{"type":"string","description":"ISO 3166-1 alpha-2"}},"credit_limit":{"type":["string","null"]}}}"#, bulk: false;
+    patch "/v1/billing-accounts/{id}/guard-policy" => gh::patch_policy, Perm(P::GuardManage), "Change only the fields given (null clears a nullable one).", query: &[],
+        body: r#"{"type":"object","properties":{"validated":{"type":"boolean"},"licensed_calls":{"type":"integer","minimum":0},"site_bandwidth_kbps":{"type":["integer","null"],"minimum":0},"home_country":{"type":"string","description":"ISO 3166-1 alpha-2"},"international_allowlist":{"type":"array","items":{"type":"string","description":"ISO 3166-1 alpha-2"}},"credit_limit":{"type":["string","null"]}}}"#, bulk: false;
     post "/v1/billing-accounts/{id}/announcements" => gh::announce, Perm(P::GuardAnnounce), "Announce legitimate unusual activity: thresholds rise for the window (F7).", query: &[],
         body: r#"{"type":"object","required":["from","until","note"],"properties":{"from":{"type":"string"},"until":{"type":"string"},"factor":{"type":"integer"},"note":{"type":"string"}}}"#, bulk: false;
     get "/v1/numbers" => nh::list_numbers, Perm(P::NumbersRead), "Numbers in scope (partners also see unassigned inventory to reserve).", query: &["state", "customer_id", "billing_account_id", "country", "limit", "cursor"], body: "", bulk: false;
@@ -213,8 +216,11 @@ api! {
         body: r#"{"type":"object","required":["customer_id","text_version","signer_name"],"properties":{"customer_id":{"type":"string"},"text_version":{"type":"string"},"signer_name":{"type":"string"}}}"#, bulk: false;
     post "/v1/emergency-contacts" => nh::emergency_contact, Perm(P::NumbersCustomerWrite), "Designate the contact notified of every emergency call (T13).", query: &[],
         body: r#"{"type":"object","required":["customer_id","name","email"],"properties":{"customer_id":{"type":"string"},"name":{"type":"string"},"email":{"type":"string"}}}"#, bulk: false;
-    put "/v1/billing-accounts/{id}/rating" => rh::put_account_rating, Perm(P::RatesWrite), "Set the account's rate table and included minutes (e.g. 1,000 per user per month to area1); applies to calls ingested from now on.", query: &[],
-        body: r#"{"type":"object","properties":{"rate_table":{"type":"string"},"included_zone":{"type":"string"},"included_minutes":{"type":"integer"}}}"#, bulk: false;
+    get "/v1/billing-accounts/{id}/rating" => rh::get_account_rating, Perm(P::RatesRead), "The account's rate table and included minutes (B4).", query: &[], body: "", bulk: false;
+    put "/v1/billing-accounts/{id}/rating" => rh::put_account_rating, Perm(P::RatesWrite), "Replace the account's rate table (in the account's currency, B1) and included minutes (e.g. 1,000 per user per month to area1): both required, null removes; applies to calls ingested from now on.", query: &[],
+        body: r#"{"type":"object","properties":{"rate_table":{"type":["string","null"]},"included":{"type":["object","null"],"required":["zone","minutes"],"properties":{"zone":{"type":"string"},"minutes":{"type":"integer","minimum":0}}},"included_zone":{"type":"string"},"included_minutes":{"type":"integer"}}}"#, bulk: false;
+    patch "/v1/billing-accounts/{id}/rating" => rh::patch_account_rating, Perm(P::RatesWrite), "Change only the rate table or only the included minutes.", query: &[],
+        body: r#"{"type":"object","properties":{"rate_table":{"type":["string","null"]},"included":{"type":["object","null"],"required":["zone","minutes"],"properties":{"zone":{"type":"string"},"minutes":{"type":"integer","minimum":0}}},"included_zone":{"type":"string"},"included_minutes":{"type":"integer"}}}"#, bulk: false;
     get "/v1/audit-log" => h::list_audit, Perm(P::AuditRead), "The append-only audit log.", query: &["limit", "cursor"], body: "", bulk: false;
     get "/v1/rate-tables" => rh::list_rate_tables, Perm(P::RatesRead), "Rate tables and their versions.", query: &[], body: "", bulk: false;
     put "/v1/rate-tables/{name}" => rh::import_rate_table, Perm(P::RatesWrite), "Import a CSV rate table as a new version (history is kept).", query: &[], body: "", bulk: true;

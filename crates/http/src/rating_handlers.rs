@@ -266,12 +266,81 @@ pub async fn list_rejects(State(app): State<App>, ApiQuery(q): ApiQuery<PageQuer
     .into_response())
 }
 
+/// A field that may be absent, `null` or a value: `None` absent, `Some(None)` null.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// `PUT` gives both `rate_table` and `included` (null removes them); `PATCH` only what
+/// changes. `included` is `{"zone": "area1", "minutes": 5000}`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RatingIn {
-    rate_table: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    rate_table: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    included: Option<Option<IncludedIn>>,
+    // The earlier flat form, still accepted by PUT: both or neither.
     included_zone: Option<String>,
     included_minutes: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncludedIn {
+    zone: String,
+    minutes: i64,
+}
+
+fn rating_json(r: &tollgate_app::rating::AccountRating) -> Value {
+    json!({
+        "billing_account": r.billing_account, "currency": r.currency, "rate_table": r.rate_table,
+        "included": r.included.as_ref().map(|(z, m)| json!({"zone": z, "minutes": m})),
+        "included_zone": r.included.as_ref().map(|(z, _)| z),
+        "included_minutes": r.included.as_ref().map(|(_, m)| m),
+        "rule": "B4",
+    })
+}
+
+impl RatingIn {
+    fn included(&self) -> Result<Option<Option<(String, i64)>>, ApiError> {
+        match (
+            &self.included,
+            self.included_zone.as_deref(),
+            self.included_minutes,
+        ) {
+            (Some(i), None, None) => Ok(Some(i.as_ref().map(|i| (i.zone.clone(), i.minutes)))),
+            (None, Some(z), Some(m)) => Ok(Some(Some((z.to_string(), m)))),
+            (None, None, None) => Ok(None),
+            (None, None, Some(_)) => Err(ApiError::from(AppError::invalid(
+                "included_zone_required",
+                "included_zone",
+                "included minutes need a zone",
+            ))),
+            (None, Some(_), None) => Err(ApiError::from(AppError::invalid(
+                "included_minutes_required",
+                "included_minutes",
+                "a zone needs its minutes per month",
+            ))),
+            (Some(_), _, _) => Err(ApiError::from(AppError::invalid(
+                "included_ambiguous",
+                "included",
+                "give `included` or `included_zone` with `included_minutes`, not both",
+            ))),
+        }
+    }
+}
+
+pub async fn get_account_rating(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiResult {
+    Ok(Json(rating_json(&app.get_account_rating(&c, &id).await?)).into_response())
 }
 
 pub async fn put_account_rating(
@@ -280,26 +349,43 @@ pub async fn put_account_rating(
     Path(id): Path<String>,
     crate::extract::ApiJson(b): crate::extract::ApiJson<RatingIn>,
 ) -> ApiResult {
-    let included = match (b.included_zone.as_deref(), b.included_minutes) {
-        (Some(z), Some(m)) => Some((z, m)),
-        (None, None) => None,
-        (None, Some(_)) => {
-            return Err(ApiError::from(AppError::invalid(
-                "included_zone_required",
-                "included_zone",
-                "included minutes need a zone",
-            )))
-        }
-        (Some(_), None) => {
-            return Err(ApiError::from(AppError::invalid(
-                "included_minutes_required",
-                "included_minutes",
-                "a zone needs its minutes per month",
-            )))
-        }
-    };
-    let ba = app
-        .set_account_rating(&c, &id, b.rate_table.as_deref(), included)
+    let included = b.included()?;
+    // PUT replaces both, so both must be given (null removes): leaving one out must not
+    // silently remove a rate table or included minutes.
+    if b.rate_table.is_none() {
+        return Err(ApiError::from(AppError::invalid(
+            "missing_field",
+            "rate_table",
+            "PUT replaces the account's rating: give rate_table (null: none) and included (null: none), or PATCH only what changes",
+        )));
+    }
+    if included.is_none() {
+        return Err(ApiError::from(AppError::invalid(
+            "missing_field",
+            "included",
+            "PUT replaces the account's rating: give included (null: none), or PATCH only what changes",
+        )));
+    }
+    let r = app
+        .patch_account_rating(
+            &c,
+            &id,
+            Some(b.rate_table.clone().flatten()),
+            Some(included.flatten()),
+        )
         .await?;
-    Ok(Json(json!({"billing_account": ba.id, "rate_table": ba.rate_table, "included_zone": b.included_zone, "included_minutes": b.included_minutes, "rule": "B4"})).into_response())
+    Ok(Json(rating_json(&r)).into_response())
+}
+
+pub async fn patch_account_rating(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    crate::extract::ApiJson(b): crate::extract::ApiJson<RatingIn>,
+) -> ApiResult {
+    let included = b.included()?;
+    let r = app
+        .patch_account_rating(&c, &id, b.rate_table.clone(), included)
+        .await?;
+    Ok(Json(rating_json(&r)).into_response())
 }

@@ -274,7 +274,9 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("POST", "/v1/cdrs"), BILLING),
         (("GET", "/v1/cdrs"), ALL),
         (("GET", "/v1/cdrs/rejects"), BILLING),
+        (("GET", "/v1/billing-accounts/{id}/rating"), RATE_READ),
         (("PUT", "/v1/billing-accounts/{id}/rating"), BILLING),
+        (("PATCH", "/v1/billing-accounts/{id}/rating"), BILLING),
         (("POST", "/v1/guard/calls"), EDGE),
         (("POST", "/v1/guard/calls/{id}/answer"), EDGE),
         (("POST", "/v1/guard/calls/{id}/end"), EDGE),
@@ -286,6 +288,7 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("POST", "/v1/suspensions/{id}/reactivate"), AUDIT),
         (("GET", "/v1/billing-accounts/{id}/guard-policy"), ALL),
         (("PUT", "/v1/billing-accounts/{id}/guard-policy"), AUDIT),
+        (("PATCH", "/v1/billing-accounts/{id}/guard-policy"), AUDIT),
         (
             ("POST", "/v1/billing-accounts/{id}/announcements"),
             ANNOUNCE,
@@ -1007,7 +1010,7 @@ async fn b4_an_account_rate_table_and_bundle_are_set_by_api() {
             .await
         }
     };
-    let (s, v, _) = put(json!({"rate_table": "nope"})).await;
+    let (s, v, _) = put(json!({"rate_table": "nope", "included": null})).await;
     assert_eq!(
         (s, v["error"]["code"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("rate_table_unknown"))

@@ -81,6 +81,7 @@ impl App {
             },
             customer_id: ba.customer_id,
             rate_table: ba.rate_table,
+            currency: ba.currency,
             profile: profile
                 .map(|p| (p.id.clone(), p.version))
                 .unwrap_or_default(),

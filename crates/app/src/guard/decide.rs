@@ -126,6 +126,30 @@ impl App {
                     // rate) until it ends and is rated. Decided and held under one lock, so
                     // concurrent calls never share the same credit.
                     let row = table.as_ref().and_then(|t| t.lookup(to, now));
+                    if let Some(r) = row.filter(|r| r.currency.as_str() != acct.currency) {
+                        // B1: the call could never be billed; refuse it rather than admit a
+                        // call whose CDR intake must reject.
+                        return Ok(Decided {
+                            clause: self.clause_for(&acct.profile, rules::B1),
+                            verdict: Verdict {
+                                decision: Decision::Deny,
+                                code: "rate_currency_mismatch",
+                                rule: rules::B1,
+                                message: format!(
+                                    "the rate for +{to} is in {} but the account bills in {}",
+                                    r.currency, acct.currency
+                                ),
+                                max_duration_s: 0,
+                                emergency: false,
+                                international,
+                            },
+                            incidents: self
+                                .raise_incidents(actor, &account, &acct, None, &incidents, now),
+                            call_id,
+                            billing_account: account,
+                            emergency: None,
+                        });
+                    }
                     let mut g = self.guard.inner.lock().expect("guard lock");
                     let reserved = g.reserved.get(&account).copied().unwrap_or(0);
                     let v = check_price(&acct.policy, row, international, reserved);

@@ -80,6 +80,8 @@ struct CachedAccount {
     policy: AccountPolicy,
     customer_id: String,
     rate_table: Option<String>,
+    /// The currency the account bills in (B1): a rate in another one is not usable.
+    currency: String,
     profile: (String, u32),
     loaded_at: i64,
     credit_limit: Option<i64>,
@@ -201,6 +203,7 @@ mod suspensions;
 pub mod writes;
 
 pub use demo::seed_demo;
+pub use policy::PolicyPatch;
 use writes::{GuardWrite, IncidentWrite};
 pub use writes::{WriteQueue, FLUSH_BATCH, FLUSH_WAIT_STEPS, MAX_PENDING_WRITES};
 

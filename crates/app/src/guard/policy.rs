@@ -3,6 +3,18 @@
 
 use super::*;
 
+/// A partial change of a guard policy: `None` keeps the field; `Some(None)` clears a
+/// nullable one.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyPatch {
+    pub validated: Option<bool>,
+    pub licensed_calls: Option<i64>,
+    pub site_bandwidth_kbps: Option<Option<i64>>,
+    pub home_country: Option<String>,
+    pub international_allowlist: Option<Vec<String>>,
+    pub credit_limit_micros: Option<Option<i64>>,
+}
+
 impl App {
     /// Data upgrade: policies stored with calling codes (`33`, `1`) name ISO countries
     /// (`FR`, `US`) from now on. A calling code becomes its main region, so a legacy `1`
@@ -83,6 +95,20 @@ impl App {
                 "must not be negative",
             ));
         }
+        if p.site_bandwidth_kbps.is_some_and(|b| b < 0) {
+            return Err(AppError::invalid(
+                "site_bandwidth_kbps_invalid",
+                "site_bandwidth_kbps",
+                "must not be negative (leave it out or null when not declared)",
+            ));
+        }
+        if p.credit_limit_micros.is_some_and(|c| c < 0) {
+            return Err(AppError::invalid(
+                "credit_limit_invalid",
+                "credit_limit",
+                "must not be negative (null: postpaid without a limit)",
+            ));
+        }
         if !tollgate_core::country::is_known(&p.home_country) {
             return Err(AppError::invalid(
                 "home_country_invalid",
@@ -118,6 +144,55 @@ impl App {
         tollgate_store::commit(tx).await?;
         self.invalidate_guard_account(&p.billing_account_id);
         Ok(p)
+    }
+
+    /// Changes only the fields given; the others keep their stored value (or the default
+    /// of an account without a policy yet).
+    pub async fn patch_guard_policy(
+        &self,
+        caller: &Caller,
+        account: &str,
+        patch: PolicyPatch,
+    ) -> Result<PolicyRow, AppError> {
+        let current = match self.get_guard_policy(caller, account).await? {
+            Some(p) => p,
+            None => {
+                let owned =
+                    tollgate_store::numbers::active_numbers_of_account(&self.store, account)
+                        .await?;
+                PolicyRow {
+                    billing_account_id: account.into(),
+                    validated: false,
+                    licensed_calls: DEFAULT_LICENSED_CALLS,
+                    site_bandwidth_kbps: None,
+                    home_country: owned
+                        .first()
+                        .and_then(|n| tollgate_core::country::country_of(n))
+                        .unwrap_or("US")
+                        .into(),
+                    international_allowlist: String::new(),
+                    credit_limit_micros: None,
+                    updated_at: 0,
+                }
+            }
+        };
+        let p = PolicyRow {
+            validated: patch.validated.unwrap_or(current.validated),
+            licensed_calls: patch.licensed_calls.unwrap_or(current.licensed_calls),
+            site_bandwidth_kbps: patch
+                .site_bandwidth_kbps
+                .unwrap_or(current.site_bandwidth_kbps),
+            home_country: patch.home_country.unwrap_or(current.home_country),
+            international_allowlist: patch
+                .international_allowlist
+                .map(|l| l.join(","))
+                .unwrap_or(current.international_allowlist),
+            credit_limit_micros: patch
+                .credit_limit_micros
+                .unwrap_or(current.credit_limit_micros),
+            ..current
+        };
+        self.set_guard_policy(caller, p).await
     }
 
     pub async fn get_guard_policy(

@@ -176,6 +176,7 @@ impl App {
             },
             customer_id: String::new(),
             rate_table: None,
+            currency: String::new(),
             profile: (crate::terms::DEFAULT_PROFILE.into(), 1),
             loaded_at: 0,
             credit_limit: None,
