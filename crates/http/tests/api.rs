@@ -938,7 +938,14 @@ async fn quote_equals_the_rated_cdr_and_rate_import_keeps_history() {
     let (_, q3) = t.get("/v1/rate-tables/demo-retail/quote?number=%2B447700900123&at=2026-10-16T10:00:00Z&duration_s=37", "partner_gold").await;
     assert_eq!(q3["rate"].as_str(), Some("0.090000"));
     let (_, list) = t.get("/v1/rate-tables", "operator").await;
-    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    // demo-retail (two versions now) and the demo's GBP and USD tables.
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.iter().filter(|n| **n == "demo-retail").count(), 2, "{names:?}");
 }
 
 #[tokio::test]
@@ -1092,7 +1099,8 @@ async fn rate_tables_are_private_to_the_accounts_priced_with_them() {
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let (_, all) = t.get("/v1/rate-tables", "operator").await;
-    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    // The demo's three retail tables (EUR, GBP, USD) and this one.
+    assert_eq!(all["items"].as_array().unwrap().len(), 4);
     let (_, mine) = t.get("/v1/rate-tables", "partner_gold").await;
     let names: Vec<&str> = mine["items"]
         .as_array()
@@ -1100,7 +1108,8 @@ async fn rate_tables_are_private_to_the_accounts_priced_with_them() {
         .iter()
         .map(|v| v["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["demo-retail"]);
+    // Acme (EUR) and, through its reseller, Harbor Logistics UK (GBP); never `wholesale`.
+    assert_eq!(names, ["demo-retail", "demo-retail-gbp"]);
     let (s, _) = t
         .get(
             "/v1/rate-tables/wholesale/quote?number=%2B33142685300",
