@@ -945,7 +945,11 @@ async fn quote_equals_the_rated_cdr_and_rate_import_keeps_history() {
         .iter()
         .map(|v| v["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names.iter().filter(|n| **n == "demo-retail").count(), 2, "{names:?}");
+    assert_eq!(
+        names.iter().filter(|n| **n == "demo-retail").count(),
+        2,
+        "{names:?}"
+    );
 }
 
 #[tokio::test]

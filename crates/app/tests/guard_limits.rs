@@ -1,0 +1,153 @@
+//! Limits that must hold under concurrency (review issue, item 6 and "tests that can fail"):
+//! credit is reserved by live calls (B5); licences are counted atomically (T3).
+
+use std::sync::Arc;
+
+use tollgate_app::guard::{CallRequest, Guard, PolicyPatch};
+use tollgate_app::{Actor, App, Caller, Clock};
+use tollgate_core::guard::Thresholds;
+
+const NOW: i64 = 1_795_000_000;
+
+async fn app_with(guard: Guard) -> (App, String) {
+    let store = tollgate_store::testing::any().await;
+    let mut app = App::new(store, Clock::fixed(NOW)).unwrap();
+    app.guard = Arc::new(guard);
+    app.start_guard().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("tg-gl-{}", tollgate_app::ids::new_id("t")));
+    tollgate_app::demo::seed(&app, &dir).await.unwrap();
+    app.flush_guard().await.unwrap();
+    let hq = tollgate_store::testing::texts(
+        &app.store,
+        "SELECT id FROM billing_accounts WHERE name = 'Acme Dental HQ'",
+    )
+    .await
+    .unwrap()
+    .remove(0);
+    (app, hq)
+}
+
+fn call(hq: &str, id: &str) -> CallRequest {
+    CallRequest {
+        billing_account: Some(hq.into()),
+        from: "+33170000001".into(),
+        to: "+33142685300".into(),
+        source_ip: None,
+        at: None,
+        call_id: Some(id.into()),
+    }
+}
+
+#[tokio::test]
+async fn b5_simultaneous_calls_share_the_credit_instead_of_each_getting_all_of_it() {
+    let (app, hq) = app_with(Guard::default()).await;
+    // What the account already spent this month (the demo's calls), from the stored CDRs.
+    let spent: i64 = tollgate_store::testing::texts(
+        &app.store,
+        &format!(
+            "SELECT CAST(COALESCE(SUM(amount_micros), 0) AS TEXT) FROM cdrs WHERE billing_account_id = '{hq}' AND start_at >= 1793491200"
+        ),
+    )
+    .await
+    .unwrap()[0]
+        .parse()
+        .unwrap();
+    // Credit left: 10 minutes to Paris at 0.015/min (60/60) = 0.150000 = 150,000 micros.
+    let sys = Caller::system(Actor::cli());
+    app.patch_guard_policy(
+        &sys,
+        &hq,
+        PolicyPatch {
+            credit_limit_micros: Some(Some(spent + 150_000)),
+            ..PolicyPatch::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut granted = Vec::new();
+    for n in 0..5 {
+        let d = app
+            .guard_call(&Actor::cli(), call(&hq, &format!("c-{n}")))
+            .await
+            .unwrap();
+        granted.push((d.verdict.code, d.verdict.max_duration_s));
+    }
+    let total: u32 = granted.iter().map(|(_, s)| s).sum();
+    assert!(
+        total <= 600,
+        "5 live calls were granted {total} s: {granted:?}"
+    );
+    assert_eq!(
+        granted[0],
+        ("allowed", 600),
+        "the first call may use all of it"
+    );
+    assert!(granted[1..]
+        .iter()
+        .all(|(c, _)| *c == "insufficient_credit"));
+    // When the first call ends its hold is released. Its 2 minutes to Paris came from the
+    // account's included minutes (area1), so it cost nothing and the whole credit is free
+    // again: 600 s. (The guard holds the worst case, ignoring included minutes.)
+    app.guard_answer("c-0", Some(NOW)).await.unwrap();
+    app.guard_end(&Actor::cli(), "c-0", Some(NOW + 120))
+        .await
+        .unwrap();
+    let d = app
+        .guard_call(&Actor::cli(), call(&hq, "c-after"))
+        .await
+        .unwrap();
+    assert_eq!((d.verdict.code, d.verdict.max_duration_s), ("allowed", 600));
+    let cost = tollgate_store::testing::texts(
+        &app.store,
+        "SELECT CAST(amount_micros AS TEXT) FROM cdrs WHERE call_id = 'c-0'",
+    )
+    .await
+    .unwrap();
+    assert_eq!(cost, vec!["0".to_string()]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn t3_sixty_four_racing_calls_win_exactly_ten_licences() {
+    // Thresholds out of the way: this test is about the licence count alone.
+    let t = Thresholds {
+        attempts_per_minute: 10_000,
+        ..Thresholds::default()
+    };
+    let (app, hq) = app_with(Guard::with_thresholds(t)).await;
+    let sys = Caller::system(Actor::cli());
+    app.patch_guard_policy(
+        &sys,
+        &hq,
+        PolicyPatch {
+            licensed_calls: Some(10),
+            site_bandwidth_kbps: Some(None),
+            ..PolicyPatch::default()
+        },
+    )
+    .await
+    .unwrap();
+    let live_before = app.live_calls(&hq).calls;
+    assert_eq!(live_before, 0);
+    let mut tasks = Vec::new();
+    for n in 0..64 {
+        let (app, hq) = (app.clone(), hq.clone());
+        tasks.push(tokio::spawn(async move {
+            app.guard_call(&Actor::cli(), call(&hq, &format!("race-{n}")))
+                .await
+                .unwrap()
+                .verdict
+                .code
+        }));
+    }
+    let mut codes = Vec::new();
+    for t in tasks {
+        codes.push(t.await.unwrap());
+    }
+    let won = codes.iter().filter(|c| **c == "allowed").count();
+    let busy = codes
+        .iter()
+        .filter(|c| **c == "over_licensed_calls")
+        .count();
+    assert_eq!((won, busy), (10, 54), "{codes:?}");
+    assert_eq!(app.live_calls(&hq).calls, 10);
+}
