@@ -1343,6 +1343,20 @@ impl App {
                 "must not be negative",
             ));
         }
+        if p.site_bandwidth_kbps.is_some_and(|b| b < 0) {
+            return Err(AppError::invalid(
+                "site_bandwidth_kbps_invalid",
+                "site_bandwidth_kbps",
+                "must not be negative",
+            ));
+        }
+        if p.credit_limit_micros.is_some_and(|c| c < 0) {
+            return Err(AppError::invalid(
+                "credit_limit_invalid",
+                "credit_limit",
+                "must not be negative",
+            ));
+        }
         if !tollgate_core::country::is_known(&p.home_country) {
             return Err(AppError::invalid(
                 "home_country_invalid",

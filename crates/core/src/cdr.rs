@@ -4,7 +4,7 @@
 //! its line number and fixed at the source. Nothing here decides price: see [`crate::rating`].
 
 use crate::decision::Refusal;
-use crate::e164;
+use crate::{e164, text};
 
 /// How far in the future a timestamp may be (clock skew between SBC and Tollgate).
 pub const MAX_FUTURE_SKEW_S: i64 = 300;
@@ -148,18 +148,25 @@ pub fn validate<S: AsRef<str>>(
     default_source: Option<&str>,
     now: i64,
 ) -> Result<Cdr, Refusal> {
+    // A blank default (`?source=`) is no source at all.
     let source = match opt(&raw.source) {
         Some(s) => s,
         None => default_source
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
             .ok_or_else(|| Refusal::invalid("field_missing", "source", "`source` is required"))?,
     };
     let call_id = required(&raw.call_id, "call_id")?;
-    if source.chars().count() > MAX_ID_CHARS || call_id.chars().count() > MAX_ID_CHARS {
-        return Err(Refusal::invalid(
-            "field_too_long",
-            "call_id",
-            format!("source and call_id are at most {MAX_ID_CHARS} characters"),
-        ));
+    for (v, field) in [(source, "source"), (call_id, "call_id")] {
+        if v.chars().nth(MAX_ID_CHARS).is_some() {
+            return Err(Refusal::invalid(
+                "field_too_long",
+                field,
+                format!("`{field}` is at most {MAX_ID_CHARS} characters"),
+            ));
+        }
+        // NUL and other control characters, bidirectional overrides, invisible-only ids.
+        text::check_chars(field, v)?;
     }
     let billing_account = required(&raw.billing_account, "billing_account")?;
     let from = e164::normalize(required(&raw.from, "from")?, "from")?;
@@ -353,5 +360,26 @@ mod tests {
             let e = validate(&r, None, NOW).unwrap_err();
             assert_eq!((e.code, e.field), (code, Some(field)));
         }
+    }
+
+    #[test]
+    fn i11_9_nul_in_call_id_and_an_empty_source_are_refused() {
+        let mut r = raw();
+        r.call_id = Some("c\0x".into());
+        let e = validate(&r, None, NOW).unwrap_err();
+        assert_eq!((e.code, e.field), ("text_invalid", Some("call_id")));
+        let mut r = raw();
+        r.source = Some("sbc\u{202E}1".into());
+        let e = validate(&r, None, NOW).unwrap_err();
+        assert_eq!((e.code, e.field), ("text_invalid", Some("source")));
+        for default in [Some(""), Some("  "), None] {
+            let mut r = raw();
+            r.source = None;
+            let e = validate(&r, default, NOW).unwrap_err();
+            assert_eq!((e.code, e.field), ("field_missing", Some("source")));
+        }
+        let mut r = raw();
+        r.source = None;
+        assert_eq!(validate(&r, Some("sbc9"), NOW).unwrap().source, "sbc9");
     }
 }

@@ -81,6 +81,50 @@ impl T {
     fn token(&self, who: &str) -> &str {
         &self.tokens[who]
     }
+
+    /// Sends a request built by the test (headers as given), keeping the answer's headers.
+    async fn send(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
+        let res = router(self.app.clone(), DEFAULT_MAX_BODY_BYTES)
+            .oneshot(req)
+            .await
+            .unwrap();
+        let (status, headers) = (res.status(), res.headers().clone());
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            headers,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    async fn put(&self, path: &str, who: &str, body: Value) -> (StatusCode, Value) {
+        let (s, v, _) = self
+            .call(
+                "PUT",
+                path,
+                Some(&self.tokens[who]),
+                "application/json",
+                body.to_string().into_bytes(),
+            )
+            .await;
+        (s, v)
+    }
+}
+
+/// `(status, code, the named field is present)` of an error answer.
+fn refusal(s: StatusCode, v: &Value, field: &str) -> (StatusCode, String, bool) {
+    assert_error_shape(v);
+    (
+        s,
+        v["error"]["code"].as_str().unwrap_or_default().to_string(),
+        v["error"]["fields"].get(field).is_some(),
+    )
+}
+
+fn unprocessable(code: &str) -> (StatusCode, String, bool) {
+    (StatusCode::UNPROCESSABLE_ENTITY, code.to_string(), true)
 }
 
 fn names(v: &Value) -> Vec<String> {
@@ -1169,5 +1213,109 @@ async fn a3_users_set_their_password_knowing_the_current_one() {
             .await
             .0,
         StatusCode::CREATED
+    );
+}
+
+// --- issue 11: API hardening from an outside probe --------------------------------------------
+
+#[tokio::test]
+async fn i11_9_names_and_free_text_are_checked_and_nothing_is_written() {
+    let t = setup().await;
+    let (_, v) = t.get("/v1/customers", "operator").await;
+    let acme = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Acme Dental")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, v) = t.get("/v1/billing-accounts", "customer_a").await;
+    let hq = v["items"][0]["id"].as_str().unwrap().to_string();
+    let long_name = "n".repeat(tollgate_core::text::MAX_NAME_CHARS + 1);
+    let huge = "r".repeat(300_000);
+    let cases: Vec<(&str, String, Value, &str, &str)> = vec![
+        ("POST", "/v1/partners".into(), json!({"name": "Evil\u{202E}gnp.exe", "tier": "gold"}), "name", "text_invalid"),
+        ("POST", "/v1/partners".into(), json!({"name": "\u{200B}\u{FEFF}", "tier": "gold"}), "name", "text_invalid"),
+        ("POST", "/v1/customers".into(), json!({"name": long_name}), "name", "text_too_long"),
+        ("POST", "/v1/customers".into(), json!({"name": "Nul\u{0}Ltd"}), "name", "text_invalid"),
+        ("POST", "/v1/customers".into(), json!({"name": "   "}), "name", "text_invalid"),
+        ("POST", "/v1/billing-accounts".into(), json!({"customer_id": acme, "name": "Tab\there", "currency": "EUR"}), "name", "text_invalid"),
+        ("POST", "/v1/users".into(), json!({"email": "new@acme-dental.test", "name": "\u{2066}x\u{2069}", "role": "customer_user", "customer_id": acme}), "name", "text_invalid"),
+        ("POST", format!("/v1/billing-accounts/{hq}/suspensions"), json!({"scope": "all", "reason": huge}), "reason", "text_too_long"),
+        ("POST", format!("/v1/billing-accounts/{hq}/suspensions"), json!({"scope": "all", "reason": "\u{200D}"}), "reason", "text_invalid"),
+        ("POST", format!("/v1/billing-accounts/{hq}/announcements"), json!({"from": (NOW + 60).to_string(), "until": (NOW + 3_600).to_string(), "note": "bell\u{7}"}), "note", "text_invalid"),
+        ("POST", "/v1/guard/destination-prefixes".into(), json!({"prefix": "+4490", "class": "premium_rate", "note": "x".repeat(2_001)}), "note", "text_too_long"),
+        ("PUT", format!("/v1/billing-accounts/{hq}/guard-policy"), json!({"validated": true, "licensed_calls": 5, "site_bandwidth_kbps": -1, "home_country": "FR", "international_allowlist": []}), "site_bandwidth_kbps", "site_bandwidth_kbps_invalid"),
+        ("PUT", format!("/v1/billing-accounts/{hq}/guard-policy"), json!({"validated": true, "licensed_calls": 5, "home_country": "FR", "international_allowlist": [], "credit_limit": "-5"}), "credit_limit", "credit_limit_invalid"),
+    ];
+    let (_, audit_before) = t.get("/v1/audit-log?limit=500", "operator").await;
+    for (method, path, body, field, code) in cases {
+        let (s, v) = if method == "PUT" {
+            t.put(&path, "operator", body).await
+        } else {
+            t.post(&path, "operator", body).await
+        };
+        assert_eq!(refusal(s, &v, field), unprocessable(code), "{path}: {v}");
+        assert!(
+            v.to_string().len() < 10_000,
+            "the refusal must not echo the text"
+        );
+    }
+    let (_, audit_after) = t.get("/v1/audit-log?limit=500", "operator").await;
+    assert_eq!(
+        audit_before["items"].as_array().unwrap().len(),
+        audit_after["items"].as_array().unwrap().len(),
+        "a refused request wrote something"
+    );
+    // A reactivation reason goes through the same check, and the suspension stays.
+    let (s, sus) = t
+        .post(
+            &format!("/v1/billing-accounts/{hq}/suspensions"),
+            "operator",
+            json!({"scope": "all", "reason": "review"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{sus}");
+    let id = sus["id"].as_str().unwrap();
+    let (s, v) = t
+        .post(
+            &format!("/v1/suspensions/{id}/reactivate"),
+            "operator",
+            json!({"reason": "ok\u{0}"}),
+        )
+        .await;
+    assert_eq!(refusal(s, &v, "reason"), unprocessable("text_invalid"));
+    let (_, list) = t.get("/v1/suspensions", "operator").await;
+    let mine = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap();
+    assert!(mine["lifted_at"].is_null(), "{mine}");
+    // CDRs: NUL in a call id and an empty source are refused lines.
+    let (_, v) = t.get("/v1/billing-accounts", "customer_b").await;
+    let b_acct = v["items"][0]["id"].as_str().unwrap().to_string();
+    let line = |call_id: &str| {
+        json!({"call_id": call_id, "billing_account": b_acct, "from": "+33170000001", "to": "+442079460000",
+               "start": "2026-11-16T10:00:00Z", "end": "2026-11-16T10:02:00Z", "duration_s": "95"})
+    };
+    let (s, v) = t
+        .post("/v1/cdrs?source=sbc", "operator", json!([line("c\u{0}1")]))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["rejects"][0]["code"].as_str(), v["rejects"][0]["field"].as_str()),
+        (Some("text_invalid"), Some("call_id"))
+    );
+    let (_, v) = t
+        .post("/v1/cdrs?source=", "operator", json!([line("c2")]))
+        .await;
+    assert_eq!(
+        (v["rejects"][0]["code"].as_str(), v["rejects"][0]["field"].as_str()),
+        (Some("field_missing"), Some("source")),
+        "{v}"
     );
 }
