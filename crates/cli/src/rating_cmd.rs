@@ -490,10 +490,12 @@ pub const BENCH_CHANGE: i64 = BENCH_EPOCH + 14 * 86_400;
 pub fn gen_rates(prefixes: usize, seed: u64) -> Vec<RateRow> {
     let mut rng = Rng::new(seed);
     let cc = country_codes();
-    let mut seen = std::collections::HashSet::new();
+    // The catch-all country rows below take these prefixes: a generated prefix equal to one
+    // would be a second open-ended row for it (an overlap, refused at import).
+    let mut seen: std::collections::HashSet<String> = cc.iter().cloned().collect();
     let mut rows = Vec::with_capacity(prefixes * 6 / 5);
     let eur = tollgate_core::money::Currency::parse("EUR").expect("EUR");
-    while seen.len() < prefixes {
+    while seen.len() < prefixes + cc.len() {
         let c = &cc[rng.below(cc.len() as u64) as usize];
         let extra = 1 + rng.below(5) as usize;
         let mut p = c.clone();

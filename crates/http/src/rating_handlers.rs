@@ -154,7 +154,7 @@ pub struct CdrQuery {
 }
 
 fn cdr_json(d: &CdrRow) -> Value {
-    let cur = Currency::parse(&d.currency).ok();
+    let cur = Currency::parse_stored(&d.currency).ok();
     json!({
         "id": d.id, "source": d.source, "call_id": d.call_id, "billing_account": d.billing_account_id,
         "from": format!("+{}", d.from_number), "to": if d.direction == "emergency" { d.to_number.clone() } else { format!("+{}", d.to_number) },

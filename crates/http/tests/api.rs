@@ -1219,6 +1219,70 @@ async fn a3_users_set_their_password_knowing_the_current_one() {
 // --- issue 11: API hardening from an outside probe --------------------------------------------
 
 #[tokio::test]
+async fn i11_8_rate_tables_refuse_overlaps_unknown_currencies_and_dates_out_of_range() {
+    let t = setup().await;
+    let op = t.token("operator").to_string();
+    let head = "prefix,destination,rate_per_min,initial_s,subsequent_s,valid_from,valid_until,currency\n";
+    let put = |body: String| {
+        let op = op.clone();
+        let t = &t;
+        async move {
+            let (s, v, _) = t
+                .call("PUT", "/v1/rate-tables/i11-8", Some(&op), "text/csv", body.into_bytes())
+                .await;
+            (s, v)
+        }
+    };
+    let cases = [
+        (
+            "44,UK,0.01,60,60,2026-01-01,,EUR\n33,FR,0.01,60,60,2026-01-01,,EUR\n44,UK again,0.02,60,60,2026-06-01,,EUR\n",
+            "line 4: prefix",
+            "rate_overlap",
+        ),
+        (
+            "44,UK,0.01,60,60,2026-01-01,2026-03-01,EUR\n44,UK,0.02,60,60,2026-02-01,2026-04-01,EUR\n",
+            "line 3: prefix",
+            "rate_overlap",
+        ),
+        (
+            "44,UK,0.01,60,60,2026-01-01,,ZZZ\n",
+            "line 2: currency",
+            "currency_invalid",
+        ),
+        (
+            "44,UK,0.01,60,60,1900-01-01,,EUR\n",
+            "line 2: valid_from",
+            "date_out_of_range",
+        ),
+        (
+            "44,UK,0.01,60,60,2026-01-01,2300-01-01,EUR\n",
+            "line 2: valid_until",
+            "date_out_of_range",
+        ),
+    ];
+    for (rows, key, code) in cases {
+        let (s, v) = put(format!("{head}{rows}")).await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("rate_table_invalid")),
+            "{rows}: {v}"
+        );
+        let problem = v["error"]["fields"][key].as_str().unwrap_or_default();
+        assert!(problem.starts_with(code), "{key} {code}: {v}");
+    }
+    // Both lines of an overlap are named.
+    let (_, v) = put(format!("{head}{}", cases[0].0)).await;
+    let problem = v["error"]["fields"]["line 4: prefix"].as_str().unwrap();
+    assert!(problem.contains("lines 2 and 4"), "{problem}");
+    // Back-to-back validity is no overlap; nothing of the refused imports was stored.
+    let (s, v) = put(format!(
+        "{head}44,UK,0.01,60,60,2026-01-01,2026-06-01,EUR\n44,UK,0.02,60,60,2026-06-01,,EUR\n"
+    ))
+    .await;
+    assert_eq!((s, v["version"].as_i64()), (StatusCode::CREATED, Some(1)), "{v}");
+}
+
+#[tokio::test]
 async fn i11_9_names_and_free_text_are_checked_and_nothing_is_written() {
     let t = setup().await;
     let (_, v) = t.get("/v1/customers", "operator").await;
