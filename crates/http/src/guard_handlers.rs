@@ -13,7 +13,7 @@ use tollgate_core::text;
 use tollgate_store::guard::{IncidentRow, PolicyRow, SuspensionRow};
 
 use crate::error::ApiError;
-use crate::extract::{page, paged, ts, ApiJson, ApiQuery, PageQuery};
+use crate::extract::{page, paged, ts, ApiJson, ApiQuery, OptJson, PageQuery};
 
 type ApiResult = Result<axum::response::Response, ApiError>;
 
@@ -88,20 +88,12 @@ pub struct AtIn {
     at: Option<String>,
 }
 
-fn at_of(body: &[u8]) -> Result<Option<i64>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    let b: AtIn = crate::extract::parse_json(body)?;
-    time_opt(&b.at, "at")
-}
-
 pub async fn answer(
     State(app): State<App>,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    OptJson(b): OptJson<AtIn>,
 ) -> ApiResult {
-    let at = at_of(&body)?;
+    let at = time_opt(&b.at, "at")?;
     app.guard_answer(&id, at).await?;
     Ok(Json(json!({"call_id": id, "answered": true})).into_response())
 }
@@ -110,9 +102,9 @@ pub async fn end(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    OptJson(b): OptJson<AtIn>,
 ) -> ApiResult {
-    let at = at_of(&body)?;
+    let at = time_opt(&b.at, "at")?;
     Ok(Json(app.guard_end(&c.actor, &id, at).await?).into_response())
 }
 

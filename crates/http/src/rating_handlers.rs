@@ -13,7 +13,7 @@ use tollgate_core::money::{format_minor, format_scaled, micros_to_minor, Currenc
 use tollgate_store::rating::CdrRow;
 
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{page, paged, ts, ApiQuery, PageQuery};
+use crate::extract::{media_type, page, paged, ts, unsupported_media_type, ApiQuery, PageQuery};
 
 type ApiResult = Result<axum::response::Response, ApiError>;
 
@@ -105,22 +105,12 @@ pub async fn ingest_cdrs(
     ApiQuery(q): ApiQuery<IngestQuery>,
     body: Bytes,
 ) -> ApiResult {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/json");
-    let format = if ct.starts_with("text/csv") {
-        CdrFormat::Csv
-    } else if ct.starts_with("application/x-ndjson") || ct.starts_with("application/jsonl") {
-        CdrFormat::Ndjson
-    } else if ct.starts_with("application/json") {
-        CdrFormat::Json
-    } else {
-        return Err(ApiError::new(ErrorBody::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send application/json, application/x-ndjson or text/csv",
-        )));
+    const TAKES: &str = "application/json, application/x-ndjson or text/csv";
+    let format = match media_type(&headers, TAKES)?.as_deref() {
+        Some("text/csv") => CdrFormat::Csv,
+        Some("application/x-ndjson" | "application/jsonl") => CdrFormat::Ndjson,
+        None | Some("application/json") => CdrFormat::Json,
+        Some(_) => return Err(unsupported_media_type(TAKES)),
     };
     let r = app
         .ingest_cdrs(&c.actor, format, &body, q.source.as_deref(), None)

@@ -1219,6 +1219,126 @@ async fn a3_users_set_their_password_knowing_the_current_one() {
 // --- issue 11: API hardening from an outside probe --------------------------------------------
 
 #[tokio::test]
+async fn i11_10_json_with_trailing_data_is_refused() {
+    let t = setup().await;
+    let op = t.token("operator").to_string();
+    let count = |v: &Value| v["items"].as_array().unwrap().len();
+    let before = count(&t.get("/v1/customers", "operator").await.1);
+    for body in [
+        r#"{"name":"First Ltd"}{"name":"Second Ltd"}"#,
+        r#"{"name":"First Ltd"} x"#,
+        r#"{"name":"First Ltd"}]"#,
+    ] {
+        let (s, v, _) = t
+            .call("POST", "/v1/customers", Some(&op), "application/json", body.into())
+            .await;
+        assert_eq!(
+            refusal(s, &v, "body"),
+            (StatusCode::BAD_REQUEST, "json_invalid".into(), true),
+            "{body}: {v}"
+        );
+    }
+    // The optional-body routes take the same parser.
+    let (s, v, _) = t
+        .call(
+            "POST",
+            "/v1/numbers/nonexistent/unreserve",
+            Some(&op),
+            "application/json",
+            br#"{"reason":"a"}{"reason":"b"}"#.to_vec(),
+        )
+        .await;
+    assert_eq!(
+        refusal(s, &v, "body"),
+        (StatusCode::BAD_REQUEST, "json_invalid".into(), true)
+    );
+    assert_eq!(count(&t.get("/v1/customers", "operator").await.1), before);
+    // Whitespace after the value is no data.
+    let (s, v, _) = t
+        .call(
+            "POST",
+            "/v1/customers",
+            Some(&op),
+            "application/json",
+            b"{\"name\":\"Trailing Space Ltd\"} \n".to_vec(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+}
+
+#[tokio::test]
+async fn i11_10_media_types_other_than_application_json_are_refused_with_415() {
+    let t = setup().await;
+    let op = t.token("operator").to_string();
+    let post = |ct: Option<&str>, path: &str, body: &str| {
+        let mut r = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("authorization", format!("Bearer {op}"));
+        if let Some(ct) = ct {
+            r = r.header("content-type", ct);
+        }
+        r.body(Body::from(body.to_string())).unwrap()
+    };
+    let refused = [
+        "application/jsonx",
+        "application/json-patch+json",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "json",
+        "application/json; charset",
+    ];
+    for ct in refused {
+        let (s, _, v) = t
+            .send(post(Some(ct), "/v1/customers", r#"{"name":"Media Ltd"}"#))
+            .await;
+        assert_eq!(
+            refusal(s, &v, "content-type"),
+            (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type".into(),
+                true
+            ),
+            "{ct}"
+        );
+    }
+    for (i, ct) in [
+        Some("application/json"),
+        Some("application/json; charset=utf-8"),
+        Some("Application/JSON;Charset=UTF-8"),
+        None,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = format!(r#"{{"name":"Media {i} Ltd"}}"#);
+        let (s, _, v) = t.send(post(ct, "/v1/customers", &body)).await;
+        assert_eq!(s, StatusCode::CREATED, "{ct:?}: {v}");
+    }
+    // The other body readers: optional JSON bodies, CDR intake, number import.
+    let (s, _, v) = t
+        .send(post(
+            Some("text/plain"),
+            "/v1/numbers/nonexistent/unreserve",
+            r#"{"reason":"x"}"#,
+        ))
+        .await;
+    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{v}");
+    let (s, _, v) = t
+        .send(post(Some("text/csvx"), "/v1/cdrs", "source,call_id\n"))
+        .await;
+    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{v}");
+    let (s, _, v) = t
+        .send(post(
+            Some("application/jsonx"),
+            "/v1/numbers",
+            r#"{"numbers":[]}"#,
+        ))
+        .await;
+    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{v}");
+}
+
+#[tokio::test]
 async fn i11_8_rate_tables_refuse_overlaps_unknown_currencies_and_dates_out_of_range() {
     let t = setup().await;
     let op = t.token("operator").to_string();
