@@ -1339,6 +1339,208 @@ async fn i11_10_media_types_other_than_application_json_are_refused_with_415() {
 }
 
 #[tokio::test]
+async fn i11_12_a_request_refused_before_its_body_is_read_closes_the_connection() {
+    let t = setup().await;
+    let body = br#"{"name":"Never Read Ltd","tier":"gold"}"#;
+    let req = |auth: Option<String>, path: &str, body: Vec<u8>| {
+        let mut r = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("content-type", "application/json");
+        if let Some(a) = auth {
+            r = r.header("authorization", a);
+        }
+        r.body(Body::from(body)).unwrap()
+    };
+    let cases = [
+        (None, "/v1/partners", StatusCode::UNAUTHORIZED),
+        (
+            Some("Bearer tg_not_a_real_token".to_string()),
+            "/v1/partners",
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            Some(format!("Bearer {}", t.token("customer_a"))),
+            "/v1/partners",
+            StatusCode::FORBIDDEN,
+        ),
+    ];
+    for (auth, path, status) in cases {
+        let (s, h, v) = t.send(req(auth, path, body.to_vec())).await;
+        assert_eq!(s, status, "{v}");
+        assert_error_shape(&v);
+        assert_eq!(
+            h.get("connection").and_then(|v| v.to_str().ok()),
+            Some("close"),
+            "{status}"
+        );
+    }
+    // A body over the limit is not read to its end either.
+    let big = format!(r#"{{"name":"{}"}}"#, "x".repeat(DEFAULT_MAX_BODY_BYTES));
+    let (s, h, _) = t
+        .send(req(
+            Some(format!("Bearer {}", t.token("operator"))),
+            "/v1/customers",
+            big.into_bytes(),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        h.get("connection").and_then(|v| v.to_str().ok()),
+        Some("close")
+    );
+    // An answer after the body was read keeps the connection.
+    let (s, h, _) = t
+        .send(req(
+            Some(format!("Bearer {}", t.token("operator"))),
+            "/v1/customers",
+            br#"{"name":"Kept Alive Ltd"}"#.to_vec(),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert!(h.get("connection").is_none());
+}
+
+#[tokio::test]
+async fn i11_13a_uri_and_header_limits_answer_in_the_one_error_shape() {
+    let t = setup().await;
+    let auth = format!("Bearer {}", t.token("operator"));
+    let long = format!(
+        "/v1/customers?cursor={}",
+        "a".repeat(tollgate_http::MAX_URI_BYTES)
+    );
+    let (s, h, v) = t
+        .send(
+            Request::builder()
+                .uri(long)
+                .header("authorization", &auth)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        refusal(s, &v, "uri"),
+        (StatusCode::URI_TOO_LONG, "uri_too_long".into(), true)
+    );
+    assert!(h.get("x-request-id").is_some());
+    let (s, _, v) = t
+        .send(
+            Request::builder()
+                .uri("/v1/customers")
+                .header("authorization", &auth)
+                .header("x-padding", "p".repeat(tollgate_http::MAX_HEADER_BYTES))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        refusal(s, &v, "headers"),
+        (
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large".into(),
+            true
+        )
+    );
+    // Just under the limits is served.
+    let ok = format!("/v1/customers?cursor={}", "a".repeat(4_000));
+    let (s, _, v) = t
+        .send(
+            Request::builder()
+                .uri(ok)
+                .header("authorization", &auth)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+}
+
+#[tokio::test]
+async fn i11_13b_every_401_carries_www_authenticate_bearer() {
+    let t = setup().await;
+    for r in ROUTES.iter().filter(|r| r.path.starts_with("/v1/")) {
+        for auth in [None, Some("Bearer tg_not_a_real_token"), Some("Basic dXNlcjpwdw==")] {
+            let mut req = Request::builder().method(r.method).uri(concrete(r.path));
+            if let Some(a) = auth {
+                req = req.header("authorization", a);
+            }
+            let (s, h, _) = t.send(req.body(Body::empty()).unwrap()).await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED, "{} {}", r.method, r.path);
+            assert!(
+                h.get("www-authenticate")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.starts_with("Bearer")),
+                "{} {} {auth:?}",
+                r.method,
+                r.path
+            );
+        }
+    }
+    // A refused login is a 401 too.
+    let (s, h, _) = t
+        .send(
+            Request::builder()
+                .method("POST")
+                .uri("/auth/login")
+                .header("content-type", "application/json")
+                .body(Body::from(
+                    r#"{"email":"ops@demo-telecom.test","password":"wrong password"}"#,
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(h.get("www-authenticate").is_some());
+}
+
+#[tokio::test]
+async fn i11_13c_the_bearer_scheme_is_case_insensitive() {
+    let t = setup().await;
+    let tok = t.token("customer_a").to_string();
+    let me = |auth: String| {
+        Request::builder()
+            .uri("/v1/me")
+            .header("authorization", auth)
+            .body(Body::empty())
+            .unwrap()
+    };
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let (s, _, v) = t.send(me(format!("{scheme} {tok}"))).await;
+        assert_eq!(s, StatusCode::OK, "{scheme}: {v}");
+    }
+    let (s, _, v) = t.send(me(format!("Bearer   {tok}"))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    for bad in [format!("Bearer{tok}"), format!("Basic {tok}"), "Bearer ".into()] {
+        let (s, _, v) = t.send(me(bad.clone())).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{bad}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn i11_13d_two_authorization_headers_are_refused() {
+    let t = setup().await;
+    let (a, b) = (t.token("customer_a"), t.token("operator"));
+    for (first, second) in [(a, b), (a, a)] {
+        let (s, h, v) = t
+            .send(
+                Request::builder()
+                    .uri("/v1/me")
+                    .header("authorization", format!("Bearer {first}"))
+                    .header("authorization", format!("Bearer {second}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("authorization_ambiguous")),
+            "{v}"
+        );
+        assert!(h.get("www-authenticate").is_some());
+    }
+}
+
+#[tokio::test]
 async fn i11_8_rate_tables_refuse_overlaps_unknown_currencies_and_dates_out_of_range() {
     let t = setup().await;
     let op = t.token("operator").to_string();
