@@ -117,27 +117,43 @@ pub const MIN_TIMESTAMP: i64 = 0;
 pub const MAX_TIMESTAMP: i64 = 7_258_118_400;
 
 /// Parses RFC 3339 (`2026-01-15T10:00:00Z`) or Unix seconds, between 1970 and 2200.
+///
+/// A well-formed time outside those bounds (`1969-07-20T20:17:00Z`, `9999-12-31T23:59:59Z`,
+/// `99999999999999999999`) is `timestamp_out_of_range`, whether or not it fits the parser's
+/// own range; only text that is not a time at all is `timestamp_invalid`.
 pub fn parse_time(s: &str, field: &'static str) -> Result<i64, Refusal> {
     let s = s.trim();
-    let t = match s.parse::<i64>() {
-        Ok(n) => n,
-        Err(_) => s
-            .parse::<jiff::Timestamp>()
-            .map(|t| t.as_second())
-            .map_err(|_| {
-                Refusal::invalid(
-                    "timestamp_invalid",
-                    field,
-                    format!("`{s}` is not an RFC 3339 timestamp or Unix seconds"),
-                )
-            })?,
-    };
-    if !(MIN_TIMESTAMP..=MAX_TIMESTAMP).contains(&t) {
-        return Err(Refusal::invalid(
+    let out_of_range = || {
+        Refusal::invalid(
             "timestamp_out_of_range",
             field,
             format!("`{s}` is outside 1970-2200"),
-        ));
+        )
+    };
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let t = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        s.parse::<i64>().map_err(|_| out_of_range())?
+    } else {
+        match s.parse::<jiff::Timestamp>() {
+            Ok(t) => t.as_second(),
+            // Date, time and offset all there, but beyond what a timestamp can hold.
+            Err(_)
+                if jiff::fmt::temporal::Pieces::parse(s)
+                    .is_ok_and(|p| p.time().is_some() && p.offset().is_some()) =>
+            {
+                return Err(out_of_range())
+            }
+            Err(_) => {
+                return Err(Refusal::invalid(
+                    "timestamp_invalid",
+                    field,
+                    format!("`{s}` is not an RFC 3339 timestamp or Unix seconds"),
+                ))
+            }
+        }
+    };
+    if !(MIN_TIMESTAMP..=MAX_TIMESTAMP).contains(&t) {
+        return Err(out_of_range());
     }
     Ok(t)
 }
@@ -360,6 +376,38 @@ mod tests {
             let e = validate(&r, None, NOW).unwrap_err();
             assert_eq!((e.code, e.field), (code, Some(field)));
         }
+    }
+
+    #[test]
+    fn i11_13g_a_valid_time_outside_1970_2200_is_out_of_range_not_malformed() {
+        for v in [
+            "1969-07-20T20:17:00Z",
+            "2200-01-01T00:00:01Z",
+            "9999-12-31T23:59:59Z",
+            "9999-12-31T23:59:59-12:00",
+            "0000-01-01T00:00:00+14:00",
+            "-1",
+            "99999999999999999999",
+        ] {
+            let e = parse_time(v, "at").unwrap_err();
+            assert_eq!(
+                (e.code, e.field),
+                ("timestamp_out_of_range", Some("at")),
+                "{v}"
+            );
+        }
+        for v in [
+            "yesterday",
+            "2026-01-15T10:00:00",
+            "2026-13-01T00:00:00Z",
+            "1e9",
+            "",
+        ] {
+            let e = parse_time(v, "at").unwrap_err();
+            assert_eq!(e.code, "timestamp_invalid", "{v}");
+        }
+        assert_eq!(parse_time("2200-01-01T00:00:00Z", "at"), Ok(MAX_TIMESTAMP));
+        assert_eq!(parse_time("1970-01-01T00:00:00Z", "at"), Ok(0));
     }
 
     #[test]

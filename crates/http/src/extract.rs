@@ -166,38 +166,33 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let q = parts.uri.query().unwrap_or("");
-        let de = serde_urlencoded_like(q);
-        match de {
-            Ok(v) => Ok(ApiQuery(v)),
-            Err(msg) => {
-                let field = backticked(&msg).unwrap_or("query").to_string();
-                let code = if msg.contains("unknown field") {
-                    "unknown_field"
-                } else {
-                    "query_invalid"
-                };
-                Err(ApiError::new(
-                    ErrorBody::new(StatusCode::UNPROCESSABLE_ENTITY, code, msg.clone())
-                        .field(&field, &msg),
-                ))
-            }
-        }
+        parse_query(parts.uri.query().unwrap_or("")).map(ApiQuery)
     }
 }
 
-fn serde_urlencoded_like<T: DeserializeOwned>(q: &str) -> Result<T, String> {
-    axum::extract::Query::<T>::try_from_uri(
-        &format!("/?{q}")
-            .parse()
-            .map_err(|_| "query is not valid".to_string())?,
-    )
-    .map(|axum::extract::Query(v)| v)
-    .map_err(|e| {
-        use std::error::Error;
-        e.source()
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| e.body_text())
+/// Parses a query string, naming the parameter that is unknown, missing or malformed.
+pub fn parse_query<T: DeserializeOwned>(q: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let msg = e.into_inner().to_string();
+        let named = backticked(&msg).map(str::to_string);
+        let (code, field) = if msg.starts_with("unknown field") {
+            ("unknown_field", named.unwrap_or_else(|| "query".into()))
+        } else if path.is_empty() || path == "." {
+            // `missing field `number``, `duplicate field `limit``.
+            ("query_invalid", named.unwrap_or_else(|| "query".into()))
+        } else {
+            ("query_invalid", path)
+        };
+        let msg = if msg.contains('`') {
+            msg
+        } else {
+            format!("`{field}`: {msg}")
+        };
+        ApiError::new(
+            ErrorBody::new(StatusCode::UNPROCESSABLE_ENTITY, code, msg.clone()).field(&field, &msg),
+        )
     })
 }
 

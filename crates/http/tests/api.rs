@@ -1541,6 +1541,78 @@ async fn i11_13d_two_authorization_headers_are_refused() {
 }
 
 #[tokio::test]
+async fn i11_13e_query_parse_errors_name_the_parameter() {
+    let t = setup().await;
+    let cases = [
+        ("/v1/customers?limit=abc", "limit"),
+        ("/v1/customers?limit=1&limit=2", "limit"),
+        (
+            "/v1/rate-tables/demo-retail/quote?number=%2B447700900123&duration_s=-5",
+            "duration_s",
+        ),
+        ("/v1/rate-tables/demo-retail/quote?duration_s=5", "number"),
+    ];
+    for (path, param) in cases {
+        let (s, v) = t.get(path, "operator").await;
+        assert_eq!(
+            refusal(s, &v, param),
+            unprocessable("query_invalid"),
+            "{path}: {v}"
+        );
+        assert!(v["error"]["fields"].get("query").is_none(), "{v}");
+    }
+    let (s, v) = t.get("/v1/customers?colour=red", "operator").await;
+    assert_eq!(refusal(s, &v, "colour"), unprocessable("unknown_field"));
+}
+
+#[tokio::test]
+async fn i11_13f_an_unknown_filter_value_is_refused_not_an_empty_list() {
+    let t = setup().await;
+    for (path, param) in [
+        ("/v1/port-ins?state=bogus", "state"),
+        ("/v1/numbers?state=bogus", "state"),
+        ("/v1/numbers?state=ACTIVE", "state"),
+        ("/v1/numbers?country=ZZ", "country"),
+    ] {
+        let (s, v) = t.get(path, "operator").await;
+        assert_eq!(
+            refusal(s, &v, param),
+            unprocessable("filter_invalid"),
+            "{path}: {v}"
+        );
+    }
+    for path in [
+        "/v1/port-ins?state=draft",
+        "/v1/numbers?state=active",
+        "/v1/numbers?country=GB",
+    ] {
+        let (s, v) = t.get(path, "operator").await;
+        assert_eq!(s, StatusCode::OK, "{path}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn i11_13g_a_valid_time_outside_1970_2200_is_out_of_range() {
+    let t = setup().await;
+    for at in [
+        "9999-12-31T23:59:59Z",
+        "2201-01-01T00:00:00Z",
+        "1969-07-20T20:17:00Z",
+    ] {
+        let (s, v) = t
+            .get(&format!("/v1/cdrs?from={at}"), "operator")
+            .await;
+        assert_eq!(
+            refusal(s, &v, "from"),
+            unprocessable("timestamp_out_of_range"),
+            "{at}: {v}"
+        );
+    }
+    let (s, v) = t.get("/v1/cdrs?from=someday", "operator").await;
+    assert_eq!(refusal(s, &v, "from"), unprocessable("timestamp_invalid"));
+}
+
+#[tokio::test]
 async fn i11_8_rate_tables_refuse_overlaps_unknown_currencies_and_dates_out_of_range() {
     let t = setup().await;
     let op = t.token("operator").to_string();
