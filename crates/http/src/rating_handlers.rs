@@ -157,14 +157,6 @@ fn cdr_json(d: &CdrRow) -> Value {
     })
 }
 
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 pub async fn list_cdrs(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
@@ -206,22 +198,19 @@ pub async fn list_cdrs(
                 "amount",
                 "currency",
             ];
-            let mut out = cols.join(",") + "\n";
-            for r in &rows {
-                let v = cdr_json(r);
-                let line: Vec<String> = cols
-                    .iter()
-                    .map(|k| {
-                        csv_cell(&match &v[*k] {
+            // Through the one CSV writer: quoting and formula neutralising (issue 11 #11).
+            let out = tollgate_app::csv_out::to_string(
+                std::iter::once(cols.map(str::to_string).to_vec()).chain(rows.iter().map(|r| {
+                    let v = cdr_json(r);
+                    cols.iter()
+                        .map(|k| match &v[*k] {
                             Value::String(s) => s.clone(),
                             Value::Null => String::new(),
                             x => x.to_string(),
                         })
-                    })
-                    .collect();
-                out.push_str(&line.join(","));
-                out.push('\n');
-            }
+                        .collect()
+                })),
+            );
             let next = if rows.len() as i64 == pg.limit {
                 rows.last().map(|r| r.id.clone())
             } else {

@@ -1613,6 +1613,66 @@ async fn i11_13g_a_valid_time_outside_1970_2200_is_out_of_range() {
 }
 
 #[tokio::test]
+async fn i11_11_csv_exports_neutralise_formulas() {
+    let t = setup().await;
+    let (_, v) = t.get("/v1/billing-accounts", "customer_b").await;
+    let b_acct = v["items"][0]["id"].as_str().unwrap().to_string();
+    let formula = r#"=HYPERLINK("http://evil.test","x")"#;
+    let cdrs = json!([
+        {"source": "sbc", "call_id": formula, "billing_account": b_acct, "from": "+33170000001",
+         "to": "+442079460000", "start": "2026-11-16T10:00:00Z", "end": "2026-11-16T10:02:00Z", "duration_s": "95"},
+        {"source": "sbc", "call_id": "@SUM(A1)", "billing_account": b_acct, "from": "+33170000001",
+         "to": "+442079460000", "start": "2026-11-16T11:00:00Z", "end": "2026-11-16T11:02:00Z", "duration_s": "95"},
+    ]);
+    let (s, v) = t.post("/v1/cdrs?source=sbc", "operator", cdrs).await;
+    assert_eq!((s, v["inserted"].as_u64()), (StatusCode::OK, Some(2)), "{v}");
+    let (s, _, csv) = t
+        .call(
+            "GET",
+            &format!("/v1/cdrs?billing_account={b_acct}&format=csv"),
+            Some(t.token("customer_b")),
+            "",
+            vec![],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let rows: Vec<csv_row::Row> = csv_row::parse(&csv);
+    let call_ids: Vec<&str> = rows[1..].iter().map(|r| r[1].as_str()).collect();
+    assert!(call_ids.contains(&"'=HYPERLINK(\"http://evil.test\",\"x\")"), "{csv}");
+    assert!(call_ids.contains(&"'@SUM(A1)"), "{csv}");
+    assert!(!csv.contains(",=") && !csv.contains(",\"="), "{csv}");
+    // Numbers stay numbers: E.164 with its `+`, amounts.
+    assert!(rows[1..].iter().all(|r| r[3] == "+33170000001"), "{csv}");
+}
+
+/// A minimal CSV reader for the export test (quoted cells, doubled quotes).
+mod csv_row {
+    pub type Row = Vec<String>;
+
+    pub fn parse(text: &str) -> Vec<Row> {
+        let mut rows = Vec::new();
+        let (mut row, mut cell, mut quoted) = (Row::new(), String::new(), false);
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, quoted) {
+                ('"', true) if chars.peek() == Some(&'"') => {
+                    cell.push('"');
+                    chars.next();
+                }
+                ('"', _) => quoted = !quoted,
+                (',', false) => row.push(std::mem::take(&mut cell)),
+                ('\n', false) => {
+                    row.push(std::mem::take(&mut cell));
+                    rows.push(std::mem::take(&mut row));
+                }
+                (c, _) => cell.push(c),
+            }
+        }
+        rows
+    }
+}
+
+#[tokio::test]
 async fn i11_8_rate_tables_refuse_overlaps_unknown_currencies_and_dates_out_of_range() {
     let t = setup().await;
     let op = t.token("operator").to_string();
