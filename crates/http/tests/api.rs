@@ -1230,7 +1230,13 @@ async fn i11_10_json_with_trailing_data_is_refused() {
         r#"{"name":"First Ltd"}]"#,
     ] {
         let (s, v, _) = t
-            .call("POST", "/v1/customers", Some(&op), "application/json", body.into())
+            .call(
+                "POST",
+                "/v1/customers",
+                Some(&op),
+                "application/json",
+                body.into(),
+            )
             .await;
         assert_eq!(
             refusal(s, &v, "body"),
@@ -1459,7 +1465,11 @@ async fn i11_13a_uri_and_header_limits_answer_in_the_one_error_shape() {
 async fn i11_13b_every_401_carries_www_authenticate_bearer() {
     let t = setup().await;
     for r in ROUTES.iter().filter(|r| r.path.starts_with("/v1/")) {
-        for auth in [None, Some("Bearer tg_not_a_real_token"), Some("Basic dXNlcjpwdw==")] {
+        for auth in [
+            None,
+            Some("Bearer tg_not_a_real_token"),
+            Some("Basic dXNlcjpwdw=="),
+        ] {
             let mut req = Request::builder().method(r.method).uri(concrete(r.path));
             if let Some(a) = auth {
                 req = req.header("authorization", a);
@@ -1510,7 +1520,11 @@ async fn i11_13c_the_bearer_scheme_is_case_insensitive() {
     }
     let (s, _, v) = t.send(me(format!("Bearer   {tok}"))).await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    for bad in [format!("Bearer{tok}"), format!("Basic {tok}"), "Bearer ".into()] {
+    for bad in [
+        format!("Bearer{tok}"),
+        format!("Basic {tok}"),
+        "Bearer ".into(),
+    ] {
         let (s, _, v) = t.send(me(bad.clone())).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{bad}: {v}");
     }
@@ -1599,9 +1613,7 @@ async fn i11_13g_a_valid_time_outside_1970_2200_is_out_of_range() {
         "2201-01-01T00:00:00Z",
         "1969-07-20T20:17:00Z",
     ] {
-        let (s, v) = t
-            .get(&format!("/v1/cdrs?from={at}"), "operator")
-            .await;
+        let (s, v) = t.get(&format!("/v1/cdrs?from={at}"), "operator").await;
         assert_eq!(
             refusal(s, &v, "from"),
             unprocessable("timestamp_out_of_range"),
@@ -1625,7 +1637,11 @@ async fn i11_11_csv_exports_neutralise_formulas() {
          "to": "+442079460000", "start": "2026-11-16T11:00:00Z", "end": "2026-11-16T11:02:00Z", "duration_s": "95"},
     ]);
     let (s, v) = t.post("/v1/cdrs?source=sbc", "operator", cdrs).await;
-    assert_eq!((s, v["inserted"].as_u64()), (StatusCode::OK, Some(2)), "{v}");
+    assert_eq!(
+        (s, v["inserted"].as_u64()),
+        (StatusCode::OK, Some(2)),
+        "{v}"
+    );
     let (s, _, csv) = t
         .call(
             "GET",
@@ -1638,7 +1654,10 @@ async fn i11_11_csv_exports_neutralise_formulas() {
     assert_eq!(s, StatusCode::OK);
     let rows: Vec<csv_row::Row> = csv_row::parse(&csv);
     let call_ids: Vec<&str> = rows[1..].iter().map(|r| r[1].as_str()).collect();
-    assert!(call_ids.contains(&"'=HYPERLINK(\"http://evil.test\",\"x\")"), "{csv}");
+    assert!(
+        call_ids.contains(&"'=HYPERLINK(\"http://evil.test\",\"x\")"),
+        "{csv}"
+    );
     assert!(call_ids.contains(&"'@SUM(A1)"), "{csv}");
     assert!(!csv.contains(",=") && !csv.contains(",\"="), "{csv}");
     // Numbers stay numbers: E.164 with its `+`, amounts.
@@ -1676,13 +1695,20 @@ mod csv_row {
 async fn i11_8_rate_tables_refuse_overlaps_unknown_currencies_and_dates_out_of_range() {
     let t = setup().await;
     let op = t.token("operator").to_string();
-    let head = "prefix,destination,rate_per_min,initial_s,subsequent_s,valid_from,valid_until,currency\n";
+    let head =
+        "prefix,destination,rate_per_min,initial_s,subsequent_s,valid_from,valid_until,currency\n";
     let put = |body: String| {
         let op = op.clone();
         let t = &t;
         async move {
             let (s, v, _) = t
-                .call("PUT", "/v1/rate-tables/i11-8", Some(&op), "text/csv", body.into_bytes())
+                .call(
+                    "PUT",
+                    "/v1/rate-tables/i11-8",
+                    Some(&op),
+                    "text/csv",
+                    body.into_bytes(),
+                )
                 .await;
             (s, v)
         }
@@ -1733,7 +1759,11 @@ async fn i11_8_rate_tables_refuse_overlaps_unknown_currencies_and_dates_out_of_r
         "{head}44,UK,0.01,60,60,2026-01-01,2026-06-01,EUR\n44,UK,0.02,60,60,2026-06-01,,EUR\n"
     ))
     .await;
-    assert_eq!((s, v["version"].as_i64()), (StatusCode::CREATED, Some(1)), "{v}");
+    assert_eq!(
+        (s, v["version"].as_i64()),
+        (StatusCode::CREATED, Some(1)),
+        "{v}"
+    );
 }
 
 #[tokio::test]
@@ -1754,19 +1784,97 @@ async fn i11_9_names_and_free_text_are_checked_and_nothing_is_written() {
     let long_name = "n".repeat(tollgate_core::text::MAX_NAME_CHARS + 1);
     let huge = "r".repeat(300_000);
     let cases: Vec<(&str, String, Value, &str, &str)> = vec![
-        ("POST", "/v1/partners".into(), json!({"name": "Evil\u{202E}gnp.exe", "tier": "gold"}), "name", "text_invalid"),
-        ("POST", "/v1/partners".into(), json!({"name": "\u{200B}\u{FEFF}", "tier": "gold"}), "name", "text_invalid"),
-        ("POST", "/v1/customers".into(), json!({"name": long_name}), "name", "text_too_long"),
-        ("POST", "/v1/customers".into(), json!({"name": "Nul\u{0}Ltd"}), "name", "text_invalid"),
-        ("POST", "/v1/customers".into(), json!({"name": "   "}), "name", "text_invalid"),
-        ("POST", "/v1/billing-accounts".into(), json!({"customer_id": acme, "name": "Tab\there", "currency": "EUR"}), "name", "text_invalid"),
-        ("POST", "/v1/users".into(), json!({"email": "new@acme-dental.test", "name": "\u{2066}x\u{2069}", "role": "customer_user", "customer_id": acme}), "name", "text_invalid"),
-        ("POST", format!("/v1/billing-accounts/{hq}/suspensions"), json!({"scope": "all", "reason": huge}), "reason", "text_too_long"),
-        ("POST", format!("/v1/billing-accounts/{hq}/suspensions"), json!({"scope": "all", "reason": "\u{200D}"}), "reason", "text_invalid"),
-        ("POST", format!("/v1/billing-accounts/{hq}/announcements"), json!({"from": (NOW + 60).to_string(), "until": (NOW + 3_600).to_string(), "note": "bell\u{7}"}), "note", "text_invalid"),
-        ("POST", "/v1/guard/destination-prefixes".into(), json!({"prefix": "+4490", "class": "premium_rate", "note": "x".repeat(2_001)}), "note", "text_too_long"),
-        ("PUT", format!("/v1/billing-accounts/{hq}/guard-policy"), json!({"validated": true, "licensed_calls": 5, "site_bandwidth_kbps": -1, "home_country": "FR", "international_allowlist": []}), "site_bandwidth_kbps", "site_bandwidth_kbps_invalid"),
-        ("PUT", format!("/v1/billing-accounts/{hq}/guard-policy"), json!({"validated": true, "licensed_calls": 5, "home_country": "FR", "international_allowlist": [], "credit_limit": "-5"}), "credit_limit", "credit_limit_invalid"),
+        (
+            "POST",
+            "/v1/partners".into(),
+            json!({"name": "Evil\u{202E}gnp.exe", "tier": "gold"}),
+            "name",
+            "text_invalid",
+        ),
+        (
+            "POST",
+            "/v1/partners".into(),
+            json!({"name": "\u{200B}\u{FEFF}", "tier": "gold"}),
+            "name",
+            "text_invalid",
+        ),
+        (
+            "POST",
+            "/v1/customers".into(),
+            json!({"name": long_name}),
+            "name",
+            "text_too_long",
+        ),
+        (
+            "POST",
+            "/v1/customers".into(),
+            json!({"name": "Nul\u{0}Ltd"}),
+            "name",
+            "text_invalid",
+        ),
+        (
+            "POST",
+            "/v1/customers".into(),
+            json!({"name": "   "}),
+            "name",
+            "text_invalid",
+        ),
+        (
+            "POST",
+            "/v1/billing-accounts".into(),
+            json!({"customer_id": acme, "name": "Tab\there", "currency": "EUR"}),
+            "name",
+            "text_invalid",
+        ),
+        (
+            "POST",
+            "/v1/users".into(),
+            json!({"email": "new@acme-dental.test", "name": "\u{2066}x\u{2069}", "role": "customer_user", "customer_id": acme}),
+            "name",
+            "text_invalid",
+        ),
+        (
+            "POST",
+            format!("/v1/billing-accounts/{hq}/suspensions"),
+            json!({"scope": "all", "reason": huge}),
+            "reason",
+            "text_too_long",
+        ),
+        (
+            "POST",
+            format!("/v1/billing-accounts/{hq}/suspensions"),
+            json!({"scope": "all", "reason": "\u{200D}"}),
+            "reason",
+            "text_invalid",
+        ),
+        (
+            "POST",
+            format!("/v1/billing-accounts/{hq}/announcements"),
+            json!({"from": (NOW + 60).to_string(), "until": (NOW + 3_600).to_string(), "note": "bell\u{7}"}),
+            "note",
+            "text_invalid",
+        ),
+        (
+            "POST",
+            "/v1/guard/destination-prefixes".into(),
+            json!({"prefix": "+4490", "class": "premium_rate", "note": "x".repeat(2_001)}),
+            "note",
+            "text_too_long",
+        ),
+        (
+            "PUT",
+            format!("/v1/billing-accounts/{hq}/guard-policy"),
+            json!({"validated": true, "licensed_calls": 5, "site_bandwidth_kbps": -1, "home_country": "FR", "international_allowlist": []}),
+            "site_bandwidth_kbps",
+            "site_bandwidth_kbps_invalid",
+        ),
+        (
+            "PUT",
+            format!("/v1/billing-accounts/{hq}/guard-policy"),
+            json!({"validated": true, "licensed_calls": 5, "home_country": "FR", "international_allowlist": [], "credit_limit": "-5"}),
+            "credit_limit",
+            "credit_limit_invalid",
+        ),
     ];
     let (_, audit_before) = t.get("/v1/audit-log?limit=500", "operator").await;
     for (method, path, body, field, code) in cases {
@@ -1825,14 +1933,20 @@ async fn i11_9_names_and_free_text_are_checked_and_nothing_is_written() {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(
-        (v["rejects"][0]["code"].as_str(), v["rejects"][0]["field"].as_str()),
+        (
+            v["rejects"][0]["code"].as_str(),
+            v["rejects"][0]["field"].as_str()
+        ),
         (Some("text_invalid"), Some("call_id"))
     );
     let (_, v) = t
         .post("/v1/cdrs?source=", "operator", json!([line("c2")]))
         .await;
     assert_eq!(
-        (v["rejects"][0]["code"].as_str(), v["rejects"][0]["field"].as_str()),
+        (
+            v["rejects"][0]["code"].as_str(),
+            v["rejects"][0]["field"].as_str()
+        ),
         (Some("field_missing"), Some("source")),
         "{v}"
     );
