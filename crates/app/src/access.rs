@@ -26,8 +26,8 @@ pub const SESSION_TTL_S: i64 = 12 * 3600;
 pub const RESET_TTL_S: i64 = 24 * 3600;
 /// Longest lifetime a new API token may ask for.
 pub const MAX_TOKEN_TTL_DAYS: i64 = 3650;
-/// Longest token name.
-pub const MAX_NAME_CHARS: usize = 200;
+/// Longest token name (the one limit on names).
+pub use tollgate_core::text::MAX_NAME_CHARS;
 
 /// How long a verified token is trusted from memory before the store is asked again. A
 /// revocation on this node clears the cache at once; on other nodes it applies within this.
@@ -312,14 +312,8 @@ impl App {
         name: &str,
         expires_in_days: Option<i64>,
     ) -> Result<IssuedToken, AppError> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-            return Err(AppError::invalid(
-                "name_invalid",
-                "name",
-                format!("must be 1 to {MAX_NAME_CHARS} characters"),
-            ));
-        }
+        let name = tollgate_core::text::check_name("name", name)?;
+        let name = name.as_str();
         if let Some(d) = expires_in_days {
             if !(1..=MAX_TOKEN_TTL_DAYS).contains(&d) {
                 return Err(AppError::invalid(

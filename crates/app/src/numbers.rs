@@ -149,6 +149,16 @@ fn opt_text_field(field: &'static str, v: Option<&str>) -> Result<Option<String>
     }
 }
 
+/// A list filter whose value can match nothing (`?state=bogus`): a 422 naming the parameter,
+/// never an empty list that looks like an answer (issue 11 #13f).
+fn filter_invalid(param: &'static str, value: &str, expected: &str) -> AppError {
+    AppError::invalid(
+        "filter_invalid",
+        param,
+        format!("`{value}` is not a valid `{param}`: expected {expected}"),
+    )
+}
+
 fn state_of(n: &NumberRow) -> Result<NumberState, AppError> {
     NumberState::parse(&n.state)
         .ok_or_else(|| AppError::Internal(format!("number {} has unknown state {}", n.id, n.state)))
@@ -583,6 +593,21 @@ impl App {
         filter: &NumberFilter,
         page: &Page,
     ) -> Result<Vec<NumberRow>, AppError> {
+        if let Some(s) = filter.state.as_deref() {
+            if NumberState::parse(s).is_none() {
+                let all: Vec<&str> = NumberState::ALL.iter().map(|s| s.as_str()).collect();
+                return Err(filter_invalid("state", s, &all.join(", ")));
+            }
+        }
+        if let Some(c) = filter.country.as_deref() {
+            if !tollgate_core::country::is_known(c) {
+                return Err(filter_invalid(
+                    "country",
+                    c,
+                    "an ISO 3166-1 alpha-2 code (`US`, `GB`)",
+                ));
+            }
+        }
         Ok(sn::list_numbers(&self.store, ScopeFilter(&caller.scope), filter, page).await?)
     }
 
@@ -1577,6 +1602,12 @@ impl App {
         state: Option<&str>,
         page: &Page,
     ) -> Result<Vec<PortInRow>, AppError> {
+        if let Some(s) = state {
+            if PortInState::parse(s).is_none() {
+                let all: Vec<&str> = PortInState::ALL.iter().map(|s| s.as_str()).collect();
+                return Err(filter_invalid("state", s, &all.join(", ")));
+            }
+        }
         Ok(sn::list_port_ins(&self.store, ScopeFilter(&caller.scope), state, page).await?)
     }
 

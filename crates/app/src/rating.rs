@@ -76,18 +76,84 @@ pub struct LineError {
     pub message: String,
 }
 
+/// A rate's validity bound: `YYYY-MM-DD` (midnight UTC), RFC 3339 or Unix seconds, between
+/// 1970 and 2200 (`date_out_of_range` outside, `timestamp_invalid` when not a date at all).
 fn parse_date(s: &str, field: &'static str) -> Result<i64, Refusal> {
     let s = s.trim();
-    if s.len() == 10 && s.as_bytes()[4] == b'-' {
-        return jiff::civil::Date::strptime("%Y-%m-%d", s)
+    let t = if s.len() == 10 && s.as_bytes()[4] == b'-' {
+        jiff::civil::Date::strptime("%Y-%m-%d", s)
             .ok()
             .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
             .map(|z| z.timestamp().as_second())
             .ok_or_else(|| {
                 Refusal::invalid("timestamp_invalid", field, format!("`{s}` is not a date"))
-            });
+            })?
+    } else {
+        match cdr::parse_time(s, field) {
+            Err(r) if r.code == "timestamp_out_of_range" => i64::MIN,
+            r => r?,
+        }
+    };
+    if !(cdr::MIN_TIMESTAMP..=cdr::MAX_TIMESTAMP).contains(&t) {
+        return Err(Refusal::invalid(
+            "date_out_of_range",
+            field,
+            format!("`{s}` is outside 1970-01-01 to 2200-01-01"),
+        ));
     }
-    cdr::parse_time(s, field)
+    Ok(t)
+}
+
+/// Two rows of one import for the same prefix whose validity overlaps leave the price of a
+/// call to row order: refused with both line numbers (`rate_overlap`, field `prefix`).
+/// Back-to-back rows (`valid_until` of one = `valid_from` of the next) do not overlap.
+fn overlaps(rows: &[RateRow], lines: &[usize]) -> Vec<LineError> {
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_unstable_by(|a, b| {
+        let (ra, rb) = (&rows[*a], &rows[*b]);
+        (ra.prefix.as_str(), ra.valid_from, lines[*a]).cmp(&(
+            rb.prefix.as_str(),
+            rb.valid_from,
+            lines[*b],
+        ))
+    });
+    let mut errors = Vec::new();
+    // The row of the current prefix that reaches furthest so far.
+    let mut reach: Option<usize> = None;
+    for &i in &order {
+        let r = &rows[i];
+        match reach {
+            Some(j) if rows[j].prefix == r.prefix => {
+                // `valid_from` is sorted, so rows[i] starts no earlier than rows[j].
+                if rows[j].valid_until.is_none_or(|u| r.valid_from < u) {
+                    let (first, second) = (lines[j].min(lines[i]), lines[j].max(lines[i]));
+                    errors.push(LineError {
+                        line: second,
+                        code: "rate_overlap".into(),
+                        field: "prefix".into(),
+                        message: format!(
+                            "lines {first} and {second} both price prefix {} over an overlapping validity",
+                            r.prefix
+                        ),
+                    });
+                    if errors.len() >= MAX_LISTED_ERRORS {
+                        break;
+                    }
+                }
+                let further = match (rows[j].valid_until, r.valid_until) {
+                    (None, _) => false,
+                    (Some(_), None) => true,
+                    (Some(a), Some(b)) => b > a,
+                };
+                if further {
+                    reach = Some(i);
+                }
+            }
+            _ => reach = Some(i),
+        }
+    }
+    errors.sort_by_key(|e| e.line);
+    errors
 }
 
 /// Rate-table CSV columns (header names; order free). `zone`, `valid_until`,
@@ -164,6 +230,8 @@ pub fn parse_rate_csv(
     let idx: Vec<Option<usize>> = RATE_COLUMNS.iter().map(|c| col(c)).collect();
     let total = text.iter().filter(|b| **b == b'\n').count();
     let mut rows = Vec::new();
+    // The file line of each row, for errors that involve two rows.
+    let mut lines = Vec::new();
     let mut rec = csv::StringRecord::new();
     let mut line = 1;
     loop {
@@ -236,7 +304,10 @@ pub fn parse_rate_csv(
             Ok(row)
         })();
         match parsed {
-            Ok(r) => rows.push(r),
+            Ok(r) => {
+                rows.push(r);
+                lines.push(line);
+            }
             Err(r) => errors.push(LineError {
                 line,
                 code: r.code.into(),
@@ -264,6 +335,10 @@ pub fn parse_rate_csv(
             message: "the rate table has no rows".into(),
         }]);
     }
+    let errors = overlaps(&rows, &lines);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     Ok(rows)
 }
 
@@ -278,7 +353,7 @@ fn to_core(r: &StoredRate) -> Result<RateRow, AppError> {
         min_billed_s: r.min_billed_s as u32,
         valid_from: r.valid_from,
         valid_until: r.valid_until,
-        currency: Currency::parse(&r.currency).map_err(AppError::Internal)?,
+        currency: Currency::parse_stored(&r.currency).map_err(AppError::Internal)?,
         zone: r.zone.clone(),
         version: r.version as u32,
     })

@@ -11,7 +11,7 @@ use tollgate_store::tenancy::{
 };
 use tollgate_store::{audit, Page, ScopeFilter, StoreError};
 
-use crate::access::{audit_row, MAX_NAME_CHARS};
+use crate::access::audit_row;
 use crate::ids::new_id;
 use crate::terms::DEFAULT_PROFILE;
 use crate::{App, AppError, Caller};
@@ -34,16 +34,9 @@ fn check_email(email: &str) -> Result<String, AppError> {
     Ok(email)
 }
 
-fn check_name(field: &str, v: &str) -> Result<String, AppError> {
-    let v = v.trim();
-    if v.is_empty() || v.chars().count() > MAX_NAME_CHARS {
-        return Err(AppError::invalid(
-            "name_invalid",
-            field,
-            format!("must be 1 to {MAX_NAME_CHARS} characters"),
-        ));
-    }
-    Ok(v.to_string())
+/// A name, through the one text check ([`tollgate_core::text`]).
+fn check_name(field: &'static str, v: &str) -> Result<String, AppError> {
+    Ok(tollgate_core::text::check_name(field, v)?)
 }
 
 fn conflict_on(field: &str) -> impl Fn(StoreError) -> AppError + '_ {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
+use tollgate_app::csv_out::CsvOut;
 use tollgate_app::rating::{parse_rate_csv, CdrFormat};
 use tollgate_app::{Actor, App, Clock};
 use tollgate_core::cdr::{self, RawCdr};
@@ -253,11 +254,26 @@ pub fn rate_file(
         .iter()
         .map(|c| names.iter().position(|h| h == c))
         .collect();
-    writeln!(
-        out,
-        "source,call_id,billing_account,from,to,start,duration_s,prefix,billed_s,amount,currency"
+    // Headers through the one CSV writer, like every line (issue 11 #11).
+    out.write_all(
+        tollgate_app::csv_out::to_string([[
+            "source",
+            "call_id",
+            "billing_account",
+            "from",
+            "to",
+            "start",
+            "duration_s",
+            "prefix",
+            "billed_s",
+            "amount",
+            "currency",
+        ]])
+        .as_bytes(),
     )?;
-    writeln!(rejects, "line,code,field,message")?;
+    rejects.write_all(
+        tollgate_app::csv_out::to_string([["line", "code", "field", "message"]]).as_bytes(),
+    )?;
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, MAX_RATING_THREADS);
@@ -333,8 +349,8 @@ fn rate_chunk(
     cols: &[Option<usize>],
     first_line: usize,
 ) -> Result<Rated, Fail> {
-    let mut out = Vec::with_capacity(chunk.len() + chunk.len() / 4);
-    let mut rejects = Vec::new();
+    let mut out = CsvOut::new(Vec::with_capacity(chunk.len() + chunk.len() / 4));
+    let mut rejects = CsvOut::new(Vec::new());
     let mut summary = OfflineSummary {
         rated: 0,
         rejected: 0,
@@ -388,11 +404,19 @@ fn rate_chunk(
                     None => ("", 0, 0, ""),
                 };
                 let (int, frac) = (amount / 1_000_000, amount % 1_000_000);
-                writeln!(
-                    out,
-                    "{},{},{},+{},+{},{},{},{prefix},{billed},{int}.{frac:06},{cur}",
-                    c.source, c.call_id, c.billing_account, c.from, c.to, c.start, c.duration_s
-                )?;
+                out.row([
+                    c.source.as_str(),
+                    &c.call_id,
+                    &c.billing_account,
+                    &format!("+{}", c.from),
+                    &format!("+{}", c.to),
+                    &c.start.to_string(),
+                    &c.duration_s.to_string(),
+                    prefix,
+                    &billed.to_string(),
+                    &format!("{int}.{frac:06}"),
+                    cur,
+                ])?;
                 summary.rated += 1;
                 if !cur.is_empty() {
                     let t = summary.totals.entry(cur.to_string()).or_default();
@@ -402,17 +426,16 @@ fn rate_chunk(
             }
             Err(e) => {
                 summary.rejected += 1;
-                writeln!(
-                    rejects,
-                    "{line},{},{},\"{}\"",
+                rejects.row([
+                    line.to_string().as_str(),
                     e.code,
                     e.field.unwrap_or("line"),
-                    e.message.replace('"', "'")
-                )?;
+                    &e.message,
+                ])?;
             }
         }
     }
-    Ok((out, rejects, summary))
+    Ok((out.into_inner()?, rejects.into_inner()?, summary))
 }
 
 pub fn offline(args: RateArgs) -> Result<(), Fail> {
@@ -480,10 +503,12 @@ pub const BENCH_CHANGE: i64 = BENCH_EPOCH + 14 * 86_400;
 pub fn gen_rates(prefixes: usize, seed: u64) -> Vec<RateRow> {
     let mut rng = Rng::new(seed);
     let cc = country_codes();
-    let mut seen = std::collections::HashSet::new();
+    // The catch-all country rows below take these prefixes: a generated prefix equal to one
+    // would be a second open-ended row for it (an overlap, refused at import).
+    let mut seen: std::collections::HashSet<String> = cc.iter().cloned().collect();
     let mut rows = Vec::with_capacity(prefixes * 6 / 5);
     let eur = tollgate_core::money::Currency::parse("EUR").expect("EUR");
-    while seen.len() < prefixes {
+    while seen.len() < prefixes + cc.len() {
         let c = &cc[rng.below(cc.len() as u64) as usize];
         let extra = 1 + rng.below(5) as usize;
         let mut p = c.clone();
@@ -544,23 +569,26 @@ pub fn gen_rates(prefixes: usize, seed: u64) -> Vec<RateRow> {
 }
 
 pub fn rates_csv(rows: &[RateRow]) -> String {
-    let mut s = String::from("prefix,destination,rate_per_min,connection_fee,initial_s,subsequent_s,min_billed_s,valid_from,valid_until,currency,zone\n");
-    for r in rows {
-        s.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},\n",
-            r.prefix,
-            r.destination,
-            format_scaled(i128::from(r.rate_per_min_micros), MICRO_DIGITS),
-            format_scaled(i128::from(r.connection_fee_micros), MICRO_DIGITS),
-            r.initial_s,
-            r.subsequent_s,
-            r.min_billed_s,
-            r.valid_from,
-            r.valid_until.map(|u| u.to_string()).unwrap_or_default(),
-            r.currency
-        ));
-    }
-    s
+    let header = tollgate_app::rating::RATE_COLUMNS
+        .iter()
+        .map(|c| c.to_string());
+    tollgate_app::csv_out::to_string(std::iter::once(header.collect::<Vec<_>>()).chain(
+        rows.iter().map(|r| {
+            vec![
+                r.prefix.clone(),
+                r.destination.clone(),
+                format_scaled(i128::from(r.rate_per_min_micros), MICRO_DIGITS),
+                format_scaled(i128::from(r.connection_fee_micros), MICRO_DIGITS),
+                r.initial_s.to_string(),
+                r.subsequent_s.to_string(),
+                r.min_billed_s.to_string(),
+                r.valid_from.to_string(),
+                r.valid_until.map(|u| u.to_string()).unwrap_or_default(),
+                r.currency.to_string(),
+                r.zone.clone().unwrap_or_default(),
+            ]
+        }),
+    ))
 }
 
 /// A synthetic call: (destination digits, start, duration).
@@ -584,27 +612,42 @@ pub fn cdrs_csv(
     rows: &[RateRow],
     seed: u64,
     account: &str,
-    mut w: impl Write,
+    w: impl Write,
     progress: Option<&Progress>,
 ) -> Result<(), Fail> {
     let mut rng = Rng::new(seed ^ 0xC0FFEE);
-    writeln!(
-        w,
-        "source,call_id,billing_account,from,to,start,end,duration_s,direction"
-    )?;
+    let mut w = CsvOut::new(w);
+    w.row([
+        "source",
+        "call_id",
+        "billing_account",
+        "from",
+        "to",
+        "start",
+        "end",
+        "duration_s",
+        "direction",
+    ])?;
     for i in 0..count {
         let (to, start, dur) = gen_call(&mut rng, rows);
-        writeln!(
-            w,
-            "bench,c{i},{account},+442079460000,+{to},{start},{},{dur},outbound",
-            start + i64::from(dur) + 3
-        )?;
+        w.row([
+            "bench",
+            &format!("c{i}"),
+            account,
+            "+442079460000",
+            &format!("+{to}"),
+            &start.to_string(),
+            &(start + i64::from(dur) + 3).to_string(),
+            &dur.to_string(),
+            "outbound",
+        ])?;
         if let Some(p) = progress {
             if i.is_multiple_of(1_000_000) {
                 p.update(i, count);
             }
         }
     }
+    w.into_inner()?;
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 //! its line number and fixed at the source. Nothing here decides price: see [`crate::rating`].
 
 use crate::decision::Refusal;
-use crate::e164;
+use crate::{e164, text};
 
 /// How far in the future a timestamp may be (clock skew between SBC and Tollgate).
 pub const MAX_FUTURE_SKEW_S: i64 = 300;
@@ -117,27 +117,43 @@ pub const MIN_TIMESTAMP: i64 = 0;
 pub const MAX_TIMESTAMP: i64 = 7_258_118_400;
 
 /// Parses RFC 3339 (`2026-01-15T10:00:00Z`) or Unix seconds, between 1970 and 2200.
+///
+/// A well-formed time outside those bounds (`1969-07-20T20:17:00Z`, `9999-12-31T23:59:59Z`,
+/// `99999999999999999999`) is `timestamp_out_of_range`, whether or not it fits the parser's
+/// own range; only text that is not a time at all is `timestamp_invalid`.
 pub fn parse_time(s: &str, field: &'static str) -> Result<i64, Refusal> {
     let s = s.trim();
-    let t = match s.parse::<i64>() {
-        Ok(n) => n,
-        Err(_) => s
-            .parse::<jiff::Timestamp>()
-            .map(|t| t.as_second())
-            .map_err(|_| {
-                Refusal::invalid(
-                    "timestamp_invalid",
-                    field,
-                    format!("`{s}` is not an RFC 3339 timestamp or Unix seconds"),
-                )
-            })?,
-    };
-    if !(MIN_TIMESTAMP..=MAX_TIMESTAMP).contains(&t) {
-        return Err(Refusal::invalid(
+    let out_of_range = || {
+        Refusal::invalid(
             "timestamp_out_of_range",
             field,
             format!("`{s}` is outside 1970-2200"),
-        ));
+        )
+    };
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let t = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        s.parse::<i64>().map_err(|_| out_of_range())?
+    } else {
+        match s.parse::<jiff::Timestamp>() {
+            Ok(t) => t.as_second(),
+            // Date, time and offset all there, but beyond what a timestamp can hold.
+            Err(_)
+                if jiff::fmt::temporal::Pieces::parse(s)
+                    .is_ok_and(|p| p.time().is_some() && p.offset().is_some()) =>
+            {
+                return Err(out_of_range())
+            }
+            Err(_) => {
+                return Err(Refusal::invalid(
+                    "timestamp_invalid",
+                    field,
+                    format!("`{s}` is not an RFC 3339 timestamp or Unix seconds"),
+                ))
+            }
+        }
+    };
+    if !(MIN_TIMESTAMP..=MAX_TIMESTAMP).contains(&t) {
+        return Err(out_of_range());
     }
     Ok(t)
 }
@@ -148,18 +164,25 @@ pub fn validate<S: AsRef<str>>(
     default_source: Option<&str>,
     now: i64,
 ) -> Result<Cdr, Refusal> {
+    // A blank default (`?source=`) is no source at all.
     let source = match opt(&raw.source) {
         Some(s) => s,
         None => default_source
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
             .ok_or_else(|| Refusal::invalid("field_missing", "source", "`source` is required"))?,
     };
     let call_id = required(&raw.call_id, "call_id")?;
-    if source.chars().count() > MAX_ID_CHARS || call_id.chars().count() > MAX_ID_CHARS {
-        return Err(Refusal::invalid(
-            "field_too_long",
-            "call_id",
-            format!("source and call_id are at most {MAX_ID_CHARS} characters"),
-        ));
+    for (v, field) in [(source, "source"), (call_id, "call_id")] {
+        if v.chars().nth(MAX_ID_CHARS).is_some() {
+            return Err(Refusal::invalid(
+                "field_too_long",
+                field,
+                format!("`{field}` is at most {MAX_ID_CHARS} characters"),
+            ));
+        }
+        // NUL and other control characters, bidirectional overrides, invisible-only ids.
+        text::check_chars(field, v)?;
     }
     let billing_account = required(&raw.billing_account, "billing_account")?;
     let from = e164::normalize(required(&raw.from, "from")?, "from")?;
@@ -353,5 +376,58 @@ mod tests {
             let e = validate(&r, None, NOW).unwrap_err();
             assert_eq!((e.code, e.field), (code, Some(field)));
         }
+    }
+
+    #[test]
+    fn i11_13g_a_valid_time_outside_1970_2200_is_out_of_range_not_malformed() {
+        for v in [
+            "1969-07-20T20:17:00Z",
+            "2200-01-01T00:00:01Z",
+            "9999-12-31T23:59:59Z",
+            "9999-12-31T23:59:59-12:00",
+            "0000-01-01T00:00:00+14:00",
+            "-1",
+            "99999999999999999999",
+        ] {
+            let e = parse_time(v, "at").unwrap_err();
+            assert_eq!(
+                (e.code, e.field),
+                ("timestamp_out_of_range", Some("at")),
+                "{v}"
+            );
+        }
+        for v in [
+            "yesterday",
+            "2026-01-15T10:00:00",
+            "2026-13-01T00:00:00Z",
+            "1e9",
+            "",
+        ] {
+            let e = parse_time(v, "at").unwrap_err();
+            assert_eq!(e.code, "timestamp_invalid", "{v}");
+        }
+        assert_eq!(parse_time("2200-01-01T00:00:00Z", "at"), Ok(MAX_TIMESTAMP));
+        assert_eq!(parse_time("1970-01-01T00:00:00Z", "at"), Ok(0));
+    }
+
+    #[test]
+    fn i11_9_nul_in_call_id_and_an_empty_source_are_refused() {
+        let mut r = raw();
+        r.call_id = Some("c\0x".into());
+        let e = validate(&r, None, NOW).unwrap_err();
+        assert_eq!((e.code, e.field), ("text_invalid", Some("call_id")));
+        let mut r = raw();
+        r.source = Some("sbc\u{202E}1".into());
+        let e = validate(&r, None, NOW).unwrap_err();
+        assert_eq!((e.code, e.field), ("text_invalid", Some("source")));
+        for default in [Some(""), Some("  "), None] {
+            let mut r = raw();
+            r.source = None;
+            let e = validate(&r, default, NOW).unwrap_err();
+            assert_eq!((e.code, e.field), ("field_missing", Some("source")));
+        }
+        let mut r = raw();
+        r.source = None;
+        assert_eq!(validate(&r, Some("sbc9"), NOW).unwrap().source, "sbc9");
     }
 }

@@ -15,6 +15,7 @@ pub mod rating;
 pub mod rules;
 pub mod tenancy;
 pub mod terms;
+pub mod text;
 pub mod time;
 
 pub use decision::{Refusal, RuleRef};

@@ -14,12 +14,49 @@ pub const MICRO_DIGITS: u32 = 6;
 /// `1.000000` in micro units.
 pub const MICROS_PER_UNIT: i64 = 1_000_000;
 
+/// The ISO 4217 currency codes accepted as input, sorted (for a binary search).
+///
+/// Source: the Debian `iso-codes` 4.15.0 package (`/usr/share/iso-codes/json/iso_4217.json`,
+/// current as of 2023; a few codes since withdrawn, such as `HRK`, stay so old tables import),
+/// plus `XCG` (Caribbean guilder) and `ZWG` (Zimbabwe Gold) added to ISO 4217 since, minus the
+/// codes that are not money one can bill in: precious metals (`XAG`, `XAU`, `XPD`, `XPT`),
+/// bond-market units (`XBA`..`XBD`), `XTS` (testing) and `XXX` (no currency).
+/// Regenerate from a newer list when ISO 4217 changes; this is the only copy.
+pub const ISO_4217_CODES: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD",
+    "CAD", "CDF", "CHE", "CHF", "CHW", "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP",
+    "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP",
+    "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HRK", "HTG", "HUF", "IDR",
+    "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW",
+    "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA",
+    "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD",
+    "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG",
+    "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE",
+    "SLL", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP",
+    "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED",
+    "VES", "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XDR", "XOF", "XPF", "XSU", "XUA", "YER",
+    "ZAR", "ZMW", "ZWG", "ZWL",
+];
+
 /// An ISO 4217 currency code, three upper-case ASCII letters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency([u8; 3]);
 
 impl Currency {
+    /// An active ISO 4217 code ([`ISO_4217_CODES`]): `GBP`, `EUR`; `ZZZ` and `gbp` are refused.
     pub fn parse(s: &str) -> Result<Currency, String> {
+        let c = Currency::parse_stored(s)?;
+        if ISO_4217_CODES.binary_search(&c.as_str()).is_err() {
+            return Err(format!("`{s}` is not an active ISO 4217 currency code"));
+        }
+        Ok(c)
+    }
+
+    /// Three capital letters, without the ISO 4217 list: only for data read back from the
+    /// store, which older versions accepted on that check alone (a rate table in `ZZZ` must
+    /// still load). Input always goes through [`Currency::parse`].
+    pub fn parse_stored(s: &str) -> Result<Currency, String> {
         let b = s.as_bytes();
         if b.len() != 3 || !b.iter().all(|c| c.is_ascii_uppercase()) {
             return Err(format!(
@@ -148,5 +185,21 @@ mod tests {
         let kwd = Currency::parse("KWD").unwrap();
         assert_eq!(micros_to_minor(1_234_500, kwd), 1_235);
         assert!(Currency::parse("gbp").is_err());
+    }
+
+    #[test]
+    fn i11_8_currencies_are_active_iso_4217_codes() {
+        assert!(
+            ISO_4217_CODES.windows(2).all(|w| w[0] < w[1]),
+            "sorted, no duplicates"
+        );
+        assert!(ISO_4217_CODES.len() > 170);
+        for ok in ["GBP", "EUR", "USD", "JPY", "KWD", "CHF", "XOF", "ZWG"] {
+            assert!(Currency::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["ZZZ", "XXX", "XAU", "ABC", "gbp", "GB", "GBPX", ""] {
+            assert!(Currency::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Currency::parse_stored("ZZZ").is_ok());
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Handlers return [`ApiError`]; it leaves an [`ErrorBody`] in the response extensions and the
 //! request-context middleware renders it with the request id. Axum's own refusals (404, 405,
-//! 413) get the same shape there. 500s log the detail and show only the request id.
+//! 413) and the URI and header limits (414, 431) get the same shape there. Hyper's own 414 and
+//! 431, for requests beyond what it parses at all, are sent before any layer runs and stay bare. 500s log the detail and show only the request id.
 
 use std::collections::BTreeMap;
 
@@ -150,7 +151,20 @@ pub fn for_status(status: StatusCode) -> ErrorBody {
         .field("body", "too large"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
             ErrorBody::new(status, "unsupported_media_type", "send application/json")
+                .field("content-type", "must be application/json")
         }
+        StatusCode::URI_TOO_LONG => ErrorBody::new(
+            status,
+            "uri_too_long",
+            "the request target (path and query) is longer than the limit",
+        )
+        .field("uri", "too long"),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => ErrorBody::new(
+            status,
+            "headers_too_large",
+            "the request headers are larger than the limit",
+        )
+        .field("headers", "too large"),
         s => ErrorBody::new(s, "http_error", s.canonical_reason().unwrap_or("error")),
     }
 }

@@ -4,7 +4,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use tollgate_store::{Page, MAX_PAGE_LIMIT};
@@ -26,6 +26,59 @@ fn join(path: &str, field: &str) -> String {
     }
 }
 
+/// The 415 answer: the request's content-type is not one the route takes.
+pub fn unsupported_media_type(takes: &str) -> ApiError {
+    ApiError::new(
+        ErrorBody::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("send {takes}"),
+        )
+        .field("content-type", &format!("must be {takes}")),
+    )
+}
+
+/// The media type of a request: `type/subtype` lower-cased (RFC 9110 8.3.1: both are
+/// case-insensitive), parameters (`; charset=utf-8`) checked for form and dropped. `None`
+/// when there is no content-type; a 415 when the header is not a media type at all.
+pub fn media_type(headers: &HeaderMap, takes: &str) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get(header::CONTENT_TYPE) else {
+        return Ok(None);
+    };
+    let bad = || unsupported_media_type(takes);
+    let v = v.to_str().map_err(|_| bad())?;
+    let mut parts = v.split(';');
+    let essence = parts.next().unwrap_or("").trim();
+    let (ty, sub) = essence.split_once('/').ok_or_else(bad)?;
+    let token = |t: &str| {
+        !t.is_empty()
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    if !token(ty) || !token(sub) {
+        return Err(bad());
+    }
+    for p in parts {
+        let p = p.trim();
+        if p.is_empty() {
+            continue;
+        }
+        if !p.split_once('=').is_some_and(|(k, _)| token(k.trim())) {
+            return Err(bad());
+        }
+    }
+    Ok(Some(essence.to_ascii_lowercase()))
+}
+
+/// A body that must be JSON: `application/json` (any case, any parameters) or no
+/// content-type at all (taken as JSON, as it always was); anything else is a 415.
+pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    match media_type(headers, "application/json")?.as_deref() {
+        None | Some("application/json") => Ok(()),
+        Some(_) => Err(unsupported_media_type("application/json")),
+    }
+}
+
 /// A JSON body of `T` (which should be `deny_unknown_fields`).
 pub struct ApiJson<T>(pub T);
 
@@ -33,16 +86,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let ct = req
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("application/json");
-        if !ct.starts_with("application/json") {
-            return Err(ApiError::new(for_status(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            )));
-        }
+        require_json(req.headers())?;
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|r| ApiError::new(for_status(r.status())))?;
@@ -50,10 +94,35 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// Parses JSON, naming the field on failure.
+/// A JSON body of `T` whose fields are all optional: an empty body is `T::default()`.
+pub struct OptJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let headers = req.headers().clone();
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|r| ApiError::new(for_status(r.status())))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptJson(T::default()));
+        }
+        require_json(&headers)?;
+        parse_json(&bytes).map(OptJson)
+    }
+}
+
+fn json_invalid(msg: String) -> ApiError {
+    ApiError::new(
+        ErrorBody::new(StatusCode::BAD_REQUEST, "json_invalid", msg.clone()).field("body", &msg),
+    )
+}
+
+/// Parses one JSON value (and nothing after it but whitespace), naming the field on failure.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let v = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let msg = inner.to_string();
@@ -73,21 +142,21 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 join(&path, backticked(&msg).unwrap_or("?")),
             )
         } else if inner.is_syntax() || inner.is_eof() {
-            ("json_invalid", "body".to_string())
+            return json_invalid(msg);
         } else {
             (
                 "invalid_type",
                 if path == "." { "body".into() } else { path },
             )
         };
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        let status = if code == "json_invalid" {
-            StatusCode::BAD_REQUEST
-        } else {
-            status
-        };
-        ApiError::new(ErrorBody::new(status, code, msg.clone()).field(&field, &msg))
-    })
+        ApiError::new(
+            ErrorBody::new(StatusCode::UNPROCESSABLE_ENTITY, code, msg.clone()).field(&field, &msg),
+        )
+    })?;
+    // `{"a":1}{"b":2}`: the first value alone must not be taken for the body (issue 11 #10).
+    de.end()
+        .map_err(|e| json_invalid(format!("data after the JSON value: {e}")))?;
+    Ok(v)
 }
 
 /// A query string of `T` (which should be `deny_unknown_fields`).
@@ -97,38 +166,33 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let q = parts.uri.query().unwrap_or("");
-        let de = serde_urlencoded_like(q);
-        match de {
-            Ok(v) => Ok(ApiQuery(v)),
-            Err(msg) => {
-                let field = backticked(&msg).unwrap_or("query").to_string();
-                let code = if msg.contains("unknown field") {
-                    "unknown_field"
-                } else {
-                    "query_invalid"
-                };
-                Err(ApiError::new(
-                    ErrorBody::new(StatusCode::UNPROCESSABLE_ENTITY, code, msg.clone())
-                        .field(&field, &msg),
-                ))
-            }
-        }
+        parse_query(parts.uri.query().unwrap_or("")).map(ApiQuery)
     }
 }
 
-fn serde_urlencoded_like<T: DeserializeOwned>(q: &str) -> Result<T, String> {
-    axum::extract::Query::<T>::try_from_uri(
-        &format!("/?{q}")
-            .parse()
-            .map_err(|_| "query is not valid".to_string())?,
-    )
-    .map(|axum::extract::Query(v)| v)
-    .map_err(|e| {
-        use std::error::Error;
-        e.source()
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| e.body_text())
+/// Parses a query string, naming the parameter that is unknown, missing or malformed.
+pub fn parse_query<T: DeserializeOwned>(q: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let msg = e.into_inner().to_string();
+        let named = backticked(&msg).map(str::to_string);
+        let (code, field) = if msg.starts_with("unknown field") {
+            ("unknown_field", named.unwrap_or_else(|| "query".into()))
+        } else if path.is_empty() || path == "." {
+            // `missing field `number``, `duplicate field `limit``.
+            ("query_invalid", named.unwrap_or_else(|| "query".into()))
+        } else {
+            ("query_invalid", path)
+        };
+        let msg = if msg.contains('`') {
+            msg
+        } else {
+            format!("`{field}`: {msg}")
+        };
+        ApiError::new(
+            ErrorBody::new(StatusCode::UNPROCESSABLE_ENTITY, code, msg.clone()).field(&field, &msg),
+        )
     })
 }
 

@@ -257,22 +257,23 @@ async fn authorize(
         .get::<SourceAddr>()
         .map(|s| s.0.clone())
         .unwrap_or_default();
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
+    let mut values = req.headers().get_all(header::AUTHORIZATION).iter();
+    let (first, second) = (values.next(), values.next());
+    if second.is_some() {
+        return refused(AppError::Unauthenticated {
+            code: "authorization_ambiguous",
+            message: "send one `Authorization` header, not several".into(),
+        });
+    }
+    let token = first
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
+        .and_then(bearer_token)
         .map(str::to_string);
     let Some(token) = token else {
-        return ApiError::from(AppError::Unauthenticated {
+        return refused(AppError::Unauthenticated {
             code: "unauthenticated",
             message: "send `Authorization: Bearer <token>`".into(),
-        })
-        .into_response();
+        });
     };
     let result = async {
         let principal = app.authenticate(&token).await?;
@@ -289,11 +290,38 @@ async fn authorize(
             req.extensions_mut().insert(caller);
             next.run(req).await
         }
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => refused(e),
     }
 }
 
-/// Outermost middleware: request id, peer address, and the one error shape.
+/// The token of an `Authorization: Bearer <token>` value; the scheme is case-insensitive
+/// (RFC 9110 11.1: `bearer`, `BEARER`).
+fn bearer_token(v: &str) -> Option<&str> {
+    let (scheme, rest) = v.trim().split_once([' ', '\t'])?;
+    let token = rest.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// A refusal of the authorization middleware (401, 403). The request body was never read, so
+/// the connection cannot carry another request reliably: `Connection: close` tells the client
+/// to open a new one instead of failing on the next request (issue 11 #12).
+fn refused(e: AppError) -> Response {
+    let mut res = ApiError::from(e).into_response();
+    res.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    res
+}
+
+/// Longest request target (path and query) taken; longer is a 414 in the one error shape.
+/// Hyper refuses targets over 64 KiB itself, before any layer runs, with a bare 414.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Most bytes of request headers (names and values) taken; more is a 431 in the one error
+/// shape. Hyper refuses a head larger than its read buffer (about 400 KiB) or with more than
+/// 100 headers itself, before any layer runs, with a bare 431.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Outermost middleware: request id, peer address, the URI and header limits, and the one
+/// error shape (with `WWW-Authenticate` on every 401).
 async fn request_context(mut req: Request, next: Next) -> Response {
     let rid = tollgate_app::ids::new_id("req");
     let source = req
@@ -303,9 +331,29 @@ async fn request_context(mut req: Request, next: Next) -> Response {
         .unwrap_or_else(|| "unknown".into());
     req.extensions_mut().insert(RequestId(rid.clone()));
     req.extensions_mut().insert(SourceAddr(source));
-    let mut res = next.run(req).await;
+    let uri_bytes = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len())
+        .sum();
+    let mut res = if uri_bytes > MAX_URI_BYTES {
+        ApiError::new(for_status(StatusCode::URI_TOO_LONG)).into_response()
+    } else if header_bytes > MAX_HEADER_BYTES {
+        ApiError::new(for_status(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)).into_response()
+    } else {
+        next.run(req).await
+    };
     if let Some(body) = res.extensions_mut().remove::<ErrorBody>() {
+        // The rendered body replaces the bare one; headers set on the way (Connection,
+        // Retry-After) stay.
+        let kept = std::mem::take(res.headers_mut());
         res = body.render(&rid);
+        for (k, v) in &kept {
+            if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+                res.headers_mut().append(k, v.clone());
+            }
+        }
     } else if (res.status().is_client_error() || res.status().is_server_error())
         && res
             .headers()
@@ -313,6 +361,24 @@ async fn request_context(mut req: Request, next: Next) -> Response {
             .is_none_or(|c| c != "application/json")
     {
         res = for_status(res.status()).render(&rid);
+    }
+    let status = res.status();
+    if status == StatusCode::UNAUTHORIZED && !res.headers().contains_key(header::WWW_AUTHENTICATE) {
+        // RFC 9110 15.5.2: a 401 names the scheme to authenticate with.
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"tollgate\""),
+        );
+    }
+    if matches!(
+        status,
+        StatusCode::PAYLOAD_TOO_LARGE
+            | StatusCode::URI_TOO_LONG
+            | StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+    ) {
+        // The body was not read to its end: the connection cannot carry another request.
+        res.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     if let Ok(v) = HeaderValue::from_str(&rid) {
         res.headers_mut().insert("x-request-id", v);

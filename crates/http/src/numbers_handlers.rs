@@ -5,10 +5,9 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tollgate_app::numbers::{
@@ -21,7 +20,10 @@ use tollgate_store::numbers::{
 };
 
 use crate::error::ApiError;
-use crate::extract::{page, paged, parse_json, ts, ApiJson, ApiQuery};
+use crate::extract::{
+    media_type, page, paged, parse_json, require_json, ts, unsupported_media_type, ApiJson,
+    ApiQuery, OptJson,
+};
 
 type ApiResult = Result<axum::response::Response, ApiError>;
 
@@ -31,15 +33,6 @@ fn ots(v: Option<i64>) -> Option<String> {
 
 fn time_param(v: &str, field: &'static str) -> Result<i64, ApiError> {
     tollgate_core::cdr::parse_time(v, field).map_err(|r| ApiError::from(AppError::from(r)))
-}
-
-/// A JSON body whose fields are all optional: an empty body is the default.
-fn opt_body<T: DeserializeOwned + Default>(b: &Bytes) -> Result<T, ApiError> {
-    if b.iter().all(u8::is_ascii_whitespace) {
-        Ok(T::default())
-    } else {
-        parse_json(b)
-    }
 }
 
 fn ok(v: Value) -> ApiResult {
@@ -189,13 +182,12 @@ pub async fn import_numbers(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/json");
-    let r = if ct.starts_with("text/csv") {
+    const TAKES: &str = "application/json or text/csv";
+    let r = if media_type(&headers, TAKES)?.as_deref() == Some("text/csv") {
         app.import_numbers_csv(&c, &body).await?
     } else {
+        // No content-type is JSON, as for every JSON body.
+        require_json(&headers).map_err(|_| unsupported_media_type(TAKES))?;
         let b: ImportIn = parse_json(&body)?;
         let lines = b
             .numbers
@@ -274,9 +266,8 @@ pub async fn unreserve(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-    body: Bytes,
+    OptJson(b): OptJson<ReasonIn>,
 ) -> ApiResult {
-    let b: ReasonIn = opt_body(&body)?;
     ok(number_json(
         &app.unreserve_number(&c, &id, b.reason.as_deref()).await?,
     ))
@@ -286,9 +277,8 @@ pub async fn verify(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-    body: Bytes,
+    OptJson(b): OptJson<NoteIn>,
 ) -> ApiResult {
-    let b: NoteIn = opt_body(&body)?;
     ok(number_json(
         &app.verify_number(&c, &id, b.note.as_deref()).await?,
     ))
@@ -349,9 +339,8 @@ pub async fn resume(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-    body: Bytes,
+    OptJson(b): OptJson<ReasonIn>,
 ) -> ApiResult {
-    let b: ReasonIn = opt_body(&body)?;
     ok(number_json(
         &app.resume_number(&c, &id, b.reason.as_deref()).await?,
     ))
@@ -681,9 +670,8 @@ pub async fn port_in_cancel(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-    body: Bytes,
+    OptJson(b): OptJson<ReasonIn>,
 ) -> ApiResult {
-    let b: ReasonIn = opt_body(&body)?;
     port_in_event(
         &app,
         &c,

@@ -13,7 +13,7 @@ use tollgate_core::money::{format_minor, format_scaled, micros_to_minor, Currenc
 use tollgate_store::rating::CdrRow;
 
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{page, paged, ts, ApiQuery, PageQuery};
+use crate::extract::{media_type, page, paged, ts, unsupported_media_type, ApiQuery, PageQuery};
 
 type ApiResult = Result<axum::response::Response, ApiError>;
 
@@ -105,22 +105,12 @@ pub async fn ingest_cdrs(
     ApiQuery(q): ApiQuery<IngestQuery>,
     body: Bytes,
 ) -> ApiResult {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/json");
-    let format = if ct.starts_with("text/csv") {
-        CdrFormat::Csv
-    } else if ct.starts_with("application/x-ndjson") || ct.starts_with("application/jsonl") {
-        CdrFormat::Ndjson
-    } else if ct.starts_with("application/json") {
-        CdrFormat::Json
-    } else {
-        return Err(ApiError::new(ErrorBody::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send application/json, application/x-ndjson or text/csv",
-        )));
+    const TAKES: &str = "application/json, application/x-ndjson or text/csv";
+    let format = match media_type(&headers, TAKES)?.as_deref() {
+        Some("text/csv") => CdrFormat::Csv,
+        Some("application/x-ndjson" | "application/jsonl") => CdrFormat::Ndjson,
+        None | Some("application/json") => CdrFormat::Json,
+        Some(_) => return Err(unsupported_media_type(TAKES)),
     };
     let r = app
         .ingest_cdrs(&c.actor, format, &body, q.source.as_deref(), None)
@@ -154,7 +144,7 @@ pub struct CdrQuery {
 }
 
 fn cdr_json(d: &CdrRow) -> Value {
-    let cur = Currency::parse(&d.currency).ok();
+    let cur = Currency::parse_stored(&d.currency).ok();
     json!({
         "id": d.id, "source": d.source, "call_id": d.call_id, "billing_account": d.billing_account_id,
         "from": format!("+{}", d.from_number), "to": if d.direction == "emergency" { d.to_number.clone() } else { format!("+{}", d.to_number) },
@@ -165,14 +155,6 @@ fn cdr_json(d: &CdrRow) -> Value {
         "amount_exact": micros(d.amount_micros), "currency": d.currency,
         "rate_table": d.rate_table, "rate_version": d.rate_version,
     })
-}
-
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 pub async fn list_cdrs(
@@ -216,22 +198,19 @@ pub async fn list_cdrs(
                 "amount",
                 "currency",
             ];
-            let mut out = cols.join(",") + "\n";
-            for r in &rows {
-                let v = cdr_json(r);
-                let line: Vec<String> = cols
-                    .iter()
-                    .map(|k| {
-                        csv_cell(&match &v[*k] {
+            // Through the one CSV writer: quoting and formula neutralising (issue 11 #11).
+            let out = tollgate_app::csv_out::to_string(
+                std::iter::once(cols.map(str::to_string).to_vec()).chain(rows.iter().map(|r| {
+                    let v = cdr_json(r);
+                    cols.iter()
+                        .map(|k| match &v[*k] {
                             Value::String(s) => s.clone(),
                             Value::Null => String::new(),
                             x => x.to_string(),
                         })
-                    })
-                    .collect();
-                out.push_str(&line.join(","));
-                out.push('\n');
-            }
+                        .collect()
+                })),
+            );
             let next = if rows.len() as i64 == pg.limit {
                 rows.last().map(|r| r.id.clone())
             } else {
