@@ -9,19 +9,12 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tollgate_app::guard::{CallRequest, Decided};
 use tollgate_app::{App, AppError, Caller};
-use tollgate_core::text;
 use tollgate_store::guard::{IncidentRow, PolicyRow, SuspensionRow};
 
 use crate::error::ApiError;
 use crate::extract::{page, paged, ts, ApiJson, ApiQuery, OptJson, PageQuery};
 
 type ApiResult = Result<axum::response::Response, ApiError>;
-
-/// Free text through the one text check (issue 11 #9). Here at the edge because the guard's
-/// use cases are being rewritten; they still refuse an empty reason themselves.
-fn free_text(field: &'static str, v: &str) -> Result<String, ApiError> {
-    text::check_free_text(field, v).map_err(|r| ApiError::from(AppError::from(r)))
-}
 
 fn time_opt(v: &Option<String>, field: &'static str) -> Result<Option<i64>, ApiError> {
     v.as_deref()
@@ -196,7 +189,7 @@ pub async fn suspend(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<SuspendIn>,
 ) -> ApiResult {
-    let reason = free_text("reason", &b.reason)?;
+    let reason = b.reason;
     let s = app
         .suspend(
             &c,
@@ -222,7 +215,7 @@ pub async fn reactivate(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ReactivateIn>,
 ) -> ApiResult {
-    let reason = free_text("reason", &b.reason)?;
+    let reason = b.reason;
     Ok(Json(suspension_json(app.reactivate(&c, &id, &reason).await?)).into_response())
 }
 
@@ -353,7 +346,7 @@ pub async fn announce(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<AnnounceIn>,
 ) -> ApiResult {
-    let note = free_text("note", &b.note)?;
+    let note = b.note;
     let from = time_opt(&Some(b.from), "from")?.unwrap_or_default();
     let until = time_opt(&Some(b.until), "until")?.unwrap_or_default();
     let a = app
@@ -375,9 +368,7 @@ pub async fn add_prefix(
     Extension(c): Extension<Caller>,
     ApiJson(b): ApiJson<PrefixIn>,
 ) -> ApiResult {
-    let note = text::check_opt_free_text("note", b.note.as_deref())
-        .map_err(|r| ApiError::from(AppError::from(r)))?;
-    app.add_destination_prefix(&c, &b.prefix, &b.class, note.as_deref().unwrap_or(""))
+    app.add_destination_prefix(&c, &b.prefix, &b.class, b.note.as_deref().unwrap_or(""))
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -217,6 +217,8 @@ impl App {
         factor: i64,
         note: &str,
     ) -> Result<sg::AnnouncementRow, AppError> {
+        let note = tollgate_core::text::check_free_text("note", note)?;
+        let note = note.as_str();
         st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account)
             .await
             .map_err(|_| AppError::NotFound("billing account"))?;
@@ -274,6 +276,12 @@ impl App {
         class: &str,
         note: &str,
     ) -> Result<(), AppError> {
+        let note = if note.is_empty() {
+            String::new()
+        } else {
+            tollgate_core::text::check_free_text("note", note)?
+        };
+        let note = note.as_str();
         let c = DestClass::parse(class).ok_or_else(|| {
             AppError::invalid(
                 "class_invalid",

@@ -40,6 +40,8 @@ impl App {
                 "say why (it is shown to the customer)",
             ));
         }
+        let reason = tollgate_core::text::check_free_text("reason", reason)?;
+        let reason = reason.as_str();
         st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account)
             .await
             .map_err(|_| AppError::NotFound("billing account"))?;
@@ -124,6 +126,8 @@ impl App {
                 "say why the suspension is lifted",
             ));
         }
+        let reason = tollgate_core::text::check_free_text("reason", reason)?;
+        let reason = reason.as_str();
         let now = self.now();
         let mut tx = self.store.begin().await?;
         if !sg::lift_suspension(
