@@ -39,6 +39,20 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The stable code of the error (`not_found`, `forbidden`, `internal` for those kinds).
+    pub fn code(&self) -> &str {
+        match self {
+            AppError::Unauthenticated { code, .. }
+            | AppError::Invalid { code, .. }
+            | AppError::Conflict { code, .. }
+            | AppError::TooManyRequests { code, .. } => code,
+            AppError::Refused(r) => r.code,
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
     pub fn invalid(code: &'static str, field: &str, message: impl Into<String>) -> AppError {
         let message = message.into();
         AppError::Invalid {
