@@ -24,6 +24,6 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::{
-    fetch_dynamic, opt_text, push_page, Arg, Page, Result, Scope, ScopeFilter, Store, StoreError,
+    fetch_dynamic, opt_text, Arg, Page, Result, Scope, ScopeFilter, ScopedQuery, Store, StoreError,
     Tx,
 };

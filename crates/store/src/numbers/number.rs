@@ -210,22 +210,18 @@ pub async fn list_numbers(
     filter: &NumberFilter,
     page: &Page,
 ) -> Result<Vec<NumberRow>> {
-    let mut sql = format!("SELECT {NUMBER_COLS} FROM {NUMBER_FROM} WHERE 1 = 1");
-    let mut args = Vec::new();
+    let mut q = ScopedQuery::new(&format!("SELECT {NUMBER_COLS} FROM {NUMBER_FROM}"));
     for (col, v) in [
         ("n.state", &filter.state),
         ("n.customer_id", &filter.customer_id),
         ("n.billing_account_id", &filter.billing_account_id),
         ("n.country", &filter.country),
     ] {
-        if let Some(v) = v {
-            args.push(Arg::Text(v.clone()));
-            sql.push_str(&format!(" AND {col} = ${}", args.len()));
-        }
+        q.filter(col, "=", v.clone().map(Arg::Text));
     }
-    push_number_scope(&mut sql, &mut args, scope.0, true);
-    push_page(&mut sql, &mut args, "n.id", page);
-    fetch_dynamic(store.reader(), &sql, args, number).await
+    q.clause(|sql, args| push_number_scope(sql, args, scope.0, true))
+        .page("n.id", page);
+    q.fetch(store.reader(), number).await
 }
 
 /// Numbers in `state` whose `col` time is at or before `now` (sweeps).

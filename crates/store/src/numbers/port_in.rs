@@ -158,17 +158,13 @@ pub async fn list_port_ins(
     state: Option<&str>,
     page: &Page,
 ) -> Result<Vec<PortInRow>> {
-    let mut sql = format!(
-        "SELECT {PORT_IN_COLS} FROM port_ins p JOIN customers c ON c.id = p.customer_id WHERE 1 = 1"
-    );
-    let mut args = Vec::new();
-    if let Some(s) = state {
-        args.push(Arg::Text(s.to_string()));
-        sql.push_str(&format!(" AND p.state = ${}", args.len()));
-    }
-    scope.push(&mut sql, &mut args, "c.id", "c.partner_id");
-    push_page(&mut sql, &mut args, "p.id", page);
-    let rows = fetch_dynamic(store.reader(), &sql, args, port_in).await?;
+    let mut q = ScopedQuery::new(&format!(
+        "SELECT {PORT_IN_COLS} FROM port_ins p JOIN customers c ON c.id = p.customer_id"
+    ));
+    q.filter("p.state", "=", state.map(|s| Arg::Text(s.to_string())))
+        .scope(&scope, "c.id", "c.partner_id")
+        .page("p.id", page);
+    let rows = q.fetch(store.reader(), port_in).await?;
     let mut out = Vec::with_capacity(rows.len());
     for p in rows {
         out.push(with_numbers(store, p).await?);
