@@ -1,5 +1,10 @@
 //! The store suite: the same tests against SQLite (always) and PostgreSQL (`--ignored`, with
-//! `TOLLGATE_TEST_POSTGRES_URL` set; `.ci/run` does both).
+//! `TOLLGATE_TEST_POSTGRES_URL` set; `.ci/run` does both). One test binary (`--test suite`);
+//! the test functions live here and in the modules below, and `suite!` runs each on both.
+
+mod checks;
+
+use checks::*;
 
 use tollgate_store::rating::{self as sr, CdrRow, RateVersionRow, StoredRate};
 use tollgate_store::tenancy::{
@@ -27,10 +32,11 @@ suite!(
     cdr_insert_is_idempotent,
     sql_longest_prefix_baseline,
     numbers_scope_state_and_emergency_history,
-    guard_state_round_trips
+    guard_state_round_trips,
+    the_database_refuses_invalid_enums_and_negative_amounts,
 );
 
-async fn seed(
+pub(crate) async fn seed(
     store: &Store,
 ) -> (
     PartnerRow,
@@ -238,7 +244,7 @@ async fn unique_email_is_a_conflict(store: Store) {
     ));
 }
 
-fn cdr(call_id: &str) -> CdrRow {
+pub(crate) fn cdr(call_id: &str) -> CdrRow {
     CdrRow {
         id: format!("cdr_{call_id}"),
         source: "sbc".into(),
