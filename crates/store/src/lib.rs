@@ -76,6 +76,14 @@ pub enum StoreError {
         database: i64,
         binary: i64,
     },
+    /// A migration applied to the database differs from the one embedded in this binary
+    /// (migrations are never edited after they land).
+    MigrationChanged {
+        version: i64,
+        name: String,
+        database: String,
+        binary: String,
+    },
     Config(String),
     Db(sqlx::Error),
 }
@@ -89,6 +97,19 @@ impl fmt::Display for StoreError {
                 f,
                 "the database schema is at version {database}, but this tollgate knows only up to \
                  {binary}: it was written by a newer tollgate; run that version or a newer one"
+            ),
+            StoreError::MigrationChanged {
+                version,
+                name,
+                database,
+                binary,
+            } => write!(
+                f,
+                "migration {version} ({name}) was applied to this database with checksum \
+                 {database}, but this tollgate embeds it with checksum {binary}: the migration \
+                 file was edited after it landed (or the database's record of it was changed); \
+                 run a tollgate built from the original file (migrations are never edited; \
+                 changes go in a new migration)"
             ),
             StoreError::Config(m) => write!(f, "{m}"),
             StoreError::Db(e) => write!(f, "database error: {e}"),
@@ -259,14 +280,17 @@ pub mod testing {
             .collect::<Result<_, _>>()?)
     }
 
-    /// A migrated SQLite store in a new temporary file.
-    pub async fn sqlite() -> Store {
+    /// The URL of a new SQLite database in a temporary file (created on first open).
+    pub fn sqlite_url() -> String {
         let dir = std::env::temp_dir().join("tollgate-tests");
         std::fs::create_dir_all(&dir).expect("temp dir");
         let path = dir.join(format!("t{}.db", unique()));
-        Store::open(&format!("sqlite://{}?mode=rwc", path.display()))
-            .await
-            .expect("sqlite store")
+        format!("sqlite://{}?mode=rwc", path.display())
+    }
+
+    /// A migrated SQLite store in a new temporary file.
+    pub async fn sqlite() -> Store {
+        Store::open(&sqlite_url()).await.expect("sqlite store")
     }
 
     /// The backend the app and HTTP tests run on: SQLite, or PostgreSQL when
@@ -285,8 +309,8 @@ pub mod testing {
         )
     }
 
-    /// A migrated PostgreSQL store in a new schema of the test database.
-    pub async fn postgres() -> Store {
+    /// The URL of a new, empty schema of the PostgreSQL test database.
+    pub async fn postgres_schema_url() -> String {
         let url = postgres_url();
         let schema = format!("t{}", unique());
         let admin = Store::connect(&url).await.expect("postgres reachable");
@@ -296,8 +320,14 @@ pub mod testing {
             .expect("schema");
         admin.close().await;
         let sep = if url.contains('?') { '&' } else { '?' };
-        let url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
-        Store::open(&url).await.expect("postgres store")
+        format!("{url}{sep}options=-c%20search_path%3D{schema}")
+    }
+
+    /// A migrated PostgreSQL store in a new schema of the test database.
+    pub async fn postgres() -> Store {
+        Store::open(&postgres_schema_url().await)
+            .await
+            .expect("postgres store")
     }
 }
 

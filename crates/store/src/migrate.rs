@@ -2,10 +2,18 @@
 //!
 //! Invariant: a migration is never edited after it lands; each has a file per backend with the
 //! same number. A database whose schema is newer than this binary is refused.
+//!
+//! Each applied migration is recorded in `tollgate_schema` with the SHA-256 of its file (the
+//! backend's own file, line endings normalised). At start the recorded checksums are compared
+//! with the embedded files and a database whose applied migration differs is refused
+//! ([`StoreError::MigrationChanged`], naming the migration). The `checksum` column is added by
+//! the migrator itself: rows applied by a binary from before checksums have none, and get the
+//! embedded file's checksum on first start.
 
+use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::{Backend, Result, Store, StoreError};
+use crate::{Backend, Result, Store, StoreError, Tx};
 
 /// One schema step.
 pub struct Migration {
@@ -36,13 +44,33 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_checks"),
 ];
 
+impl Migration {
+    /// The file text for `backend`.
+    pub fn sql(&self, backend: Backend) -> &'static str {
+        match backend {
+            Backend::Sqlite => self.sqlite,
+            Backend::Postgres => self.postgres,
+        }
+    }
+
+    /// SHA-256 (lower-case hex) of the file text for `backend`, with CRLF line endings read as
+    /// LF (a checkout with CRLF is not an edit).
+    pub fn checksum(&self, backend: Backend) -> String {
+        let text = self.sql(backend).replace("\r\n", "\n");
+        Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
 /// The schema version this binary writes.
 pub fn latest_version() -> i64 {
     MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
 }
 
-/// Applies pending migrations in one transaction; refuses a database from a newer binary.
-/// Returns the versions applied.
+/// Applies pending migrations in one transaction; refuses a database from a newer binary or
+/// one whose applied migrations differ from the embedded files. Returns the versions applied.
 pub async fn apply(store: &Store) -> Result<Vec<i64>> {
     let mut tx = store.begin().await?;
     if store.backend() == Backend::Postgres {
@@ -52,10 +80,11 @@ pub async fn apply(store: &Store) -> Result<Vec<i64>> {
             .await?;
     }
     sqlx::query(
-        "CREATE TABLE IF NOT EXISTS tollgate_schema (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS tollgate_schema (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL, checksum TEXT)",
     )
     .execute(&mut *tx)
     .await?;
+    add_checksum_column(store.backend(), &mut tx).await?;
     let current: i64 =
         sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM tollgate_schema")
             .fetch_one(&mut *tx)
@@ -67,28 +96,92 @@ pub async fn apply(store: &Store) -> Result<Vec<i64>> {
             binary: latest_version(),
         });
     }
+    verify_checksums(store.backend(), &mut tx).await?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
     let mut applied = Vec::new();
     for m in MIGRATIONS.iter().filter(|m| m.version > current) {
-        let sql = match store.backend() {
-            Backend::Sqlite => m.sqlite,
-            Backend::Postgres => m.postgres,
-        };
-        sqlx::raw_sql(sql).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO tollgate_schema (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(m.version)
-            .bind(m.name)
-            .bind(now)
+        sqlx::raw_sql(m.sql(store.backend()))
             .execute(&mut *tx)
             .await?;
+        sqlx::query(
+            "INSERT INTO tollgate_schema (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(m.version)
+        .bind(m.name)
+        .bind(now)
+        .bind(m.checksum(store.backend()))
+        .execute(&mut *tx)
+        .await?;
         tracing::info!(version = m.version, name = m.name, "applied migration");
         applied.push(m.version);
     }
     tx.commit().await?;
     Ok(applied)
+}
+
+/// Adds `tollgate_schema.checksum` to a bookkeeping table created before checksums existed.
+async fn add_checksum_column(backend: Backend, tx: &mut Tx) -> Result<()> {
+    match backend {
+        Backend::Postgres => {
+            sqlx::query("ALTER TABLE tollgate_schema ADD COLUMN IF NOT EXISTS checksum TEXT")
+                .execute(&mut **tx)
+                .await?;
+        }
+        Backend::Sqlite => {
+            let has: i64 = sqlx::query(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM pragma_table_info('tollgate_schema') WHERE name = 'checksum'",
+            )
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("n")?;
+            if has == 0 {
+                sqlx::query("ALTER TABLE tollgate_schema ADD COLUMN checksum TEXT")
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Compares the checksum of every applied migration with the embedded file; records it where
+/// none was (applied before checksums). Runs after the too-new check, so every recorded
+/// version has an embedded migration.
+async fn verify_checksums(backend: Backend, tx: &mut Tx) -> Result<()> {
+    let rows = sqlx::query("SELECT version, checksum FROM tollgate_schema ORDER BY version")
+        .fetch_all(&mut **tx)
+        .await?;
+    for r in rows {
+        let version: i64 = r.try_get("version")?;
+        let recorded: Option<String> = r.try_get("checksum")?;
+        let Some(m) = MIGRATIONS.iter().find(|m| m.version == version) else {
+            continue;
+        };
+        let embedded = m.checksum(backend);
+        match recorded {
+            None => {
+                sqlx::query("UPDATE tollgate_schema SET checksum = $1 WHERE version = $2")
+                    .bind(&embedded)
+                    .bind(version)
+                    .execute(&mut **tx)
+                    .await?;
+                tracing::info!(version, name = m.name, "recorded migration checksum");
+            }
+            Some(c) if c != embedded => {
+                return Err(StoreError::MigrationChanged {
+                    version,
+                    name: m.name.to_string(),
+                    database: c,
+                    binary: embedded,
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// The schema version of the database.
@@ -104,6 +197,20 @@ pub async fn current_version(store: &Store) -> Result<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checksums_are_sha256_of_the_text_with_crlf_read_as_lf() {
+        let m = Migration {
+            version: 1,
+            name: "0001_x",
+            sqlite: "a\r\nb\n",
+            postgres: "a\nb\n",
+        };
+        // `printf 'a\nb\n' | sha256sum`
+        let want = "911169ddaaf146aff539f58c26c489af3b892dff0fe283c1c264c65ae5aa59a2";
+        assert_eq!(m.checksum(Backend::Postgres), want);
+        assert_eq!(m.checksum(Backend::Sqlite), want);
+    }
 
     #[test]
     fn numbering_is_dense_and_files_match() {

@@ -3,6 +3,7 @@
 //! the test functions live here and in the modules below, and `suite!` runs each on both.
 
 mod checks;
+mod checksums;
 
 use checks::*;
 
