@@ -416,7 +416,8 @@ pub async fn run(
                 let _ = app.guard_end(&actor, &call_id, Some(t)).await;
             }
             SimEvent::AuthFailure { source } => {
-                app.guard_auth_failure(&actor, &source, Some(t)).await?;
+                app.guard_auth_failure(&actor, &source, Some(t), None, None)
+                    .await?;
             }
         }
     }

@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 
+use super::irsf::Baseline;
 use super::*;
 
 /// Per-second attempt counters kept per account (one minute).
@@ -19,7 +20,7 @@ pub const SPEND_BUCKETS: usize = 12;
 /// Seconds per spend bucket.
 pub const SPEND_BUCKET_S: i64 = 300;
 /// Upper bound of an account window's size in bytes at full windows (see the test).
-pub const MAX_ACCOUNT_WINDOW_BYTES: usize = 2_048;
+pub const MAX_ACCOUNT_WINDOW_BYTES: usize = 3_072;
 /// Authentication failures kept per source.
 pub const MAX_AUTH_FAILURES: usize = 64;
 
@@ -43,7 +44,21 @@ pub struct Thresholds {
     pub ban_s: i64,
     pub forbidden_attempts: usize,
     pub forbidden_window_s: i64,
+    /// First automatic suspension; each repeat within a day doubles it (F4: temporary,
+    /// escalated to people by the incident's notice).
     pub temporary_block_s: i64,
+    /// Longest automatic suspension or ban.
+    pub max_block_s: i64,
+    /// IRSF score over `irsf_window_s` that suspends international calls (see [`irsf`]).
+    pub irsf_score: u32,
+    pub irsf_window_s: i64,
+    /// A destination at or above this rate per minute counts as costly (IRSF points).
+    pub costly_rate_micros: i64,
+    /// ... and at or above this one as very costly.
+    pub very_costly_rate_micros: i64,
+    /// Longest call admitted to a very costly destination while the guard cannot cut calls
+    /// by itself (the edge tears calls down on suspension; this bounds the loss meanwhile).
+    pub costly_call_max_s: u32,
 }
 
 impl Default for Thresholds {
@@ -65,6 +80,12 @@ impl Default for Thresholds {
             forbidden_attempts: 3,
             forbidden_window_s: 600,
             temporary_block_s: 900,
+            max_block_s: 86_400,
+            irsf_score: 12,
+            irsf_window_s: 900,
+            costly_rate_micros: 100_000,
+            very_costly_rate_micros: 400_000,
+            costly_call_max_s: 1_800,
         }
     }
 }
@@ -110,6 +131,10 @@ pub struct AccountWindow {
     pub(super) forbidden: VecDeque<u32>,
     /// Detectors already fired, so an incident is raised once per episode.
     pub(super) fired: u16,
+    /// The account's learned baseline and IRSF score (see [`irsf`]).
+    pub(super) baseline: Baseline,
+    /// Automatic suspensions in the last day `(count, last)`: each doubles the next.
+    pub(super) strikes: (u8, u32),
 }
 
 /// Sliding-window state of one source address.
@@ -117,12 +142,16 @@ pub struct AccountWindow {
 pub struct SourceWindow {
     failures: VecDeque<i64>,
     pub banned_until: Option<i64>,
+    /// Bans so far: a repeat offender's ban doubles each time (F6).
+    strikes: u8,
+    /// When the last "the attack goes on" incident was raised.
+    last_extension_notice: Option<i64>,
 }
 
 /// Whether a detector fires now: its condition holds and it has not fired in this episode.
 /// When the condition no longer holds the detector re-arms, so a later episode is caught
 /// again (a temporary block that expires by itself does not silence the detector).
-fn arm(fired: &mut u16, flag: u16, over: bool) -> bool {
+pub(super) fn arm(fired: &mut u16, flag: u16, over: bool) -> bool {
     if !over {
         *fired &= !flag;
         return false;
@@ -147,6 +176,26 @@ const FIRED_SPEND: u16 = 4;
 const FIRED_DIALER: u16 = 8;
 const FIRED_ENUM: u16 = 16;
 const FIRED_FORBIDDEN: u16 = 32;
+pub(super) const FIRED_IRSF: u16 = 64;
+
+/// `base × 2^(n-1)` for the n-th strike, capped at `max` (repeat offences escalate).
+fn escalated(base: i64, n: u8, max: i64) -> i64 {
+    base.checked_mul(1i64 << u32::from(n.saturating_sub(1)).min(20))
+        .unwrap_or(max)
+        .min(max)
+}
+
+impl AccountWindow {
+    /// The end of the next automatic suspension of this account: temporary, doubled for each
+    /// one in the last day (F4: "only as far as needed"; people decide beyond that).
+    pub(super) fn block_until(&mut self, t: &Thresholds, now: i64) -> Option<i64> {
+        let (n, last) = self.strikes;
+        let n = if now - i64::from(last) > 86_400 { 0 } else { n };
+        let n = n.saturating_add(1);
+        self.strikes = (n, now as u32);
+        Some(now + escalated(t.temporary_block_s, n, t.max_block_s))
+    }
+}
 
 /// The fraud detectors, as pure functions over windows.
 pub struct Detectors<'a> {
@@ -166,16 +215,18 @@ impl Detectors<'_> {
     }
 
     /// An attempt that passed the contract checks: attempt rate, simultaneous international
-    /// calls, enumeration, new countries.
+    /// calls, IRSF score, enumeration, new countries; then the attempt joins the account's
+    /// learned baseline.
     pub fn on_attempt(
         &self,
         w: &mut AccountWindow,
         policy: &AccountPolicy,
         live: Live,
-        to: &str,
+        call: &CallFacts,
         international: bool,
         now: i64,
     ) -> Vec<Incident> {
+        let to = call.to;
         let t = self.t;
         let k = Self::factor(policy, now);
         let mut out = Vec::new();
@@ -204,26 +255,34 @@ impl Detectors<'_> {
                 detail: "call attempts per minute above the threshold".into(),
                 action: Action::Suspend {
                     scope: SuspensionScope::Outbound,
-                    until: Some(now + t.temporary_block_s),
+                    until: w.block_until(t, now),
                 },
             });
         }
-        let over_intl =
-            international && live.international_calls + 1 > t.simultaneous_international * k as u32;
+        // Weighed by the destination's cost: cheap neighbours (an office calling Ireland and
+        // Germany) get twice the room of costly ones, and never less than the account's own
+        // learned peak allows.
+        let cheap = call
+            .rate_per_min_micros
+            .is_some_and(|r| r < t.costly_rate_micros);
+        let limit = t.simultaneous_international * k as u32 * if cheap { 2 } else { 1 };
+        let over_intl = international && live.international_calls + 1 > limit;
         if arm(&mut w.fired, FIRED_INTL, over_intl) {
             out.push(Incident {
                 detector: "simultaneous_international",
                 rule: rules::F4,
                 count: u64::from(live.international_calls + 1),
                 window_s: 0,
-                threshold: u64::from(t.simultaneous_international * k as u32),
+                threshold: u64::from(limit),
                 detail: "simultaneous international calls above the threshold".into(),
                 action: Action::Suspend {
                     scope: SuspensionScope::International,
-                    until: None,
+                    until: w.block_until(t, now),
                 },
             });
         }
+        let (irsf, suspicious) = self.score_irsf(w, live, call, international, now);
+        out.extend(irsf);
         let shared = to.len().saturating_sub(t.enumeration_shared_digits);
         let head: u64 = to[..shared].parse().unwrap_or(0);
         let full: u64 = to.parse().unwrap_or(0);
@@ -261,7 +320,7 @@ impl Detectors<'_> {
                 ),
                 action: Action::Suspend {
                     scope: SuspensionScope::Outbound,
-                    until: Some(now + t.temporary_block_s),
+                    until: w.block_until(t, now),
                 },
             });
         }
@@ -271,7 +330,7 @@ impl Detectors<'_> {
             .take(2)
             .fold(0u16, |acc, b| (acc << 8) | u16::from(b));
         let first = *w.first_seen.get_or_insert(now);
-        if !w.countries.contains(&cc) {
+        if !w.countries.contains(&cc) && suspicious == 0 {
             if now - first > t.learning_period_s {
                 out.push(Incident {
                     detector: "new_country",
@@ -286,6 +345,9 @@ impl Detectors<'_> {
             if w.countries.len() < MAX_WINDOW_COUNTRIES {
                 w.countries.push(cc);
             }
+        }
+        if suspicious == 0 {
+            w.baseline.learn(call.source, now);
         }
         out
     }
@@ -312,7 +374,7 @@ impl Detectors<'_> {
                 detail: "repeated attempts to premium-rate or high-risk destinations".into(),
                 action: Action::Suspend {
                     scope: SuspensionScope::International,
-                    until: None,
+                    until: w.block_until(self.t, now),
                 },
             }];
         }
@@ -357,7 +419,7 @@ impl Detectors<'_> {
                 detail: "spend in the last hour (micro units) above the threshold".into(),
                 action: Action::Suspend {
                     scope: SuspensionScope::International,
-                    until: None,
+                    until: w.block_until(self.t, now),
                 },
             });
         }
@@ -395,7 +457,7 @@ impl Detectors<'_> {
                     ),
                     action: Action::Suspend {
                         scope: SuspensionScope::Outbound,
-                        until: None,
+                        until: w.block_until(self.t, now),
                     },
                 });
             }
@@ -404,23 +466,61 @@ impl Detectors<'_> {
     }
 
     /// An authentication failure seen by the SIP edge (F6).
+    /// An authentication failure seen by the SIP edge (F6). Enough failures in the window
+    /// ban the source; a repeat offender's ban doubles each time (up to `max_block_s`).
+    /// Failures during a ban extend it (an attack that goes on never outlasts its ban), with
+    /// an incident at most once per half ban so people see the attack continue.
     pub fn on_auth_failure(&self, w: &mut SourceWindow, source: &str, now: i64) -> Vec<Incident> {
+        let t = self.t;
         push_bounded(&mut w.failures, now, MAX_AUTH_FAILURES);
         let n = w
             .failures
             .iter()
-            .filter(|t| **t > now - self.t.auth_window_s)
+            .filter(|f| **f > now - t.auth_window_s)
             .count();
-        if n >= self.t.auth_failures && w.banned_until.is_none_or(|u| u <= now) {
-            let until = now + self.t.ban_s;
+        let ban_len = |strikes: u8| escalated(t.ban_s, strikes, t.max_block_s);
+        if let Some(until) = w.banned_until.filter(|u| *u > now) {
+            let extended = (now + ban_len(w.strikes)).max(until);
+            w.banned_until = Some(extended);
+            let notice_due = w
+                .last_extension_notice
+                .is_none_or(|l| now - l >= t.ban_s / 2);
+            if extended > until && notice_due {
+                w.last_extension_notice = Some(now);
+                return vec![Incident {
+                    detector: "auth_failures_during_ban",
+                    rule: rules::F6,
+                    count: n as u64,
+                    window_s: t.auth_window_s,
+                    threshold: t.auth_failures as u64,
+                    detail: format!("authentication failures from {source} go on during its ban"),
+                    action: Action::BanSource {
+                        source: source.into(),
+                        until: extended,
+                    },
+                }];
+            }
+            return Vec::new();
+        }
+        if n >= t.auth_failures {
+            w.strikes = w.strikes.saturating_add(1);
+            let until = now + ban_len(w.strikes);
             w.banned_until = Some(until);
+            w.last_extension_notice = Some(now);
             return vec![Incident {
                 detector: "auth_failures",
                 rule: rules::F6,
                 count: n as u64,
-                window_s: self.t.auth_window_s,
-                threshold: self.t.auth_failures as u64,
-                detail: format!("authentication failures from {source}"),
+                window_s: t.auth_window_s,
+                threshold: t.auth_failures as u64,
+                detail: if w.strikes > 1 {
+                    format!(
+                        "authentication failures from {source} (ban {} of this source)",
+                        w.strikes
+                    )
+                } else {
+                    format!("authentication failures from {source}")
+                },
                 action: Action::BanSource {
                     source: source.into(),
                     until,
@@ -453,6 +553,8 @@ impl Thresholds {
             t.forbidden_window_s,
             t.temporary_block_s,
             t.learning_period_s,
+            t.max_block_s,
+            t.irsf_window_s,
         ]
         .iter()
         .any(|v| *v <= 0)

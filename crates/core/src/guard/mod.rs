@@ -32,11 +32,13 @@ use crate::rules;
 
 mod classes;
 mod detectors;
+pub mod irsf;
 #[cfg(test)]
 mod tests;
 
 pub use classes::{DestClass, DestinationClasses};
 pub use detectors::*;
+pub use irsf::CallFacts;
 
 /// Bandwidth one call needs (T1).
 pub const KBPS_PER_CALL: u32 = 60;

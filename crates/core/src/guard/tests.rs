@@ -5,6 +5,14 @@ use crate::money::Currency;
 
 const NOW: i64 = 1_795_000_000;
 
+fn facts(to: &str) -> CallFacts<'_> {
+    CallFacts {
+        to,
+        rate_per_min_micros: None,
+        source: None,
+    }
+}
+
 fn policy() -> AccountPolicy {
     AccountPolicy {
         validated: true,
@@ -349,7 +357,7 @@ fn f3_enumeration_and_f7_announcement_raises_thresholds() {
     let mut fired = vec![];
     for i in 0..10 {
         let to = format!("33142685{i:03}");
-        fired.extend(d.on_attempt(&mut w, &policy(), Live::default(), &to, false, NOW));
+        fired.extend(d.on_attempt(&mut w, &policy(), Live::default(), &facts(&to), false, NOW));
     }
     assert_eq!(
         fired.iter().map(|i| i.detector).collect::<Vec<_>>(),
@@ -366,7 +374,7 @@ fn f3_enumeration_and_f7_announcement_raises_thresholds() {
             &mut w,
             &announced,
             Live::default(),
-            &format!("33142685{i:03}"),
+            &facts(&format!("33142685{i:03}")),
             false,
             NOW,
         ));
@@ -386,7 +394,7 @@ fn f4_detectors_re_arm_after_the_episode() {
                     w,
                     &policy(),
                     Live::default(),
-                    &format!("3314{:07}", i * 7919),
+                    &facts(&format!("3314{:07}", i * 7919)),
                     false,
                     at,
                 )
@@ -400,7 +408,7 @@ fn f4_detectors_re_arm_after_the_episode() {
         &mut w,
         &policy(),
         Live::default(),
-        "33142685300",
+        &facts("33142685300"),
         false,
         NOW + 3_600,
     ); // quiet again
@@ -433,7 +441,12 @@ fn account_window_stays_within_its_byte_bound() {
     let mut w = AccountWindow::default();
     for i in 0..10_000i64 {
         let to = format!("{}{:08}", 20 + i % 80, i);
-        d.on_attempt(&mut w, &policy(), Live::default(), &to, false, NOW + i);
+        let call = CallFacts {
+            source: Some(["192.0.2.1", "192.0.2.2", "198.51.100.9"][i as usize % 3]),
+            rate_per_min_micros: Some(500_000),
+            ..facts(&to)
+        };
+        d.on_attempt(&mut w, &policy(), Live::default(), &call, true, NOW + i);
         d.on_end(&mut w, &policy(), 30, 10, NOW + i * 60);
         d.on_forbidden(&mut w, NOW + i);
     }
@@ -443,7 +456,8 @@ fn account_window_stays_within_its_byte_bound() {
         + w.destinations.capacity() * std::mem::size_of::<(u32, u64)>()
         + w.countries.capacity() * 2
         + w.spend.capacity() * std::mem::size_of::<(u32, i64)>()
-        + w.forbidden.capacity() * 4;
+        + w.forbidden.capacity() * 4
+        + w.baseline.heap_bytes();
     assert!(bytes <= MAX_ACCOUNT_WINDOW_BYTES, "{bytes} bytes");
 }
 
@@ -481,4 +495,162 @@ fn f2_international_is_by_iso_country_so_nanp_neighbours_are_abroad() {
     let jm = run("18765550123").unwrap_err();
     assert_eq!((jm.code, jm.rule.rule), ("international_not_allowed", "F2"));
     assert!(jm.message.contains("JM"), "{}", jm.message);
+}
+
+/// An account with a working history: 40 office calls on weekday mornings (UTC 09-11h)
+/// from one PBX address to France.
+fn office_history(d: &Detectors, w: &mut AccountWindow) {
+    // NOW is a Wednesday 11:06 UTC; the history is the same morning, an hour earlier.
+    for i in 0..40 {
+        let call = CallFacts {
+            source: Some("192.0.2.10"),
+            rate_per_min_micros: Some(15_000),
+            ..facts("33142685300")
+        };
+        d.on_attempt(
+            w,
+            &policy(),
+            Live::default(),
+            &call,
+            false,
+            NOW - 3_600 + i * 60,
+        );
+    }
+}
+
+#[test]
+fn f4_irsf_low_concurrency_long_costly_calls_fire_within_minutes() {
+    let t = Thresholds::default();
+    let d = Detectors { t: &t };
+    let mut w = AccountWindow::default();
+    office_history(&d, &mut w);
+    // Saturday 02:00 UTC, a new source, Somalia at 1.20/min: three simultaneous long calls.
+    // Points: 3 (very costly) + 2 (new country) + 2 (an hour never called in) + 1 (new
+    // source) = 8 for the first; 9 for the second (one other live) = 17 >= 12: fires on
+    // the second call.
+    let saturday_night = NOW + 3 * 86_400 - 9 * 3_600;
+    let call = CallFacts {
+        source: Some("203.0.113.66"),
+        rate_per_min_micros: Some(1_200_000),
+        ..facts("252612345678")
+    };
+    let first = d.on_attempt(
+        &mut w,
+        &policy(),
+        Live::default(),
+        &call,
+        true,
+        saturday_night,
+    );
+    assert!(
+        first.iter().all(|i| i.detector != "irsf_score"),
+        "{first:?}"
+    );
+    let live = Live {
+        calls: 1,
+        international_calls: 1,
+    };
+    let second = d.on_attempt(&mut w, &policy(), live, &call, true, saturday_night + 60);
+    let i = second
+        .iter()
+        .find(|i| i.detector == "irsf_score")
+        .expect("the second costly call trips the IRSF score");
+    assert_eq!((i.count, i.threshold, i.rule.rule), (17, 12, "F4"));
+    assert!(matches!(
+        i.action,
+        Action::Suspend {
+            scope: SuspensionScope::International,
+            until: Some(u)
+        } if u == saturday_night + 60 + t.temporary_block_s
+    ));
+}
+
+#[test]
+fn f4_an_office_calling_cheap_neighbours_scores_nothing_and_gets_more_room() {
+    let t = Thresholds::default();
+    let d = Detectors { t: &t };
+    let mut w = AccountWindow::default();
+    office_history(&d, &mut w);
+    // Six simultaneous calls to Ireland and Germany at 0.02/min: no IRSF points, and the
+    // simultaneous-international limit doubles for cheap destinations (5 -> 10).
+    let mut fired = Vec::new();
+    for n in 0..9u32 {
+        let to = if n % 2 == 0 {
+            "35312345678"
+        } else {
+            "4930123456"
+        };
+        let call = CallFacts {
+            source: Some("192.0.2.10"),
+            rate_per_min_micros: Some(20_000),
+            ..facts(to)
+        };
+        let live = Live {
+            calls: n,
+            international_calls: n,
+        };
+        fired.extend(d.on_attempt(&mut w, &policy(), live, &call, true, NOW + i64::from(n)));
+    }
+    assert!(
+        fired.iter().all(|i| i.detector == "new_country"),
+        "{fired:?}"
+    );
+}
+
+#[test]
+fn f4_automatic_suspensions_are_temporary_and_escalate_on_repeats() {
+    let t = Thresholds::default();
+    let mut w = AccountWindow::default();
+    // 900 s, then 1,800 s, then 3,600 s within a day; a day later it starts over.
+    assert_eq!(w.block_until(&t, NOW), Some(NOW + 900));
+    assert_eq!(w.block_until(&t, NOW + 1_000), Some(NOW + 1_000 + 1_800));
+    assert_eq!(w.block_until(&t, NOW + 5_000), Some(NOW + 5_000 + 3_600));
+    assert_eq!(w.block_until(&t, NOW + 100_000), Some(NOW + 100_000 + 900));
+    for _ in 0..30 {
+        w.block_until(&t, NOW + 100_001);
+    }
+    assert_eq!(
+        w.block_until(&t, NOW + 100_002),
+        Some(NOW + 100_002 + t.max_block_s)
+    );
+}
+
+#[test]
+fn f6_failures_during_a_ban_extend_it_and_repeat_offenders_get_longer_bans() {
+    let t = Thresholds::default();
+    let d = Detectors { t: &t };
+    let mut w = SourceWindow::default();
+    for s in 0..5 {
+        d.on_auth_failure(&mut w, "192.0.2.7", NOW + s);
+    }
+    assert_eq!(w.banned_until, Some(NOW + 4 + 600));
+    // The attack goes on every 30 s for an hour: the ban never runs out meanwhile.
+    let mut notices = 0;
+    for k in 1..=120 {
+        let at = NOW + 4 + k * 30;
+        let inc = d.on_auth_failure(&mut w, "192.0.2.7", at);
+        notices += inc.len();
+        assert!(
+            w.banned_until.is_some_and(|u| u > at + 500),
+            "at +{}",
+            k * 30
+        );
+    }
+    // One "goes on" incident per half ban (300 s) at most: 3,600 s / 300 s = 12.
+    assert!((1..=12).contains(&notices), "{notices}");
+    // The ban ends 600 s after the last failure; the next episode bans for 1,200 s.
+    let last = NOW + 4 + 120 * 30;
+    assert_eq!(w.banned_until, Some(last + 600));
+    let later = last + 700;
+    let mut second = Vec::new();
+    for s in 0..5 {
+        second.extend(d.on_auth_failure(&mut w, "192.0.2.7", later + s));
+    }
+    assert_eq!(
+        second.last().map(|i| &i.action),
+        Some(&Action::BanSource {
+            source: "192.0.2.7".into(),
+            until: later + 4 + 1_200
+        })
+    );
 }
