@@ -176,7 +176,6 @@ const FIRED_SPEND: u16 = 4;
 const FIRED_DIALER: u16 = 8;
 const FIRED_ENUM: u16 = 16;
 const FIRED_FORBIDDEN: u16 = 32;
-pub(super) const FIRED_IRSF: u16 = 64;
 
 /// `base × 2^(n-1)` for the n-th strike, capped at `max` (repeat offences escalate).
 fn escalated(base: i64, n: u8, max: i64) -> i64 {

@@ -13,9 +13,9 @@
 //! | each other international call already live | 1 |
 //!
 //! Only costly calls score (a cheap call scores nothing, whatever else is unusual); the
-//! detector fires when the points of the last `irsf_window_s` reach `irsf_score`, and
-//! suspends international calls temporarily (escalating on repeats) with an incident that
-//! people review (F4).
+//! detector fires when the points of the last `irsf_window_s` reach `irsf_score` (halved for
+//! each automatic suspension of the account in the last day), and suspends international
+//! calls temporarily (escalating on repeats) with an incident that people review (F4).
 
 use std::collections::VecDeque;
 
@@ -184,7 +184,20 @@ impl Detectors<'_> {
             .filter(|(m, _)| i64::from(*m) > since)
             .map(|(_, p)| p)
             .sum();
-        if !arm(&mut w.fired, FIRED_IRSF, score >= t.irsf_score) {
+        // An account suspended automatically in the last day is a repeat offender: the bar
+        // halves for each strike, so an attack that resumes when a temporary suspension
+        // ends is stopped at its first costly call.
+        let (strikes, last) = w.strikes;
+        let recent = if now - i64::from(last) <= 86_400 {
+            strikes
+        } else {
+            0
+        };
+        let threshold = t.irsf_score / (1 + u32::from(recent));
+        // Not once per episode: a costly call that reaches the score while the account is not
+        // suspended means the last suspension ended and the attack goes on (a suspended
+        // account's calls never reach the detectors).
+        if points == 0 || score < threshold {
             return (None, points);
         }
         let incident = Incident {
@@ -192,7 +205,7 @@ impl Detectors<'_> {
             rule: rules::F4,
             count: u64::from(score),
             window_s: t.irsf_window_s,
-            threshold: u64::from(t.irsf_score),
+            threshold: u64::from(threshold),
             detail: format!(
                 "international revenue-share fraud pattern: {} (score {score} in {} min)",
                 why.join(", "),
