@@ -383,3 +383,16 @@ pub async fn add_prefix(
     )
         .into_response())
 }
+
+/// Live calls the edge must cut (F4), oldest order first.
+pub async fn teardowns(State(app): State<App>) -> ApiResult {
+    let items: Vec<Value> = app
+        .calls_to_cut()
+        .into_iter()
+        .map(|c| {
+            json!({"call_id": c.call_id, "billing_account": c.billing_account, "rule": c.rule.rule,
+                   "clause": c.rule.clause, "reason": c.reason, "ordered_at": ts(c.ordered_at)})
+        })
+        .collect();
+    Ok(Json(json!({"items": items})).into_response())
+}

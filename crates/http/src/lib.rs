@@ -141,6 +141,7 @@ api! {
         body: r#"{"type":"object","required":["from","to"],"properties":{"billing_account":{"type":"string"},"from":{"type":"string"},"to":{"type":"string"},"source_ip":{"type":"string"},"at":{"type":"string"},"call_id":{"type":"string"}}}"#, bulk: false;
     post "/v1/guard/calls/{id}/answer" => gh::answer, Perm(P::GuardDecide), "The call was answered (optional body {\"at\"}).", query: &[], body: "", bulk: false;
     post "/v1/guard/calls/{id}/end" => gh::end, Perm(P::GuardDecide), "The call ended: it leaves the live set and becomes a rated CDR.", query: &[], body: "", bulk: false;
+    get "/v1/guard/teardowns" => gh::teardowns, Perm(P::GuardDecide), "Live calls the SIP edge must tear down now: their account was suspended while they were live (F4); each leaves the list when its end is reported. Emergency calls are never listed (T13).", query: &[], body: "", bulk: false;
     post "/v1/guard/auth-failures" => gh::auth_failure, Perm(P::GuardDecide), "An authentication failure seen by the SIP edge (F6).", query: &[],
         body: r#"{"type":"object","required":["source"],"properties":{"source":{"type":"string"},"at":{"type":"string"},"username":{"type":"string"}}}"#, bulk: false;
     post "/v1/guard/destination-prefixes" => gh::add_prefix, Perm(P::GuardManage), "Add an operator-managed forbidden destination range (F2).", query: &[],

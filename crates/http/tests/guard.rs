@@ -854,3 +854,69 @@ async fn b1_every_demo_account_is_priced_in_its_own_currency() {
         );
     }
 }
+
+#[tokio::test]
+async fn f4_a_suspension_orders_the_live_calls_in_its_scope_cut_but_never_emergency_calls() {
+    let t = setup().await;
+    // Two live calls: one to Germany (international), one to Paris; and an emergency call.
+    for (to, id) in [
+        ("+4930123456", "cut-intl"),
+        ("+33142685307", "cut-dom"),
+        ("112", "cut-112"),
+    ] {
+        let v = t.decide(to, json!({"call_id": id})).await;
+        assert_eq!(v["decision"], "allow", "{v}");
+    }
+    let (s, _) = t
+        .call(
+            "POST",
+            &format!("/v1/billing-accounts/{}/suspensions", t.hq),
+            "operator",
+            json!({"scope": "international", "reason": "IRSF suspected"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, v) = t
+        .call("GET", "/v1/guard/teardowns", "operator", Value::Null)
+        .await;
+    let ids: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["call_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["cut-intl"], "{v}");
+    assert_eq!(v["items"][0]["rule"], "F4");
+    // A full suspension adds the domestic call, never the emergency call.
+    t.call(
+        "POST",
+        &format!("/v1/billing-accounts/{}/suspensions", t.hq),
+        "operator",
+        json!({"scope": "all", "reason": "confirmed"}),
+    )
+    .await;
+    let (_, v) = t
+        .call("GET", "/v1/guard/teardowns", "operator", Value::Null)
+        .await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 2, "{v}");
+    // The edge tears the call down and reports its end: it leaves the list.
+    let (s, _) = t
+        .call(
+            "POST",
+            "/v1/guard/calls/cut-intl/end",
+            "operator",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, v) = t
+        .call("GET", "/v1/guard/teardowns", "operator", Value::Null)
+        .await;
+    let ids: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["call_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["cut-dom"]);
+}

@@ -205,6 +205,28 @@ pub async fn open_calls(store: &Store) -> Result<Vec<CallRow>> {
     Ok(rows.iter().map(call).collect::<Result<_, _>>()?)
 }
 
+/// System-wide (the guard's start): the most recent `limit` calls started since `since`,
+/// oldest first, each with what its CDR cost when it was rated (source `guard`).
+pub async fn recent_calls(
+    store: &Store,
+    since: i64,
+    limit: i64,
+) -> Result<Vec<(CallRow, Option<i64>)>> {
+    let rows = sqlx::query(
+        "SELECT g.*, d.amount_micros AS cost FROM (SELECT * FROM guard_calls WHERE started_at >= $1 \
+         ORDER BY started_at DESC LIMIT $2) g LEFT JOIN cdrs d ON d.source = 'guard' AND d.call_id = g.call_id \
+         ORDER BY g.started_at, g.call_id",
+    )
+    .bind(since)
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((call(r)?, r.try_get::<Option<i64>, _>("cost")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
 pub async fn get_call(store: &Store, id: &str) -> Result<Option<CallRow>> {
     let r = sqlx::query("SELECT * FROM guard_calls WHERE call_id = $1")
         .bind(id)

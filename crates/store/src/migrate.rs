@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_numbers"),
     migration!(4, "0004_guard"),
     migration!(5, "0005_intake_speed"),
+    migration!(6, "0006_guard_recent_calls"),
 ];
 
 /// The schema version this binary writes.

@@ -213,6 +213,7 @@ mod emergency;
 mod incidents;
 mod policy;
 mod progress;
+pub mod replay;
 mod suspensions;
 pub mod writes;
 
