@@ -196,6 +196,10 @@ async fn open_app(cfg: &config::Config) -> Result<App, Fail> {
         tracing::info!(file = %guard_file.display(), "guard thresholds loaded");
         app.guard = std::sync::Arc::new(tollgate_app::guard::Guard::with_thresholds(t));
     }
+    app.trusted_proxies = std::sync::Arc::new(
+        tollgate_app::access::parse_trusted_proxies(&cfg.trusted_proxies)
+            .map_err(|e| Fail(2, format!("trusted_proxies: {e}")))?,
+    );
     app.load_rates().await?;
     Ok(app)
 }
