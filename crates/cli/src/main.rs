@@ -237,8 +237,15 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
                     http_decisions,
                     connections,
                     seed,
+                    intake_cdrs,
                 },
-        } => guard_bench::run(accounts, decisions, http_decisions, connections, seed).await,
+        } => {
+            guard_bench::run(accounts, decisions, http_decisions, connections, seed).await?;
+            if intake_cdrs > 0 {
+                guard_bench::during_intake(accounts, intake_cdrs, seed).await?;
+            }
+            Ok(())
+        }
         Command::Bench { action } => rating_cmd::bench(action).await,
         Command::Generate { action } => rating_cmd::generate(action),
     }

@@ -63,6 +63,9 @@ pub enum BenchCmd {
         connections: usize,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// CDRs of the bulk intake that runs while decisions are measured (0: skip).
+        #[arg(long, default_value_t = 600_000)]
+        intake_cdrs: usize,
     },
     /// Rating throughput: in-memory, file to file, SQL baseline, HTTP intake.
     Rating {
