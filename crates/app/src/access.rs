@@ -438,6 +438,15 @@ impl App {
                 if !self.may_manage_user(caller, &u).await? {
                     return Err(AppError::NotFound("user"));
                 }
+                // A token for someone else is impersonation: only the operator's admins may
+                // issue one (the CLI, service users), and the audit names both (issue 11 #3).
+                // Partner and customer admins manage their users, not their credentials.
+                if u.id != caller.principal.user_id && caller.principal.role != Role::OperatorAdmin
+                {
+                    return Err(AppError::Forbidden(
+                        "a token acts as its user: partner and customer admins create tokens for themselves only (token_for_other_user)".into(),
+                    ));
+                }
                 u
             }
         };
@@ -450,9 +459,13 @@ impl App {
             &audit_row(
                 &caller.actor,
                 now,
-                "token.create",
+                if target.id == caller.principal.user_id {
+                    "token.create"
+                } else {
+                    "token.create_for_user"
+                },
                 &cred.id,
-                json!({"user_id": target.id, "name": name}),
+                json!({"user_id": target.id, "name": name, "issued_by": caller.principal.user_id, "on_behalf_of": (target.id != caller.principal.user_id).then_some(&target.id)}),
             ),
         )
         .await?;

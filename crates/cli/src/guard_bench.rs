@@ -322,9 +322,7 @@ pub async fn during_intake(accounts: usize, cdrs: usize, seed: u64) -> Result<()
     tokio::time::sleep(Duration::from_millis(200)).await;
     let during = paced_decisions(&app, &world, n, "busy", &mut rng).await?;
     let measured_until = Instant::now();
-    let (inserted, done) = intake
-        .await
-        .map_err(|e| Fail(1, e.to_string()))??;
+    let (inserted, done) = intake.await.map_err(|e| Fail(1, e.to_string()))??;
     let overlap = done > measured_until;
     println!(
         "decisions during intake: baseline p50 {} µs p99 {} µs max {} µs | during a {inserted}-CDR intake ({:.1} s, {}) p50 {} µs p99 {} µs max {} µs  ({n} paced decisions each, a tenth refused to premium-rate numbers, raising incidents)",
