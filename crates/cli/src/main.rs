@@ -1,6 +1,7 @@
 //! `tollgate`: the one binary. Exit codes: 0 ok, 1 failure, 2 bad usage or configuration.
 
 mod config;
+mod generate;
 mod guard_bench;
 mod http_bench;
 mod numbers_cmd;

@@ -8,10 +8,8 @@
 pub mod error;
 pub mod extract;
 pub mod guard_handlers;
-pub mod handlers;
-pub mod numbers_handlers;
 pub mod openapi;
-pub mod rating_handlers;
+pub mod routes;
 
 use std::net::SocketAddr;
 
@@ -93,10 +91,10 @@ const fn method_name(m: &'static str) -> &'static str {
     }
 }
 
-use guard_handlers as gh;
-use handlers as h;
-use numbers_handlers as nh;
-use rating_handlers as rh;
+use routes::guard as gh;
+use routes::numbers as nh;
+use routes::rating as rh;
+use routes::{access, tenancy};
 use Access::{Perm, Public};
 use Permission as P;
 
@@ -106,37 +104,37 @@ api! {
     get "/openapi.json" => openapi::document, Public, "This OpenAPI document.", query: &[], body: "", bulk: false;
     get "/docs" => openapi::docs_page, Public, "Human-readable API reference.", query: &[], body: "", bulk: false;
     get "/" => landing, Public, "Landing page.", query: &[], body: "", bulk: false;
-    post "/auth/login" => h::login, Public, "Log in with e-mail, password and TOTP code (A3); returns a session token. Repeated failures are rate limited.", query: &[],
+    post "/auth/login" => access::login, Public, "Log in with e-mail, password and TOTP code (A3); returns a session token. Repeated failures are rate limited.", query: &[],
         body: r#"{"type":"object","required":["email","password"],"properties":{"email":{"type":"string"},"password":{"type":"string"},"totp":{"type":"string"}}}"#, bulk: false;
-    post "/auth/reset-password" => h::reset_password, Public, "Set a new password with the one-time token sent after A2.", query: &[],
+    post "/auth/reset-password" => access::reset_password, Public, "Set a new password with the one-time token sent after A2.", query: &[],
         body: r#"{"type":"object","required":["token","password"],"properties":{"token":{"type":"string"},"password":{"type":"string"}}}"#, bulk: false;
-    get "/v1/me" => h::me, Perm(P::SelfRead), "Who the token belongs to.", query: &[], body: "", bulk: false;
-    post "/v1/me/logout" => h::logout, Perm(P::SelfRead), "Revoke the credential used for this request.", query: &[], body: "", bulk: false;
-    post "/v1/me/password" => h::set_password, Perm(P::SelfRead), "Set your password (A3): give the current one if you have one.", query: &[],
+    get "/v1/me" => access::me, Perm(P::SelfRead), "Who the token belongs to.", query: &[], body: "", bulk: false;
+    post "/v1/me/logout" => access::logout, Perm(P::SelfRead), "Revoke the credential used for this request.", query: &[], body: "", bulk: false;
+    post "/v1/me/password" => access::set_password, Perm(P::SelfRead), "Set your password (A3): give the current one if you have one.", query: &[],
         body: r#"{"type":"object","required":["password"],"properties":{"current_password":{"type":"string"},"password":{"type":"string"}}}"#, bulk: false;
-    post "/v1/me/totp" => h::totp_enroll, Perm(P::SelfRead), "Start TOTP enrolment (A3): returns the secret.", query: &[], body: "", bulk: false;
-    post "/v1/me/totp/confirm" => h::totp_confirm, Perm(P::SelfRead), "Confirm TOTP with a first code; logins then need one.", query: &[],
+    post "/v1/me/totp" => access::totp_enroll, Perm(P::SelfRead), "Start TOTP enrolment (A3): returns the secret.", query: &[], body: "", bulk: false;
+    post "/v1/me/totp/confirm" => access::totp_confirm, Perm(P::SelfRead), "Confirm TOTP with a first code; logins then need one.", query: &[],
         body: r#"{"type":"object","required":["code"],"properties":{"code":{"type":"string"}}}"#, bulk: false;
-    get "/v1/partners" => h::list_partners, Perm(P::PartnersRead), "Partners in scope.", query: &["limit", "cursor"], body: "", bulk: false;
-    post "/v1/partners" => h::create_partner, Perm(P::PartnersWrite), "Create a partner (P1, P3).", query: &[],
+    get "/v1/partners" => tenancy::list_partners, Perm(P::PartnersRead), "Partners in scope.", query: &["limit", "cursor"], body: "", bulk: false;
+    post "/v1/partners" => tenancy::create_partner, Perm(P::PartnersWrite), "Create a partner (P1, P3).", query: &[],
         body: r#"{"type":"object","required":["name","tier"],"properties":{"name":{"type":"string"},"tier":{"type":"string","enum":["diamond","platinum","gold_plus","gold","silver","bronze","reseller"]},"assigned_partner_id":{"type":"string"}}}"#, bulk: false;
-    get "/v1/partners/{id}" => h::get_partner, Perm(P::PartnersRead), "One partner, with its open non-responsive flags (B11).", query: &[], body: "", bulk: false;
-    get "/v1/customers" => h::list_customers, Perm(P::CustomersRead), "Customers in scope.", query: &["limit", "cursor"], body: "", bulk: false;
-    post "/v1/customers" => h::create_customer, Perm(P::CustomersWrite), "Create a customer and its agreement under a terms profile.", query: &[],
+    get "/v1/partners/{id}" => tenancy::get_partner, Perm(P::PartnersRead), "One partner, with its open non-responsive flags (B11).", query: &[], body: "", bulk: false;
+    get "/v1/customers" => tenancy::list_customers, Perm(P::CustomersRead), "Customers in scope.", query: &["limit", "cursor"], body: "", bulk: false;
+    post "/v1/customers" => tenancy::create_customer, Perm(P::CustomersWrite), "Create a customer and its agreement under a terms profile.", query: &[],
         body: r#"{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"partner_id":{"type":"string"},"terms_profile":{"type":"string"},"terms_version":{"type":"integer"}}}"#, bulk: false;
-    get "/v1/customers/{id}" => h::get_customer, Perm(P::CustomersRead), "One customer with its agreement.", query: &[], body: "", bulk: false;
-    get "/v1/billing-accounts" => h::list_billing_accounts, Perm(P::CustomersRead), "Billing accounts in scope (P2).", query: &["customer_id", "limit", "cursor"], body: "", bulk: false;
-    post "/v1/billing-accounts" => h::create_billing_account, Perm(P::CustomersWrite), "Create a billing account (P2, B1).", query: &[],
+    get "/v1/customers/{id}" => tenancy::get_customer, Perm(P::CustomersRead), "One customer with its agreement.", query: &[], body: "", bulk: false;
+    get "/v1/billing-accounts" => tenancy::list_billing_accounts, Perm(P::CustomersRead), "Billing accounts in scope (P2).", query: &["customer_id", "limit", "cursor"], body: "", bulk: false;
+    post "/v1/billing-accounts" => tenancy::create_billing_account, Perm(P::CustomersWrite), "Create a billing account (P2, B1).", query: &[],
         body: r#"{"type":"object","required":["customer_id","name","currency"],"properties":{"customer_id":{"type":"string"},"name":{"type":"string"},"currency":{"type":"string"},"rate_table":{"type":"string"}}}"#, bulk: false;
-    get "/v1/users" => h::list_users, Perm(P::UsersRead), "Users in scope.", query: &["limit", "cursor"], body: "", bulk: false;
-    post "/v1/users" => h::create_user, Perm(P::UsersWrite), "Create a user at your level or below.", query: &[],
+    get "/v1/users" => tenancy::list_users, Perm(P::UsersRead), "Users in scope.", query: &["limit", "cursor"], body: "", bulk: false;
+    post "/v1/users" => tenancy::create_user, Perm(P::UsersWrite), "Create a user at your level or below.", query: &[],
         body: r#"{"type":"object","required":["email","name","role"],"properties":{"email":{"type":"string"},"name":{"type":"string"},"role":{"type":"string"},"partner_id":{"type":"string"},"customer_id":{"type":"string"},"password":{"type":"string"}}}"#, bulk: false;
-    post "/v1/users/{id}/credentials-lost" => h::credentials_lost, Perm(P::TokensManage), "A2: credentials lost or stolen: revoke every token and session of the user at once.", query: &[], body: "", bulk: false;
-    get "/v1/tokens" => h::list_tokens, Perm(P::TokensManage), "API tokens you may manage (never the secret).", query: &["limit", "cursor"], body: "", bulk: false;
-    post "/v1/tokens" => h::create_token, Perm(P::TokensManage), "Create an API token; the secret is shown once.", query: &[],
+    post "/v1/users/{id}/credentials-lost" => access::credentials_lost, Perm(P::TokensManage), "A2: credentials lost or stolen: revoke every token and session of the user at once.", query: &[], body: "", bulk: false;
+    get "/v1/tokens" => access::list_tokens, Perm(P::TokensManage), "API tokens you may manage (never the secret).", query: &["limit", "cursor"], body: "", bulk: false;
+    post "/v1/tokens" => access::create_token, Perm(P::TokensManage), "Create an API token; the secret is shown once.", query: &[],
         body: r#"{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"user_id":{"type":"string"},"expires_in_days":{"type":"integer"}}}"#, bulk: false;
-    delete "/v1/tokens/{id}" => h::revoke_token, Perm(P::TokensManage), "Revoke an API token.", query: &[], body: "", bulk: false;
-    get "/v1/terms-profiles" => h::list_terms_profiles, Perm(P::TermsRead), "Terms profiles (versioned data).", query: &[], body: "", bulk: false;
+    delete "/v1/tokens/{id}" => access::revoke_token, Perm(P::TokensManage), "Revoke an API token.", query: &[], body: "", bulk: false;
+    get "/v1/terms-profiles" => tenancy::list_terms_profiles, Perm(P::TermsRead), "Terms profiles (versioned data).", query: &[], body: "", bulk: false;
     post "/v1/guard/calls" => gh::decide, Perm(P::GuardDecide), "Admit or refuse a call: allow | busy | deny, with code, rule, clause and max_duration_s; emergency calls carry the registered address and call-back number (T13, F1-F8, T1-T4).", query: &[],
         body: r#"{"type":"object","required":["from","to"],"properties":{"billing_account":{"type":"string"},"from":{"type":"string"},"to":{"type":"string"},"source_ip":{"type":"string"},"at":{"type":"string"},"call_id":{"type":"string"}}}"#, bulk: false;
     post "/v1/guard/calls/{id}/answer" => gh::answer, Perm(P::GuardDecide), "The call was answered (optional body {\"at\"}).", query: &[], body: "", bulk: false;
@@ -222,7 +220,7 @@ api! {
         body: r#"{"type":"object","properties":{"rate_table":{"type":["string","null"]},"included":{"type":["object","null"],"required":["zone","minutes"],"properties":{"zone":{"type":"string"},"minutes":{"type":"integer","minimum":0}}},"included_zone":{"type":"string"},"included_minutes":{"type":"integer"}}}"#, bulk: false;
     patch "/v1/billing-accounts/{id}/rating" => rh::patch_account_rating, Perm(P::RatesWrite), "Change only the rate table or only the included minutes.", query: &[],
         body: r#"{"type":"object","properties":{"rate_table":{"type":["string","null"]},"included":{"type":["object","null"],"required":["zone","minutes"],"properties":{"zone":{"type":"string"},"minutes":{"type":"integer","minimum":0}}},"included_zone":{"type":"string"},"included_minutes":{"type":"integer"}}}"#, bulk: false;
-    get "/v1/audit-log" => h::list_audit, Perm(P::AuditRead), "The append-only audit log.", query: &["limit", "cursor"], body: "", bulk: false;
+    get "/v1/audit-log" => tenancy::list_audit, Perm(P::AuditRead), "The append-only audit log.", query: &["limit", "cursor"], body: "", bulk: false;
     get "/v1/rate-tables" => rh::list_rate_tables, Perm(P::RatesRead), "Rate tables and their versions.", query: &[], body: "", bulk: false;
     put "/v1/rate-tables/{name}" => rh::import_rate_table, Perm(P::RatesWrite), "Import a CSV rate table as a new version (history is kept).", query: &[], body: "", bulk: true;
     get "/v1/rate-tables/{name}/quote" => rh::quote, Perm(P::RatesRead), "Price a call: longest prefix valid at `at` (B4).", query: &["number", "at", "duration_s"], body: "", bulk: false;

@@ -4,7 +4,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::{fetch_dynamic, push_page, Page, Result, Store, Tx};
+use crate::{Page, Result, ScopedQuery, Store, Tx};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRow {
@@ -54,8 +54,9 @@ fn audit(r: &AnyRow) -> Result<AuditRow, sqlx::Error> {
 }
 
 pub async fn list(store: &Store, page: &Page) -> Result<Vec<AuditRow>> {
-    let mut sql = "SELECT id, at, actor, action, target, source, request_id, detail FROM audit_log WHERE 1 = 1".to_string();
-    let mut args = Vec::new();
-    push_page(&mut sql, &mut args, "id", page);
-    fetch_dynamic(store.reader(), &sql, args, audit).await
+    let mut q = ScopedQuery::new(
+        "SELECT id, at, actor, action, target, source, request_id, detail FROM audit_log",
+    );
+    q.page("id", page);
+    q.fetch(store.reader(), audit).await
 }

@@ -4,7 +4,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::{
-    fetch_dynamic, opt_text, push_page, Arg, Page, Result, ScopeFilter, Store, StoreError, Tx,
+    fetch_dynamic, opt_text, push_page, Arg, Page, Result, ScopeFilter, ScopedQuery, Store,
+    StoreError, Tx,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,26 +116,24 @@ pub async fn list_users(
     scope: ScopeFilter<'_>,
     page: &Page,
 ) -> Result<Vec<UserRow>> {
-    let mut sql = format!(
-        "SELECT {USER_COLS} FROM users u LEFT JOIN customers c ON c.id = u.customer_id WHERE 1 = 1"
-    );
-    let mut args = Vec::new();
+    let mut q = ScopedQuery::new(&format!(
+        "SELECT {USER_COLS} FROM users u LEFT JOIN customers c ON c.id = u.customer_id"
+    ));
     match scope.0 {
         crate::Scope::All => {}
         crate::Scope::Customer(_) => {
-            scope.push(&mut sql, &mut args, "u.customer_id", "u.partner_id")
+            q.scope(&scope, "u.customer_id", "u.partner_id");
         }
         crate::Scope::Partners(_) => {
-            scope.push(
-                &mut sql,
-                &mut args,
+            q.scope(
+                &scope,
                 "u.customer_id",
                 "COALESCE(u.partner_id, c.partner_id)",
             );
         }
     }
-    push_page(&mut sql, &mut args, "u.id", page);
-    fetch_dynamic(store.reader(), &sql, args, user).await
+    q.page("u.id", page);
+    q.fetch(store.reader(), user).await
 }
 
 pub async fn set_totp(

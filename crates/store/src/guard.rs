@@ -4,7 +4,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::{fetch_dynamic, opt_text, push_page, Arg, Page, Result, ScopeFilter, Store, Tx};
+use crate::{opt_text, Page, Result, ScopeFilter, ScopedQuery, Store, Tx};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyRow {
@@ -322,14 +322,12 @@ pub async fn list_suspensions(
     scope: ScopeFilter<'_>,
     page: &Page,
 ) -> Result<Vec<SuspensionRow>> {
-    let mut sql =
+    let mut q = ScopedQuery::new(
         "SELECT s.* FROM suspensions s JOIN billing_accounts b ON b.id = s.billing_account_id \
-                   JOIN customers c ON c.id = b.customer_id WHERE 1 = 1"
-            .to_string();
-    let mut args = Vec::new();
-    scope.push(&mut sql, &mut args, "c.id", "c.partner_id");
-    push_page(&mut sql, &mut args, "s.id", page);
-    fetch_dynamic(store.reader(), &sql, args, suspension).await
+         JOIN customers c ON c.id = b.customer_id",
+    );
+    q.scope(&scope, "c.id", "c.partner_id").page("s.id", page);
+    q.fetch(store.reader(), suspension).await
 }
 
 pub async fn insert_incident(tx: &mut Tx, i: &IncidentRow) -> Result<()> {
@@ -361,13 +359,11 @@ pub async fn list_incidents(
     scope: ScopeFilter<'_>,
     page: &Page,
 ) -> Result<Vec<IncidentRow>> {
-    let mut sql =
-        "SELECT i.* FROM incidents i LEFT JOIN customers c ON c.id = i.customer_id WHERE 1 = 1"
-            .to_string();
-    let mut args: Vec<Arg> = Vec::new();
-    scope.push(&mut sql, &mut args, "c.id", "c.partner_id");
-    push_page(&mut sql, &mut args, "i.id", page);
-    fetch_dynamic(store.reader(), &sql, args, |r| {
+    let mut q = ScopedQuery::new(
+        "SELECT i.* FROM incidents i LEFT JOIN customers c ON c.id = i.customer_id",
+    );
+    q.scope(&scope, "c.id", "c.partner_id").page("i.id", page);
+    q.fetch(store.reader(), |r| {
         Ok(IncidentRow {
             id: r.try_get("id")?,
             at: r.try_get("at")?,

@@ -14,6 +14,7 @@ pub mod guard;
 pub mod migrate;
 pub mod numbers;
 pub mod outbox;
+pub mod query;
 pub mod rating;
 pub mod tenancy;
 
@@ -22,6 +23,8 @@ use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
+
+pub use query::{fetch_dynamic, push_page, Arg, Page, ScopeFilter, ScopedQuery};
 
 pub use tollgate_core::tenancy::Scope;
 
@@ -191,94 +194,6 @@ impl Store {
         self.write.close().await;
         self.read.close().await;
     }
-}
-
-/// Which tenants a query may return: the storage form of [`Scope`].
-pub struct ScopeFilter<'a>(pub &'a Scope);
-
-impl ScopeFilter<'_> {
-    /// Appends `AND <customer_col> ...` restricting rows to the scope, binding into `args`.
-    /// `customer_col` names a customer id column; `partner_col` the owning partner column.
-    pub fn push(
-        &self,
-        sql: &mut String,
-        args: &mut Vec<Arg>,
-        customer_col: &str,
-        partner_col: &str,
-    ) {
-        match self.0 {
-            Scope::All => {}
-            Scope::Customer(id) => {
-                args.push(Arg::Text(id.clone()));
-                sql.push_str(&format!(" AND {customer_col} = ${}", args.len()));
-            }
-            Scope::Partners(ids) if ids.is_empty() => sql.push_str(" AND 1 = 0"),
-            Scope::Partners(ids) => {
-                sql.push_str(&format!(" AND {partner_col} IN ("));
-                for (i, id) in ids.iter().enumerate() {
-                    args.push(Arg::Text(id.clone()));
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&format!("${}", args.len()));
-                }
-                sql.push(')');
-            }
-        }
-    }
-}
-
-/// A bound argument for dynamically built SQL.
-#[derive(Debug, Clone)]
-pub enum Arg {
-    Text(String),
-    Int(i64),
-    Null,
-}
-
-/// Keyset pagination: rows after `cursor` (an id), at most `limit`.
-#[derive(Debug, Clone)]
-pub struct Page {
-    pub limit: i64,
-    pub after: Option<String>,
-}
-
-impl Page {
-    pub fn first(limit: i64) -> Page {
-        Page {
-            limit: limit.clamp(1, MAX_PAGE_LIMIT),
-            after: None,
-        }
-    }
-}
-
-/// Runs a dynamically built query with `args` and maps each row.
-pub async fn fetch_dynamic<T>(
-    pool: &AnyPool,
-    sql: &str,
-    args: Vec<Arg>,
-    map: impl Fn(&AnyRow) -> Result<T, sqlx::Error>,
-) -> Result<Vec<T>> {
-    let mut q = sqlx::query(sql);
-    for a in args {
-        q = match a {
-            Arg::Text(s) => q.bind(s),
-            Arg::Int(i) => q.bind(i),
-            Arg::Null => q.bind(Option::<String>::None),
-        };
-    }
-    let rows = q.fetch_all(pool).await?;
-    Ok(rows.iter().map(map).collect::<Result<Vec<T>, _>>()?)
-}
-
-/// Appends keyset pagination on column `id_col`.
-pub fn push_page(sql: &mut String, args: &mut Vec<Arg>, id_col: &str, page: &Page) {
-    if let Some(after) = &page.after {
-        args.push(Arg::Text(after.clone()));
-        sql.push_str(&format!(" AND {id_col} > ${}", args.len()));
-    }
-    args.push(Arg::Int(page.limit.clamp(1, MAX_PAGE_LIMIT)));
-    sql.push_str(&format!(" ORDER BY {id_col} LIMIT ${}", args.len()));
 }
 
 pub(crate) fn opt_text(row: &AnyRow, col: &str) -> Result<Option<String>, sqlx::Error> {

@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::{fetch_dynamic, opt_text, push_page, Arg, Page, Result, ScopeFilter, Store, Tx};
+use crate::{opt_text, Arg, Page, Result, ScopeFilter, ScopedQuery, Store, Tx};
 
 /// Rows per multi-row INSERT (kept under SQLite's and PostgreSQL's parameter limits).
 pub const INSERT_CHUNK_ROWS: usize = 400;
@@ -438,26 +438,20 @@ pub async fn list_cdrs(
     to: Option<i64>,
     page: &Page,
 ) -> Result<Vec<CdrRow>> {
-    let mut sql = format!(
+    let mut q = ScopedQuery::new(&format!(
         "SELECT {CDR_COLS} FROM cdrs d JOIN billing_accounts b ON b.id = d.billing_account_id \
-         JOIN customers c ON c.id = b.customer_id WHERE 1 = 1"
-    );
-    let mut args = Vec::new();
-    if let Some(a) = account {
-        args.push(Arg::Text(a.into()));
-        sql.push_str(&format!(" AND d.billing_account_id = ${}", args.len()));
-    }
-    if let Some(f) = from {
-        args.push(Arg::Int(f));
-        sql.push_str(&format!(" AND d.start_at >= ${}", args.len()));
-    }
-    if let Some(t) = to {
-        args.push(Arg::Int(t));
-        sql.push_str(&format!(" AND d.start_at < ${}", args.len()));
-    }
-    scope.push(&mut sql, &mut args, "c.id", "c.partner_id");
-    push_page(&mut sql, &mut args, "d.id", page);
-    fetch_dynamic(store.reader(), &sql, args, cdr).await
+         JOIN customers c ON c.id = b.customer_id"
+    ));
+    q.filter(
+        "d.billing_account_id",
+        "=",
+        account.map(|a| Arg::Text(a.into())),
+    )
+    .filter("d.start_at", ">=", from.map(Arg::Int))
+    .filter("d.start_at", "<", to.map(Arg::Int))
+    .scope(&scope, "c.id", "c.partner_id")
+    .page("d.id", page);
+    q.fetch(store.reader(), cdr).await
 }
 
 /// Sum of `amount_micros` and count per currency, for totals checks.
@@ -472,10 +466,11 @@ pub async fn cdr_totals(store: &Store) -> Result<Vec<(String, i64, i64)>> {
 }
 
 pub async fn list_rejects(store: &Store, page: &Page) -> Result<Vec<RejectRow>> {
-    let mut sql = "SELECT id, batch_id, at, source, line, code, field, message, raw FROM cdr_rejects WHERE 1 = 1".to_string();
-    let mut args = Vec::new();
-    push_page(&mut sql, &mut args, "id", page);
-    fetch_dynamic(store.reader(), &sql, args, |r| {
+    let mut q = ScopedQuery::new(
+        "SELECT id, batch_id, at, source, line, code, field, message, raw FROM cdr_rejects",
+    );
+    q.page("id", page);
+    q.fetch(store.reader(), |r| {
         Ok(RejectRow {
             id: r.try_get("id")?,
             batch_id: r.try_get("batch_id")?,

@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::{
-    fetch_dynamic, opt_text, push_page, Arg, Page, Result, ScopeFilter, Store, StoreError, Tx,
+    fetch_dynamic, opt_text, Arg, Page, Result, ScopeFilter, ScopedQuery, Store, StoreError, Tx,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,15 +182,14 @@ pub async fn list_partners(
     scope: ScopeFilter<'_>,
     page: &Page,
 ) -> Result<Vec<PartnerRow>> {
-    let mut sql = format!("SELECT {PARTNER_COLS} FROM partners WHERE 1 = 1");
-    let mut args = Vec::new();
+    let mut q = ScopedQuery::new(&format!("SELECT {PARTNER_COLS} FROM partners"));
     if let crate::Scope::Customer(_) = scope.0 {
-        sql.push_str(" AND 1 = 0");
+        q.none();
     } else {
-        scope.push(&mut sql, &mut args, "id", "id");
+        q.scope(&scope, "id", "id");
     }
-    push_page(&mut sql, &mut args, "id", page);
-    fetch_dynamic(store.reader(), &sql, args, partner).await
+    q.page("id", page);
+    q.fetch(store.reader(), partner).await
 }
 
 /// Resellers whose assigned partner is `partner_id` (they widen that partner's scope).
@@ -226,11 +225,9 @@ pub async fn list_customers(
     scope: ScopeFilter<'_>,
     page: &Page,
 ) -> Result<Vec<CustomerRow>> {
-    let mut sql = format!("SELECT {CUSTOMER_COLS} FROM customers WHERE 1 = 1");
-    let mut args = Vec::new();
-    scope.push(&mut sql, &mut args, "id", "partner_id");
-    push_page(&mut sql, &mut args, "id", page);
-    fetch_dynamic(store.reader(), &sql, args, customer).await
+    let mut q = ScopedQuery::new(&format!("SELECT {CUSTOMER_COLS} FROM customers"));
+    q.scope(&scope, "id", "partner_id").page("id", page);
+    q.fetch(store.reader(), customer).await
 }
 
 /// A customer if it exists *and* is in scope; otherwise `NotFound` (no existence leak).
@@ -304,15 +301,17 @@ pub async fn list_billing_accounts(
     customer_id: Option<&str>,
     page: &Page,
 ) -> Result<Vec<BillingAccountRow>> {
-    let mut sql = format!("SELECT {BA_COLS} FROM billing_accounts b JOIN customers c ON c.id = b.customer_id WHERE 1 = 1");
-    let mut args = Vec::new();
-    if let Some(c) = customer_id {
-        args.push(Arg::Text(c.to_string()));
-        sql.push_str(&format!(" AND b.customer_id = ${}", args.len()));
-    }
-    scope.push(&mut sql, &mut args, "c.id", "c.partner_id");
-    push_page(&mut sql, &mut args, "b.id", page);
-    fetch_dynamic(store.reader(), &sql, args, billing_account).await
+    let mut q = ScopedQuery::new(&format!(
+        "SELECT {BA_COLS} FROM billing_accounts b JOIN customers c ON c.id = b.customer_id"
+    ));
+    q.filter(
+        "b.customer_id",
+        "=",
+        customer_id.map(|c| Arg::Text(c.to_string())),
+    )
+    .scope(&scope, "c.id", "c.partner_id")
+    .page("b.id", page);
+    q.fetch(store.reader(), billing_account).await
 }
 
 /// A billing account in scope, with its customer's owning partner.

@@ -1,6 +1,6 @@
 //! Access: tokens, sessions, logins with rate limiting, TOTP, and A2 "credentials lost".
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use serde_json::json;
@@ -12,6 +12,12 @@ use tollgate_store::{audit, tenancy as st, Page, ScopeFilter, StoreError};
 use crate::ids::new_id;
 use crate::secrets::{self, new_token, token_hash};
 use crate::{Actor, App, AppError, Caller, Principal};
+
+mod addresses;
+mod limiter;
+
+pub use addresses::{client_address, parse_trusted_proxies, IpNet};
+pub use limiter::{LoginLimiter, MAX_CONCURRENT_HASHES};
 
 /// Failed logins for one e-mail from one source within [`LOGIN_WINDOW_S`] before refusal.
 pub const MAX_FAILED_LOGINS_PER_ACCOUNT: usize = 5;
@@ -78,192 +84,6 @@ impl AuthCache {
         self.generation
             .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         map.clear();
-    }
-}
-
-/// An IP network (`10.0.0.0/8`, or one address).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IpNet {
-    pub addr: std::net::IpAddr,
-    pub prefix: u8,
-}
-
-impl IpNet {
-    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
-        use std::net::IpAddr::{V4, V6};
-        match (self.addr, ip) {
-            (V4(n), V4(a)) => {
-                let bits = u32::from(self.prefix.min(32));
-                let mask = if bits == 0 {
-                    0
-                } else {
-                    u32::MAX << (32 - bits)
-                };
-                u32::from(n) & mask == u32::from(a) & mask
-            }
-            (V6(n), V6(a)) => {
-                let bits = u32::from(self.prefix.min(128));
-                let mask = if bits == 0 {
-                    0
-                } else {
-                    u128::MAX << (128 - bits)
-                };
-                u128::from(n) & mask == u128::from(a) & mask
-            }
-            _ => false,
-        }
-    }
-}
-
-/// Parses `10.0.0.0/8,127.0.0.1` (empty: none).
-pub fn parse_trusted_proxies(s: &str) -> Result<Vec<IpNet>, String> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (a, bits) = p.split_once('/').unwrap_or((p, ""));
-            let addr: std::net::IpAddr = a.parse().map_err(|_| format!("`{p}` is not an IP"))?;
-            let max = if addr.is_ipv4() { 32 } else { 128 };
-            let prefix = if bits.is_empty() {
-                max
-            } else {
-                bits.parse::<u8>()
-                    .ok()
-                    .filter(|b| *b <= max)
-                    .ok_or_else(|| format!("`{p}`: prefix must be 0 to {max}"))?
-            };
-            Ok(IpNet { addr, prefix })
-        })
-        .collect()
-}
-
-/// The client's address: the peer, or, when the peer is a trusted proxy, the nearest
-/// untrusted address its `X-Forwarded-For` (or `Forwarded: for=`) chain names, read from
-/// the right (what the trusted proxy itself saw). Headers from anyone else are ignored, so a
-/// client cannot pick the address it is rate limited under.
-pub fn client_address(
-    peer: Option<std::net::IpAddr>,
-    forwarded_for: &[&str],
-    forwarded: &[&str],
-    trusted: &[IpNet],
-) -> Option<std::net::IpAddr> {
-    let peer = peer?;
-    let is_trusted = |ip: std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
-    if !is_trusted(peer) {
-        return Some(peer);
-    }
-    let mut chain: Vec<std::net::IpAddr> = forwarded_for
-        .iter()
-        .flat_map(|h| h.split(','))
-        .filter_map(|v| v.trim().parse().ok())
-        .collect();
-    if chain.is_empty() {
-        chain = forwarded
-            .iter()
-            .flat_map(|h| h.split([',', ';']))
-            .filter_map(|part| {
-                let v = part
-                    .trim()
-                    .strip_prefix("for=")
-                    .or_else(|| part.trim().strip_prefix("For="))?;
-                let v = v.trim_matches('"');
-                let v = v
-                    .strip_prefix('[')
-                    .map_or(v, |x| x.split(']').next().unwrap_or(x));
-                v.parse()
-                    .ok()
-                    .or_else(|| v.rsplit_once(':').and_then(|(h, _)| h.parse().ok()))
-            })
-            .collect();
-    }
-    Some(
-        chain
-            .into_iter()
-            .rev()
-            .find(|ip| !is_trusted(*ip))
-            .unwrap_or(peer),
-    )
-}
-
-/// Password hashes (argon2id, ~20-50 ms of CPU each) computed at once on the blocking pool;
-/// more wait their turn, so a login burst never starves the guard of executor threads.
-pub const MAX_CONCURRENT_HASHES: usize = 2;
-
-/// Sliding-window counter of failed logins, bounded in memory, and the last TOTP step each
-/// user logged in with (a code is accepted once: A3 replay protection).
-#[derive(Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, VecDeque<i64>>>,
-    totp_steps: Mutex<HashMap<String, i64>>,
-}
-
-impl LoginLimiter {
-    /// Records the TOTP step a user just used; `false` when that step (or a later one) was
-    /// already used: the code is a replay. Entries older than the skew window are dropped
-    /// when the map is full (they can no longer be replayed).
-    pub fn use_totp_step(&self, user_id: &str, step: i64, now: i64) -> bool {
-        let mut m = self.totp_steps.lock().expect("totp lock");
-        if m.len() >= MAX_TRACKED_LOGIN_KEYS {
-            let oldest = now.div_euclid(secrets::TOTP_STEP_S) - secrets::TOTP_SKEW_STEPS;
-            m.retain(|_, s| *s >= oldest);
-        }
-        match m.get(user_id) {
-            Some(last) if *last >= step => false,
-            _ => {
-                m.insert(user_id.to_string(), step);
-                true
-            }
-        }
-    }
-
-    fn keys(email: &str, source: &str) -> [(String, usize); 2] {
-        [
-            (
-                format!("a:{}|{source}", email.trim().to_lowercase()),
-                MAX_FAILED_LOGINS_PER_ACCOUNT,
-            ),
-            (format!("s:{source}"), MAX_FAILED_LOGINS_PER_SOURCE),
-        ]
-    }
-
-    /// Seconds until the next attempt is allowed, or `None` when allowed now.
-    pub fn blocked_for(&self, email: &str, source: &str, now: i64) -> Option<i64> {
-        let mut map = self.failures.lock().expect("limiter lock");
-        let mut wait = None;
-        for (key, max) in Self::keys(email, source) {
-            if let Some(q) = map.get_mut(&key) {
-                while q.front().is_some_and(|t| *t <= now - LOGIN_WINDOW_S) {
-                    q.pop_front();
-                }
-                if q.len() >= max {
-                    let w = q.front().map_or(1, |t| t + LOGIN_WINDOW_S - now).max(1);
-                    wait = Some(wait.map_or(w, |x: i64| x.max(w)));
-                }
-            }
-        }
-        wait
-    }
-
-    pub fn record_failure(&self, email: &str, source: &str, now: i64) {
-        let mut map = self.failures.lock().expect("limiter lock");
-        if map.len() >= MAX_TRACKED_LOGIN_KEYS {
-            map.retain(|_, q| q.back().is_some_and(|t| *t > now - LOGIN_WINDOW_S));
-            if map.len() >= MAX_TRACKED_LOGIN_KEYS {
-                map.clear();
-            }
-        }
-        for (key, max) in Self::keys(email, source) {
-            let q = map.entry(key).or_default();
-            q.push_back(now);
-            while q.len() > max {
-                q.pop_front();
-            }
-        }
-    }
-
-    pub fn record_success(&self, email: &str, source: &str) {
-        let mut map = self.failures.lock().expect("limiter lock");
-        map.remove(&Self::keys(email, source)[0].0);
     }
 }
 
@@ -878,36 +698,5 @@ impl App {
             Level::Partner => "partner",
             Level::Customer => "customer",
         }
-    }
-}
-
-#[cfg(test)]
-mod address_tests {
-    use super::*;
-
-    #[test]
-    fn i11_5_client_address_reads_forwarding_only_from_trusted_proxies() {
-        let trusted = parse_trusted_proxies("127.0.0.1, 10.0.0.0/8, ::1").unwrap();
-        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
-        let addr = |peer, xff: &[&str], fwd: &[&str]| {
-            client_address(Some(ip(peer)), xff, fwd, &trusted).unwrap()
-        };
-        assert_eq!(
-            addr("198.51.100.1", &["203.0.113.5"], &[]),
-            ip("198.51.100.1")
-        );
-        assert_eq!(addr("127.0.0.1", &["203.0.113.5"], &[]), ip("203.0.113.5"));
-        // Read from the right: a client-supplied left part is not believed.
-        assert_eq!(
-            addr("10.0.0.2", &["6.6.6.6, 203.0.113.5, 10.0.0.7"], &[]),
-            ip("203.0.113.5")
-        );
-        assert_eq!(
-            addr("::1", &[], &["for=\"[2001:db8::1]:4711\";proto=https"]),
-            ip("2001:db8::1")
-        );
-        assert_eq!(addr("127.0.0.1", &[], &[]), ip("127.0.0.1"));
-        assert!(parse_trusted_proxies("10.0.0.0/33").is_err());
-        assert!(parse_trusted_proxies("proxy.local").is_err());
     }
 }

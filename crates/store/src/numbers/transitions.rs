@@ -1,0 +1,72 @@
+//! The transitions log of numbers and port-ins.
+
+use super::*;
+
+/// One recorded transition of a number (`subject_type = number`) or a port-in (`port_in`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransitionRow {
+    pub id: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub e164: Option<String>,
+    pub from_state: String,
+    pub to_state: String,
+    pub event: String,
+    pub actor: String,
+    pub at: i64,
+    pub reason: String,
+    pub rule: String,
+    pub clause: String,
+}
+
+pub async fn insert_transition(tx: &mut Tx, t: &TransitionRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO number_transitions (id, subject_type, subject_id, e164, from_state, to_state, event, actor, at, reason, rule, clause) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&t.id)
+    .bind(&t.subject_type)
+    .bind(&t.subject_id)
+    .bind(&t.e164)
+    .bind(&t.from_state)
+    .bind(&t.to_state)
+    .bind(&t.event)
+    .bind(&t.actor)
+    .bind(t.at)
+    .bind(&t.reason)
+    .bind(&t.rule)
+    .bind(&t.clause)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Transitions of one subject, oldest first.
+pub async fn transitions_of(store: &Store, subject_id: &str) -> Result<Vec<TransitionRow>> {
+    let rows = sqlx::query(
+        "SELECT id, subject_type, subject_id, e164, from_state, to_state, event, actor, at, reason, rule, clause \
+         FROM number_transitions WHERE subject_id = $1 ORDER BY at, id",
+    )
+    .bind(subject_id)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TransitionRow {
+                id: r.try_get("id")?,
+                subject_type: r.try_get("subject_type")?,
+                subject_id: r.try_get("subject_id")?,
+                e164: opt_text(r, "e164")?,
+                from_state: r.try_get("from_state")?,
+                to_state: r.try_get("to_state")?,
+                event: r.try_get("event")?,
+                actor: r.try_get("actor")?,
+                at: r.try_get("at")?,
+                reason: r.try_get("reason")?,
+                rule: r.try_get("rule")?,
+                clause: r.try_get("clause")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
