@@ -60,6 +60,8 @@ pub trait CounterStore: Send + Sync {
     fn source_window(&self, source: &str, now: i64, f: &mut dyn FnMut(&mut SourceWindow));
     /// Whether a source address is banned at `now`.
     fn banned(&self, source: &str, now: i64) -> bool;
+    /// The live calls of an account (to cut them when it is suspended).
+    fn calls_of(&self, account: &str) -> Vec<(String, LiveCall)>;
     /// Ids of calls that started before `before` (never reported ended).
     fn started_before(&self, before: i64) -> Vec<String>;
 }
@@ -179,6 +181,18 @@ impl CounterStore for MemoryCounters {
         let w = c.sources.entry(source.to_string()).or_default();
         w.1 = now;
         f(&mut w.0);
+    }
+
+    fn calls_of(&self, account: &str) -> Vec<(String, LiveCall)> {
+        let c = self.inner.lock().expect("counters lock");
+        if c.by_account.get(account).is_none_or(|l| l.calls == 0) {
+            return Vec::new();
+        }
+        c.live
+            .iter()
+            .filter(|(_, call)| call.account == account)
+            .map(|(id, call)| (id.clone(), call.clone()))
+            .collect()
     }
 
     fn started_before(&self, before: i64) -> Vec<String> {

@@ -97,6 +97,8 @@ pub struct App {
     pub auth_cache: Arc<access::AuthCache>,
     /// Bounds the argon2id work on the blocking pool ([`access::MAX_CONCURRENT_HASHES`]).
     pub(crate) hashing: Arc<tokio::sync::Semaphore>,
+    /// Reverse proxies whose forwarding headers name the client (A: login limits per address).
+    pub trusted_proxies: Arc<Vec<access::IpNet>>,
 }
 
 impl App {
@@ -116,6 +118,7 @@ impl App {
             guard: Arc::new(guard::Guard::default()),
             auth_cache: Arc::new(access::AuthCache::default()),
             hashing: Arc::new(tokio::sync::Semaphore::new(access::MAX_CONCURRENT_HASHES)),
+            trusted_proxies: Arc::new(Vec::new()),
         }
     }
 

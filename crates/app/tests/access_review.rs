@@ -176,3 +176,58 @@ async fn a16_tokens_and_contacts_are_found_past_the_first_five_hundred_users() {
         .unwrap();
     assert!(mail.iter().any(|m| m.subject == "Service suspended"));
 }
+
+#[tokio::test]
+async fn i11_3_a_partner_admin_cannot_mint_a_token_that_acts_as_its_customer() {
+    let app = demo().await;
+    let login = |email: &'static str| {
+        let app = app.clone();
+        async move {
+            let t = app
+                .login(
+                    email,
+                    tollgate_app::demo::DEMO_PASSWORD,
+                    None,
+                    &Actor::cli(),
+                )
+                .await
+                .unwrap();
+            let p = app.authenticate(&t.token).await.unwrap();
+            app.authorize(
+                p,
+                tollgate_core::tenancy::Permission::TokensManage,
+                Actor::cli(),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let partner = login("admin@northwind.test").await;
+    let customer_admin = tollgate_store::testing::texts(
+        &app.store,
+        "SELECT id FROM users WHERE email = 'admin@acme-dental.test'",
+    )
+    .await
+    .unwrap()
+    .remove(0);
+    let e = app
+        .create_token(&partner, Some(&customer_admin), "sneaky", None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "forbidden");
+    // Its own token is fine; the operator may issue one for a user, audited as such.
+    app.create_token(&partner, None, "mine", None)
+        .await
+        .unwrap();
+    let sys = Caller::system(Actor::cli());
+    app.create_token(&sys, Some(&customer_admin), "support", None)
+        .await
+        .unwrap();
+    let audit = tollgate_store::testing::texts(
+        &app.store,
+        "SELECT action FROM audit_log WHERE action = 'token.create_for_user'",
+    )
+    .await
+    .unwrap();
+    assert!(!audit.is_empty());
+}

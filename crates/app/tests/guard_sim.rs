@@ -81,3 +81,46 @@ async fn every_injected_pattern_is_caught_within_the_bound() {
         );
     }
 }
+
+/// Realistic scenarios with randomised parameters (review issue): each attack is caught
+/// within 15 minutes with little fraud admitted; a brute force never outlasts its ban; the
+/// ordinary offices are left alone.
+#[tokio::test]
+async fn f4_realistic_scenarios_are_caught_fast_and_offices_are_left_alone() {
+    use tollgate_app::guard_sim::scenarios::{self, Scenario};
+    for seed in [1, 2, 3] {
+        for scenario in Scenario::ALL {
+            let app = app().await;
+            let accounts = setup(&app, scenario.accounts()).await.unwrap();
+            let r = scenarios::run(&app, &accounts, scenario, seed)
+                .await
+                .unwrap();
+            eprintln!("seed {seed}: {}", r.line());
+            assert_eq!(r.legit_suspensions, 0, "seed {seed}: {r:?}");
+            match scenario {
+                Scenario::OfficeDay => {
+                    assert_eq!(r.legit_refused, 0, "seed {seed}: {r:?}");
+                    assert!(r.legit_attempts > 800, "seed {seed}: {r:?}");
+                }
+                Scenario::BruteForce => {
+                    assert!(r.detected_after_s.is_some_and(|s| s <= CATCH_BOUND_S));
+                    assert_eq!(r.fraud_admitted, 0, "seed {seed}: {r:?}");
+                }
+                Scenario::IrsfLowConcurrency => {
+                    assert!(
+                        r.detected_after_s.is_some_and(|s| s <= CATCH_BOUND_S),
+                        "seed {seed}: {r:?}"
+                    );
+                    // Cut at detection: at most the first calls' talk until then.
+                    assert!(r.fraud_talk_s <= 15 * 60, "seed {seed}: {r:?}");
+                }
+                _ => {
+                    assert!(
+                        r.detected_after_s.is_some_and(|s| s <= CATCH_BOUND_S),
+                        "seed {seed}: {r:?}"
+                    );
+                }
+            }
+        }
+    }
+}

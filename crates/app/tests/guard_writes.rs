@@ -114,7 +114,7 @@ async fn f4_a_decision_that_raises_an_incident_returns_while_the_writer_is_held(
         )
         .await
         .unwrap();
-        assert_eq!(&stored, &[id.clone()]);
+        assert_eq!(stored.as_slice(), std::slice::from_ref(id));
     }
 }
 

@@ -21,6 +21,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Seed the demo tenant at start.
     pub demo: bool,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client
+    /// (comma-separated IPs or CIDRs, e.g. `127.0.0.1,10.0.0.0/8`); empty trusts none.
+    pub trusted_proxies: String,
 }
 
 impl Default for Config {
@@ -32,6 +35,7 @@ impl Default for Config {
             log: "info".into(),
             max_body_bytes: tollgate_http::DEFAULT_MAX_BODY_BYTES,
             demo: false,
+            trusted_proxies: String::new(),
         }
     }
 }
@@ -44,6 +48,7 @@ pub const KEYS: &[&str] = &[
     "log",
     "max_body_bytes",
     "demo",
+    "trusted_proxies",
 ];
 
 /// Flags that override the file and the environment.
@@ -139,13 +144,14 @@ impl Config {
     /// TOML dump with secrets redacted.
     pub fn show(&self) -> String {
         format!(
-            "listen = {:?}\ndata_dir = {:?}\ndatabase_url = {:?}\nlog = {:?}\nmax_body_bytes = {}\ndemo = {}\n",
+            "listen = {:?}\ndata_dir = {:?}\ndatabase_url = {:?}\nlog = {:?}\nmax_body_bytes = {}\ndemo = {}\ntrusted_proxies = {:?}\n",
             self.listen,
             self.data_dir.display().to_string(),
             tollgate_store::redact_url(&self.database_url()),
             self.log,
             self.max_body_bytes,
-            self.demo
+            self.demo,
+            self.trusted_proxies
         )
     }
 }

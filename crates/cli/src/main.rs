@@ -1,6 +1,7 @@
 //! `tollgate`: the one binary. Exit codes: 0 ok, 1 failure, 2 bad usage or configuration.
 
 mod config;
+mod generate;
 mod guard_bench;
 mod http_bench;
 mod numbers_cmd;
@@ -196,6 +197,10 @@ async fn open_app(cfg: &config::Config) -> Result<App, Fail> {
         tracing::info!(file = %guard_file.display(), "guard thresholds loaded");
         app.guard = std::sync::Arc::new(tollgate_app::guard::Guard::with_thresholds(t));
     }
+    app.trusted_proxies = std::sync::Arc::new(
+        tollgate_app::access::parse_trusted_proxies(&cfg.trusted_proxies)
+            .map_err(|e| Fail(2, format!("trusted_proxies: {e}")))?,
+    );
     app.load_rates().await?;
     Ok(app)
 }
@@ -233,8 +238,15 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
                     http_decisions,
                     connections,
                     seed,
+                    intake_cdrs,
                 },
-        } => guard_bench::run(accounts, decisions, http_decisions, connections, seed).await,
+        } => {
+            guard_bench::run(accounts, decisions, http_decisions, connections, seed).await?;
+            if intake_cdrs > 0 {
+                guard_bench::during_intake(accounts, intake_cdrs, seed).await?;
+            }
+            Ok(())
+        }
         Command::Bench { action } => rating_cmd::bench(action).await,
         Command::Generate { action } => rating_cmd::generate(action),
     }

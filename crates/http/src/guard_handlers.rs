@@ -106,7 +106,9 @@ pub async fn end(
 pub struct AuthFailureIn {
     source: String,
     at: Option<String>,
+    /// The SIP username tried (an account's number lets the guard tell the account).
     username: Option<String>,
+    billing_account: Option<String>,
 }
 
 pub async fn auth_failure(
@@ -114,9 +116,14 @@ pub async fn auth_failure(
     Extension(c): Extension<Caller>,
     ApiJson(b): ApiJson<AuthFailureIn>,
 ) -> ApiResult {
-    let _ = b.username;
     let ids = app
-        .guard_auth_failure(&c.actor, &b.source, time_opt(&b.at, "at")?)
+        .guard_auth_failure(
+            &c.actor,
+            &b.source,
+            time_opt(&b.at, "at")?,
+            b.billing_account.as_deref(),
+            b.username.as_deref(),
+        )
         .await?;
     Ok(Json(json!({"source": b.source, "incidents": ids})).into_response())
 }
@@ -375,4 +382,17 @@ pub async fn add_prefix(
         Json(json!({"prefix": b.prefix, "class": b.class, "rule": "F2"})),
     )
         .into_response())
+}
+
+/// Live calls the edge must cut (F4), oldest order first.
+pub async fn teardowns(State(app): State<App>) -> ApiResult {
+    let items: Vec<Value> = app
+        .calls_to_cut()
+        .into_iter()
+        .map(|c| {
+            json!({"call_id": c.call_id, "billing_account": c.billing_account, "rule": c.rule.rule,
+                   "clause": c.rule.clause, "reason": c.reason, "ordered_at": ts(c.ordered_at)})
+        })
+        .collect();
+    Ok(Json(json!({"items": items})).into_response())
 }

@@ -139,6 +139,7 @@ api! {
         body: r#"{"type":"object","required":["from","to"],"properties":{"billing_account":{"type":"string"},"from":{"type":"string"},"to":{"type":"string"},"source_ip":{"type":"string"},"at":{"type":"string"},"call_id":{"type":"string"}}}"#, bulk: false;
     post "/v1/guard/calls/{id}/answer" => gh::answer, Perm(P::GuardDecide), "The call was answered (optional body {\"at\"}).", query: &[], body: "", bulk: false;
     post "/v1/guard/calls/{id}/end" => gh::end, Perm(P::GuardDecide), "The call ended: it leaves the live set and becomes a rated CDR.", query: &[], body: "", bulk: false;
+    get "/v1/guard/teardowns" => gh::teardowns, Perm(P::GuardDecide), "Live calls the SIP edge must tear down now: their account was suspended while they were live (F4); each leaves the list when its end is reported. Emergency calls are never listed (T13).", query: &[], body: "", bulk: false;
     post "/v1/guard/auth-failures" => gh::auth_failure, Perm(P::GuardDecide), "An authentication failure seen by the SIP edge (F6).", query: &[],
         body: r#"{"type":"object","required":["source"],"properties":{"source":{"type":"string"},"at":{"type":"string"},"username":{"type":"string"}}}"#, bulk: false;
     post "/v1/guard/destination-prefixes" => gh::add_prefix, Perm(P::GuardManage), "Add an operator-managed forbidden destination range (F2).", query: &[],
@@ -320,13 +321,26 @@ pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// Outermost middleware: request id, peer address, the URI and header limits, and the one
 /// error shape (with `WWW-Authenticate` on every 401).
-async fn request_context(mut req: Request, next: Next) -> Response {
+async fn request_context(State(app): State<App>, mut req: Request, next: Next) -> Response {
     let rid = tollgate_app::ids::new_id("req");
-    let source = req
+    let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+        .map(|c| c.0.ip());
+    let source = {
+        let h = req.headers();
+        let values = |name: &str| -> Vec<String> {
+            h.get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok().map(str::to_string))
+                .collect()
+        };
+        let (xff, fwd) = (values("x-forwarded-for"), values("forwarded"));
+        let xff: Vec<&str> = xff.iter().map(String::as_str).collect();
+        let fwd: Vec<&str> = fwd.iter().map(String::as_str).collect();
+        tollgate_app::access::client_address(peer, &xff, &fwd, &app.trusted_proxies)
+            .map_or_else(|| "unknown".into(), |ip| ip.to_string())
+    };
     req.extensions_mut().insert(RequestId(rid.clone()));
     req.extensions_mut().insert(SourceAddr(source));
     let uri_bytes = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
@@ -388,7 +402,7 @@ async fn request_context(mut req: Request, next: Next) -> Response {
 pub fn router(app: App, max_body_bytes: usize) -> Router {
     mount(&app, max_body_bytes)
         .fallback(|| async { StatusCode::NOT_FOUND })
-        .layer(middleware::from_fn(request_context))
+        .layer(middleware::from_fn_with_state(app.clone(), request_context))
         .with_state(app)
 }
 

@@ -179,6 +179,7 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("POST", "/v1/guard/calls/{id}/answer"), EDGE),
         (("POST", "/v1/guard/calls/{id}/end"), EDGE),
         (("POST", "/v1/guard/auth-failures"), EDGE),
+        (("GET", "/v1/guard/teardowns"), EDGE),
         (("POST", "/v1/guard/destination-prefixes"), AUDIT),
         (("GET", "/v1/incidents"), ALL),
         (("GET", "/v1/suspensions"), ALL),

@@ -4,7 +4,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::{fetch_dynamic, opt_text, push_page, Arg, Page, Result, ScopeFilter, Store, Tx};
+use crate::{opt_text, Page, Result, ScopeFilter, ScopedQuery, Store, Tx};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyRow {
@@ -205,6 +205,28 @@ pub async fn open_calls(store: &Store) -> Result<Vec<CallRow>> {
     Ok(rows.iter().map(call).collect::<Result<_, _>>()?)
 }
 
+/// System-wide (the guard's start): the most recent `limit` calls started since `since`,
+/// oldest first, each with what its CDR cost when it was rated (source `guard`).
+pub async fn recent_calls(
+    store: &Store,
+    since: i64,
+    limit: i64,
+) -> Result<Vec<(CallRow, Option<i64>)>> {
+    let rows = sqlx::query(
+        "SELECT g.*, d.amount_micros AS cost FROM (SELECT * FROM guard_calls WHERE started_at >= $1 \
+         ORDER BY started_at DESC LIMIT $2) g LEFT JOIN cdrs d ON d.source = 'guard' AND d.call_id = g.call_id \
+         ORDER BY g.started_at, g.call_id",
+    )
+    .bind(since)
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((call(r)?, r.try_get::<Option<i64>, _>("cost")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
 pub async fn get_call(store: &Store, id: &str) -> Result<Option<CallRow>> {
     let r = sqlx::query("SELECT * FROM guard_calls WHERE call_id = $1")
         .bind(id)
@@ -300,14 +322,12 @@ pub async fn list_suspensions(
     scope: ScopeFilter<'_>,
     page: &Page,
 ) -> Result<Vec<SuspensionRow>> {
-    let mut sql =
+    let mut q = ScopedQuery::new(
         "SELECT s.* FROM suspensions s JOIN billing_accounts b ON b.id = s.billing_account_id \
-                   JOIN customers c ON c.id = b.customer_id WHERE 1 = 1"
-            .to_string();
-    let mut args = Vec::new();
-    scope.push(&mut sql, &mut args, "c.id", "c.partner_id");
-    push_page(&mut sql, &mut args, "s.id", page);
-    fetch_dynamic(store.reader(), &sql, args, suspension).await
+         JOIN customers c ON c.id = b.customer_id",
+    );
+    q.scope(&scope, "c.id", "c.partner_id").page("s.id", page);
+    q.fetch(store.reader(), suspension).await
 }
 
 pub async fn insert_incident(tx: &mut Tx, i: &IncidentRow) -> Result<()> {
@@ -339,13 +359,11 @@ pub async fn list_incidents(
     scope: ScopeFilter<'_>,
     page: &Page,
 ) -> Result<Vec<IncidentRow>> {
-    let mut sql =
-        "SELECT i.* FROM incidents i LEFT JOIN customers c ON c.id = i.customer_id WHERE 1 = 1"
-            .to_string();
-    let mut args: Vec<Arg> = Vec::new();
-    scope.push(&mut sql, &mut args, "c.id", "c.partner_id");
-    push_page(&mut sql, &mut args, "i.id", page);
-    fetch_dynamic(store.reader(), &sql, args, |r| {
+    let mut q = ScopedQuery::new(
+        "SELECT i.* FROM incidents i LEFT JOIN customers c ON c.id = i.customer_id",
+    );
+    q.scope(&scope, "c.id", "c.partner_id").page("i.id", page);
+    q.fetch(store.reader(), |r| {
         Ok(IncidentRow {
             id: r.try_get("id")?,
             at: r.try_get("at")?,

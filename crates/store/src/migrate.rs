@@ -41,7 +41,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_numbers"),
     migration!(4, "0004_guard"),
     migration!(5, "0005_intake_speed"),
-    migration!(6, "0006_checks"),
+    migration!(6, "0006_guard_recent_calls"),
+    migration!(7, "0007_checks"),
 ];
 
 impl Migration {

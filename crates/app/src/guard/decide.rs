@@ -92,12 +92,18 @@ impl App {
             }
             Ok(international) => {
                 let to = to.as_deref().unwrap_or_default();
+                let row = table.as_ref().and_then(|t| t.lookup(to, now));
+                let facts = CallFacts {
+                    to,
+                    rate_per_min_micros: row.map(|r| r.rate_per_min_micros),
+                    source: req.source_ip.as_deref(),
+                };
                 counters.account_window(&account, now, &mut |w| {
                     incidents.extend(detectors.on_attempt(
                         w,
                         &acct.policy,
                         live,
-                        to,
+                        &facts,
                         international,
                         now,
                     ))
@@ -125,7 +131,6 @@ impl App {
                     // an admitted call reserves its worst case (its `max_duration_s` at its
                     // rate) until it ends and is rated. Decided and held under one lock, so
                     // concurrent calls never share the same credit.
-                    let row = table.as_ref().and_then(|t| t.lookup(to, now));
                     if let Some(r) = row.filter(|r| r.currency.as_str() != acct.currency) {
                         // B1: the call could never be billed; refuse it rather than admit a
                         // call whose CDR intake must reject.
@@ -152,7 +157,13 @@ impl App {
                     }
                     let mut g = self.guard.inner.lock().expect("guard lock");
                     let reserved = g.reserved.get(&account).copied().unwrap_or(0);
-                    let v = check_price(&acct.policy, row, international, reserved);
+                    let mut v = check_price(&acct.policy, row, international, reserved);
+                    // Until the edge has cut a suspended account's calls, a call to a very
+                    // costly destination is bounded (IRSF: the loss per call is capped).
+                    let t = &self.guard.thresholds;
+                    if row.is_some_and(|r| r.rate_per_min_micros >= t.very_costly_rate_micros) {
+                        v.max_duration_s = v.max_duration_s.min(t.costly_call_max_s);
+                    }
                     if let (Decision::Allow, Some(row), Some(_)) =
                         (v.decision, row, acct.policy.credit_left_micros)
                     {

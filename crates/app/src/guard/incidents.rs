@@ -62,6 +62,8 @@ impl App {
                         .entry(account.to_string())
                         .or_default()
                         .push(suspension_of(&s));
+                    drop(g);
+                    self.order_cuts(account, scope, i.rule, &s.reason, now);
                     suspension = Some(s);
                 }
                 Action::BanSource { source, until } => ban = Some((source.clone(), *until)),

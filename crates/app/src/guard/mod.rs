@@ -14,7 +14,7 @@ use serde_json::json;
 use tollgate_core::cdr::RawCdr;
 use tollgate_core::guard::{
     check_contract, check_price, reset_fired, worst_case_cost, AccountPolicy, Action, Attempt,
-    Decision, DestClass, DestinationClasses, Detectors, Incident, Live, Suspension,
+    CallFacts, Decision, DestClass, DestinationClasses, Detectors, Incident, Live, Suspension,
     SuspensionScope, Thresholds, Verdict, KBPS_PER_CALL,
 };
 use tollgate_core::{e164, rules, time, Refusal, RuleRef};
@@ -127,6 +127,18 @@ pub struct Guard {
     pub thresholds: Thresholds,
     /// Writes persisted behind the answer (see [`writes`]).
     pub writes: WriteQueue,
+    /// Live calls a suspension ordered cut, until the edge reports them ended.
+    cuts: Mutex<HashMap<String, CutOrder>>,
+}
+
+/// A live call the edge must tear down: its account was suspended while it was live (F4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CutOrder {
+    pub call_id: String,
+    pub billing_account: String,
+    pub rule: RuleRef,
+    pub reason: String,
+    pub ordered_at: i64,
 }
 
 impl Guard {
@@ -167,6 +179,7 @@ impl Default for Guard {
             counters: Box::new(MemoryCounters::default()),
             thresholds: Thresholds::default(),
             writes: WriteQueue::default(),
+            cuts: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -193,12 +206,14 @@ fn suspension_of(row: &SuspensionRow) -> Suspension {
 }
 
 mod accounts;
+pub mod cuts;
 mod decide;
 pub mod demo;
 mod emergency;
 mod incidents;
 mod policy;
 mod progress;
+pub mod replay;
 mod suspensions;
 pub mod writes;
 

@@ -87,6 +87,7 @@ impl App {
             return Err(AppError::NotFound("live call"));
         }
         self.enqueue(GuardWrite::Ended(call_id.to_string(), now));
+        self.forget_cut(call_id);
         let cost: i64 = report.totals.values().map(|(_, m)| m).sum();
         {
             let mut g = self.guard.inner.lock().expect("guard lock");
@@ -140,11 +141,16 @@ impl App {
     }
 
     /// F6: an authentication failure seen by the SIP edge.
+    /// F6: an authentication failure seen by the SIP edge, with the account under attack
+    /// when the edge knows it (`account`, or a `username` that is one of its numbers): when
+    /// the source is banned, that account gets an incident too, so its admins hear of it.
     pub async fn guard_auth_failure(
         &self,
         actor: &Actor,
         source: &str,
         at: Option<i64>,
+        account: Option<&str>,
+        username: Option<&str>,
     ) -> Result<Vec<String>, AppError> {
         if source.parse::<std::net::IpAddr>().is_err() {
             return Err(AppError::invalid(
@@ -181,6 +187,43 @@ impl App {
             loaded_at: 0,
             credit_limit: None,
         };
-        Ok(self.raise_incidents(actor, "", &none, Some(source), &incidents, now))
+        let mut ids = self.raise_incidents(actor, "", &none, Some(source), &incidents, now);
+        let banned = incidents.iter().any(|i| i.detector == "auth_failures");
+        if banned {
+            let target = match (account, username) {
+                (Some(a), _) if !a.is_empty() => Some(a.to_string()),
+                (_, Some(u)) => match e164::normalize(u, "username") {
+                    Ok(d) => tollgate_store::numbers::find_by_e164(&self.store, &d)
+                        .await?
+                        .and_then(|n| n.billing_account_id),
+                    Err(_) => None,
+                },
+                _ => None,
+            };
+            if let Some(a) = target {
+                if let Ok(acct) = self.cached_account(&a, now).await {
+                    let attack = Incident {
+                        detector: "auth_attack_on_account",
+                        rule: rules::F6,
+                        count: incidents.first().map_or(0, |i| i.count),
+                        window_s: self.guard.thresholds.auth_window_s,
+                        threshold: self.guard.thresholds.auth_failures as u64,
+                        detail: format!(
+                            "repeated authentication failures against this account from {source}; the source is banned"
+                        ),
+                        action: Action::AlertOnly,
+                    };
+                    ids.extend(self.raise_incidents(
+                        actor,
+                        &a,
+                        &acct,
+                        Some(source),
+                        &[attack],
+                        now,
+                    ));
+                }
+            }
+        }
+        Ok(ids)
     }
 }

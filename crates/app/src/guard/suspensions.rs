@@ -99,6 +99,7 @@ impl App {
         .await?;
         tollgate_store::commit(tx).await?;
         self.invalidate_guard_account(account);
+        self.order_cuts(account, &scope, rule, &s.reason, now);
         Ok(s)
     }
 

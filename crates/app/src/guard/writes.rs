@@ -156,6 +156,13 @@ impl App {
                 .counters
                 .source_window(&source, now, &mut |w| w.banned_until = Some(until));
         }
+        let replayed = self.replay_windows(now).await?;
+        if replayed > 0 {
+            tracing::info!(
+                calls = replayed,
+                "guard detector windows rebuilt from recent calls"
+            );
+        }
         self.ensure_writer();
         Ok(())
     }

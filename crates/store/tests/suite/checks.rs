@@ -1,4 +1,4 @@
-//! Migration 0006: the database itself refuses what the code would refuse (enum-like TEXT
+//! Migration 0007: the database itself refuses what the code would refuse (enum-like TEXT
 //! columns, currencies, amounts and durations that cannot be negative), on both backends,
 //! with the rule's name (`check_<table>_<column>`) in the error.
 

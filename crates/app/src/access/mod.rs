@@ -1,6 +1,6 @@
 //! Access: tokens, sessions, logins with rate limiting, TOTP, and A2 "credentials lost".
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use serde_json::json;
@@ -13,10 +13,18 @@ use crate::ids::new_id;
 use crate::secrets::{self, new_token, token_hash};
 use crate::{Actor, App, AppError, Caller, Principal};
 
+mod addresses;
+mod limiter;
+
+pub use addresses::{client_address, parse_trusted_proxies, IpNet};
+pub use limiter::{LoginLimiter, MAX_CONCURRENT_HASHES};
+
 /// Failed logins for one e-mail from one source within [`LOGIN_WINDOW_S`] before refusal.
 pub const MAX_FAILED_LOGINS_PER_ACCOUNT: usize = 5;
-/// Failed logins from one source (any e-mail) within the window before refusal.
-pub const MAX_FAILED_LOGINS_PER_SOURCE: usize = 20;
+/// Failed logins from one source (any e-mail) within the window before refusal: much looser
+/// than the per-account limit, so one address (an office, a NAT) is not locked out by a few
+/// typos; it stops address-wide password spraying.
+pub const MAX_FAILED_LOGINS_PER_SOURCE: usize = 200;
 pub const LOGIN_WINDOW_S: i64 = 900;
 /// Bound on the keys the limiter tracks; the oldest are dropped beyond it.
 pub const MAX_TRACKED_LOGIN_KEYS: usize = 10_000;
@@ -76,88 +84,6 @@ impl AuthCache {
         self.generation
             .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         map.clear();
-    }
-}
-
-/// Password hashes (argon2id, ~20-50 ms of CPU each) computed at once on the blocking pool;
-/// more wait their turn, so a login burst never starves the guard of executor threads.
-pub const MAX_CONCURRENT_HASHES: usize = 2;
-
-/// Sliding-window counter of failed logins, bounded in memory, and the last TOTP step each
-/// user logged in with (a code is accepted once: A3 replay protection).
-#[derive(Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, VecDeque<i64>>>,
-    totp_steps: Mutex<HashMap<String, i64>>,
-}
-
-impl LoginLimiter {
-    /// Records the TOTP step a user just used; `false` when that step (or a later one) was
-    /// already used: the code is a replay. Entries older than the skew window are dropped
-    /// when the map is full (they can no longer be replayed).
-    pub fn use_totp_step(&self, user_id: &str, step: i64, now: i64) -> bool {
-        let mut m = self.totp_steps.lock().expect("totp lock");
-        if m.len() >= MAX_TRACKED_LOGIN_KEYS {
-            let oldest = now.div_euclid(secrets::TOTP_STEP_S) - secrets::TOTP_SKEW_STEPS;
-            m.retain(|_, s| *s >= oldest);
-        }
-        match m.get(user_id) {
-            Some(last) if *last >= step => false,
-            _ => {
-                m.insert(user_id.to_string(), step);
-                true
-            }
-        }
-    }
-
-    fn keys(email: &str, source: &str) -> [(String, usize); 2] {
-        [
-            (
-                format!("a:{}|{source}", email.trim().to_lowercase()),
-                MAX_FAILED_LOGINS_PER_ACCOUNT,
-            ),
-            (format!("s:{source}"), MAX_FAILED_LOGINS_PER_SOURCE),
-        ]
-    }
-
-    /// Seconds until the next attempt is allowed, or `None` when allowed now.
-    pub fn blocked_for(&self, email: &str, source: &str, now: i64) -> Option<i64> {
-        let mut map = self.failures.lock().expect("limiter lock");
-        let mut wait = None;
-        for (key, max) in Self::keys(email, source) {
-            if let Some(q) = map.get_mut(&key) {
-                while q.front().is_some_and(|t| *t <= now - LOGIN_WINDOW_S) {
-                    q.pop_front();
-                }
-                if q.len() >= max {
-                    let w = q.front().map_or(1, |t| t + LOGIN_WINDOW_S - now).max(1);
-                    wait = Some(wait.map_or(w, |x: i64| x.max(w)));
-                }
-            }
-        }
-        wait
-    }
-
-    pub fn record_failure(&self, email: &str, source: &str, now: i64) {
-        let mut map = self.failures.lock().expect("limiter lock");
-        if map.len() >= MAX_TRACKED_LOGIN_KEYS {
-            map.retain(|_, q| q.back().is_some_and(|t| *t > now - LOGIN_WINDOW_S));
-            if map.len() >= MAX_TRACKED_LOGIN_KEYS {
-                map.clear();
-            }
-        }
-        for (key, max) in Self::keys(email, source) {
-            let q = map.entry(key).or_default();
-            q.push_back(now);
-            while q.len() > max {
-                q.pop_front();
-            }
-        }
-    }
-
-    pub fn record_success(&self, email: &str, source: &str) {
-        let mut map = self.failures.lock().expect("limiter lock");
-        map.remove(&Self::keys(email, source)[0].0);
     }
 }
 
@@ -332,6 +258,15 @@ impl App {
                 if !self.may_manage_user(caller, &u).await? {
                     return Err(AppError::NotFound("user"));
                 }
+                // A token for someone else is impersonation: only the operator's admins may
+                // issue one (the CLI, service users), and the audit names both (issue 11 #3).
+                // Partner and customer admins manage their users, not their credentials.
+                if u.id != caller.principal.user_id && caller.principal.role != Role::OperatorAdmin
+                {
+                    return Err(AppError::Forbidden(
+                        "a token acts as its user: partner and customer admins create tokens for themselves only (token_for_other_user)".into(),
+                    ));
+                }
                 u
             }
         };
@@ -344,9 +279,13 @@ impl App {
             &audit_row(
                 &caller.actor,
                 now,
-                "token.create",
+                if target.id == caller.principal.user_id {
+                    "token.create"
+                } else {
+                    "token.create_for_user"
+                },
                 &cred.id,
-                json!({"user_id": target.id, "name": name}),
+                json!({"user_id": target.id, "name": name, "issued_by": caller.principal.user_id, "on_behalf_of": (target.id != caller.principal.user_id).then_some(&target.id)}),
             ),
         )
         .await?;

@@ -1,6 +1,10 @@
 //! A seeded traffic simulator for the guard: normal office traffic for many accounts plus
 //! injected fraud patterns, replayed through the real use cases with a pinned clock.
 //! Deterministic by seed: the same seed gives the same events and the same incidents.
+//! [`scenarios`] builds realistic attacks and ordinary office days with randomised
+//! parameters and reports, per scenario, what the guard caught and what it cost.
+
+pub mod scenarios;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -80,9 +84,15 @@ pub struct SimAccount {
     pub number: String,
 }
 
-/// Rates the simulated accounts use.
+/// Rates the simulated accounts use: neighbours at cents, IRSF destinations at a euro or more.
 pub const SIM_RATES: &str = "prefix,destination,rate_per_min,initial_s,subsequent_s,valid_from,currency\n\
-33,France,0.012,60,60,2020-01-01,EUR\n49,Germany,0.014,1,1,2020-01-01,EUR\n44,United Kingdom,0.015,60,60,2020-01-01,EUR\n";
+33,France,0.012,60,60,2020-01-01,EUR\n49,Germany,0.014,1,1,2020-01-01,EUR\n44,United Kingdom,0.015,60,60,2020-01-01,EUR\n\
+353,Ireland,0.020,60,60,2020-01-01,EUR\n252,Somalia,1.200,60,60,2020-01-01,EUR\n53,Cuba,0.950,60,60,2020-01-01,EUR\n\
+675,Papua New Guinea,1.100,60,60,2020-01-01,EUR\n";
+
+/// Countries every simulated account may call: its neighbours, and (as a business with
+/// partners abroad) the costly ones an IRSF attack uses.
+pub const SIM_ALLOWLIST: &str = "DE,GB,IE,SO,CU,PG";
 
 /// Creates `n` validated accounts (home France, Germany and the UK allowlisted), each with one
 /// active number, in a store that has no operator yet.
@@ -137,7 +147,7 @@ pub async fn setup(app: &App, n: usize) -> Result<Vec<SimAccount>, AppError> {
                 licensed_calls: 30,
                 site_bandwidth_kbps: None,
                 home_country: "FR".into(),
-                international_allowlist: "DE,GB".into(),
+                international_allowlist: SIM_ALLOWLIST.into(),
                 credit_limit_micros: None,
                 updated_at: 0,
             },
@@ -168,7 +178,7 @@ pub async fn setup(app: &App, n: usize) -> Result<Vec<SimAccount>, AppError> {
                 suspension_ref: None,
                 cnam: None,
                 no_trunking: false,
-                routing: "pbx".into(),
+                routing: "direct".into(),
                 origin: "inventory".into(),
                 created_at: now,
                 updated_at: now,
@@ -370,6 +380,9 @@ pub async fn run(
         queue.push(Reverse((t, seq as u64, e)));
     }
     let mut seq = u64::MAX / 2;
+    // Calls live in the edge: progress is reported for these only, and an error on that path
+    // fails the run. A call the guard orders cut is torn down by the edge.
+    let mut live = std::collections::HashSet::new();
     while let Some(Reverse((t, _, e))) = queue.pop() {
         app.clock.set(t);
         match e {
@@ -392,6 +405,7 @@ pub async fn run(
                 };
                 let d = app.guard_call(&actor, req).await?;
                 if d.verdict.decision == Decision::Allow {
+                    live.insert(call_id.clone());
                     seq += 1;
                     queue.push(Reverse((
                         t + ring_s,
@@ -402,21 +416,37 @@ pub async fn run(
                     )));
                     seq += 1;
                     queue.push(Reverse((
-                        t + ring_s + talk_s,
+                        t + ring_s + talk_s.min(i64::from(d.verdict.max_duration_s)),
                         seq,
                         SimEvent::End { call_id },
                     )));
                 }
             }
             SimEvent::Answer { call_id } => {
-                // A call may have been cut by a suspension meanwhile; the edge reports anyway.
-                let _ = app.guard_answer(&call_id, Some(t)).await;
+                if live.contains(&call_id) {
+                    app.guard_answer(&call_id, Some(t)).await?;
+                }
             }
             SimEvent::End { call_id } => {
-                let _ = app.guard_end(&actor, &call_id, Some(t)).await;
+                if live.remove(&call_id) {
+                    app.guard_end(&actor, &call_id, Some(t)).await?;
+                }
             }
             SimEvent::AuthFailure { source } => {
-                app.guard_auth_failure(&actor, &source, Some(t)).await?;
+                app.guard_auth_failure(&actor, &source, Some(t), None, None)
+                    .await?;
+            }
+        }
+        for order in app.calls_to_cut() {
+            if live.contains(&order.call_id) {
+                seq += 1;
+                queue.push(Reverse((
+                    t + scenarios::EDGE_CUT_DELAY_S,
+                    seq,
+                    SimEvent::End {
+                        call_id: order.call_id,
+                    },
+                )));
             }
         }
     }

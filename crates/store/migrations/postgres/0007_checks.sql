@@ -1,4 +1,4 @@
--- 0006 checks: the database refuses what the code would refuse. Enum-like TEXT columns hold
+-- 0007 checks: the database refuses what the code would refuse. Enum-like TEXT columns hold
 -- only the values the code writes (roles with sip_edge, tiers, credential kinds, number,
 -- port-in, port-out and document-request states, routing, suspension scope, CDR disposition
 -- and direction, ...), currencies are three capital letters, and amounts, durations and

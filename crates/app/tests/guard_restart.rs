@@ -1,0 +1,86 @@
+//! A restart does not reset fraud state (review issue, item 9): the detector windows are
+//! rebuilt from the persisted recent calls.
+
+use tollgate_app::guard::CallRequest;
+use tollgate_app::{Actor, App, Clock};
+
+const NOW: i64 = 1_795_000_000;
+
+fn short_call(hq: &str, n: i64) -> CallRequest {
+    CallRequest {
+        billing_account: Some(hq.into()),
+        from: "+33170000001".into(),
+        to: format!("+331426{:05}", 10_000 + n * 37),
+        source_ip: Some("192.0.2.10".into()),
+        at: None,
+        call_id: Some(format!("short-{n}")),
+    }
+}
+
+/// Places, answers and ends a 10-second call `n`, 30 s after the previous one.
+async fn place(app: &App, hq: &str, n: i64) -> Vec<String> {
+    let at = NOW + n * 30;
+    app.clock.set(at);
+    let d = app
+        .guard_call(&Actor::cli(), short_call(hq, n))
+        .await
+        .unwrap();
+    if d.verdict.code != "allowed" {
+        return vec![format!("refused:{}", d.verdict.code)];
+    }
+    app.guard_answer(&d.call_id, Some(at + 2)).await.unwrap();
+    app.clock.set(at + 12);
+    let end = app
+        .guard_end(&Actor::cli(), &d.call_id, Some(at + 12))
+        .await
+        .unwrap();
+    end["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn f3_the_dialer_signature_survives_a_restart() {
+    let store = tollgate_store::testing::any().await;
+    let before = App::new(store.clone(), Clock::fixed(NOW)).unwrap();
+    before.start_guard().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("tg-rs-{}", tollgate_app::ids::new_id("t")));
+    tollgate_app::demo::seed(&before, &dir).await.unwrap();
+    let hq = tollgate_store::testing::texts(
+        &before.store,
+        "SELECT id FROM billing_accounts WHERE name = 'Acme Dental HQ'",
+    )
+    .await
+    .unwrap()
+    .remove(0);
+    // 15 calls of 10 s: not yet a dialer (the detector wants 20 of the recent calls).
+    for n in 0..15 {
+        assert!(place(&before, &hq, n).await.is_empty(), "call {n}");
+    }
+    before.flush_guard().await.unwrap();
+    // A new process on the same database.
+    let after = App::new(store, Clock::fixed(NOW + 15 * 30)).unwrap();
+    after.load_rates().await.unwrap();
+    after.start_guard().await.unwrap();
+    let mut incidents = Vec::new();
+    for n in 15..23 {
+        incidents.extend(place(&after, &hq, n).await);
+    }
+    after.flush_guard().await.unwrap();
+    // 22 short calls of the last 23 (the demo's one answered call lasted 175 s): 95 % under
+    // 60 s with an average of 17 s, so the signature fires on the 20th short call.
+    let detectors = tollgate_store::testing::texts(
+        &after.store,
+        "SELECT detector FROM incidents WHERE detector = 'dialer_short_calls'",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        detectors.len(),
+        1,
+        "incidents after the restart: {incidents:?}"
+    );
+}
