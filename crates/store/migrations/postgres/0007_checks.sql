@@ -5,8 +5,6 @@
 -- counts that cannot be negative are not. Columns that may legitimately be negative or
 -- free text (actors such as the guard's `created_by`, reasons, notes) are not constrained.
 -- Each rule is named check_<table>_<column>, on both backends.
--- Not yet: numbers.routing (the guard simulator, app::guard_sim, seeds numbers with routing
--- 'pbx', which is no Routing value; a later migration adds the check once it writes one).
 -- Never edit after landing; add a new migration.
 ALTER TABLE partners ADD CONSTRAINT check_partners_tier CHECK (tier IN ('diamond', 'platinum', 'gold_plus', 'gold', 'silver', 'bronze', 'reseller'));
 ALTER TABLE users ADD CONSTRAINT check_users_role CHECK (role IN ('operator_admin', 'operator_support', 'operator_billing', 'partner_admin', 'partner_agent', 'customer_admin', 'customer_user', 'sip_edge'));
@@ -16,6 +14,7 @@ ALTER TABLE billing_accounts ADD CONSTRAINT check_billing_accounts_included_seco
 ALTER TABLE bundle_usage ADD CONSTRAINT check_bundle_usage_used_s CHECK (used_s >= 0);
 ALTER TABLE numbers ADD CONSTRAINT check_numbers_state CHECK (state IN ('available', 'reserved', 'active', 'port_out_pending', 'ported_out', 'released', 'quarantine', 'suspended'));
 ALTER TABLE numbers ADD CONSTRAINT check_numbers_number_type CHECK (number_type IN ('geographic', 'mobile', 'toll_free', 'national', 'premium_rate', 'shared_cost', 'personal'));
+ALTER TABLE numbers ADD CONSTRAINT check_numbers_routing CHECK (routing IN ('direct', 'forward_single_line', 'sip_trunk', 'forward_pbx', 'forward_multi_call'));
 ALTER TABLE numbers ADD CONSTRAINT check_numbers_origin CHECK (origin IN ('inventory', 'port_in'));
 ALTER TABLE numbers ADD CONSTRAINT check_numbers_confirm_method CHECK (confirm_method IN ('test_call', 'written', 'portal'));
 ALTER TABLE number_transitions ADD CONSTRAINT check_number_transitions_subject_type CHECK (subject_type IN ('number', 'port_in'));

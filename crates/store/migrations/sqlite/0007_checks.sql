@@ -5,8 +5,6 @@
 -- counts that cannot be negative are not. Columns that may legitimately be negative or
 -- free text (actors such as the guard's `created_by`, reasons, notes) are not constrained.
 -- Each rule is named check_<table>_<column>, on both backends.
--- Not yet: numbers.routing (the guard simulator, app::guard_sim, seeds numbers with routing
--- 'pbx', which is no Routing value; a later migration adds the check once it writes one).
 -- Never edit after landing; add a new migration.
 --
 -- SQLite cannot add a CHECK constraint to an existing table, so each rule is a pair of
@@ -114,6 +112,10 @@ CREATE TRIGGER check_numbers_number_type_insert BEFORE INSERT ON numbers WHEN NO
 BEGIN SELECT RAISE(ABORT, 'check_numbers_number_type'); END;
 CREATE TRIGGER check_numbers_number_type_update BEFORE UPDATE OF number_type ON numbers WHEN NOT (NEW.number_type IN ('geographic', 'mobile', 'toll_free', 'national', 'premium_rate', 'shared_cost', 'personal'))
 BEGIN SELECT RAISE(ABORT, 'check_numbers_number_type'); END;
+CREATE TRIGGER check_numbers_routing_insert BEFORE INSERT ON numbers WHEN NOT (NEW.routing IN ('direct', 'forward_single_line', 'sip_trunk', 'forward_pbx', 'forward_multi_call'))
+BEGIN SELECT RAISE(ABORT, 'check_numbers_routing'); END;
+CREATE TRIGGER check_numbers_routing_update BEFORE UPDATE OF routing ON numbers WHEN NOT (NEW.routing IN ('direct', 'forward_single_line', 'sip_trunk', 'forward_pbx', 'forward_multi_call'))
+BEGIN SELECT RAISE(ABORT, 'check_numbers_routing'); END;
 CREATE TRIGGER check_numbers_origin_insert BEFORE INSERT ON numbers WHEN NOT (NEW.origin IN ('inventory', 'port_in'))
 BEGIN SELECT RAISE(ABORT, 'check_numbers_origin'); END;
 CREATE TRIGGER check_numbers_origin_update BEFORE UPDATE OF origin ON numbers WHEN NOT (NEW.origin IN ('inventory', 'port_in'))

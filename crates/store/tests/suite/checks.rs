@@ -67,6 +67,12 @@ pub(crate) async fn the_database_refuses_invalid_enums_and_negative_amounts(stor
             "check_numbers_state",
         ),
         (
+            "INSERT INTO numbers (id, e164, country, number_type, capabilities, state, routing, \
+             origin, created_at, updated_at) VALUES ('num_y', '442079460008', 'GB', 'geographic', \
+             'voice', 'available', 'pbx', 'inventory', 1, 1)",
+            "check_numbers_routing",
+        ),
+        (
             "INSERT INTO suspensions (id, billing_account_id, scope, rule, clause, reason, \
              created_at, created_by) VALUES ('sus_x', 'ba_1', 'everything', 'F4', 'c', 'r', 1, 'guard')",
             "check_suspensions_scope",
