@@ -6,6 +6,18 @@ use super::*;
 
 /// The longest an emergency answer waits for its lookups (account, profile, address).
 pub const EMERGENCY_LOOKUP_BUDGET_MS: u64 = 50;
+/// Longest dialled text carried into a notice.
+const MAX_DIALLED_CHARS: usize = 32;
+
+/// The dialled text as it may appear in a notice: visible ASCII only, bounded (no header or
+/// control characters from the edge reach an e-mail).
+fn printable(dialled: &str) -> String {
+    dialled
+        .chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(MAX_DIALLED_CHARS)
+        .collect()
+}
 
 impl App {
     /// An emergency call (T13): always admitted, decided from memory. The account, its
@@ -61,7 +73,9 @@ impl App {
             .clone()
             .filter(|c| !c.is_empty() && c.chars().count() <= MAX_CALL_ID_CHARS)
             .unwrap_or_else(|| new_id("call"));
-        let dialled: String = req.to.chars().filter(char::is_ascii_digit).collect();
+        // Recorded under the short code (`+33 112` is `112`), so the call is known as an
+        // emergency call to the end: never cut, never charged.
+        let dialled = tollgate_core::country::short_code(&req.to);
         if let (Some(account), Some(from)) = (&account, &from) {
             let call = |id: &str| {
                 (
@@ -101,7 +115,7 @@ impl App {
                 self.enqueue(GuardWrite::EmergencyNotice {
                     from: f.clone(),
                     at: now,
-                    dialled: req.to.trim().to_string(),
+                    dialled: printable(&req.to),
                 });
                 EmergencyData {
                     address: address.as_ref().map(|i| i.address.clone()),
@@ -152,7 +166,7 @@ impl App {
         self.enqueue(GuardWrite::EmergencyNotice {
             from: from.to_string(),
             at: now,
-            dialled: dialled.trim().to_string(),
+            dialled: printable(dialled),
         });
         EmergencyData {
             address: address.as_ref().map(|i| i.address.clone()),
