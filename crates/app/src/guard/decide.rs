@@ -85,11 +85,26 @@ impl App {
         let from = e164::normalize(&req.from, "from")?;
         let to = e164::normalize(&req.to, "to").ok();
         if let Some(id) = &req.call_id {
-            if id.is_empty() || id.chars().count() > MAX_CALL_ID_CHARS {
+            if id.is_empty()
+                || id.chars().count() > MAX_CALL_ID_CHARS
+                || id.chars().any(char::is_control)
+            {
                 return Err(AppError::invalid(
                     "call_id_invalid",
                     "call_id",
-                    format!("1 to {MAX_CALL_ID_CHARS} characters"),
+                    format!("1 to {MAX_CALL_ID_CHARS} characters, no control characters"),
+                ));
+            }
+        }
+        if let Some(ip) = req.source_ip.as_deref().filter(|s| !s.is_empty()) {
+            if ip.parse::<std::net::IpAddr>().is_err() {
+                return Err(AppError::invalid(
+                    "source_invalid",
+                    "source_ip",
+                    format!(
+                        "`{}` is not an IP address",
+                        ip.chars().take(64).collect::<String>()
+                    ),
                 ));
             }
         }

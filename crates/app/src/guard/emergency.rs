@@ -71,7 +71,11 @@ impl App {
         let mut call_id = req
             .call_id
             .clone()
-            .filter(|c| !c.is_empty() && c.chars().count() <= MAX_CALL_ID_CHARS)
+            .filter(|c| {
+                !c.is_empty()
+                    && c.chars().count() <= MAX_CALL_ID_CHARS
+                    && !c.chars().any(char::is_control)
+            })
             .unwrap_or_else(|| new_id("call"));
         // Recorded under the short code (`+33 112` is `112`), so the call is known as an
         // emergency call to the end: never cut, never charged.
@@ -104,7 +108,11 @@ impl App {
                 from_number: live.from,
                 to_number: live.to,
                 international: false,
-                source: req.source_ip.clone().unwrap_or_default(),
+                source: req
+                    .source_ip
+                    .clone()
+                    .filter(|s| s.parse::<std::net::IpAddr>().is_ok())
+                    .unwrap_or_default(),
                 started_at: now,
                 answered_at: None,
                 ended_at: None,
