@@ -151,3 +151,52 @@ async fn t3_sixty_four_racing_calls_win_exactly_ten_licences() {
     assert_eq!((won, busy), (10, 54), "{codes:?}");
     assert_eq!(app.live_calls(&hq).calls, 10);
 }
+
+#[tokio::test]
+async fn b5_a_retried_decision_never_leaks_a_credit_hold() {
+    let (app, hq) = app_with(Guard::default()).await;
+    let spent: i64 = tollgate_store::testing::texts(
+        &app.store,
+        &format!(
+            "SELECT CAST(COALESCE(SUM(amount_micros), 0) AS TEXT) FROM cdrs WHERE billing_account_id = '{hq}' AND start_at >= 1793491200"
+        ),
+    )
+    .await
+    .unwrap()[0]
+        .parse()
+        .unwrap();
+    // Credit for exactly two 4-hour calls to Paris: 2 × 14,400 s × 0.015/min = 7.200000.
+    let sys = Caller::system(Actor::cli());
+    app.patch_guard_policy(
+        &sys,
+        &hq,
+        PolicyPatch {
+            credit_limit_micros: Some(Some(spent + 7_200_000)),
+            ..PolicyPatch::default()
+        },
+    )
+    .await
+    .unwrap();
+    let a = app
+        .guard_call(&Actor::cli(), call(&hq, "r-a"))
+        .await
+        .unwrap();
+    assert_eq!(a.verdict.max_duration_s, 14_400);
+    // The edge resends the INVITE of the live call: refused, and the hold stays as it was.
+    assert!(app
+        .guard_call(&Actor::cli(), call(&hq, "r-a"))
+        .await
+        .is_err());
+    app.guard_end(&Actor::cli(), "r-a", Some(NOW + 5))
+        .await
+        .unwrap();
+    // All of the credit is free again: two more 4-hour calls fit.
+    for id in ["r-b", "r-c"] {
+        let d = app.guard_call(&Actor::cli(), call(&hq, id)).await.unwrap();
+        assert_eq!(
+            (d.verdict.code, d.verdict.max_duration_s),
+            ("allowed", 14_400),
+            "{id}"
+        );
+    }
+}

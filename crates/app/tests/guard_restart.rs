@@ -84,3 +84,65 @@ async fn f3_the_dialer_signature_survives_a_restart() {
         "incidents after the restart: {incidents:?}"
     );
 }
+
+#[tokio::test]
+async fn f2_policies_stored_with_calling_codes_name_iso_countries_after_a_restart() {
+    let store = tollgate_store::testing::any().await;
+    let app = App::new(store.clone(), Clock::fixed(NOW)).unwrap();
+    let dir = std::env::temp_dir().join(format!("tg-up-{}", tollgate_app::ids::new_id("t")));
+    tollgate_app::demo::seed(&app, &dir).await.unwrap();
+    let id = |name: &'static str| {
+        let store = store.clone();
+        async move {
+            tollgate_store::testing::texts(
+                &store,
+                &format!("SELECT id FROM billing_accounts WHERE name = '{name}'"),
+            )
+            .await
+            .unwrap()
+            .remove(0)
+        }
+    };
+    let (hq, direct) = (id("Acme Dental HQ").await, id("Direct Corp").await);
+    // As stored before the ISO change: calling codes.
+    let mut tx = store.begin().await.unwrap();
+    for (account, home, allow) in [(&hq, "33", "49,44"), (&direct, "1", "44,1")] {
+        tollgate_store::guard::put_policy(
+            &mut tx,
+            &tollgate_store::guard::PolicyRow {
+                billing_account_id: account.clone(),
+                validated: true,
+                licensed_calls: 10,
+                site_bandwidth_kbps: None,
+                home_country: home.into(),
+                international_allowlist: allow.into(),
+                credit_limit_micros: None,
+                updated_at: NOW,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tollgate_store::commit(tx).await.unwrap();
+    let after = App::new(store.clone(), Clock::fixed(NOW)).unwrap();
+    after.start_guard().await.unwrap();
+    let sys = tollgate_app::Caller::system(Actor::cli());
+    let p = after.get_guard_policy(&sys, &hq).await.unwrap().unwrap();
+    assert_eq!(
+        (p.home_country.as_str(), p.international_allowlist.as_str()),
+        ("FR", "DE,GB")
+    );
+    // Direct Corp's number is in San Francisco: home US; a legacy `1` in the allowlist (all
+    // of NANP) narrows to US, the safe side for fraud.
+    let p = after
+        .get_guard_policy(&sys, &direct)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (p.home_country.as_str(), p.international_allowlist.as_str()),
+        ("US", "GB,US")
+    );
+    // Idempotent: a second start changes nothing.
+    assert!(after.upgrade_policy_countries().await.unwrap().is_empty());
+}

@@ -234,3 +234,58 @@ async fn i8_a_full_queue_refuses_new_calls_but_never_emergency_calls_or_call_end
     .unwrap();
     assert_eq!(ended.len(), admitted.len());
 }
+
+#[tokio::test]
+async fn i8_a_write_the_database_refuses_for_good_is_set_aside_and_the_rest_go_on() {
+    let (app, hq) = app_with(Guard::default()).await;
+    // A database rule that refuses one call row forever, while the database answers.
+    match app.store.backend() {
+        tollgate_store::Backend::Sqlite => {
+            tollgate_store::testing::exec(
+                &app.store,
+                "CREATE TRIGGER poison BEFORE INSERT ON guard_calls WHEN NEW.call_id = 'poison' \
+                 BEGIN SELECT RAISE(ABORT, 'poison'); END",
+            )
+            .await
+            .unwrap();
+        }
+        tollgate_store::Backend::Postgres => {
+            tollgate_store::testing::exec(
+                &app.store,
+                "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN \
+                 IF NEW.call_id = 'poison' THEN RAISE EXCEPTION 'poison'; END IF; RETURN NEW; END \
+                 $$ LANGUAGE plpgsql",
+            )
+            .await
+            .unwrap();
+            tollgate_store::testing::exec(
+                &app.store,
+                "CREATE TRIGGER poison BEFORE INSERT ON guard_calls FOR EACH ROW EXECUTE FUNCTION poison()",
+            )
+            .await
+            .unwrap();
+        }
+    }
+    for id in ["before", "poison", "after"] {
+        let d = app
+            .guard_call(&actor(), call(&hq, "+33142685300", id))
+            .await
+            .unwrap();
+        assert_eq!(d.verdict.code, "allowed");
+    }
+    app.flush_guard().await.unwrap();
+    assert_eq!(
+        app.guard
+            .writes
+            .quarantined
+            .load(std::sync::atomic::Ordering::Acquire),
+        1
+    );
+    let stored = tollgate_store::testing::texts(
+        &app.store,
+        "SELECT call_id FROM guard_calls WHERE call_id IN ('before', 'poison', 'after') ORDER BY call_id",
+    )
+    .await
+    .unwrap();
+    assert_eq!(stored, vec!["after".to_string(), "before".to_string()]);
+}

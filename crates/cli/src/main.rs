@@ -304,10 +304,31 @@ async fn serve(cfg: config::Config) -> Result<(), Fail> {
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async {
+                match term.as_mut() {
+                    Some(t) => { t.recv().await; }
+                    None => std::future::pending::<()>().await,
+                }
+            } => {}
+        }
         tracing::info!("shutting down");
     })
     .await?;
+    // What the guard decided is written before the process goes: admissions (so their ends
+    // become CDRs after a restart), ends, suspensions, emergency notices.
+    let pending = app.guard.writes.pending();
+    match app.flush_guard().await {
+        Ok(()) => tracing::info!(writes = pending, "guard writes persisted"),
+        Err(e) => tracing::error!(
+            error = %e,
+            left = app.guard.writes.pending(),
+            "guard writes not persisted before shutdown"
+        ),
+    }
     app.store.close().await;
     Ok(())
 }

@@ -152,6 +152,26 @@ fn dialled_digits(dialled: &str) -> Option<String> {
     Some(d)
 }
 
+/// The short code an emergency call dialled in international form reaches (`+44 999` and
+/// `0044 999` reach `999`); otherwise the digits as dialled (`000` stays `000`). Emergency
+/// calls are recorded under this code, so everything downstream (cuts, CDRs) knows them.
+pub fn short_code(dialled: &str) -> String {
+    let Some(d) = dialled_digits(dialled) else {
+        return String::new();
+    };
+    let bare = d.trim_start_matches('+');
+    let international = d.strip_prefix('+').or_else(|| d.strip_prefix("00"));
+    if let Some(rest) = international {
+        if let Some(cc) = calling_code(rest) {
+            let tail = &rest[cc.len()..];
+            if tables().any_emergency.contains(tail) {
+                return tail.to_string();
+            }
+        }
+    }
+    bare.to_string()
+}
+
 /// Whether a dialled string reaches emergency services for a caller in `country` (T13): one
 /// of the country's short codes as dialled (`999` in GB, `144` in AT), or written after the
 /// country's own calling code (`+44 999`).
@@ -288,6 +308,15 @@ mod tests {
         for iso in nanp {
             assert!(emergency_numbers(iso).contains(&"911"), "{iso}");
         }
+    }
+
+    #[test]
+    fn t13_an_emergency_call_is_recorded_under_its_short_code() {
+        assert_eq!(short_code("+33 112"), "112");
+        assert_eq!(short_code("0044999"), "999");
+        assert_eq!(short_code("000"), "000");
+        assert_eq!(short_code("112"), "112");
+        assert_eq!(short_code("+33142685300"), "33142685300");
     }
 
     #[test]

@@ -240,3 +240,72 @@ async fn f4_a_suspension_orders_the_live_calls_in_its_scope_cut_but_never_emerge
         .collect();
     assert_eq!(ids, ["cut-dom"]);
 }
+
+#[tokio::test]
+async fn t13_an_emergency_call_dialled_with_the_country_code_is_never_charged() {
+    let t = setup().await;
+    let v = t.decide("+33 112", json!({"call_id": "e-intl"})).await;
+    assert_eq!(dcr(&v), ("allow", "emergency_call", "T13"));
+    t.call(
+        "POST",
+        "/v1/guard/calls/e-intl/answer",
+        "operator",
+        json!({"at": (NOW + 1).to_string()}),
+    )
+    .await;
+    let (s, end) = t
+        .call(
+            "POST",
+            "/v1/guard/calls/e-intl/end",
+            "operator",
+            json!({"at": (NOW + 201).to_string()}),
+        )
+        .await;
+    assert_eq!(
+        (s, end["rated"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{end}"
+    );
+    let cdr = tollgate_store::testing::texts(
+        &t.app.store,
+        "SELECT direction || ' ' || to_number || ' ' || CAST(amount_micros AS TEXT) FROM cdrs WHERE call_id = 'e-intl'",
+    )
+    .await
+    .unwrap();
+    assert_eq!(cdr, vec!["emergency 112 0".to_string()]);
+}
+
+#[tokio::test]
+async fn t13_f8_a_suspended_account_cannot_pass_directory_enquiries_off_as_an_emergency() {
+    let t = setup().await;
+    let sys = tollgate_app::Caller::system(tollgate_app::Actor::cli());
+    let harbor = tollgate_store::testing::texts(
+        &t.app.store,
+        "SELECT id FROM billing_accounts WHERE name = 'Harbor Logistics UK'",
+    )
+    .await
+    .unwrap()
+    .remove(0);
+    t.app
+        .suspend(&sys, &harbor, "all", "unpaid", None, Some("F1"))
+        .await
+        .unwrap();
+    // Right after the suspension, with a caller ID the UK account does not own.
+    for (from, to) in [
+        ("+390612345678", "118"),
+        ("+442079460100", "118"),
+        ("+442079460100", "101"),
+    ] {
+        let v = t
+            .decide(to, json!({"billing_account": harbor, "from": from}))
+            .await;
+        assert_eq!(dcr(&v).1, "account_suspended", "{from} -> {to}: {v}");
+    }
+    let v = t
+        .decide(
+            "999",
+            json!({"billing_account": harbor, "from": "+442079460100"}),
+        )
+        .await;
+    assert_eq!(dcr(&v), ("allow", "emergency_call", "T13"));
+}

@@ -256,7 +256,7 @@ fn suspension(r: &AnyRow) -> Result<SuspensionRow, sqlx::Error> {
 pub async fn insert_suspension(tx: &mut Tx, s: &SuspensionRow) -> Result<()> {
     sqlx::query(
         "INSERT INTO suspensions (id, billing_account_id, scope, rule, clause, reason, created_at, created_by, until_at, incident_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
     )
     .bind(&s.id)
     .bind(&s.billing_account_id)
@@ -333,7 +333,7 @@ pub async fn list_suspensions(
 pub async fn insert_incident(tx: &mut Tx, i: &IncidentRow) -> Result<()> {
     sqlx::query(
         "INSERT INTO incidents (id, at, billing_account_id, customer_id, source, detector, rule, clause, count, window_s, threshold, detail, action) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING",
     )
     .bind(&i.id)
     .bind(i.at)

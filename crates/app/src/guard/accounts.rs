@@ -86,6 +86,7 @@ impl App {
                 .map(|p| (p.id.clone(), p.version))
                 .unwrap_or_default(),
             loaded_at: now,
+            stale: false,
             credit_limit: p.credit_limit_micros,
         })
     }
@@ -105,7 +106,7 @@ impl App {
             .accounts
             .get(account)
         {
-            if wall - a.loaded_at < ACCOUNT_CACHE_TTL_S && a.loaded_at <= wall {
+            if !a.stale && wall - a.loaded_at < ACCOUNT_CACHE_TTL_S && a.loaded_at <= wall {
                 return Ok(a.clone());
             }
         }
@@ -135,8 +136,7 @@ impl App {
             .inner
             .lock()
             .expect("guard lock")
-            .accounts
-            .remove(account);
+            .mark_stale(account);
     }
 
     /// Resolves the billing account of a request: given, or the account owning the caller ID.

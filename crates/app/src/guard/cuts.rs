@@ -16,10 +16,17 @@ impl App {
         now: i64,
     ) -> usize {
         let calls = self.guard.counters.calls_of(account);
+        let home = {
+            let g = self.guard.inner.lock().expect("guard lock");
+            g.accounts
+                .get(account)
+                .map(|a| a.policy.home_country.clone())
+        };
         let mut cuts = self.guard.cuts.lock().expect("cuts lock");
         let mut n = 0;
         for (id, call) in calls {
-            let emergency = tollgate_core::guard::is_emergency(&call.to, Some(&call.from), None);
+            let emergency =
+                tollgate_core::guard::is_emergency(&call.to, Some(&call.from), home.as_deref());
             let in_scope = match scope {
                 SuspensionScope::All | SuspensionScope::Outbound => true,
                 SuspensionScope::International => call.international,

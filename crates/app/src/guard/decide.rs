@@ -4,24 +4,59 @@
 use super::*;
 
 impl App {
-    /// T13 from memory only: the dialled code is an emergency number in the country of the
-    /// calling number or in the home country of the account when its policy is cached. (A
-    /// number of one country on an uncached account of another is caught by the contract
-    /// check once the account is loaded.)
-    pub(super) fn is_emergency_in_memory(&self, req: &CallRequest) -> bool {
+    /// T13: whether this call reaches emergency services for its caller. The caller's
+    /// country is the account's home country, and the calling number's country when that
+    /// number is the account's own (F8: a caller ID the account does not own does not choose
+    /// the country). Decided from memory when the account is known to the guard (even if it
+    /// changed meanwhile); otherwise the account is read within the emergency budget (reads
+    /// never queue behind a writer); if that fails too, the calling number's country, or
+    /// with none, any code that is an emergency number somewhere: a real emergency call is
+    /// never refused.
+    pub(super) async fn is_emergency_call(&self, req: &CallRequest) -> bool {
         let from = e164::normalize(&req.from, "from").ok();
-        let home = req.billing_account.as_deref().and_then(|a| {
+        let known = |account: &str| {
             let g = self.guard.inner.lock().expect("guard lock");
-            g.accounts.get(a).map(|c| c.policy.home_country.clone())
-        });
-        tollgate_core::guard::is_emergency(&req.to, from.as_deref(), home.as_deref())
+            g.accounts.get(account).map(|a| {
+                let owned = from.as_deref().is_some_and(|f| {
+                    a.policy
+                        .owned_numbers
+                        .binary_search_by(|n| n.as_str().cmp(f))
+                        .is_ok()
+                });
+                (a.policy.home_country.clone(), owned)
+            })
+        };
+        let decide = |home: &str, owned: bool| {
+            tollgate_core::guard::is_emergency(
+                &req.to,
+                from.as_deref().filter(|_| owned),
+                Some(home),
+            )
+        };
+        if let Some((home, owned)) = req.billing_account.as_deref().and_then(known) {
+            return decide(&home, owned);
+        }
+        let budget = std::time::Duration::from_millis(emergency::EMERGENCY_LOOKUP_BUDGET_MS);
+        let lookup = async {
+            let f = from.as_deref()?;
+            let account = self.resolve_account(req, f).await.ok()?;
+            self.cached_account(&account, self.now()).await.ok()?;
+            Some(account)
+        };
+        match tokio::time::timeout(budget, lookup).await {
+            Ok(Some(account)) => match known(&account) {
+                Some((home, owned)) => decide(&home, owned),
+                None => tollgate_core::guard::is_emergency(&req.to, from.as_deref(), None),
+            },
+            _ => tollgate_core::guard::is_emergency(&req.to, from.as_deref(), None),
+        }
     }
 
     /// `POST /v1/guard/calls`: admit, refuse or answer busy, with the rule and clause.
     pub async fn guard_call(&self, actor: &Actor, req: CallRequest) -> Result<Decided, AppError> {
         // T13 first, before anything that could refuse: a withheld caller ID, an unknown
         // number, an odd `at` or a busy database never stand between a caller and 112.
-        if self.is_emergency_in_memory(&req) {
+        if self.is_emergency_call(&req).await {
             return Ok(self.emergency_call(&req).await);
         }
         if self.guard.writes.is_full() {
@@ -50,11 +85,26 @@ impl App {
         let from = e164::normalize(&req.from, "from")?;
         let to = e164::normalize(&req.to, "to").ok();
         if let Some(id) = &req.call_id {
-            if id.is_empty() || id.chars().count() > MAX_CALL_ID_CHARS {
+            if id.is_empty()
+                || id.chars().count() > MAX_CALL_ID_CHARS
+                || id.chars().any(char::is_control)
+            {
                 return Err(AppError::invalid(
                     "call_id_invalid",
                     "call_id",
-                    format!("1 to {MAX_CALL_ID_CHARS} characters"),
+                    format!("1 to {MAX_CALL_ID_CHARS} characters, no control characters"),
+                ));
+            }
+        }
+        if let Some(ip) = req.source_ip.as_deref().filter(|s| !s.is_empty()) {
+            if ip.parse::<std::net::IpAddr>().is_err() {
+                return Err(AppError::invalid(
+                    "source_invalid",
+                    "source_ip",
+                    format!(
+                        "`{}` is not an IP address",
+                        ip.chars().take(64).collect::<String>()
+                    ),
                 ));
             }
         }
@@ -73,6 +123,8 @@ impl App {
             t: &self.guard.thresholds,
         };
         let mut incidents: Vec<Incident> = Vec::new();
+        // Whether this decision placed a credit hold (released if the call is not counted).
+        let mut held = false;
         let table = acct.rate_table.as_deref().and_then(|t| self.rates.get(t));
         let counters = &self.guard.counters;
         let banned = !source.is_empty() && counters.banned(&source, now);
@@ -167,7 +219,7 @@ impl App {
                     if let (Decision::Allow, Some(row), Some(_)) =
                         (v.decision, row, acct.policy.credit_left_micros)
                     {
-                        g.hold(&call_id, &account, worst_case_cost(row, v.max_duration_s));
+                        held = g.hold(&call_id, &account, worst_case_cost(row, v.max_duration_s));
                     }
                     v
                 }
@@ -204,7 +256,7 @@ impl App {
                 international: false,
             };
             let admitted = counters.try_admit(&call_id, call, max_calls);
-            if admitted.is_err() {
+            if admitted.is_err() && held {
                 self.guard
                     .inner
                     .lock()

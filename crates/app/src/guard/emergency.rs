@@ -6,6 +6,18 @@ use super::*;
 
 /// The longest an emergency answer waits for its lookups (account, profile, address).
 pub const EMERGENCY_LOOKUP_BUDGET_MS: u64 = 50;
+/// Longest dialled text carried into a notice.
+const MAX_DIALLED_CHARS: usize = 32;
+
+/// The dialled text as it may appear in a notice: visible ASCII only, bounded (no header or
+/// control characters from the edge reach an e-mail).
+fn printable(dialled: &str) -> String {
+    dialled
+        .chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(MAX_DIALLED_CHARS)
+        .collect()
+}
 
 impl App {
     /// An emergency call (T13): always admitted, decided from memory. The account, its
@@ -59,9 +71,15 @@ impl App {
         let mut call_id = req
             .call_id
             .clone()
-            .filter(|c| !c.is_empty() && c.chars().count() <= MAX_CALL_ID_CHARS)
+            .filter(|c| {
+                !c.is_empty()
+                    && c.chars().count() <= MAX_CALL_ID_CHARS
+                    && !c.chars().any(char::is_control)
+            })
             .unwrap_or_else(|| new_id("call"));
-        let dialled: String = req.to.chars().filter(char::is_ascii_digit).collect();
+        // Recorded under the short code (`+33 112` is `112`), so the call is known as an
+        // emergency call to the end: never cut, never charged.
+        let dialled = tollgate_core::country::short_code(&req.to);
         if let (Some(account), Some(from)) = (&account, &from) {
             let call = |id: &str| {
                 (
@@ -90,7 +108,11 @@ impl App {
                 from_number: live.from,
                 to_number: live.to,
                 international: false,
-                source: req.source_ip.clone().unwrap_or_default(),
+                source: req
+                    .source_ip
+                    .clone()
+                    .filter(|s| s.parse::<std::net::IpAddr>().is_ok())
+                    .unwrap_or_default(),
                 started_at: now,
                 answered_at: None,
                 ended_at: None,
@@ -101,7 +123,7 @@ impl App {
                 self.enqueue(GuardWrite::EmergencyNotice {
                     from: f.clone(),
                     at: now,
-                    dialled: req.to.trim().to_string(),
+                    dialled: printable(&req.to),
                 });
                 EmergencyData {
                     address: address.as_ref().map(|i| i.address.clone()),
@@ -152,7 +174,7 @@ impl App {
         self.enqueue(GuardWrite::EmergencyNotice {
             from: from.to_string(),
             at: now,
-            dialled: dialled.trim().to_string(),
+            dialled: printable(dialled),
         });
         EmergencyData {
             address: address.as_ref().map(|i| i.address.clone()),

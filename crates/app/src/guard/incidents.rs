@@ -159,12 +159,20 @@ impl App {
     pub(super) async fn contacts_of(&self, customer_id: &str) -> Result<Vec<String>, AppError> {
         let all = tollgate_core::tenancy::Scope::All;
         let c = st::get_customer(&self.store, ScopeFilter(&all), customer_id).await?;
-        Ok(tollgate_store::auth::admin_contacts_of_customer(
+        let contacts = tollgate_store::auth::admin_contacts_of_customer(
             &self.store,
             customer_id,
             c.partner_id.as_deref(),
         )
-        .await?)
+        .await?;
+        if contacts.len() >= tollgate_store::auth::MAX_CONTACTS {
+            tracing::warn!(
+                customer = customer_id,
+                limit = tollgate_store::auth::MAX_CONTACTS,
+                "notice sent to the first admins only: the customer and its partner have more"
+            );
+        }
+        Ok(contacts)
     }
 
     pub async fn list_incidents(

@@ -84,6 +84,10 @@ struct CachedAccount {
     currency: String,
     profile: (String, u32),
     loaded_at: i64,
+    /// Changed in the store since it was read: the next decision reloads it. The emergency
+    /// check still reads its home country and numbers (a suspension must not make an
+    /// account's T13 country unknown).
+    stale: bool,
     credit_limit: Option<i64>,
 }
 
@@ -101,10 +105,23 @@ struct Inner {
 }
 
 impl Inner {
-    fn hold(&mut self, call_id: &str, account: &str, micros: i64) {
+    /// Holds `micros` of the account's credit for a call; `false` (and nothing held) when the
+    /// call id already holds some (a retried decision of a live call).
+    fn hold(&mut self, call_id: &str, account: &str, micros: i64) -> bool {
+        if self.holds.contains_key(call_id) {
+            return false;
+        }
         *self.reserved.entry(account.to_string()).or_default() += micros;
         self.holds
             .insert(call_id.to_string(), (account.to_string(), micros));
+        true
+    }
+
+    /// Marks an account for reload, keeping what the emergency check reads.
+    fn mark_stale(&mut self, account: &str) {
+        if let Some(a) = self.accounts.get_mut(account) {
+            Arc::make_mut(a).stale = true;
+        }
     }
 
     fn release(&mut self, call_id: &str) {
@@ -209,7 +226,7 @@ mod accounts;
 pub mod cuts;
 mod decide;
 pub mod demo;
-mod emergency;
+pub mod emergency;
 mod incidents;
 mod policy;
 mod progress;

@@ -45,7 +45,23 @@ impl App {
         let mut changed = Vec::new();
         let mut tx = self.store.begin().await?;
         for p in legacy {
-            let home = iso(&p.home_country);
+            // The home country is where the account's own numbers are (a Canadian or
+            // Jamaican account stored `1` too); the main region of the code otherwise.
+            let numbers = tollgate_store::numbers::active_numbers_of_account(
+                &self.store,
+                &p.billing_account_id,
+            )
+            .await?;
+            let home = if p.home_country.bytes().all(|b| b.is_ascii_digit()) {
+                numbers
+                    .iter()
+                    .filter(|n| n.starts_with(p.home_country.as_str()))
+                    .find_map(|n| tollgate_core::country::country_of(n))
+                    .map(str::to_string)
+                    .unwrap_or_else(|| iso(&p.home_country))
+            } else {
+                p.home_country.clone()
+            };
             let allow: Vec<String> = p
                 .international_allowlist
                 .split(',')

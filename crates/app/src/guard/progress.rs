@@ -95,7 +95,7 @@ impl App {
             if acct.credit_limit.is_some() && cost > 0 {
                 // The hold is gone and the credit left is re-read from the stored CDRs by
                 // the next decision, under the same lock, so no decision sees neither.
-                g.accounts.remove(&call.account);
+                g.mark_stale(&call.account);
             }
         }
         let mut incidents = Vec::new();
@@ -185,6 +185,7 @@ impl App {
             currency: String::new(),
             profile: (crate::terms::DEFAULT_PROFILE.into(), 1),
             loaded_at: 0,
+            stale: false,
             credit_limit: None,
         };
         let mut ids = self.raise_incidents(actor, "", &none, Some(source), &incidents, now);

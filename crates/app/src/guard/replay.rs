@@ -104,6 +104,13 @@ impl App {
                 });
             }
         }
+        for account in live.keys() {
+            self.guard.counters.account_window(
+                account,
+                now,
+                &mut tollgate_core::guard::forget_strikes,
+            );
+        }
         Ok(calls.len())
     }
 }

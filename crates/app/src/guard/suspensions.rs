@@ -173,7 +173,7 @@ impl App {
         tollgate_store::commit(tx).await?;
         {
             let mut g = self.guard.inner.lock().expect("guard lock");
-            g.accounts.remove(&s.billing_account_id);
+            g.mark_stale(&s.billing_account_id);
         }
         self.guard
             .counters

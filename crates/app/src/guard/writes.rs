@@ -26,10 +26,15 @@ pub const RETRY_FIRST_MS: u64 = 50;
 pub const RETRY_MAX_MS: u64 = 5_000;
 /// Longest a listing of incidents or suspensions waits for the queue to drain.
 pub const SETTLE_WAIT_MS: u64 = 1_000;
+/// Failed attempts of a batch before its writes are tried one by one.
+pub const SPLIT_AFTER_FAILURES: u32 = 5;
+/// Attempts of one write the database refuses (while it answers) before it is set aside.
+pub const MAX_SINGLE_ATTEMPTS: u32 = 5;
 /// Polls of 5 ms [`App::flush_guard`] waits at most.
 pub const FLUSH_WAIT_STEPS: usize = 2_000;
 
 /// An incident with everything its transaction writes.
+#[derive(Debug)]
 pub(super) struct IncidentWrite {
     pub incident: IncidentRow,
     pub suspension: Option<SuspensionRow>,
@@ -42,6 +47,7 @@ pub(super) struct IncidentWrite {
 }
 
 /// One write of the guard.
+#[derive(Debug)]
 pub(super) enum GuardWrite {
     Admitted(CallRow),
     Answered(String, i64),
@@ -69,6 +75,8 @@ pub struct WriteQueue {
     pub written: AtomicU64,
     /// Failed attempts since start (each retried).
     pub failures: AtomicU64,
+    /// Writes the database refused for good (see [`App::write_one_by_one`]); each is logged.
+    pub quarantined: AtomicU64,
 }
 
 impl Default for WriteQueue {
@@ -87,6 +95,7 @@ impl WriteQueue {
             started: AtomicBool::new(false),
             written: AtomicU64::new(0),
             failures: AtomicU64::new(0),
+            quarantined: AtomicU64::new(0),
         }
     }
 
@@ -189,12 +198,20 @@ impl App {
                 continue;
             }
             let mut wait = RETRY_FIRST_MS;
+            let mut attempts = 0;
             loop {
                 match self.write_batch(&batch).await {
                     Ok(()) => break,
                     Err(e) => {
+                        attempts += 1;
                         q.failures.fetch_add(1, Ordering::AcqRel);
                         tracing::error!(error = %e, writes = batch.len(), retry_ms = wait, "guard writes not persisted yet; retrying");
+                        if attempts >= SPLIT_AFTER_FAILURES && batch.len() > 1 {
+                            // Find the write the database refuses, so one bad write does not
+                            // hold every other back.
+                            self.write_one_by_one(&batch).await;
+                            break;
+                        }
                         tokio::time::sleep(Duration::from_millis(wait)).await;
                         wait = (wait * 2).min(RETRY_MAX_MS);
                     }
@@ -203,6 +220,37 @@ impl App {
             self.after_written(&batch);
             q.written.fetch_add(batch.len() as u64, Ordering::AcqRel);
             q.pending.fetch_sub(batch.len(), Ordering::AcqRel);
+        }
+    }
+
+    /// Each write in its own transaction, in order. A write that keeps failing while the
+    /// database answers (a row it refuses, not an outage) is set aside after
+    /// [`MAX_SINGLE_ATTEMPTS`]: logged in full at error level and counted in
+    /// [`WriteQueue::quarantined`], so the writes behind it go on. While the database does
+    /// not answer, nothing is set aside: the write is retried until it does.
+    async fn write_one_by_one(&self, batch: &[GuardWrite]) {
+        let q = &self.guard.writes;
+        for w in batch {
+            let mut wait = RETRY_FIRST_MS;
+            let mut refused = 0;
+            loop {
+                match self.write_batch(std::slice::from_ref(w)).await {
+                    Ok(()) => break,
+                    Err(e) => {
+                        q.failures.fetch_add(1, Ordering::AcqRel);
+                        if self.store.ping().await.is_ok() {
+                            refused += 1;
+                        }
+                        if refused >= MAX_SINGLE_ATTEMPTS {
+                            q.quarantined.fetch_add(1, Ordering::AcqRel);
+                            tracing::error!(error = %e, write = ?w, "guard write refused by the database; set aside");
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_millis(wait)).await;
+                        wait = (wait * 2).min(RETRY_MAX_MS);
+                    }
+                }
+            }
         }
     }
 

@@ -566,7 +566,15 @@ impl Thresholds {
     }
 }
 
-/// Clears a window's fired flags (after an operator reactivates the account).
+/// Clears a window's fired flags and strikes (an operator reactivated the account: the
+/// suspicion was not confirmed, F4, so the next suspension is not escalated either).
 pub fn reset_fired(w: &mut AccountWindow) {
     w.fired = 0;
+    w.strikes = (0, 0);
+}
+
+/// Forgets the strikes a replay of past calls counted (suspensions that replay decided were
+/// not applied again, so they must not escalate the next one).
+pub fn forget_strikes(w: &mut AccountWindow) {
+    w.strikes = (0, 0);
 }

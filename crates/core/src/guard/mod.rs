@@ -209,9 +209,14 @@ pub fn check_contract(
     banned_source: bool,
 ) -> Result<bool, Verdict> {
     let now = attempt.now;
+    // F8: only a calling number the account owns says where the caller is.
+    let owned = policy
+        .owned_numbers
+        .binary_search_by(|n| n.as_str().cmp(attempt.from))
+        .is_ok();
     if is_emergency(
         attempt.dialled,
-        Some(attempt.from),
+        Some(attempt.from).filter(|_| owned),
         Some(&policy.home_country),
     ) {
         return Err(Verdict {

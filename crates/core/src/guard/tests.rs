@@ -654,3 +654,28 @@ fn f6_failures_during_a_ban_extend_it_and_repeat_offenders_get_longer_bans() {
         })
     );
 }
+
+#[test]
+fn t13_f8_a_caller_id_the_account_does_not_own_does_not_choose_the_emergency_country() {
+    // A suspended UK account presents an Italian number it does not own and dials 118
+    // (Italy's ambulance, the UK's directory enquiries): not an emergency call here.
+    let p = AccountPolicy {
+        home_country: "GB".into(),
+        owned_numbers: vec!["442079460000".into()],
+        ..suspended(SuspensionScope::All)
+    };
+    let a = Attempt {
+        from: "390612345678",
+        to: None,
+        ..attempt("118")
+    };
+    let v = check_contract(&p, Live::default(), &a, &classes(), false).unwrap_err();
+    assert_eq!(v.code, "account_suspended");
+    // The account's own Italian number would make it Italy's 118.
+    let own = AccountPolicy {
+        owned_numbers: vec!["390612345678".into(), "442079460000".into()],
+        ..p
+    };
+    let v = check_contract(&own, Live::default(), &a, &classes(), false).unwrap_err();
+    assert_eq!(v.code, "emergency_call");
+}
