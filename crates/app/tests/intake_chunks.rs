@@ -164,3 +164,25 @@ async fn b4_included_minutes_are_never_over_granted_by_concurrent_intakes() {
     // 5,000 minutes = 300,000 s in all, whatever the interleaving.
     assert_eq!(bundle_s, 300_000, "used before: {used_before} s");
 }
+
+#[tokio::test]
+async fn i11_14_a_reposted_file_adds_no_copy_of_its_rejected_lines() {
+    let (app, hq) = app().await;
+    let mut body = batch(&hq, "rj", 0..3);
+    body.push_str("chunks,bad-1,,+33170000001,not-a-number,1,2,1,outbound\n");
+    body.push_str("chunks,bad-2,nope,+33170000001,+33142685300,1,2,1,outbound\n");
+    for _ in 0..3 {
+        let r = app
+            .ingest_cdrs(&Actor::cli(), CdrFormat::Csv, body.as_bytes(), None, None)
+            .await
+            .unwrap();
+        assert_eq!(r.rejected, 2, "each post reports its rejects");
+    }
+    let stored = tollgate_store::testing::texts(
+        &app.store,
+        "SELECT raw FROM cdr_rejects WHERE raw LIKE 'chunks,bad-%' ORDER BY raw",
+    )
+    .await
+    .unwrap();
+    assert_eq!(stored.len(), 2, "{stored:?}");
+}

@@ -62,8 +62,9 @@ async fn cdr_intake_is_idempotent_keeps_rejects_and_is_scoped() {
         (Some(0), Some(2))
     );
     let (_, rej) = t.get("/v1/cdrs/rejects?limit=100", "operator").await;
-    assert_eq!(rej["items"].as_array().unwrap().len(), 8); // both sends' rejects are kept
-                                                           // T12: customer_b sees its calls in full; customer_a sees none of them and cannot ask.
+    // Issue 11 #14: the second send reports its rejects but stores no copy of them.
+    assert_eq!(rej["items"].as_array().unwrap().len(), 4);
+    // T12: customer_b sees its calls in full; customer_a sees none of them and cannot ask.
     let (_, mine) = t
         .get(&format!("/v1/cdrs?billing_account={b_acct}"), "customer_b")
         .await;

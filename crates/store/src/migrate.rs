@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_intake_speed"),
     migration!(6, "0006_guard_recent_calls"),
     migration!(7, "0007_checks"),
+    migration!(8, "0008_reject_fingerprint"),
 ];
 
 impl Migration {

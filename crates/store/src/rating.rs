@@ -313,12 +313,24 @@ pub async fn insert_cdrs(tx: &mut Tx, rows: &[CdrRow]) -> Result<u64> {
     Ok(inserted)
 }
 
+/// The identity of a rejected line: its source and its content (SHA-256, hex).
+fn reject_fingerprint(source: &str, raw: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(source.as_bytes());
+    h.update([0u8]);
+    h.update(raw.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub async fn insert_rejects(tx: &mut Tx, rows: &[RejectRow]) -> Result<()> {
     let anon = anonymous(tx);
-    const COLS: usize = 9;
+    const COLS: usize = 10;
     for chunk in rows.chunks(INSERT_CHUNK_ROWS) {
+        // Idempotent by (source, line content): a re-posted file adds no copy.
         let sql = format!(
-            "INSERT INTO cdr_rejects (id, batch_id, at, source, line, code, field, message, raw) VALUES {}",
+            "INSERT INTO cdr_rejects (id, batch_id, at, source, line, code, field, message, raw, fingerprint) VALUES {} \
+             ON CONFLICT (fingerprint) DO NOTHING",
             values(chunk.len(), COLS, anon)
         );
         let mut q = sqlx::query(&sql);
@@ -332,7 +344,8 @@ pub async fn insert_rejects(tx: &mut Tx, rows: &[RejectRow]) -> Result<()> {
                 .bind(&r.code)
                 .bind(&r.field)
                 .bind(&r.message)
-                .bind(&r.raw);
+                .bind(&r.raw)
+                .bind(reject_fingerprint(&r.source, &r.raw));
         }
         q.execute(&mut **tx).await?;
     }
