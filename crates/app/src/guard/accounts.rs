@@ -15,12 +15,13 @@ impl App {
             account,
         )
         .await
-        .map_err(|_| {
-            AppError::invalid(
+        .map_err(|e| match e {
+            tollgate_store::StoreError::NotFound => AppError::invalid(
                 "account_unknown",
                 "billing_account",
                 format!("no billing account `{account}`"),
-            )
+            ),
+            e => AppError::from(e),
         })?;
         let policy = sg::get_policy(&self.store, account).await?;
         let agreement = st::current_agreement(&self.store, &ba.customer_id).await?;

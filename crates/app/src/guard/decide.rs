@@ -36,19 +36,19 @@ impl App {
         if let Some((home, owned)) = req.billing_account.as_deref().and_then(known) {
             return decide(&home, owned);
         }
-        let budget = std::time::Duration::from_millis(emergency::EMERGENCY_LOOKUP_BUDGET_MS);
-        let lookup = async {
-            let f = from.as_deref()?;
-            let account = self.resolve_account(req, f).await.ok()?;
-            self.cached_account(&account, self.now()).await.ok()?;
+        let (req2, from2) = (req.clone(), from.clone());
+        let lookup = move |app: App| async move {
+            let f = from2.as_deref()?;
+            let account = app.resolve_account(&req2, f).await.ok()?;
+            app.cached_account(&account, app.now()).await.ok()?;
             Some(account)
         };
-        match tokio::time::timeout(budget, lookup).await {
-            Ok(Some(account)) => match known(&account) {
+        match self.within_budget(lookup).await.flatten() {
+            Some(account) => match known(&account) {
                 Some((home, owned)) => decide(&home, owned),
                 None => tollgate_core::guard::is_emergency(&req.to, from.as_deref(), None),
             },
-            _ => tollgate_core::guard::is_emergency(&req.to, from.as_deref(), None),
+            None => tollgate_core::guard::is_emergency(&req.to, from.as_deref(), None),
         }
     }
 

@@ -20,6 +20,33 @@ fn printable(dialled: &str) -> String {
 }
 
 impl App {
+    /// Runs `f` on its own task and waits at most [`EMERGENCY_LOOKUP_BUDGET_MS`] for it. The
+    /// task is never cancelled: a database query is not dropped half-way (which can leave a
+    /// pooled connection unusable); when the budget runs out the answer goes on without it
+    /// and the task finishes in the background (warming the account cache).
+    pub(super) async fn within_budget<T, F, Fut>(&self, f: F) -> Option<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(App) -> Fut,
+        Fut: std::future::Future<Output = T> + Send + 'static,
+    {
+        let task = tokio::spawn(f(self.clone()));
+        match tokio::time::timeout(Duration::from_millis(EMERGENCY_LOOKUP_BUDGET_MS), task).await {
+            Ok(Ok(v)) => Some(v),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "emergency lookup task failed");
+                None
+            }
+            Err(_) => {
+                tracing::warn!(
+                    budget_ms = EMERGENCY_LOOKUP_BUDGET_MS,
+                    "emergency lookup not answered in time: the database was slow"
+                );
+                None
+            }
+        }
+    }
+
     /// An emergency call (T13): always admitted, decided from memory. The account, its
     /// profile and the registered address are looked up within [`EMERGENCY_LOOKUP_BUDGET_MS`]
     /// (reads only; they never queue behind a writer); whatever is not found in time is left
@@ -29,18 +56,18 @@ impl App {
     pub(super) async fn emergency_call(&self, req: &CallRequest) -> Decided {
         let now = self.guard_time(req.at).unwrap_or_else(|_| self.now());
         let from = e164::normalize(&req.from, "from").ok();
-        let budget = Duration::from_millis(EMERGENCY_LOOKUP_BUDGET_MS);
-        let lookups = async {
-            let account = match &from {
-                Some(f) => self.resolve_account(req, f).await.ok(),
-                None => req.billing_account.clone(),
+        let (req2, from2) = (req.clone(), from.clone());
+        let lookups = move |app: App| async move {
+            let account = match &from2 {
+                Some(f) => app.resolve_account(&req2, f).await.ok(),
+                None => req2.billing_account.clone(),
             };
             let acct = match &account {
-                Some(a) => self.cached_account(a, now).await.ok(),
+                Some(a) => app.cached_account(a, now).await.ok(),
                 None => None,
             };
-            let address = match &from {
-                Some(f) => self.emergency_address_at(f, now).await.unwrap_or_else(|e| {
+            let address = match &from2 {
+                Some(f) => app.emergency_address_at(f, now).await.unwrap_or_else(|e| {
                     tracing::error!(error = %e, "emergency address lookup failed");
                     None
                 }),
@@ -48,16 +75,10 @@ impl App {
             };
             (account, acct, address)
         };
-        let (account, acct, address) = match tokio::time::timeout(budget, lookups).await {
-            Ok(found) => found,
-            Err(_) => {
-                tracing::warn!(
-                    budget_ms = EMERGENCY_LOOKUP_BUDGET_MS,
-                    "emergency call answered without its lookups: the database was slow"
-                );
-                (req.billing_account.clone(), None, None)
-            }
-        };
+        let (account, acct, address) =
+            self.within_budget(lookups)
+                .await
+                .unwrap_or((req.billing_account.clone(), None, None));
         let max = acct
             .as_ref()
             .map_or(tollgate_core::rating::MAX_CALL_CAP_S, |a| {
@@ -161,16 +182,16 @@ impl App {
         now: i64,
         dialled: &str,
     ) -> EmergencyData {
-        let budget = Duration::from_millis(EMERGENCY_LOOKUP_BUDGET_MS);
-        let address = match tokio::time::timeout(budget, self.emergency_address_at(from, now)).await
-        {
-            Ok(Ok(a)) => a,
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "emergency address lookup failed");
-                None
-            }
-            Err(_) => None,
-        };
+        let f = from.to_string();
+        let address = self
+            .within_budget(move |app: App| async move { app.emergency_address_at(&f, now).await })
+            .await
+            .and_then(|r| {
+                r.unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "emergency address lookup failed");
+                    None
+                })
+            });
         self.enqueue(GuardWrite::EmergencyNotice {
             from: from.to_string(),
             at: now,
