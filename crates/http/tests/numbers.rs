@@ -475,3 +475,86 @@ async fn t13_acknowledgement_text_version_and_contacts() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused(&v), ("trunking_not_allowed", "T14", "X 14.B"));
 }
+
+#[tokio::test]
+async fn i11_1_2_port_ins_neither_block_nor_reveal_another_tenants_numbers() {
+    let t = setup().await;
+    let gold_ba = t
+        .id_of("/v1/billing-accounts", "customer_a", "Acme Dental HQ")
+        .await;
+    let bronze_ba = t
+        .id_of("/v1/billing-accounts", "customer_b", "Bayview Bakery")
+        .await;
+    let body = |ba: &str, number: &str| {
+        json!({
+            "billing_account_id": ba, "holder": "Holder", "losing_provider": "Old Telco",
+            "service_address": {"street": "Prinsengracht 1", "city": "Amsterdam", "postcode": "1015 DK", "country": "NL"},
+            "account_number": "OT-9", "signatory": "A. Signer", "existing_service_active": true,
+            "numbers": [number],
+        })
+    };
+    // 1. partner_gold leaves a draft for a number; partner_bronze can still port it.
+    let (s, v) = t
+        .post(
+            "/v1/port-ins",
+            "partner_gold",
+            body(&gold_ba, "+31205550177"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = t
+        .post(
+            "/v1/port-ins",
+            "partner_bronze",
+            body(&bronze_ba, "+31205550177"),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::CREATED,
+        "a draft of another tenant holds nothing: {v}"
+    );
+    // 2. A number another tenant is served with gets the answer any unportable number gets,
+    // not "already served here".
+    let (s, v) = t
+        .post(
+            "/v1/port-ins",
+            "partner_bronze",
+            body(&bronze_ba, "+33170000001"),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("number_not_portable")
+        ),
+        "{v}"
+    );
+    assert!(!v.to_string().contains("served"), "{v}");
+    // Its own served number, the tenant may be told about.
+    let (_, v) = t
+        .post(
+            "/v1/port-ins",
+            "partner_gold",
+            body(&gold_ba, "+33170000001"),
+        )
+        .await;
+    assert_eq!(v["error"]["code"], "number_already_served");
+    // A number in the provider's own available inventory is not a port.
+    let sys = tollgate_app::Caller::system(tollgate_app::Actor::cli());
+    let line = tollgate_app::numbers::NumberImportLine {
+        e164: "+31205550166".into(),
+        capabilities: None,
+    };
+    let report = t.app.import_numbers(&sys, vec![line], 1).await.unwrap();
+    assert_eq!(report.inserted.len(), 1, "{:?}", report.rejected);
+    let (_, v) = t
+        .post(
+            "/v1/port-ins",
+            "partner_bronze",
+            body(&bronze_ba, "+31205550166"),
+        )
+        .await;
+    assert_eq!(v["error"]["code"], "number_in_inventory", "{v}");
+}

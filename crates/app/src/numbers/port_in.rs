@@ -41,7 +41,7 @@ impl App {
             numbers: digits.clone(),
         };
         cn::check_loa(&loa)?;
-        self.check_portable(&digits, None).await?;
+        self.check_portable(caller, &digits, None).await?;
         let now = self.now();
         let a = &loa.service_address;
         let row = PortInRow {
@@ -102,33 +102,76 @@ impl App {
         self.port_in_row(caller, &row.id).await
     }
 
-    /// T7 (no slamming): a number we already serve, or one in another open port-in, cannot be
-    /// ported in.
-    async fn check_portable(&self, digits: &[String], this: Option<&str>) -> Result<(), AppError> {
+    /// T7 (no slamming): a number we already serve, or one a submitted port-in holds, cannot
+    /// be ported in; a number of the provider's own available inventory is not a port at all.
+    /// What the caller cannot see is not revealed (issue 11 #1, #2): another tenant's served
+    /// number or submitted request gets the same answer, `number_not_portable`, as any number
+    /// the losing side would refuse, with no hint of who holds it.
+    async fn check_portable(
+        &self,
+        caller: &Caller,
+        digits: &[String],
+        this: Option<&str>,
+    ) -> Result<(), AppError> {
+        let not_portable = |d: &str| -> AppError {
+            Refusal::new(
+                "number_not_portable",
+                rules::T7,
+                format!("+{d} cannot be ported in now; check the number with the losing provider"),
+            )
+            .on_field("numbers")
+            .into()
+        };
         for d in digits {
             if let Some(n) = sn::find_by_e164(&self.store, d).await? {
-                if !matches!(n.state.as_str(), "ported_out" | "available") {
+                match n.state.as_str() {
+                    "ported_out" => {}
+                    "available" => {
+                        return Err(Refusal::new(
+                            "number_in_inventory",
+                            rules::T7,
+                            format!("+{d} is in this provider's inventory: reserve it instead of porting it"),
+                        )
+                        .on_field("numbers")
+                        .into())
+                    }
+                    _ => {
+                        let visible = match &n.customer_id {
+                            Some(c) => st::get_customer(&self.store, ScopeFilter(&caller.scope), c)
+                                .await
+                                .is_ok(),
+                            None => matches!(caller.scope, tollgate_core::tenancy::Scope::All),
+                        };
+                        if !visible {
+                            return Err(not_portable(d));
+                        }
+                        return Err(Refusal::new(
+                            "number_already_served",
+                            rules::T7,
+                            format!("+{d} is already served by this provider"),
+                        )
+                        .on_field("numbers")
+                        .into());
+                    }
+                }
+            }
+            for id in sn::open_port_ins_with(&self.store, d).await? {
+                if Some(id.as_str()) == this {
+                    continue;
+                }
+                if sn::get_port_in(&self.store, ScopeFilter(&caller.scope), &id)
+                    .await
+                    .is_ok()
+                {
                     return Err(Refusal::new(
-                        "number_already_served",
+                        "port_in_duplicate",
                         rules::T7,
-                        format!("+{d} is already served by this provider"),
+                        format!("+{d} is already in your submitted port-in {id}"),
                     )
                     .on_field("numbers")
                     .into());
                 }
-            }
-            if sn::open_port_ins_with(&self.store, d)
-                .await?
-                .iter()
-                .any(|id| Some(id.as_str()) != this)
-            {
-                return Err(Refusal::new(
-                    "port_in_duplicate",
-                    rules::T7,
-                    format!("+{d} is already in an open port-in request"),
-                )
-                .on_field("numbers")
-                .into());
+                return Err(not_portable(d));
             }
         }
         Ok(())
@@ -218,7 +261,7 @@ impl App {
                 )
                 .into());
             }
-            self.check_portable(&p.numbers, Some(&p.id)).await?;
+            self.check_portable(caller, &p.numbers, Some(&p.id)).await?;
         }
         let mut new_numbers: Vec<(NumberRow, Option<NumberRow>)> = Vec::new();
         if event == PortInEvent::Complete {
