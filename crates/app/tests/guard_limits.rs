@@ -1,31 +1,12 @@
 //! Limits that must hold under concurrency (review issue, item 6 and "tests that can fail"):
 //! credit is reserved by live calls (B5); licences are counted atomically (T3).
 
-use std::sync::Arc;
-
 use tollgate_app::guard::{CallRequest, Guard, PolicyPatch};
-use tollgate_app::{Actor, App, Caller, Clock};
+use tollgate_app::{Actor, Caller};
 use tollgate_core::guard::Thresholds;
 
-const NOW: i64 = 1_795_000_000;
-
-async fn app_with(guard: Guard) -> (App, String) {
-    let store = tollgate_store::testing::any().await;
-    let mut app = App::new(store, Clock::fixed(NOW)).unwrap();
-    app.guard = Arc::new(guard);
-    app.start_guard().await.unwrap();
-    let dir = std::env::temp_dir().join(format!("tg-gl-{}", tollgate_app::ids::new_id("t")));
-    tollgate_app::demo::seed(&app, &dir).await.unwrap();
-    app.flush_guard().await.unwrap();
-    let hq = tollgate_store::testing::texts(
-        &app.store,
-        "SELECT id FROM billing_accounts WHERE name = 'Acme Dental HQ'",
-    )
-    .await
-    .unwrap()
-    .remove(0);
-    (app, hq)
-}
+mod support;
+use support::{app_with, NOW};
 
 fn call(hq: &str, id: &str) -> CallRequest {
     CallRequest {

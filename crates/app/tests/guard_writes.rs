@@ -3,34 +3,16 @@
 //! writer; call events and incidents survive a failing store and are written exactly once
 //! when it heals; a full queue refuses new calls, never emergency calls.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use tollgate_app::guard::{CallRequest, Guard};
-use tollgate_app::{Actor, App, Clock};
+use tollgate_app::Actor;
 
-const NOW: i64 = 1_795_000_000;
+mod support;
+use support::{app_with, NOW};
 /// Generous bound for "returned at all" while the writer is held (not a speed test: a
 /// decision that waited on the writer would never return while the test holds it).
 const NO_HANG: Duration = Duration::from_secs(10);
-
-async fn app_with(guard: Guard) -> (App, String) {
-    let store = tollgate_store::testing::any().await;
-    let mut app = App::new(store, Clock::fixed(NOW)).unwrap();
-    app.guard = Arc::new(guard);
-    app.start_guard().await.unwrap();
-    let dir = std::env::temp_dir().join(format!("tg-gw-{}", tollgate_app::ids::new_id("t")));
-    tollgate_app::demo::seed(&app, &dir).await.unwrap();
-    app.flush_guard().await.unwrap();
-    let hq = tollgate_store::testing::texts(
-        &app.store,
-        "SELECT id FROM billing_accounts WHERE name = 'Acme Dental HQ'",
-    )
-    .await
-    .unwrap()
-    .remove(0);
-    (app, hq)
-}
 
 fn call(hq: &str, to: &str, id: &str) -> CallRequest {
     CallRequest {
