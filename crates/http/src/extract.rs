@@ -244,3 +244,14 @@ pub fn ts(unix_s: i64) -> String {
         .map(|t| t.to_string())
         .unwrap_or_default()
 }
+
+/// For `#[serde(default, deserialize_with = "present")]`: a field that may be absent, `null`
+/// or a value (`None` absent, `Some(None)` null), so `PUT` can require a field that `null`
+/// clears and `PATCH` can tell "leave" from "clear".
+pub fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}

@@ -226,15 +226,6 @@ pub async fn reactivate(
     Ok(Json(suspension_json(app.reactivate(&c, &id, &reason).await?)).into_response())
 }
 
-/// A field that may be absent, `null` or a value: `None` absent, `Some(None)` null.
-fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// `PUT`: every field, so nothing is cleared by leaving it out (`null` clears the nullable
 /// ones). `PATCH`: only the fields given change.
 #[derive(Deserialize)]
@@ -242,11 +233,11 @@ where
 pub struct PolicyIn {
     validated: Option<bool>,
     licensed_calls: Option<i64>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::extract::present")]
     site_bandwidth_kbps: Option<Option<i64>>,
     home_country: Option<String>,
     international_allowlist: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::extract::present")]
     credit_limit: Option<Option<String>>,
 }
 

@@ -140,17 +140,7 @@ impl App {
             }));
         }
         let emergency = match &from {
-            Some(f) => {
-                self.enqueue(GuardWrite::EmergencyNotice {
-                    from: f.clone(),
-                    at: now,
-                    dialled: printable(&req.to),
-                });
-                EmergencyData {
-                    address: address.as_ref().map(|i| i.address.clone()),
-                    callback: address.map_or(format!("+{f}"), |i| i.callback),
-                }
-            }
+            Some(f) => self.notice_and_answer(f, now, &req.to, address),
             None => EmergencyData {
                 address: None,
                 callback: String::new(),
@@ -192,6 +182,18 @@ impl App {
                     None
                 })
             });
+        self.notice_and_answer(from, now, dialled, address)
+    }
+
+    /// Queues the T13 notice to the designated contact and builds the answer's emergency
+    /// data (the registered address, or none, and the call-back number).
+    fn notice_and_answer(
+        &self,
+        from: &str,
+        now: i64,
+        dialled: &str,
+        address: Option<crate::numbers::EmergencyInfo>,
+    ) -> EmergencyData {
         self.enqueue(GuardWrite::EmergencyNotice {
             from: from.to_string(),
             at: now,

@@ -151,6 +151,13 @@ pub struct SourceWindow {
 /// Whether a detector fires now: its condition holds and it has not fired in this episode.
 /// When the condition no longer holds the detector re-arms, so a later episode is caught
 /// again (a temporary block that expires by itself does not silence the detector).
+/// A country as the windows keep it: its two ISO letters in a `u16`.
+pub(super) fn country_key(iso: &str) -> u16 {
+    iso.bytes()
+        .take(2)
+        .fold(0u16, |acc, b| (acc << 8) | u16::from(b))
+}
+
 pub(super) fn arm(fired: &mut u16, flag: u16, over: bool) -> bool {
     if !over {
         *fired &= !flag;
@@ -324,10 +331,7 @@ impl Detectors<'_> {
             });
         }
         let iso = destination_country(to);
-        let cc = iso
-            .bytes()
-            .take(2)
-            .fold(0u16, |acc, b| (acc << 8) | u16::from(b));
+        let cc = country_key(iso);
         let first = *w.first_seen.get_or_insert(now);
         if !w.countries.contains(&cc) && suspicious == 0 {
             if now - first > t.learning_period_s {

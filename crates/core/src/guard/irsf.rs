@@ -136,11 +136,7 @@ impl Detectors<'_> {
             let b = &w.baseline;
             if b.trusted() {
                 let iso = destination_country(call.to);
-                let cc = iso
-                    .bytes()
-                    .take(2)
-                    .fold(0u16, |acc, b| (acc << 8) | u16::from(b));
-                if !w.countries.contains(&cc) {
+                if !w.countries.contains(&super::detectors::country_key(iso)) {
                     points += 2;
                     why.push(format!("first call to {iso}"));
                 }

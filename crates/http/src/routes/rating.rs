@@ -245,23 +245,14 @@ pub async fn list_rejects(State(app): State<App>, ApiQuery(q): ApiQuery<PageQuer
     .into_response())
 }
 
-/// A field that may be absent, `null` or a value: `None` absent, `Some(None)` null.
-fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// `PUT` gives both `rate_table` and `included` (null removes them); `PATCH` only what
 /// changes. `included` is `{"zone": "area1", "minutes": 5000}`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RatingIn {
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::extract::present")]
     rate_table: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::extract::present")]
     included: Option<Option<IncludedIn>>,
     // The earlier flat form, still accepted by PUT: both or neither.
     included_zone: Option<String>,
