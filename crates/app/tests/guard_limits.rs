@@ -181,3 +181,51 @@ async fn b5_a_retried_decision_never_leaks_a_credit_hold() {
         );
     }
 }
+
+fn emergency(hq: &str, id: &str) -> CallRequest {
+    CallRequest {
+        to: "112".into(),
+        ..call(hq, id)
+    }
+}
+
+#[tokio::test]
+async fn t13_emergency_calls_are_no_evidence_of_fraud() {
+    let (app, hq) = app_with(Guard::default()).await;
+    // Twenty-five 112 calls ended at once would be a dialer signature if they counted.
+    for n in 0..25 {
+        let id = format!("sos-{n}");
+        let d = app
+            .guard_call(&Actor::cli(), emergency(&hq, &id))
+            .await
+            .unwrap();
+        assert_eq!(d.verdict.code, "emergency_call");
+        let end = app.guard_end(&Actor::cli(), &id, Some(NOW)).await.unwrap();
+        assert_eq!(end["incidents"], serde_json::json!([]), "call {n}");
+    }
+    let d = app
+        .guard_call(&Actor::cli(), call(&hq, "after-sos"))
+        .await
+        .unwrap();
+    assert_eq!(d.verdict.code, "allowed");
+}
+
+#[tokio::test]
+async fn f4_an_end_reported_too_far_ahead_is_refused_not_released_unbilled() {
+    let (app, hq) = app_with(Guard::default()).await;
+    app.guard_call(&Actor::cli(), call(&hq, "early"))
+        .await
+        .unwrap();
+    let e = app
+        .guard_end(&Actor::cli(), "early", Some(NOW + 4_000))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "at_out_of_range");
+    // Still live: the edge can report the end again with a sane time, and it is rated.
+    assert_eq!(app.live_calls(&hq).calls, 1);
+    let end = app
+        .guard_end(&Actor::cli(), "early", Some(NOW + 60))
+        .await
+        .unwrap();
+    assert_eq!(end["rated"], true);
+}

@@ -60,6 +60,15 @@ impl App {
         v
     }
 
+    /// An account was reactivated: its calls are no longer to be cut.
+    pub(super) fn forget_cuts_of(&self, account: &str) {
+        self.guard
+            .cuts
+            .lock()
+            .expect("cuts lock")
+            .retain(|_, c| c.billing_account != account);
+    }
+
     /// A call ended: no longer to be cut.
     pub(super) fn forget_cut(&self, call_id: &str) {
         self.guard.cuts.lock().expect("cuts lock").remove(call_id);

@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::*;
 
 /// The longest an emergency answer waits for its lookups (account, profile, address).
-pub const EMERGENCY_LOOKUP_BUDGET_MS: u64 = 50;
+pub const EMERGENCY_LOOKUP_BUDGET_MS: u64 = 250;
 /// Longest dialled text carried into a notice.
 const MAX_DIALLED_CHARS: usize = 32;
 

@@ -242,14 +242,27 @@ pub use writes::{WriteQueue, FLUSH_BATCH, FLUSH_WAIT_STEPS, MAX_PENDING_WRITES};
 impl App {
     /// The time of an event: the edge's `at` if it is within [`MAX_EVENT_SKEW_S`] of our clock.
     fn guard_time(&self, at: Option<i64>) -> Result<i64, AppError> {
+        self.guard_time_within(at, MAX_EVENT_SKEW_S)
+    }
+
+    /// The time of an answer or an end: late reports (queued at the edge) within a day, early
+    /// ones only as far as CDR intake accepts, so an end the guard takes always becomes a
+    /// billable CDR rather than a call released unrated.
+    fn call_event_time(&self, at: Option<i64>) -> Result<i64, AppError> {
+        self.guard_time_within(at, tollgate_core::cdr::MAX_FUTURE_SKEW_S)
+    }
+
+    fn guard_time_within(&self, at: Option<i64>, ahead: i64) -> Result<i64, AppError> {
         let now = self.now();
         match at {
             None => Ok(now),
-            Some(t) if (t - now).abs() <= MAX_EVENT_SKEW_S => Ok(t),
+            Some(t) if now - t <= MAX_EVENT_SKEW_S && t - now <= ahead => Ok(t),
             Some(_) => Err(AppError::invalid(
                 "at_out_of_range",
                 "at",
-                format!("must be within {MAX_EVENT_SKEW_S} s of the guard's clock"),
+                format!(
+                    "must be at most {MAX_EVENT_SKEW_S} s before and {ahead} s after the guard's clock"
+                ),
             )),
         }
     }

@@ -6,7 +6,7 @@ use super::*;
 impl App {
     /// The call was answered.
     pub async fn guard_answer(&self, call_id: &str, at: Option<i64>) -> Result<(), AppError> {
-        let now = self.guard_time(at)?;
+        let now = self.call_event_time(at)?;
         let call = self
             .guard
             .counters
@@ -35,7 +35,7 @@ impl App {
         call_id: &str,
         at: Option<i64>,
     ) -> Result<serde_json::Value, AppError> {
-        let now = self.guard_time(at)?;
+        let now = self.call_event_time(at)?;
         // The call stays live until its CDR is stored: if intake fails, the edge can retry.
         let call = self
             .guard
@@ -102,11 +102,15 @@ impl App {
         let detectors = Detectors {
             t: &self.guard.thresholds,
         };
-        self.guard
-            .counters
-            .account_window(&call.account, now, &mut |w| {
-                incidents = detectors.on_end(w, &acct.policy, duration as u32, cost, now)
-            });
+        // T13: emergency calls are no evidence of fraud (twenty short 911 calls are not a
+        // dialer), so they never reach the detectors.
+        if !emergency {
+            self.guard
+                .counters
+                .account_window(&call.account, now, &mut |w| {
+                    incidents = detectors.on_end(w, &acct.policy, duration as u32, cost, now)
+                });
+        }
         let ids = self.raise_incidents(actor, &call.account, &acct, None, &incidents, now);
         Ok(json!({
             "call_id": call_id, "duration_s": duration, "rated": report.inserted == 1,

@@ -178,6 +178,7 @@ impl App {
         self.guard
             .counters
             .account_window(&s.billing_account_id, now, &mut reset_fired);
+        self.forget_cuts_of(&s.billing_account_id);
         sg::get_suspension(&self.store, suspension_id)
             .await?
             .ok_or(AppError::NotFound("suspension"))

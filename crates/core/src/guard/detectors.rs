@@ -570,11 +570,19 @@ impl Thresholds {
     }
 }
 
-/// Clears a window's fired flags and strikes (an operator reactivated the account: the
-/// suspicion was not confirmed, F4, so the next suspension is not escalated either).
+/// Clears a window's fired flags, strikes and recent evidence (an operator reactivated the
+/// account: the suspicion was not confirmed, F4). The learned baseline stays.
 pub fn reset_fired(w: &mut AccountWindow) {
     w.fired = 0;
     w.strikes = (0, 0);
+    // The evidence the operator overruled goes too, or the next call would raise the same
+    // incident again at once.
+    w.completed.clear();
+    w.spend.clear();
+    w.destinations.clear();
+    w.forbidden.clear();
+    w.attempts.clear();
+    w.baseline.forget_score();
 }
 
 /// Forgets the strikes a replay of past calls counted (suspensions that replay decided were

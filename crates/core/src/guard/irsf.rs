@@ -98,6 +98,11 @@ impl Baseline {
         }
     }
 
+    /// Forgets the recent IRSF points (an operator overruled the suspicion).
+    pub(super) fn forget_score(&mut self) {
+        self.irsf.clear();
+    }
+
     /// Bytes the baseline holds on the heap now (for the window's size bound).
     pub fn heap_bytes(&self) -> usize {
         self.week_hours.capacity() * 2 + self.sources.capacity() * 8 + self.irsf.capacity() * 8

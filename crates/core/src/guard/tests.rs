@@ -679,3 +679,18 @@ fn t13_f8_a_caller_id_the_account_does_not_own_does_not_choose_the_emergency_cou
     let v = check_contract(&own, Live::default(), &a, &classes(), false).unwrap_err();
     assert_eq!(v.code, "emergency_call");
 }
+
+#[test]
+fn f4_a_reactivation_forgets_the_overruled_evidence() {
+    let t = Thresholds::default();
+    let d = Detectors { t: &t };
+    let mut w = AccountWindow::default();
+    let mut fired = 0;
+    for _ in 0..25 {
+        fired += d.on_end(&mut w, &policy(), 2, 0, NOW).len();
+    }
+    assert_eq!(fired, 1, "the dialer signature fired once");
+    reset_fired(&mut w);
+    // The next short call alone is no dialer: the 25 overruled calls are forgotten.
+    assert!(d.on_end(&mut w, &policy(), 2, 0, NOW + 60).is_empty());
+}
