@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod clock;
+pub mod csv_in;
 pub mod csv_out;
 pub mod demo;
 pub mod error;

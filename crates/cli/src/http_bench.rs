@@ -62,7 +62,69 @@ async fn post(addr: std::net::SocketAddr, token: &str, body: &[u8]) -> Result<(u
     Ok((code, text))
 }
 
-pub async fn intake(app: &App, rows: &[RateRow], count: usize, seed: u64) -> Result<f64, Fail> {
+/// The figures of the HTTP intake benchmark.
+pub struct IntakeFigures {
+    pub batches_per_s: f64,
+    pub big: Option<BigIntake>,
+}
+
+/// One big CSV posted at once, streamed from a file, with the process's peak memory watched.
+pub struct BigIntake {
+    pub bytes: u64,
+    pub cdrs: usize,
+    pub cdrs_per_s: f64,
+    pub rss_before_kib: u64,
+    pub peak_growth_kib: u64,
+}
+
+/// Peak resident memory (`VmHWM`) of this process.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Posts the file at `path` with Content-Length, 64 KiB at a time (the client holds no copy).
+async fn post_file(
+    addr: std::net::SocketAddr,
+    token: &str,
+    path: &std::path::Path,
+) -> Result<(u16, String), Fail> {
+    let len = std::fs::metadata(path)?.len();
+    let mut s = tokio::net::TcpStream::connect(addr).await?;
+    let head = format!(
+        "POST /v1/cdrs HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: text/csv\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).await?;
+    let mut f = tokio::fs::File::open(path).await?;
+    let mut buf = vec![0u8; 64 << 10];
+    loop {
+        let n = f.read(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        s.write_all(&buf[..n]).await?;
+    }
+    let mut resp = Vec::new();
+    s.read_to_end(&mut resp).await?;
+    let text = String::from_utf8_lossy(&resp).to_string();
+    let code = text.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    Ok((code, text))
+}
+
+pub async fn intake(
+    app: &App,
+    rows: &[RateRow],
+    count: usize,
+    seed: u64,
+    big_mb: usize,
+    dir: &std::path::Path,
+) -> Result<IntakeFigures, Fail> {
     let sys = Caller::system(Actor::cli());
     let mut tx = app.store.begin().await?;
     tollgate_store::tenancy::insert_operator(
@@ -111,7 +173,45 @@ pub async fn intake(app: &App, rows: &[RateRow], count: usize, seed: u64) -> Res
             ));
         }
     }
-    let rate = count as f64 / t.elapsed().as_secs_f64();
+    let batches_per_s = count as f64 / t.elapsed().as_secs_f64();
+    let big = if big_mb > 0 {
+        // Lines of the batches above average this many bytes; the big file is new calls.
+        let per_line = (text.len() / count.max(1)).max(1);
+        let n = big_mb * 1_000_000 / per_line;
+        let path = dir.join("big.csv");
+        let w = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        cdrs_csv(n, rows, seed ^ 0xB16, &ba.id, w, None)?;
+        drop(batches);
+        drop(body_lines);
+        let rss_before_kib = crate::rating_cmd::rss_kib();
+        // Resets the peak to the current resident size (Linux: clear_refs 5).
+        let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+        let t = Instant::now();
+        let (code, resp) = post_file(addr, &token, &path).await?;
+        let secs = t.elapsed().as_secs_f64();
+        if code != 200 {
+            server.abort();
+            return Err(Fail(
+                1,
+                format!(
+                    "big intake answered {code}: {}",
+                    resp.chars().take(400).collect::<String>()
+                ),
+            ));
+        }
+        let peak = peak_rss_kib();
+        let bytes = std::fs::metadata(&path)?.len();
+        let _ = std::fs::remove_file(&path);
+        reset.then(|| BigIntake {
+            bytes,
+            cdrs: n,
+            cdrs_per_s: n as f64 / secs,
+            rss_before_kib,
+            peak_growth_kib: peak.saturating_sub(rss_before_kib),
+        })
+    } else {
+        None
+    };
     server.abort();
-    Ok(rate)
+    Ok(IntakeFigures { batches_per_s, big })
 }

@@ -4,6 +4,7 @@ mod config;
 mod generate;
 mod guard_bench;
 mod http_bench;
+mod list_bench;
 mod numbers_cmd;
 mod progress;
 mod rating_cmd;

@@ -24,7 +24,12 @@ impl Progress {
         } else {
             String::new()
         };
-        eprint!("\r{}:{pct} {done}/{total} ({rate:.0}/s)   ", self.label);
+        if total > 0 {
+            eprint!("\r{}:{pct} {done}/{total} ({rate:.0}/s)   ", self.label);
+        } else {
+            // The total is not known yet (a streamed file).
+            eprint!("\r{}: {done} ({rate:.0}/s)   ", self.label);
+        }
         let _ = std::io::stderr().flush();
     }
 

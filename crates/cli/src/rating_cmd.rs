@@ -80,6 +80,12 @@ pub enum BenchCmd {
         /// CDRs posted over HTTP into SQLite.
         #[arg(long, default_value_t = 200_000)]
         http_cdrs: usize,
+        /// CDRs filled into the table before CDR pages are timed (0: skip).
+        #[arg(long, default_value_t = 10_000_000)]
+        list_cdrs: usize,
+        /// Size of the one big CSV posted while peak memory is watched (0: skip).
+        #[arg(long, default_value_t = 64)]
+        big_intake_mb: usize,
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
@@ -163,7 +169,9 @@ pub async fn rates(app: App, action: RatesCmd) -> Result<(), Fail> {
 
 pub async fn cdrs(app: App, action: CdrsCmd) -> Result<(), Fail> {
     let CdrsCmd::Import { file, source } = action;
-    let body = read(&file)?;
+    // Streamed from the file: memory stays bounded whatever its size (issue 11 #7).
+    let body =
+        std::fs::File::open(&file).map_err(|e| Fail(2, format!("{}: {e}", file.display())))?;
     let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("");
     let format = match ext {
         "json" => CdrFormat::Json,
@@ -173,7 +181,7 @@ pub async fn cdrs(app: App, action: CdrsCmd) -> Result<(), Fail> {
     let p = Progress::new("rating");
     let cb = |d: usize, t: usize| p.update(d, t);
     let r = app
-        .ingest_cdrs(&Actor::cli(), format, &body, source.as_deref(), Some(&cb))
+        .ingest_stream(&Actor::cli(), format, body, source.as_deref(), Some(&cb))
         .await?;
     eprintln!();
     for x in &r.rejects {
@@ -360,11 +368,7 @@ fn rate_chunk(
         rejected: 0,
         totals: BTreeMap::new(),
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(chunk);
+    let mut rdr = tollgate_app::csv_in::headerless_reader(chunk);
     let now = cdr::MAX_TIMESTAMP;
     let mut rec = csv::StringRecord::new();
     while rdr.read_record(&mut rec)? {
@@ -497,6 +501,8 @@ pub async fn bench(action: BenchCmd) -> Result<(), Fail> {
         cdrs,
         sql_cdrs,
         http_cdrs,
+        list_cdrs,
+        big_intake_mb,
         seed,
     } = action
     else {
@@ -583,11 +589,25 @@ pub async fn bench(action: BenchCmd) -> Result<(), Fail> {
     }
 
     // (d) HTTP intake into SQLite, batches of 10,000, over 127.0.0.1.
-    let d = crate::http_bench::intake(&app, &rows, http_cdrs, seed).await?;
+    let d = crate::http_bench::intake(&app, &rows, http_cdrs, seed, big_intake_mb, &dir).await?;
     println!(
-        "(d) HTTP intake into SQLite: {d:>12.0} CDRs/s  ({http_cdrs} CDRs in batches of {})",
+        "(d) HTTP intake into SQLite: {:>12.0} CDRs/s  ({http_cdrs} CDRs in batches of {})",
+        d.batches_per_s,
         crate::http_bench::BATCH
     );
+    if let Some(big) = d.big {
+        println!(
+            "    one {:.0} MB CSV streamed:  {:>12.0} CDRs/s  ({} CDRs), peak resident memory +{:.0} MiB over {:.0} MiB before",
+            big.bytes as f64 / 1e6,
+            big.cdrs_per_s,
+            big.cdrs,
+            big.peak_growth_kib as f64 / 1024.0,
+            big.rss_before_kib as f64 / 1024.0
+        );
+    }
+    if list_cdrs > 0 {
+        crate::list_bench::pages(&app, list_cdrs).await?;
+    }
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

@@ -44,6 +44,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_guard_recent_calls"),
     migration!(7, "0007_checks"),
     migration!(8, "0008_reject_fingerprint"),
+    migration!(9, "0009_cdr_listing"),
 ];
 
 impl Migration {

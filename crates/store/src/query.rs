@@ -6,7 +6,7 @@
 use sqlx::any::AnyRow;
 use sqlx::AnyPool;
 
-use crate::{Result, Scope, MAX_PAGE_LIMIT};
+use crate::{Backend, Result, Scope, Tx, MAX_PAGE_LIMIT};
 
 /// Which tenants a query may return: the storage form of [`Scope`].
 pub struct ScopeFilter<'a>(pub &'a Scope);
@@ -156,9 +156,54 @@ impl ScopedQuery {
         self
     }
 
+    /// Keyset pagination on several columns (an index's trailing columns, in its order):
+    /// rows after the tuple `after` (`(a, b) > ($x, $y)`, a row-value comparison both
+    /// backends serve from the index), ordered by `cols`, at most `limit`; the last clause.
+    pub fn keyset(&mut self, cols: &[&str], after: Option<Vec<Arg>>, limit: i64) -> &mut Self {
+        let list = cols.join(", ");
+        if let Some(after) = after {
+            assert_eq!(after.len(), cols.len(), "keyset: one value per column");
+            let mut marks = Vec::with_capacity(after.len());
+            for a in after {
+                self.args.push(a);
+                marks.push(format!("${}", self.args.len()));
+            }
+            self.sql
+                .push_str(&format!(" AND ({list}) > ({})", marks.join(", ")));
+        }
+        self.args.push(Arg::Int(limit.clamp(1, MAX_PAGE_LIMIT)));
+        self.sql
+            .push_str(&format!(" ORDER BY {list} LIMIT ${}", self.args.len()));
+        self
+    }
+
     /// The SQL text built so far.
     pub fn sql(&self) -> &str {
         &self.sql
+    }
+
+    /// The backend's plan of this query, a line per step (`EXPLAIN QUERY PLAN` on SQLite,
+    /// `EXPLAIN` on PostgreSQL), run in `tx` so a test can set planner options first.
+    pub async fn explain(self, tx: &mut Tx, backend: Backend) -> Result<Vec<String>> {
+        use sqlx::Row;
+        let (prefix, col) = match backend {
+            Backend::Sqlite => ("EXPLAIN QUERY PLAN ", "detail"),
+            Backend::Postgres => ("EXPLAIN ", "QUERY PLAN"),
+        };
+        let sql = format!("{prefix}{}", self.sql);
+        let mut q = sqlx::query(&sql);
+        for a in self.args {
+            q = match a {
+                Arg::Text(s) => q.bind(s),
+                Arg::Int(i) => q.bind(i),
+                Arg::Null => q.bind(Option::<String>::None),
+            };
+        }
+        let rows = q.fetch_all(&mut **tx).await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get::<String, _>(col))
+            .collect::<Result<Vec<_>, _>>()?)
     }
 
     /// Runs the query on `pool` and maps each row.
@@ -196,6 +241,21 @@ mod tests {
             "SELECT x FROM t JOIN customers c ON c.id = t.customer_id WHERE 1 = 1 \
              AND t.state = $1 AND t.at >= $2 AND c.partner_id IN ($3, $4) \
              AND t.id > $5 ORDER BY t.id LIMIT $6"
+        );
+    }
+
+    #[test]
+    fn a_keyset_page_compares_the_row_value_and_orders_by_the_same_columns() {
+        let mut q = ScopedQuery::new("SELECT x FROM d");
+        q.filter("d.acct", "=", Arg::Text("a".into())).keyset(
+            &["d.start_at", "d.id"],
+            Some(vec![Arg::Int(7), Arg::Text("cdr_1".into())]),
+            20,
+        );
+        assert_eq!(
+            q.sql(),
+            "SELECT x FROM d WHERE 1 = 1 AND d.acct = $1 AND (d.start_at, d.id) > ($2, $3) \
+             ORDER BY d.start_at, d.id LIMIT $4"
         );
     }
 

@@ -442,29 +442,64 @@ fn cdr(r: &AnyRow) -> Result<CdrRow, sqlx::Error> {
     })
 }
 
-/// CDRs in scope, optionally of one account and a start-time range `[from, to)`.
-pub async fn list_cdrs(
+/// A page of one billing account's CDRs in scope, in call order (`start_at`, then id),
+/// optionally within a start-time range `[from, to)`, after the row `(start_at, id)`. Served
+/// by the index `cdrs_account_start_id` whatever the number of CDRs (issue 11 #6).
+pub async fn list_account_cdrs(
     store: &Store,
     scope: ScopeFilter<'_>,
-    account: Option<&str>,
-    from: Option<i64>,
-    to: Option<i64>,
-    page: &Page,
+    account: &str,
+    range: (Option<i64>, Option<i64>),
+    after: Option<(i64, &str)>,
+    limit: i64,
 ) -> Result<Vec<CdrRow>> {
+    account_cdrs_query(scope, account, range, after, limit)
+        .fetch(store.reader(), cdr)
+        .await
+}
+
+/// The query of [`list_account_cdrs`] (its plan is checked by the store suite).
+pub fn account_cdrs_query(
+    scope: ScopeFilter<'_>,
+    account: &str,
+    range: (Option<i64>, Option<i64>),
+    after: Option<(i64, &str)>,
+    limit: i64,
+) -> ScopedQuery {
     let mut q = ScopedQuery::new(&format!(
         "SELECT {CDR_COLS} FROM cdrs d JOIN billing_accounts b ON b.id = d.billing_account_id \
          JOIN customers c ON c.id = b.customer_id"
     ));
-    q.filter(
-        "d.billing_account_id",
-        "=",
-        account.map(|a| Arg::Text(a.into())),
-    )
-    .filter("d.start_at", ">=", from.map(Arg::Int))
-    .filter("d.start_at", "<", to.map(Arg::Int))
-    .scope(&scope, "c.id", "c.partner_id")
-    .page("d.id", page);
-    q.fetch(store.reader(), cdr).await
+    q.filter("d.billing_account_id", "=", Arg::Text(account.into()))
+        .filter("d.start_at", ">=", range.0.map(Arg::Int))
+        .filter("d.start_at", "<", range.1.map(Arg::Int))
+        .scope(&scope, "c.id", "c.partner_id")
+        .keyset(
+            &["d.start_at", "d.id"],
+            after.map(|(s, id)| vec![Arg::Int(s), Arg::Text(id.into())]),
+            limit,
+        );
+    q
+}
+
+/// The benchmark's baseline for CDR pages: the same page in call order read by `OFFSET`
+/// (what paging without a keyset costs); never used by the API.
+pub async fn account_cdrs_by_offset_baseline(
+    store: &Store,
+    account: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<CdrRow>> {
+    let sql = format!(
+        "SELECT {CDR_COLS} FROM cdrs d WHERE d.billing_account_id = $1 ORDER BY d.start_at, d.id LIMIT $2 OFFSET $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(account)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(store.reader())
+        .await?;
+    Ok(rows.iter().map(cdr).collect::<Result<Vec<_>, _>>()?)
 }
 
 /// Sum of `amount_micros` and count per currency, for totals checks.

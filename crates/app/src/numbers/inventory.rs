@@ -128,10 +128,7 @@ impl App {
         caller: &Caller,
         text: &[u8],
     ) -> Result<ImportReport, AppError> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .flexible(true)
-            .from_reader(text);
+        let mut rdr = crate::csv_in::reader(text);
         let headers = rdr
             .headers()
             .map_err(|e| AppError::invalid("csv_invalid", "header", e.to_string()))?

@@ -105,10 +105,7 @@ pub fn parse_rate_csv(
     version: u32,
     progress: Option<Progress>,
 ) -> Result<Vec<RateRow>, Vec<LineError>> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(false)
-        .from_reader(text);
+    let mut rdr = crate::csv_in::strict_reader(text);
     let headers = match rdr.headers() {
         Ok(h) => h.clone(),
         Err(e) => {

@@ -3,24 +3,30 @@
 
 mod accounts;
 mod cache;
+mod cdr_list;
 mod demo;
 mod import;
 mod intake;
+mod intake_parse;
 mod tables;
 
 pub use cache::RateCache;
+pub use cdr_list::{CdrCursor, CdrFilter, CdrPage, MAX_ACCOUNTS_PER_CDR_PAGE};
 pub use demo::{
     demo_rate_table, ensure_demo_rates, seed_demo, DEMO_CURRENCIES, DEMO_RATES_CSV, DEMO_RATE_TABLE,
 };
 pub use import::{parse_rate_csv, RATE_COLUMNS};
-pub use intake::{parse_cdrs, CdrFormat, IngestReport, ParsedLine};
+pub use intake::{IngestReport, MAX_REMEMBERED_NUMBERS};
+pub use intake_parse::{
+    parse_cdrs, parse_stream, BodyReader, BodySender, CdrFormat, ParsedLine, MAX_CDR_LINE_BYTES,
+};
 pub use tables::Quote;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
 use serde_json::json;
-use tollgate_core::cdr::{self, Cdr, RawCdr};
+use tollgate_core::cdr::{self, Cdr};
 use tollgate_core::money::{parse_scaled, Currency, MICRO_DIGITS};
 use tollgate_core::rating::{rate_with_row, Bundle, BundleUsage, RateRow, RateTable};
 use tollgate_core::{e164, time, Refusal};
@@ -36,8 +42,6 @@ use crate::{Actor, App, AppError, Caller};
 pub const MAX_RATE_ROWS: usize = 2_000_000;
 /// Most included minutes a billing account may have per month.
 pub const MAX_INCLUDED_MINUTES: i64 = 10_000_000;
-/// Most CDR lines in one intake batch.
-pub const MAX_CDRS_PER_BATCH: usize = 1_000_000;
 /// CDRs committed per transaction during intake, so no other writer waits behind a batch
 /// for more than one chunk.
 pub const INTAKE_CHUNK_ROWS: usize = 5_000;

@@ -1,13 +1,14 @@
 //! Rating handlers: rate tables, quotes, CDR intake and traffic review (T12).
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
+use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tollgate_app::rating::CdrFormat;
+use tollgate_app::rating::{BodyReader, CdrCursor, CdrFilter, CdrFormat};
 use tollgate_app::{App, AppError, Caller};
 use tollgate_core::money::{format_minor, format_scaled, micros_to_minor, Currency, MICRO_DIGITS};
 use tollgate_store::rating::CdrRow;
@@ -98,12 +99,54 @@ pub struct IngestQuery {
     source: Option<String>,
 }
 
+/// Body pieces in flight between the connection and the CDR parser.
+const BODY_PIECES_IN_FLIGHT: usize = 8;
+
+/// Streams the request body into `tx`, at most `limit` bytes. `Err` when the body is larger.
+async fn pump_body(
+    body: Body,
+    tx: tollgate_app::rating::BodySender,
+    limit: usize,
+) -> Result<(), ()> {
+    let mut stream = body.into_data_stream();
+    let mut total = 0usize;
+    while let Some(piece) = stream.next().await {
+        let piece = match piece {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
+                return Ok(());
+            }
+        };
+        total += piece.len();
+        if total > limit {
+            let _ = tx.send(Err(std::io::Error::other("body too large"))).await;
+            return Err(());
+        }
+        if tx.send(Ok(piece.to_vec())).await.is_err() {
+            // The parser stopped (the intake failed): the rest of the body is not needed.
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(ErrorBody::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        format!("a CDR batch is at most {limit} bytes; the CDRs before the limit that were taken are kept, and a resend is idempotent: split the file"),
+    ))
+}
+
+/// `POST /v1/cdrs`: the body is parsed and committed as it arrives, chunk by chunk (issue 11
+/// #7), never held whole.
 pub async fn ingest_cdrs(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<IngestQuery>,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult {
     const TAKES: &str = "application/json, application/x-ndjson or text/csv";
     let format = match media_type(&headers, TAKES)?.as_deref() {
@@ -112,9 +155,22 @@ pub async fn ingest_cdrs(
         None | Some("application/json") => CdrFormat::Json,
         Some(_) => return Err(unsupported_media_type(TAKES)),
     };
-    let r = app
-        .ingest_cdrs(&c.actor, format, &body, q.source.as_deref(), None)
-        .await?;
+    let limit = crate::BULK_MAX_BODY_BYTES;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large(limit));
+    }
+    let (tx, reader) = BodyReader::channel(BODY_PIECES_IN_FLIGHT);
+    let (pumped, report) = tokio::join!(
+        pump_body(body, tx, limit),
+        app.ingest_stream(&c.actor, format, reader, q.source.as_deref(), None)
+    );
+    if pumped.is_err() {
+        return Err(too_large(limit));
+    }
+    let r = report?;
     let rejects: Vec<Value> = r
         .rejects
         .iter()
@@ -162,23 +218,27 @@ pub async fn list_cdrs(
     Extension(c): Extension<Caller>,
     ApiQuery(q): ApiQuery<CdrQuery>,
 ) -> ApiResult {
-    let pg = page(q.limit, q.cursor)?;
-    let from = q
-        .from
-        .as_deref()
-        .map(|v| time_param(v, "from"))
-        .transpose()?;
-    let to = q.to.as_deref().map(|v| time_param(v, "to")).transpose()?;
-    let rows = app
-        .list_cdrs(&c, q.billing_account.as_deref(), from, to, &pg)
+    let pg = page(q.limit, None)?;
+    let cursor = q.cursor.as_deref().map(CdrCursor::parse).transpose()?;
+    let filter = CdrFilter {
+        account: q.billing_account.clone(),
+        from: q
+            .from
+            .as_deref()
+            .map(|v| time_param(v, "from"))
+            .transpose()?,
+        to: q.to.as_deref().map(|v| time_param(v, "to")).transpose()?,
+    };
+    let got = app
+        .list_cdrs(&c, &filter, cursor.as_ref(), pg.limit)
         .await?;
+    let rows = got.rows;
+    let next = got.next.map(|n| n.encode());
     match q.format.as_deref() {
-        None | Some("json") => Ok(Json(paged(
-            rows.iter().map(cdr_json).collect(),
-            pg.limit,
-            |v: &Value| v["id"].as_str().unwrap_or_default().to_string(),
-        ))
-        .into_response()),
+        None | Some("json") => {
+            let items: Vec<Value> = rows.iter().map(cdr_json).collect();
+            Ok(Json(json!({"items": items, "next_cursor": next})).into_response())
+        }
         Some("csv") => {
             let cols = [
                 "id",
@@ -211,11 +271,6 @@ pub async fn list_cdrs(
                         .collect()
                 })),
             );
-            let next = if rows.len() as i64 == pg.limit {
-                rows.last().map(|r| r.id.clone())
-            } else {
-                None
-            };
             let mut res =
                 ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response();
             if let Some(n) = next.and_then(|n| n.parse().ok()) {

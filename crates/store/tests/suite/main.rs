@@ -2,9 +2,11 @@
 //! `TOLLGATE_TEST_POSTGRES_URL` set; `.ci/run` does both). One test binary (`--test suite`);
 //! the test functions live here and in the modules below, and `suite!` runs each on both.
 
+mod cdr_pages;
 mod checks;
 mod checksums;
 
+use cdr_pages::*;
 use checks::*;
 
 use tollgate_store::rating::{self as sr, CdrRow, RateVersionRow, StoredRate};
@@ -35,6 +37,7 @@ suite!(
     numbers_scope_state_and_emergency_history,
     guard_state_round_trips,
     the_database_refuses_invalid_enums_and_negative_amounts,
+    i6_a_cdr_page_is_an_index_range_not_a_sort,
 );
 
 pub(crate) async fn seed(
@@ -303,13 +306,13 @@ async fn cdr_insert_is_idempotent(store: Store) {
         sr::cdr_totals(&store).await.unwrap(),
         vec![("EUR".to_string(), 3, 3 * 1_234)]
     );
-    let scoped = sr::list_cdrs(
+    let scoped = sr::list_account_cdrs(
         &store,
         ScopeFilter(&Scope::Customer("cus_2".into())),
+        &cdr("a").billing_account_id,
+        (None, None),
         None,
-        None,
-        None,
-        &Page::first(10),
+        10,
     )
     .await
     .unwrap();
