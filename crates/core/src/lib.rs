@@ -9,6 +9,7 @@ pub mod country;
 pub mod decision;
 pub mod e164;
 pub mod guard;
+pub mod ledger;
 pub mod money;
 pub mod numbers;
 pub mod rating;
