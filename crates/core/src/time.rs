@@ -1,25 +1,34 @@
-//! Time helpers. The core never reads the clock: `now` is always an argument.
-//! Timestamps inside the core are Unix seconds (`i64`), UTC.
+//! Time helpers over the one calendar, jiff's civil types (UTC; the core carries no time-zone
+//! database: the core's jiff has neither `tz-system` nor a tzdb feature). The core never reads
+//! the clock: `now` is always an argument. Timestamps inside the core are Unix seconds
+//! (`i64`), UTC.
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::Offset;
+use jiff::Timestamp;
+
+/// The civil date and time (UTC) of a Unix timestamp, clamped to jiff's range
+/// (-9999..=9999 years), far outside anything the core accepts as input.
+pub fn utc(unix_s: i64) -> DateTime {
+    let ts = Timestamp::from_second(unix_s).unwrap_or(if unix_s < 0 {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
+    });
+    Offset::UTC.to_datetime(ts)
+}
 
 /// Civil year and month (UTC) of a Unix timestamp, as `year * 12 + (month - 1)`:
 /// a dense month index, so that consecutive months differ by one.
 pub fn month_index(unix_s: i64) -> i32 {
-    let (y, m, _) = civil_from_days(unix_s.div_euclid(86_400));
-    y * 12 + (m as i32 - 1)
+    let d = utc(unix_s).date();
+    i32::from(d.year()) * 12 + (i32::from(d.month()) - 1)
 }
 
-/// Year, month (1-12), day (1-31) from days since 1970-01-01 (H. Hinnant's algorithm).
-pub fn civil_from_days(z: i64) -> (i32, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
+/// Year, month (1-12), day (1-31) from days since 1970-01-01.
+pub fn civil_from_days(days: i64) -> (i32, u32, u32) {
+    let d: Date = utc(days.saturating_mul(86_400)).date();
+    (i32::from(d.year()), d.month() as u32, d.day() as u32)
 }
 
 #[cfg(test)]
@@ -32,5 +41,9 @@ mod tests {
         assert_eq!(month_index(1_769_903_999) + 1, month_index(1_769_904_000));
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(20_454), (2026, 1, 1));
+        // 2024-02-29 exists; 1969-12-31 is day -1.
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(month_index(-1), 1969 * 12 + 11);
     }
 }
