@@ -12,6 +12,7 @@ pub mod csv_out;
 pub mod demo;
 pub mod error;
 pub mod guard;
+#[cfg(feature = "sim")]
 pub mod guard_sim;
 pub mod guard_state;
 pub mod ids;
