@@ -13,6 +13,14 @@ pub enum DestClass {
 }
 
 impl DestClass {
+    pub const ALL: [DestClass; 5] = [
+        DestClass::PremiumRate,
+        DestClass::SharedCost,
+        DestClass::PersonalNumber,
+        DestClass::Uan,
+        DestClass::HighRisk,
+    ];
+
     pub fn parse(s: &str) -> Option<DestClass> {
         Some(match s {
             "premium_rate" => DestClass::PremiumRate,

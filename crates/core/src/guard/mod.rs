@@ -53,6 +53,8 @@ pub enum Decision {
 }
 
 impl Decision {
+    pub const ALL: [Decision; 3] = [Decision::Allow, Decision::Busy, Decision::Deny];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Decision::Allow => "allow",
@@ -74,6 +76,12 @@ pub enum SuspensionScope {
 }
 
 impl SuspensionScope {
+    pub const ALL: [SuspensionScope; 3] = [
+        SuspensionScope::All,
+        SuspensionScope::Outbound,
+        SuspensionScope::International,
+    ];
+
     pub fn as_str(&self) -> &'static str {
         match self {
             SuspensionScope::All => "all",
