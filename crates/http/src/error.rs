@@ -10,8 +10,33 @@ use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
 use tollgate_app::AppError;
+use utoipa::ToSchema;
+
+/// The one error shape on the wire (`Error` in the OpenAPI document).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorOut {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case code.
+    pub code: String,
+    pub message: String,
+    /// The RULEBOOK rule, when a rule refused.
+    #[schema(required = true)]
+    pub rule: Option<String>,
+    /// The clause of the terms, when a rule refused.
+    #[schema(required = true)]
+    pub clause: Option<String>,
+    /// The input that is wrong, by field or parameter name, and what is wrong with it.
+    pub fields: BTreeMap<String, String>,
+    /// Quote it to the operator.
+    pub request_id: String,
+}
 
 #[derive(Debug, Clone)]
 pub struct ErrorBody {
@@ -43,14 +68,16 @@ impl ErrorBody {
     }
 
     pub fn render(&self, request_id: &str) -> Response {
-        let body = json!({"error": {
-            "code": self.code,
-            "message": self.message,
-            "rule": self.rule,
-            "clause": self.clause,
-            "fields": self.fields,
-            "request_id": request_id,
-        }});
+        let body = ErrorOut {
+            error: ErrorDetail {
+                code: self.code.clone(),
+                message: self.message.clone(),
+                rule: self.rule.clone(),
+                clause: self.clause.clone(),
+                fields: self.fields.clone(),
+                request_id: request_id.into(),
+            },
+        };
         let mut res = (self.status, axum::Json(body)).into_response();
         if let Some(s) = self.retry_after_s {
             if let Ok(v) = s.to_string().parse() {

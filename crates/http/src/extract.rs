@@ -8,6 +8,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use tollgate_store::{Page, MAX_PAGE_LIMIT};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+use utoipa::IntoParams;
 
 use crate::error::{for_status, ApiError, ErrorBody};
 
@@ -197,11 +199,24 @@ pub fn parse_query<T: DeserializeOwned>(q: &str) -> Result<T, ApiError> {
 }
 
 /// `?limit=&cursor=`.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
+    /// Items per page (default 50).
+    #[param(schema_with = limit_schema)]
     pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
+}
+
+/// For `#[param(schema_with = ...)]` on every `limit`: 1 to [`MAX_PAGE_LIMIT`], as [`page`]
+/// checks.
+pub fn limit_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+        .minimum(Some(1))
+        .maximum(Some(MAX_PAGE_LIMIT))
 }
 
 /// Checks a page request against [`MAX_PAGE_LIMIT`].
@@ -222,20 +237,6 @@ pub fn page(limit: Option<i64>, cursor: Option<String>) -> Result<Page, ApiError
         limit,
         after: cursor,
     })
-}
-
-/// A page of items with the cursor of the next page.
-pub fn paged<T: serde::Serialize>(
-    items: Vec<T>,
-    limit: i64,
-    id_of: impl Fn(&T) -> String,
-) -> serde_json::Value {
-    let next = if items.len() as i64 == limit {
-        items.last().map(&id_of)
-    } else {
-        None
-    };
-    serde_json::json!({"items": items, "next_cursor": next})
 }
 
 /// A Unix time as RFC 3339 (UTC) on the wire.

@@ -2,19 +2,20 @@
 //! policies, announcements, destination lists.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
-use tollgate_app::guard::{CallRequest, Decided};
+use tollgate_app::guard::CallRequest;
 use tollgate_app::{App, AppError, Caller};
-use tollgate_store::guard::{IncidentRow, PolicyRow, SuspensionRow};
+use utoipa::ToSchema;
 
 use crate::error::ApiError;
-use crate::extract::{page, paged, ts, ApiJson, ApiQuery, OptJson, PageQuery};
-
-type ApiResult = Result<axum::response::Response, ApiError>;
+use crate::extract::{page, ApiJson, ApiQuery, OptJson, PageQuery};
+use crate::routes::{ApiCreated, ApiOk};
+use crate::wire::guard::{
+    AnnouncementOut, AuthFailureOut, CallAnsweredOut, CallEndedOut, DecisionOut, IncidentOut,
+    PolicyOut, PolicyViewOut, PrefixOut, SuspensionOut, TeardownsOut,
+};
+use crate::wire::{Created, Page, Whole};
 
 fn time_opt(v: &Option<String>, field: &'static str) -> Result<Option<i64>, ApiError> {
     v.as_deref()
@@ -24,45 +25,23 @@ fn time_opt(v: &Option<String>, field: &'static str) -> Result<Option<i64>, ApiE
         .transpose()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallIn {
     billing_account: Option<String>,
     from: String,
     to: String,
     source_ip: Option<String>,
+    /// RFC 3339 or Unix seconds; now when absent.
     at: Option<String>,
     call_id: Option<String>,
-}
-
-/// The wire form of a decision.
-pub fn decided_json(d: &Decided) -> Value {
-    let v = &d.verdict;
-    let mut out = json!({
-        "decision": v.decision.as_str(), "code": v.code, "rule": v.rule.rule, "clause": d.clause,
-        "message": v.message, "call_id": d.call_id, "billing_account": d.billing_account,
-        "max_duration_s": v.max_duration_s, "international": v.international,
-        "sip_status": match v.decision { tollgate_core::guard::Decision::Allow => 200, tollgate_core::guard::Decision::Busy => 486, tollgate_core::guard::Decision::Deny => 403 },
-    });
-    if let Some(e) = &d.emergency {
-        out["emergency"] = json!({
-            "address": e.address,
-            "address_registered": e.address.is_some(),
-            "callback": e.callback,
-            "note": if e.address.is_some() { "dispatch to the registered address" } else { "no emergency address is registered for this number" },
-        });
-    }
-    if !d.incidents.is_empty() {
-        out["incidents"] = json!(d.incidents);
-    }
-    out
 }
 
 pub async fn decide(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     ApiJson(b): ApiJson<CallIn>,
-) -> ApiResult {
+) -> ApiOk<DecisionOut> {
     let req = CallRequest {
         billing_account: b.billing_account,
         from: b.from,
@@ -72,10 +51,10 @@ pub async fn decide(
         call_id: b.call_id,
     };
     let d = app.guard_call(&c.actor, req).await?;
-    Ok(Json(decided_json(&d)).into_response())
+    Ok(Json(DecisionOut::from(&d)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AtIn {
     at: Option<String>,
@@ -85,10 +64,13 @@ pub async fn answer(
     State(app): State<App>,
     Path(id): Path<String>,
     OptJson(b): OptJson<AtIn>,
-) -> ApiResult {
+) -> ApiOk<CallAnsweredOut> {
     let at = time_opt(&b.at, "at")?;
     app.guard_answer(&id, at).await?;
-    Ok(Json(json!({"call_id": id, "answered": true})).into_response())
+    Ok(Json(CallAnsweredOut {
+        call_id: id,
+        answered: true,
+    }))
 }
 
 pub async fn end(
@@ -96,12 +78,17 @@ pub async fn end(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     OptJson(b): OptJson<AtIn>,
-) -> ApiResult {
+) -> ApiOk<CallEndedOut> {
     let at = time_opt(&b.at, "at")?;
-    Ok(Json(app.guard_end(&c.actor, &id, at).await?).into_response())
+    let ended = app.guard_end(&c.actor, &id, at).await?;
+    // The use case answers JSON; it is read into the wire type so the answer is exactly
+    // what the document says (a field the type does not know is an error, not a leak).
+    let ended = serde_json::from_value(ended)
+        .map_err(|e| AppError::Internal(format!("call end answer: {e}")))?;
+    Ok(Json(ended))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthFailureIn {
     source: String,
@@ -115,7 +102,7 @@ pub async fn auth_failure(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     ApiJson(b): ApiJson<AuthFailureIn>,
-) -> ApiResult {
+) -> ApiOk<AuthFailureOut> {
     let ids = app
         .guard_auth_failure(
             &c.actor,
@@ -125,68 +112,51 @@ pub async fn auth_failure(
             b.username.as_deref(),
         )
         .await?;
-    Ok(Json(json!({"source": b.source, "incidents": ids})).into_response())
-}
-
-fn incident_json(i: IncidentRow) -> Value {
-    json!({
-        "id": i.id, "at": ts(i.at), "billing_account": i.billing_account_id, "customer_id": i.customer_id, "source": i.source,
-        "detector": i.detector, "rule": i.rule, "clause": i.clause,
-        "evidence": {"count": i.count, "window_s": i.window_s, "threshold": i.threshold, "detail": i.detail},
-        "action": i.action,
-    })
-}
-
-fn suspension_json(s: SuspensionRow) -> Value {
-    json!({
-        "id": s.id, "billing_account": s.billing_account_id, "scope": s.scope, "rule": s.rule, "clause": s.clause,
-        "reason": s.reason, "created_at": ts(s.created_at), "created_by": s.created_by, "until": s.until_at.map(ts),
-        "incident_id": s.incident_id, "lifted_at": s.lifted_at.map(ts), "lifted_by": s.lifted_by, "lift_reason": s.lift_reason,
-    })
+    Ok(Json(AuthFailureOut {
+        source: b.source,
+        incidents: ids,
+    }))
 }
 
 pub async fn list_incidents(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult {
+) -> ApiOk<Page<IncidentOut>> {
     let pg = page(q.limit, q.cursor)?;
-    let items: Vec<Value> = app
+    let items: Vec<IncidentOut> = app
         .list_incidents(&c, &pg)
         .await?
         .into_iter()
-        .map(incident_json)
+        .map(Into::into)
         .collect();
-    Ok(Json(paged(items, pg.limit, |v: &Value| {
-        v["id"].as_str().unwrap_or_default().to_string()
-    }))
-    .into_response())
+    Ok(Json(Page::of(items, pg.limit, |i| i.id.clone())))
 }
 
 pub async fn list_suspensions(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult {
+) -> ApiOk<Page<SuspensionOut>> {
     let pg = page(q.limit, q.cursor)?;
-    let items: Vec<Value> = app
+    let items: Vec<SuspensionOut> = app
         .list_suspensions(&c, &pg)
         .await?
         .into_iter()
-        .map(suspension_json)
+        .map(Into::into)
         .collect();
-    Ok(Json(paged(items, pg.limit, |v: &Value| {
-        v["id"].as_str().unwrap_or_default().to_string()
-    }))
-    .into_response())
+    Ok(Json(Page::of(items, pg.limit, |s| s.id.clone())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuspendIn {
+    #[schema(schema_with = crate::wire::guard::scope_schema)]
     scope: String,
     reason: String,
+    /// RFC 3339 or Unix seconds.
     until: Option<String>,
+    #[schema(schema_with = crate::wire::guard::suspension_rule_schema)]
     rule: Option<String>,
 }
 
@@ -195,7 +165,7 @@ pub async fn suspend(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<SuspendIn>,
-) -> ApiResult {
+) -> ApiCreated<SuspensionOut> {
     let reason = b.reason;
     let s = app
         .suspend(
@@ -207,10 +177,10 @@ pub async fn suspend(
             b.rule.as_deref(),
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(suspension_json(s))).into_response())
+    Ok(Created(s.into()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReactivateIn {
     reason: String,
@@ -221,22 +191,29 @@ pub async fn reactivate(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ReactivateIn>,
-) -> ApiResult {
+) -> ApiOk<SuspensionOut> {
     let reason = b.reason;
-    Ok(Json(suspension_json(app.reactivate(&c, &id, &reason).await?)).into_response())
+    Ok(Json(app.reactivate(&c, &id, &reason).await?.into()))
 }
 
 /// `PUT`: every field, so nothing is cleared by leaving it out (`null` clears the nullable
 /// ones). `PATCH`: only the fields given change.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyIn {
+    // `null` clears only the nullable fields; the others take a value (or are left out).
+    #[schema(nullable = false)]
     validated: Option<bool>,
+    #[schema(minimum = 0, nullable = false)]
     licensed_calls: Option<i64>,
     #[serde(default, deserialize_with = "crate::extract::present")]
+    #[schema(minimum = 0)]
     site_bandwidth_kbps: Option<Option<i64>>,
+    #[schema(schema_with = crate::wire::guard::country_schema)]
     home_country: Option<String>,
+    #[schema(schema_with = crate::wire::guard::countries_schema)]
     international_allowlist: Option<Vec<String>>,
+    /// A decimal amount in the account's currency; null: no limit.
     #[serde(default, deserialize_with = "crate::extract::present")]
     credit_limit: Option<Option<String>>,
 }
@@ -282,22 +259,12 @@ impl PolicyIn {
     }
 }
 
-fn policy_json(p: &PolicyRow) -> Value {
-    json!({
-        "billing_account": p.billing_account_id, "validated": p.validated, "licensed_calls": p.licensed_calls,
-        "site_bandwidth_kbps": p.site_bandwidth_kbps, "home_country": p.home_country,
-        "international_allowlist": p.international_allowlist.split(',').filter(|s| !s.is_empty()).collect::<Vec<_>>(),
-        "credit_limit": p.credit_limit_micros.map(|m| tollgate_core::money::format_scaled(i128::from(m), tollgate_core::money::MICRO_DIGITS)),
-        "updated_at": ts(p.updated_at),
-    })
-}
-
 pub async fn put_policy(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-    ApiJson(b): ApiJson<PolicyIn>,
-) -> ApiResult {
+    ApiJson(Whole(b)): ApiJson<Whole<PolicyIn>>,
+) -> ApiOk<PolicyOut> {
     if let Some(field) = b.missing() {
         return Err(ApiError::from(AppError::invalid(
             "missing_field",
@@ -306,7 +273,7 @@ pub async fn put_policy(
         )));
     }
     let p = app.patch_guard_policy(&c, &id, b.patch()?).await?;
-    Ok(Json(policy_json(&p)).into_response())
+    Ok(Json(PolicyOut::from(&p)))
 }
 
 pub async fn patch_policy(
@@ -314,25 +281,27 @@ pub async fn patch_policy(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<PolicyIn>,
-) -> ApiResult {
+) -> ApiOk<PolicyOut> {
     let p = app.patch_guard_policy(&c, &id, b.patch()?).await?;
-    Ok(Json(policy_json(&p)).into_response())
+    Ok(Json(PolicyOut::from(&p)))
 }
 
 pub async fn get_policy(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult {
+) -> ApiOk<PolicyViewOut> {
     let live = app.live_calls(&id);
     let p = app.get_guard_policy(&c, &id).await?;
-    Ok(Json(json!({"policy": p.as_ref().map(policy_json), "live_calls": live.calls, "live_international_calls": live.international_calls})).into_response())
+    Ok(Json(PolicyViewOut::new(p.as_ref(), live)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnnounceIn {
+    /// RFC 3339 or Unix seconds.
     from: String,
+    /// RFC 3339 or Unix seconds.
     until: String,
     factor: Option<i64>,
     note: String,
@@ -343,20 +312,21 @@ pub async fn announce(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<AnnounceIn>,
-) -> ApiResult {
+) -> ApiCreated<AnnouncementOut> {
     let note = b.note;
     let from = time_opt(&Some(b.from), "from")?.unwrap_or_default();
     let until = time_opt(&Some(b.until), "until")?.unwrap_or_default();
     let a = app
         .announce(&c, &id, from, until, b.factor.unwrap_or(5), &note)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({"id": a.id, "billing_account": a.billing_account_id, "from": ts(a.from_at), "until": ts(a.until_at), "factor": a.factor, "note": a.note, "rule": "F7"}))).into_response())
+    Ok(Created(a.into()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrefixIn {
     prefix: String,
+    #[schema(schema_with = crate::wire::guard::dest_class_schema)]
     class: String,
     note: Option<String>,
 }
@@ -365,25 +335,19 @@ pub async fn add_prefix(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     ApiJson(b): ApiJson<PrefixIn>,
-) -> ApiResult {
+) -> ApiCreated<PrefixOut> {
     app.add_destination_prefix(&c, &b.prefix, &b.class, b.note.as_deref().unwrap_or(""))
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"prefix": b.prefix, "class": b.class, "rule": "F2"})),
-    )
-        .into_response())
+    Ok(Created(PrefixOut {
+        prefix: b.prefix,
+        class: b.class,
+        rule: "F2",
+    }))
 }
 
 /// Live calls the edge must cut (F4), oldest order first.
-pub async fn teardowns(State(app): State<App>) -> ApiResult {
-    let items: Vec<Value> = app
-        .calls_to_cut()
-        .into_iter()
-        .map(|c| {
-            json!({"call_id": c.call_id, "billing_account": c.billing_account, "rule": c.rule.rule,
-                   "clause": c.rule.clause, "reason": c.reason, "ordered_at": ts(c.ordered_at)})
-        })
-        .collect();
-    Ok(Json(json!({"items": items})).into_response())
+pub async fn teardowns(State(app): State<App>) -> Json<TeardownsOut> {
+    Json(TeardownsOut {
+        items: app.calls_to_cut().into_iter().map(Into::into).collect(),
+    })
 }

@@ -3,13 +3,16 @@
 //!
 //! Architecture invariant: every route is declared once, in [`api!`]; the declaration mounts
 //! the handler, wraps it with the authorization check for its permission and describes it in
-//! the OpenAPI document, so the three cannot drift apart.
+//! the OpenAPI document (method, path, access and summary from the table; parameters, body
+//! and answers from the handler's own types, see [`openapi::doc`]), so they cannot drift
+//! apart.
 
 pub mod error;
 pub mod extract;
 pub mod guard_handlers;
 pub mod openapi;
 pub mod routes;
+pub mod wire;
 
 use std::net::SocketAddr;
 
@@ -45,11 +48,18 @@ pub struct RouteSpec {
     pub path: &'static str,
     pub access: Access,
     pub summary: &'static str,
-    /// Query parameters.
-    pub query: &'static [&'static str],
-    /// JSON Schema of the request body (JSON text), or "" when none / not JSON.
-    pub body: &'static str,
+    /// Takes a bulk body (up to [`BULK_MAX_BODY_BYTES`]).
     pub bulk: bool,
+    /// The typed description: the handler's parameters, body and answers, then what the
+    /// route's `doc:` clause adds.
+    doc: fn(&RouteSpec) -> openapi::doc::OpDoc,
+}
+
+impl RouteSpec {
+    /// The operation as `/openapi.json` documents it.
+    pub fn describe(&self) -> openapi::doc::OpDoc {
+        (self.doc)(self)
+    }
 }
 
 /// The request id, generated per request and echoed in `x-request-id` and every error.
@@ -60,19 +70,25 @@ pub struct RequestId(pub String);
 #[derive(Debug, Clone)]
 pub struct SourceAddr(pub String);
 
+/// The route table: `method "path" => handler, access, "summary"`, then `bulk: true` for a
+/// bulk body and `doc: |d| ...` for what the handler's types cannot say (another media
+/// type, a status its type does not carry).
 macro_rules! api {
-    ($( $m:ident $path:literal => $handler:path, $access:expr, $summary:literal, query: $query:expr, body: $body:expr, bulk: $bulk:expr; )*) => {
+    (@doc) => { |d| d };
+    (@doc $doc:expr) => { $doc };
+    ($( $m:ident $path:literal => $handler:path, $access:expr, $summary:literal $(, bulk: $bulk:literal)? $(, doc: $doc:expr)?; )*) => {
         /// Every route of the API.
         pub const ROUTES: &[RouteSpec] = &[$(RouteSpec {
             method: method_name(stringify!($m)), path: $path, access: $access, summary: $summary,
-            query: $query, body: $body, bulk: $bulk,
+            bulk: false $(|| $bulk)?,
+            doc: |r| openapi::doc::describe(r, &$handler, api!(@doc $($doc)?)),
         }),*];
 
         fn mount(app: &App, max_body: usize) -> Router<App> {
             let mut r = Router::new();
             $(
                 let mr: MethodRouter<App> = axum::routing::$m($handler);
-                let limit = if $bulk { BULK_MAX_BODY_BYTES } else { max_body };
+                let limit = if false $(|| $bulk)? { BULK_MAX_BODY_BYTES } else { max_body };
                 r = r.route($path, guard(app, $access, mr).layer(DefaultBodyLimit::max(limit)));
             )*
             r
@@ -91,142 +107,205 @@ const fn method_name(m: &'static str) -> &'static str {
     }
 }
 
+use openapi::doc::{object_schema, text_schema};
 use routes::guard as gh;
 use routes::numbers as nh;
 use routes::rating as rh;
 use routes::{access, tenancy};
+use wire::rating::{CdrLineIn, CdrOut, IngestReportOut};
+use wire::Page;
 use Access::{Perm, Public};
 use Permission as P;
 
 api! {
-    get "/healthz" => healthz, Public, "Liveness: the process answers.", query: &[], body: "", bulk: false;
-    get "/readyz" => readyz, Public, "Readiness: the database answers.", query: &[], body: "", bulk: false;
-    get "/openapi.json" => openapi::document, Public, "This OpenAPI document.", query: &[], body: "", bulk: false;
-    get "/docs" => openapi::docs_page, Public, "Human-readable API reference.", query: &[], body: "", bulk: false;
-    get "/" => landing, Public, "Landing page.", query: &[], body: "", bulk: false;
-    post "/auth/login" => access::login, Public, "Log in with e-mail, password and TOTP code (A3); returns a session token. Repeated failures are rate limited.", query: &[],
-        body: r#"{"type":"object","required":["email","password"],"properties":{"email":{"type":"string"},"password":{"type":"string"},"totp":{"type":"string"}}}"#, bulk: false;
-    post "/auth/reset-password" => access::reset_password, Public, "Set a new password with the one-time token sent after A2.", query: &[],
-        body: r#"{"type":"object","required":["token","password"],"properties":{"token":{"type":"string"},"password":{"type":"string"}}}"#, bulk: false;
-    get "/v1/me" => access::me, Perm(P::SelfRead), "Who the token belongs to.", query: &[], body: "", bulk: false;
-    post "/v1/me/logout" => access::logout, Perm(P::SelfRead), "Revoke the credential used for this request.", query: &[], body: "", bulk: false;
-    post "/v1/me/password" => access::set_password, Perm(P::SelfRead), "Set your password (A3): give the current one if you have one.", query: &[],
-        body: r#"{"type":"object","required":["password"],"properties":{"current_password":{"type":"string"},"password":{"type":"string"}}}"#, bulk: false;
-    post "/v1/me/totp" => access::totp_enroll, Perm(P::SelfRead), "Start TOTP enrolment (A3): returns the secret.", query: &[], body: "", bulk: false;
-    post "/v1/me/totp/confirm" => access::totp_confirm, Perm(P::SelfRead), "Confirm TOTP with a first code; logins then need one.", query: &[],
-        body: r#"{"type":"object","required":["code"],"properties":{"code":{"type":"string"}}}"#, bulk: false;
-    get "/v1/partners" => tenancy::list_partners, Perm(P::PartnersRead), "Partners in scope.", query: &["limit", "cursor"], body: "", bulk: false;
-    post "/v1/partners" => tenancy::create_partner, Perm(P::PartnersWrite), "Create a partner (P1, P3).", query: &[],
-        body: r#"{"type":"object","required":["name","tier"],"properties":{"name":{"type":"string"},"tier":{"type":"string","enum":["diamond","platinum","gold_plus","gold","silver","bronze","reseller"]},"assigned_partner_id":{"type":"string"}}}"#, bulk: false;
-    get "/v1/partners/{id}" => tenancy::get_partner, Perm(P::PartnersRead), "One partner, with its open non-responsive flags (B11).", query: &[], body: "", bulk: false;
-    get "/v1/customers" => tenancy::list_customers, Perm(P::CustomersRead), "Customers in scope.", query: &["limit", "cursor"], body: "", bulk: false;
-    post "/v1/customers" => tenancy::create_customer, Perm(P::CustomersWrite), "Create a customer and its agreement under a terms profile.", query: &[],
-        body: r#"{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"partner_id":{"type":"string"},"terms_profile":{"type":"string"},"terms_version":{"type":"integer"}}}"#, bulk: false;
-    get "/v1/customers/{id}" => tenancy::get_customer, Perm(P::CustomersRead), "One customer with its agreement.", query: &[], body: "", bulk: false;
-    get "/v1/billing-accounts" => tenancy::list_billing_accounts, Perm(P::CustomersRead), "Billing accounts in scope (P2).", query: &["customer_id", "limit", "cursor"], body: "", bulk: false;
-    post "/v1/billing-accounts" => tenancy::create_billing_account, Perm(P::CustomersWrite), "Create a billing account (P2, B1).", query: &[],
-        body: r#"{"type":"object","required":["customer_id","name","currency"],"properties":{"customer_id":{"type":"string"},"name":{"type":"string"},"currency":{"type":"string"},"rate_table":{"type":"string"}}}"#, bulk: false;
-    get "/v1/users" => tenancy::list_users, Perm(P::UsersRead), "Users in scope.", query: &["limit", "cursor"], body: "", bulk: false;
-    post "/v1/users" => tenancy::create_user, Perm(P::UsersWrite), "Create a user at your level or below.", query: &[],
-        body: r#"{"type":"object","required":["email","name","role"],"properties":{"email":{"type":"string"},"name":{"type":"string"},"role":{"type":"string"},"partner_id":{"type":"string"},"customer_id":{"type":"string"},"password":{"type":"string"}}}"#, bulk: false;
-    post "/v1/users/{id}/credentials-lost" => access::credentials_lost, Perm(P::TokensManage), "A2: credentials lost or stolen: revoke every token and session of the user at once.", query: &[], body: "", bulk: false;
-    get "/v1/tokens" => access::list_tokens, Perm(P::TokensManage), "API tokens you may manage (never the secret).", query: &["limit", "cursor"], body: "", bulk: false;
-    post "/v1/tokens" => access::create_token, Perm(P::TokensManage), "Create an API token; the secret is shown once.", query: &[],
-        body: r#"{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"user_id":{"type":"string"},"expires_in_days":{"type":"integer"}}}"#, bulk: false;
-    delete "/v1/tokens/{id}" => access::revoke_token, Perm(P::TokensManage), "Revoke an API token.", query: &[], body: "", bulk: false;
-    get "/v1/terms-profiles" => tenancy::list_terms_profiles, Perm(P::TermsRead), "Terms profiles (versioned data).", query: &[], body: "", bulk: false;
-    post "/v1/guard/calls" => gh::decide, Perm(P::GuardDecide), "Admit or refuse a call: allow | busy | deny, with code, rule, clause and max_duration_s; emergency calls carry the registered address and call-back number (T13, F1-F8, T1-T4).", query: &[],
-        body: r#"{"type":"object","required":["from","to"],"properties":{"billing_account":{"type":"string"},"from":{"type":"string"},"to":{"type":"string"},"source_ip":{"type":"string"},"at":{"type":"string"},"call_id":{"type":"string"}}}"#, bulk: false;
-    post "/v1/guard/calls/{id}/answer" => gh::answer, Perm(P::GuardDecide), "The call was answered (optional body {\"at\"}).", query: &[], body: "", bulk: false;
-    post "/v1/guard/calls/{id}/end" => gh::end, Perm(P::GuardDecide), "The call ended: it leaves the live set and becomes a rated CDR.", query: &[], body: "", bulk: false;
-    get "/v1/guard/teardowns" => gh::teardowns, Perm(P::GuardDecide), "Live calls the SIP edge must tear down now: their account was suspended while they were live (F4); each leaves the list when its end is reported. Emergency calls are never listed (T13).", query: &[], body: "", bulk: false;
-    post "/v1/guard/auth-failures" => gh::auth_failure, Perm(P::GuardDecide), "An authentication failure seen by the SIP edge (F6).", query: &[],
-        body: r#"{"type":"object","required":["source"],"properties":{"source":{"type":"string"},"at":{"type":"string"},"username":{"type":"string"}}}"#, bulk: false;
-    post "/v1/guard/destination-prefixes" => gh::add_prefix, Perm(P::GuardManage), "Add an operator-managed forbidden destination range (F2).", query: &[],
-        body: r#"{"type":"object","required":["prefix","class"],"properties":{"prefix":{"type":"string"},"class":{"type":"string","enum":["premium_rate","shared_cost","personal_number","uan","high_risk"]},"note":{"type":"string"}}}"#, bulk: false;
-    get "/v1/incidents" => gh::list_incidents, Perm(P::GuardRead), "Fraud and abuse incidents in scope, with evidence.", query: &["limit", "cursor"], body: "", bulk: false;
-    get "/v1/suspensions" => gh::list_suspensions, Perm(P::GuardRead), "Suspensions in scope (full and selective).", query: &["limit", "cursor"], body: "", bulk: false;
-    post "/v1/billing-accounts/{id}/suspensions" => gh::suspend, Perm(P::GuardManage), "Suspend all, outbound or international calls, optionally until a time (F4).", query: &[],
-        body: r#"{"type":"object","required":["scope","reason"],"properties":{"scope":{"type":"string","enum":["all","outbound","international"]},"reason":{"type":"string"},"until":{"type":"string"},"rule":{"type":"string","enum":["F1","F3","F4","F5","F6","T2","T11"]}}}"#, bulk: false;
-    post "/v1/suspensions/{id}/reactivate" => gh::reactivate, Perm(P::GuardManage), "Lift a suspension, with the reason (F4).", query: &[],
-        body: r#"{"type":"object","required":["reason"],"properties":{"reason":{"type":"string"}}}"#, bulk: false;
-    get "/v1/billing-accounts/{id}/guard-policy" => gh::get_policy, Perm(P::GuardRead), "An account's guard policy and live calls.", query: &[], body: "", bulk: false;
-    put "/v1/billing-accounts/{id}/guard-policy" => gh::put_policy, Perm(P::GuardManage), "Replace the policy: validation (T2), licences (T3), bandwidth (T1), home country and international allowlist as ISO countries (F2), credit limit. Every field is required (null clears a nullable one).", query: &[],
-        body: r#"{"type":"object","required":["validated","licensed_calls","site_bandwidth_kbps","home_country","international_allowlist","credit_limit"],"properties":{"validated":{"type":"boolean"},"licensed_calls":{"type":"integer","minimum":0},"site_bandwidth_kbps":{"type":["integer","null"],"minimum":0},"home_country":{"type":"string","description":"ISO 3166-1 alpha-2"},"international_allowlist":{"type":"array","items":{"type":"string","description":"ISO 3166-1 alpha-2"}},"credit_limit":{"type":["string","null"]}}}"#, bulk: false;
-    patch "/v1/billing-accounts/{id}/guard-policy" => gh::patch_policy, Perm(P::GuardManage), "Change only the fields given (null clears a nullable one).", query: &[],
-        body: r#"{"type":"object","properties":{"validated":{"type":"boolean"},"licensed_calls":{"type":"integer","minimum":0},"site_bandwidth_kbps":{"type":["integer","null"],"minimum":0},"home_country":{"type":"string","description":"ISO 3166-1 alpha-2"},"international_allowlist":{"type":"array","items":{"type":"string","description":"ISO 3166-1 alpha-2"}},"credit_limit":{"type":["string","null"]}}}"#, bulk: false;
-    post "/v1/billing-accounts/{id}/announcements" => gh::announce, Perm(P::GuardAnnounce), "Announce legitimate unusual activity: thresholds rise for the window (F7).", query: &[],
-        body: r#"{"type":"object","required":["from","until","note"],"properties":{"from":{"type":"string"},"until":{"type":"string"},"factor":{"type":"integer"},"note":{"type":"string"}}}"#, bulk: false;
-    get "/v1/numbers" => nh::list_numbers, Perm(P::NumbersRead), "Numbers in scope (partners also see unassigned inventory to reserve).", query: &["state", "customer_id", "billing_account_id", "country", "limit", "cursor"], body: "", bulk: false;
-    post "/v1/numbers" => nh::import_numbers, Perm(P::NumbersAdmin), "Add numbers to the inventory (JSON or text/csv with columns e164, capabilities); refused lines are reported.", query: &[],
-        body: r#"{"type":"object","required":["numbers"],"properties":{"numbers":{"type":"array","items":{"type":"object","required":["e164"],"properties":{"e164":{"type":"string"},"capabilities":{"type":"array","items":{"type":"string","enum":["voice","sms","fax"]}}}}}}}"#, bulk: true;
-    post "/v1/numbers/sweep" => nh::sweep, Perm(P::NumbersAdmin), "Apply what time decides now: missed document deadlines (B11), quarantines over (T9), port-outs at their date (T6).", query: &[], body: "", bulk: false;
-    get "/v1/numbers/{id}" => nh::get_number, Perm(P::NumbersRead), "One number (id or E.164 digits) with the emergency address in force, a pending change and a pending port-out.", query: &[], body: "", bulk: false;
-    get "/v1/numbers/{id}/history" => nh::number_history, Perm(P::NumbersRead), "Every recorded transition (actor, time, reason, rule), address history, documents and document requests.", query: &[], body: "", bulk: false;
-    post "/v1/numbers/{id}/reserve" => nh::reserve, Perm(P::NumbersWrite), "Reserve an available number for a billing account: provisional until verified and confirmed (T10).", query: &[],
-        body: r#"{"type":"object","required":["billing_account_id"],"properties":{"billing_account_id":{"type":"string"}}}"#, bulk: false;
-    post "/v1/numbers/{id}/unreserve" => nh::unreserve, Perm(P::NumbersWrite), "Give a provisional number back (T10).", query: &[],
-        body: r#"{"type":"object","properties":{"reason":{"type":"string"}}}"#, bulk: false;
-    post "/v1/numbers/{id}/verify" => nh::verify, Perm(P::NumbersAdmin), "The provider verified the provisional number (T10).", query: &[],
-        body: r#"{"type":"object","properties":{"note":{"type":"string"}}}"#, bulk: false;
-    post "/v1/numbers/{id}/confirm" => nh::confirm, Perm(P::NumbersCustomerWrite), "The customer confirmed the provisional number, e.g. a test call (T10).", query: &[],
-        body: r#"{"type":"object","required":["method"],"properties":{"method":{"type":"string","enum":["test_call","written","portal"]},"note":{"type":"string"}}}"#, bulk: false;
-    post "/v1/numbers/{id}/activate" => nh::activate, Perm(P::NumbersWrite), "Activate: needs verification and confirmation (T10), an emergency address and the acknowledgement (T13), the country's rules (T11); the Activation Date starts billing (B2).", query: &[], body: "", bulk: false;
-    post "/v1/numbers/{id}/release" => nh::release, Perm(P::NumbersWrite), "Release at cancellation or termination; the number goes to quarantine (T9).", query: &[],
-        body: r#"{"type":"object","required":["reason"],"properties":{"reason":{"type":"string"}}}"#, bulk: false;
-    post "/v1/numbers/{id}/suspend" => nh::suspend, Perm(P::NumbersAdmin), "Suspend a number (B11); the partner stays liable.", query: &[],
-        body: r#"{"type":"object","required":["reason"],"properties":{"reason":{"type":"string"}}}"#, bulk: false;
-    post "/v1/numbers/{id}/resume" => nh::resume, Perm(P::NumbersAdmin), "Resume a suspended number (B11).", query: &[],
-        body: r#"{"type":"object","properties":{"reason":{"type":"string"}}}"#, bulk: false;
-    post "/v1/numbers/{id}/port-out" => nh::port_out, Perm(P::NumbersAdmin), "Record a gaining provider's valid port-out request; it must be followed (T8).", query: &[],
-        body: r#"{"type":"object","required":["gaining_provider","authorisation_ref","port_date"],"properties":{"gaining_provider":{"type":"string"},"authorisation_ref":{"type":"string"},"port_date":{"type":"string"}}}"#, bulk: false;
-    post "/v1/numbers/{id}/port-out/complete" => nh::port_out_complete, Perm(P::NumbersAdmin), "The number leaves at the port date; the contract continues (T6).", query: &[], body: "", bulk: false;
-    post "/v1/numbers/{id}/port-out/cancel" => nh::port_out_cancel, Perm(P::NumbersAdmin), "The gaining provider withdrew its port-out request (T8).", query: &[], body: "", bulk: false;
-    post "/v1/numbers/{id}/routing" => nh::routing, Perm(P::NumbersWrite), "Where calls go; trunking or forwarding to a PBX or multi-call number is refused under no-trunking terms (T14).", query: &[],
-        body: r#"{"type":"object","required":["routing"],"properties":{"routing":{"type":"string","enum":["direct","forward_single_line","sip_trunk","forward_pbx","forward_multi_call"]}}}"#, bulk: false;
-    post "/v1/numbers/{id}/cnam" => nh::cnam, Perm(P::NumbersWrite), "Caller name (CNAM) for US and CA numbers, at most 15 characters.", query: &[],
-        body: r#"{"type":"object","required":["cnam"],"properties":{"cnam":{"type":"string"}}}"#, bulk: false;
-    post "/v1/numbers/{id}/emergency-address" => nh::emergency_address, Perm(P::NumbersCustomerWrite), "Register the emergency service address; a change of a number in service applies after 48 h, the old address is used meanwhile (T13).", query: &[],
-        body: r#"{"type":"object","required":["street","city","postcode","country"],"properties":{"street":{"type":"string"},"city":{"type":"string"},"postcode":{"type":"string"},"country":{"type":"string"},"region":{"type":"string"},"floor":{"type":"string"},"room":{"type":"string"}}}"#, bulk: false;
-    post "/v1/numbers/{id}/documents" => nh::number_document, Perm(P::NumbersWrite), "Upload a document for a number (pdf, png, jpeg; base64; size-limited), e.g. identity evidence (T11, B11).", query: &[],
-        body: r#"{"type":"object","required":["kind","filename","content_type","content_base64"],"properties":{"kind":{"type":"string","enum":["loa","identity","address_proof","bill","other"]},"filename":{"type":"string"},"content_type":{"type":"string","enum":["application/pdf","image/png","image/jpeg"]},"content_base64":{"type":"string"}}}"#, bulk: false;
-    post "/v1/numbers/{id}/document-requests" => nh::number_document_request, Perm(P::NumbersAdmin), "Request documents for a number by a deadline; missing it flags the partner and, per policy, suspends the number (B11).", query: &[],
-        body: r#"{"type":"object","required":["kind","deadline"],"properties":{"kind":{"type":"string"},"deadline":{"type":"string"},"on_miss":{"type":"string","enum":["suspend","flag_only"]},"note":{"type":"string"}}}"#, bulk: false;
-    get "/v1/port-ins" => nh::list_port_ins, Perm(P::NumbersRead), "Port-in requests in scope (T7).", query: &["state", "limit", "cursor"], body: "", bulk: false;
-    post "/v1/port-ins" => nh::create_port_in, Perm(P::PortingWrite), "Request a port-in through the reseller with letter-of-authorisation data (T7).", query: &[],
-        body: r#"{"type":"object","required":["billing_account_id","holder","service_address","losing_provider","account_number","signatory","existing_service_active","numbers"],"properties":{"billing_account_id":{"type":"string"},"holder":{"type":"string"},"service_address":{"type":"object"},"losing_provider":{"type":"string"},"account_number":{"type":"string"},"signatory":{"type":"string"},"existing_service_active":{"type":"boolean"},"numbers":{"type":"array","items":{"type":"string"}}}}"#, bulk: false;
-    get "/v1/port-ins/{id}" => nh::get_port_in, Perm(P::NumbersRead), "One port-in with documents, document requests and transitions.", query: &[], body: "", bulk: false;
-    post "/v1/port-ins/{id}/submit" => nh::port_in_submit, Perm(P::PortingWrite), "Submit a draft: the LOA must be complete with its signed document (T7).", query: &[], body: "", bulk: false;
-    post "/v1/port-ins/{id}/accept" => nh::port_in_accept, Perm(P::NumbersAdmin), "The losing provider acknowledged the request (pending).", query: &[], body: "", bulk: false;
-    post "/v1/port-ins/{id}/schedule" => nh::port_in_schedule, Perm(P::NumbersAdmin), "The losing provider gave the firm order commitment date.", query: &[],
-        body: r#"{"type":"object","required":["foc_date"],"properties":{"foc_date":{"type":"string"}}}"#, bulk: false;
-    post "/v1/port-ins/{id}/complete" => nh::port_in_complete, Perm(P::NumbersAdmin), "The port completed: the numbers are active, their Activation Date starts billing (B2).", query: &[], body: "", bulk: false;
-    post "/v1/port-ins/{id}/reject" => nh::port_in_reject, Perm(P::NumbersAdmin), "The port-in was rejected.", query: &[],
-        body: r#"{"type":"object","required":["reason"],"properties":{"reason":{"type":"string"}}}"#, bulk: false;
-    post "/v1/port-ins/{id}/cancel" => nh::port_in_cancel, Perm(P::PortingWrite), "Cancel a port-in that is not final.", query: &[],
-        body: r#"{"type":"object","properties":{"reason":{"type":"string"}}}"#, bulk: false;
-    post "/v1/port-ins/{id}/documents" => nh::port_in_document, Perm(P::PortingWrite), "Upload a porting document (pdf, png, jpeg; base64; size-limited); it fulfils open requests of its kind.", query: &[],
-        body: r#"{"type":"object","required":["kind","filename","content_type","content_base64"],"properties":{"kind":{"type":"string"},"filename":{"type":"string"},"content_type":{"type":"string"},"content_base64":{"type":"string"}}}"#, bulk: false;
-    post "/v1/port-ins/{id}/document-requests" => nh::port_in_document_request, Perm(P::NumbersAdmin), "Request porting documents by a deadline (B11); `numbers` names the DIDs to suspend if it is missed.", query: &[],
-        body: r#"{"type":"object","required":["kind","deadline"],"properties":{"kind":{"type":"string"},"deadline":{"type":"string"},"on_miss":{"type":"string","enum":["suspend","flag_only"]},"note":{"type":"string"},"numbers":{"type":"array","items":{"type":"string"}}}}"#, bulk: false;
-    get "/v1/emergency-acknowledgements/text" => nh::ack_text, Perm(P::NumbersRead), "The emergency-call limitations text to acknowledge, with its version (T13).", query: &[], body: "", bulk: false;
-    get "/v1/emergency-acknowledgements" => nh::list_acks, Perm(P::NumbersRead), "A customer's acknowledgements (who, when, text version) (T13).", query: &["customer_id"], body: "", bulk: false;
-    post "/v1/emergency-acknowledgements" => nh::acknowledge, Perm(P::NumbersCustomerWrite), "Record the customer's written acknowledgement of the emergency-call limitations (T13).", query: &[],
-        body: r#"{"type":"object","required":["customer_id","text_version","signer_name"],"properties":{"customer_id":{"type":"string"},"text_version":{"type":"string"},"signer_name":{"type":"string"}}}"#, bulk: false;
-    post "/v1/emergency-contacts" => nh::emergency_contact, Perm(P::NumbersCustomerWrite), "Designate the contact notified of every emergency call (T13).", query: &[],
-        body: r#"{"type":"object","required":["customer_id","name","email"],"properties":{"customer_id":{"type":"string"},"name":{"type":"string"},"email":{"type":"string"}}}"#, bulk: false;
-    get "/v1/billing-accounts/{id}/rating" => rh::get_account_rating, Perm(P::RatesRead), "The account's rate table and included minutes (B4).", query: &[], body: "", bulk: false;
-    put "/v1/billing-accounts/{id}/rating" => rh::put_account_rating, Perm(P::RatesWrite), "Replace the account's rate table (in the account's currency, B1) and included minutes (e.g. 1,000 per user per month to area1): both required, null removes; applies to calls ingested from now on.", query: &[],
-        body: r#"{"type":"object","properties":{"rate_table":{"type":["string","null"]},"included":{"type":["object","null"],"required":["zone","minutes"],"properties":{"zone":{"type":"string"},"minutes":{"type":"integer","minimum":0}}},"included_zone":{"type":"string"},"included_minutes":{"type":"integer"}}}"#, bulk: false;
-    patch "/v1/billing-accounts/{id}/rating" => rh::patch_account_rating, Perm(P::RatesWrite), "Change only the rate table or only the included minutes.", query: &[],
-        body: r#"{"type":"object","properties":{"rate_table":{"type":["string","null"]},"included":{"type":["object","null"],"required":["zone","minutes"],"properties":{"zone":{"type":"string"},"minutes":{"type":"integer","minimum":0}}},"included_zone":{"type":"string"},"included_minutes":{"type":"integer"}}}"#, bulk: false;
-    get "/v1/audit-log" => tenancy::list_audit, Perm(P::AuditRead), "The append-only audit log.", query: &["limit", "cursor"], body: "", bulk: false;
-    get "/v1/rate-tables" => rh::list_rate_tables, Perm(P::RatesRead), "Rate tables and their versions.", query: &[], body: "", bulk: false;
-    put "/v1/rate-tables/{name}" => rh::import_rate_table, Perm(P::RatesWrite), "Import a CSV rate table as a new version (history is kept).", query: &[], body: "", bulk: true;
-    get "/v1/rate-tables/{name}/quote" => rh::quote, Perm(P::RatesRead), "Price a call: longest prefix valid at `at` (B4).", query: &["number", "at", "duration_s"], body: "", bulk: false;
-    post "/v1/cdrs" => rh::ingest_cdrs, Perm(P::CdrsWrite), "Ingest CDRs (JSON array, NDJSON or CSV); idempotent by (source, call_id).", query: &["source"], body: "", bulk: true;
-    get "/v1/cdrs" => rh::list_cdrs, Perm(P::CdrsRead), "Rated calls in scope (T12).", query: &["billing_account", "from", "to", "limit", "cursor", "format"], body: "", bulk: false;
-    get "/v1/cdrs/rejects" => rh::list_rejects, Perm(P::CdrsWrite), "CDR lines refused at intake, with line number and code.", query: &["limit", "cursor"], body: "", bulk: false;
+    get "/healthz" => healthz, Public,
+        "Liveness: the process answers.";
+    get "/readyz" => readyz, Public,
+        "Readiness: the database answers.", doc: |d| d.errors(&[503]);
+    get "/openapi.json" => openapi::document, Public,
+        "This OpenAPI document.",
+        doc: |d| d.answer_as(200, "application/json", object_schema("OpenAPI 3.1"), "OK");
+    get "/docs" => openapi::docs_page, Public,
+        "Human-readable API reference.";
+    get "/" => landing, Public,
+        "Landing page.";
+    post "/auth/login" => access::login, Public,
+        "Log in with e-mail, password and TOTP code (A3); returns a session token. Repeated failures are rate limited.",
+        doc: |d| d.errors(&[401, 429]);
+    post "/auth/reset-password" => access::reset_password, Public,
+        "Set a new password with the one-time token sent after A2.", doc: |d| d.errors(&[401]);
+    get "/v1/me" => access::me, Perm(P::SelfRead),
+        "Who the token belongs to.";
+    post "/v1/me/logout" => access::logout, Perm(P::SelfRead),
+        "Revoke the credential used for this request.";
+    post "/v1/me/password" => access::set_password, Perm(P::SelfRead),
+        "Set your password (A3): give the current one if you have one.";
+    post "/v1/me/totp" => access::totp_enroll, Perm(P::SelfRead),
+        "Start TOTP enrolment (A3): returns the secret.";
+    post "/v1/me/totp/confirm" => access::totp_confirm, Perm(P::SelfRead),
+        "Confirm TOTP with a first code; logins then need one.";
+    get "/v1/partners" => tenancy::list_partners, Perm(P::PartnersRead),
+        "Partners in scope.";
+    post "/v1/partners" => tenancy::create_partner, Perm(P::PartnersWrite),
+        "Create a partner (P1, P3).";
+    get "/v1/partners/{id}" => tenancy::get_partner, Perm(P::PartnersRead),
+        "One partner, with its open non-responsive flags (B11).";
+    get "/v1/customers" => tenancy::list_customers, Perm(P::CustomersRead),
+        "Customers in scope.";
+    post "/v1/customers" => tenancy::create_customer, Perm(P::CustomersWrite),
+        "Create a customer and its agreement under a terms profile.";
+    get "/v1/customers/{id}" => tenancy::get_customer, Perm(P::CustomersRead),
+        "One customer with its agreement.";
+    get "/v1/billing-accounts" => tenancy::list_billing_accounts, Perm(P::CustomersRead),
+        "Billing accounts in scope (P2).";
+    post "/v1/billing-accounts" => tenancy::create_billing_account, Perm(P::CustomersWrite),
+        "Create a billing account (P2, B1).";
+    get "/v1/users" => tenancy::list_users, Perm(P::UsersRead),
+        "Users in scope.";
+    post "/v1/users" => tenancy::create_user, Perm(P::UsersWrite),
+        "Create a user at your level or below.";
+    post "/v1/users/{id}/credentials-lost" => access::credentials_lost, Perm(P::TokensManage),
+        "A2: credentials lost or stolen: revoke every token and session of the user at once.";
+    get "/v1/tokens" => access::list_tokens, Perm(P::TokensManage),
+        "API tokens you may manage (never the secret).";
+    post "/v1/tokens" => access::create_token, Perm(P::TokensManage),
+        "Create an API token; the secret is shown once.";
+    delete "/v1/tokens/{id}" => access::revoke_token, Perm(P::TokensManage),
+        "Revoke an API token.";
+    get "/v1/terms-profiles" => tenancy::list_terms_profiles, Perm(P::TermsRead),
+        "Terms profiles (versioned data).";
+    post "/v1/guard/calls" => gh::decide, Perm(P::GuardDecide),
+        "Admit or refuse a call: allow | busy | deny, with code, rule, clause and max_duration_s; emergency calls carry the registered address and call-back number (T13, F1-F8, T1-T4).";
+    post "/v1/guard/calls/{id}/answer" => gh::answer, Perm(P::GuardDecide),
+        "The call was answered (optional body {\"at\"}).";
+    post "/v1/guard/calls/{id}/end" => gh::end, Perm(P::GuardDecide),
+        "The call ended: it leaves the live set and becomes a rated CDR.";
+    get "/v1/guard/teardowns" => gh::teardowns, Perm(P::GuardDecide),
+        "Live calls the SIP edge must tear down now: their account was suspended while they were live (F4); each leaves the list when its end is reported. Emergency calls are never listed (T13).";
+    post "/v1/guard/auth-failures" => gh::auth_failure, Perm(P::GuardDecide),
+        "An authentication failure seen by the SIP edge (F6).";
+    post "/v1/guard/destination-prefixes" => gh::add_prefix, Perm(P::GuardManage),
+        "Add an operator-managed forbidden destination range (F2).";
+    get "/v1/incidents" => gh::list_incidents, Perm(P::GuardRead),
+        "Fraud and abuse incidents in scope, with evidence.";
+    get "/v1/suspensions" => gh::list_suspensions, Perm(P::GuardRead),
+        "Suspensions in scope (full and selective).";
+    post "/v1/billing-accounts/{id}/suspensions" => gh::suspend, Perm(P::GuardManage),
+        "Suspend all, outbound or international calls, optionally until a time (F4).";
+    post "/v1/suspensions/{id}/reactivate" => gh::reactivate, Perm(P::GuardManage),
+        "Lift a suspension, with the reason (F4).";
+    get "/v1/billing-accounts/{id}/guard-policy" => gh::get_policy, Perm(P::GuardRead),
+        "An account's guard policy and live calls.";
+    put "/v1/billing-accounts/{id}/guard-policy" => gh::put_policy, Perm(P::GuardManage),
+        "Replace the policy: validation (T2), licences (T3), bandwidth (T1), home country and international allowlist as ISO countries (F2), credit limit. Every field is required (null clears a nullable one).";
+    patch "/v1/billing-accounts/{id}/guard-policy" => gh::patch_policy, Perm(P::GuardManage),
+        "Change only the fields given (null clears a nullable one).";
+    post "/v1/billing-accounts/{id}/announcements" => gh::announce, Perm(P::GuardAnnounce),
+        "Announce legitimate unusual activity: thresholds rise for the window (F7).";
+    get "/v1/numbers" => nh::list_numbers, Perm(P::NumbersRead),
+        "Numbers in scope (partners also see unassigned inventory to reserve).";
+    post "/v1/numbers" => nh::import_numbers, Perm(P::NumbersAdmin),
+        "Add numbers to the inventory (JSON or text/csv with columns e164, capabilities); refused lines are reported.", bulk: true,
+        doc: |d| d.json_body::<nh::ImportIn>(true).body_as("text/csv", "Columns e164, capabilities (voice, sms, fax separated by `;` or space).");
+    post "/v1/numbers/sweep" => nh::sweep, Perm(P::NumbersAdmin),
+        "Apply what time decides now: missed document deadlines (B11), quarantines over (T9), port-outs at their date (T6).";
+    get "/v1/numbers/{id}" => nh::get_number, Perm(P::NumbersRead),
+        "One number (id or E.164 digits) with the emergency address in force, a pending change and a pending port-out.";
+    get "/v1/numbers/{id}/history" => nh::number_history, Perm(P::NumbersRead),
+        "Every recorded transition (actor, time, reason, rule), address history, documents and document requests.";
+    post "/v1/numbers/{id}/reserve" => nh::reserve, Perm(P::NumbersWrite),
+        "Reserve an available number for a billing account: provisional until verified and confirmed (T10).";
+    post "/v1/numbers/{id}/unreserve" => nh::unreserve, Perm(P::NumbersWrite),
+        "Give a provisional number back (T10).";
+    post "/v1/numbers/{id}/verify" => nh::verify, Perm(P::NumbersAdmin),
+        "The provider verified the provisional number (T10).";
+    post "/v1/numbers/{id}/confirm" => nh::confirm, Perm(P::NumbersCustomerWrite),
+        "The customer confirmed the provisional number, e.g. a test call (T10).";
+    post "/v1/numbers/{id}/activate" => nh::activate, Perm(P::NumbersWrite),
+        "Activate: needs verification and confirmation (T10), an emergency address and the acknowledgement (T13), the country's rules (T11); the Activation Date starts billing (B2).";
+    post "/v1/numbers/{id}/release" => nh::release, Perm(P::NumbersWrite),
+        "Release at cancellation or termination; the number goes to quarantine (T9).";
+    post "/v1/numbers/{id}/suspend" => nh::suspend, Perm(P::NumbersAdmin),
+        "Suspend a number (B11); the partner stays liable.";
+    post "/v1/numbers/{id}/resume" => nh::resume, Perm(P::NumbersAdmin),
+        "Resume a suspended number (B11).";
+    post "/v1/numbers/{id}/port-out" => nh::port_out, Perm(P::NumbersAdmin),
+        "Record a gaining provider's valid port-out request; it must be followed (T8).";
+    post "/v1/numbers/{id}/port-out/complete" => nh::port_out_complete, Perm(P::NumbersAdmin),
+        "The number leaves at the port date; the contract continues (T6).";
+    post "/v1/numbers/{id}/port-out/cancel" => nh::port_out_cancel, Perm(P::NumbersAdmin),
+        "The gaining provider withdrew its port-out request (T8).";
+    post "/v1/numbers/{id}/routing" => nh::routing, Perm(P::NumbersWrite),
+        "Where calls go; trunking or forwarding to a PBX or multi-call number is refused under no-trunking terms (T14).";
+    post "/v1/numbers/{id}/cnam" => nh::cnam, Perm(P::NumbersWrite),
+        "Caller name (CNAM) for US and CA numbers, at most 15 characters.";
+    post "/v1/numbers/{id}/emergency-address" => nh::emergency_address, Perm(P::NumbersCustomerWrite),
+        "Register the emergency service address; a change of a number in service applies after 48 h, the old address is used meanwhile (T13).";
+    post "/v1/numbers/{id}/documents" => nh::number_document, Perm(P::NumbersWrite),
+        "Upload a document for a number (pdf, png, jpeg; base64; size-limited), e.g. identity evidence (T11, B11).";
+    post "/v1/numbers/{id}/document-requests" => nh::number_document_request, Perm(P::NumbersAdmin),
+        "Request documents for a number by a deadline; missing it flags the partner and, per policy, suspends the number (B11).";
+    get "/v1/port-ins" => nh::list_port_ins, Perm(P::NumbersRead),
+        "Port-in requests in scope (T7).";
+    post "/v1/port-ins" => nh::create_port_in, Perm(P::PortingWrite),
+        "Request a port-in through the reseller with letter-of-authorisation data (T7).";
+    get "/v1/port-ins/{id}" => nh::get_port_in, Perm(P::NumbersRead),
+        "One port-in with documents, document requests and transitions.";
+    post "/v1/port-ins/{id}/submit" => nh::port_in_submit, Perm(P::PortingWrite),
+        "Submit a draft: the LOA must be complete with its signed document (T7).";
+    post "/v1/port-ins/{id}/accept" => nh::port_in_accept, Perm(P::NumbersAdmin),
+        "The losing provider acknowledged the request (pending).";
+    post "/v1/port-ins/{id}/schedule" => nh::port_in_schedule, Perm(P::NumbersAdmin),
+        "The losing provider gave the firm order commitment date.";
+    post "/v1/port-ins/{id}/complete" => nh::port_in_complete, Perm(P::NumbersAdmin),
+        "The port completed: the numbers are active, their Activation Date starts billing (B2).";
+    post "/v1/port-ins/{id}/reject" => nh::port_in_reject, Perm(P::NumbersAdmin),
+        "The port-in was rejected.";
+    post "/v1/port-ins/{id}/cancel" => nh::port_in_cancel, Perm(P::PortingWrite),
+        "Cancel a port-in that is not final.";
+    post "/v1/port-ins/{id}/documents" => nh::port_in_document, Perm(P::PortingWrite),
+        "Upload a porting document (pdf, png, jpeg; base64; size-limited); it fulfils open requests of its kind.";
+    post "/v1/port-ins/{id}/document-requests" => nh::port_in_document_request, Perm(P::NumbersAdmin),
+        "Request porting documents by a deadline (B11); `numbers` names the DIDs to suspend if it is missed.";
+    get "/v1/emergency-acknowledgements/text" => nh::ack_text, Perm(P::NumbersRead),
+        "The emergency-call limitations text to acknowledge, with its version (T13).";
+    get "/v1/emergency-acknowledgements" => nh::list_acks, Perm(P::NumbersRead),
+        "A customer's acknowledgements (who, when, text version) (T13).";
+    post "/v1/emergency-acknowledgements" => nh::acknowledge, Perm(P::NumbersCustomerWrite),
+        "Record the customer's written acknowledgement of the emergency-call limitations (T13).";
+    post "/v1/emergency-contacts" => nh::emergency_contact, Perm(P::NumbersCustomerWrite),
+        "Designate the contact notified of every emergency call (T13).";
+    get "/v1/billing-accounts/{id}/rating" => rh::get_account_rating, Perm(P::RatesRead),
+        "The account's rate table and included minutes (B4).";
+    put "/v1/billing-accounts/{id}/rating" => rh::put_account_rating, Perm(P::RatesWrite),
+        "Replace the account's rate table (in the account's currency, B1) and included minutes (e.g. 1,000 per user per month to area1): both required, null removes; applies to calls ingested from now on.";
+    patch "/v1/billing-accounts/{id}/rating" => rh::patch_account_rating, Perm(P::RatesWrite),
+        "Change only the rate table or only the included minutes.";
+    get "/v1/audit-log" => tenancy::list_audit, Perm(P::AuditRead),
+        "The append-only audit log.";
+    get "/v1/rate-tables" => rh::list_rate_tables, Perm(P::RatesRead),
+        "Rate tables and their versions.";
+    put "/v1/rate-tables/{name}" => rh::import_rate_table, Perm(P::RatesWrite),
+        "Import a CSV rate table as a new version (history is kept).", bulk: true,
+        doc: |d| d.body_as("text/csv", "Rate table CSV; columns (by header name, any order): prefix, destination, rate_per_min, connection_fee, initial_s, subsequent_s, min_billed_s, valid_from, valid_until, currency, zone.");
+    get "/v1/rate-tables/{name}/quote" => rh::quote, Perm(P::RatesRead),
+        "Price a call: longest prefix valid at `at` (B4).";
+    post "/v1/cdrs" => rh::ingest_cdrs, Perm(P::CdrsWrite),
+        "Ingest CDRs (JSON array, NDJSON or CSV); idempotent by (source, call_id).", bulk: true,
+        doc: |d| d
+            .json_array_body::<CdrLineIn>()
+            .body_as("application/x-ndjson", "One CDR object (CdrLineIn) per line.")
+            .body_as("text/csv", "A header of CdrLineIn field names, then one CDR per row.")
+            .answer::<IngestReportOut>(200, "OK")
+            .errors(&[415]);
+    get "/v1/cdrs" => rh::list_cdrs, Perm(P::CdrsRead),
+        "Rated calls in scope (T12).",
+        doc: |d| d
+            .errors(&[404])
+            .answer::<Page<CdrOut>>(200, "OK")
+            .answer_as(200, "text/csv", text_schema("With format=csv: a header, then one call per row; `x-next-cursor` carries the cursor."), "OK");
+    get "/v1/cdrs/rejects" => rh::list_rejects, Perm(P::CdrsWrite),
+        "CDR lines refused at intake, with line number and code.";
 }
 
 /// Wraps a route with the authorization check of its access.
@@ -406,24 +485,41 @@ pub fn router(app: App, max_body_bytes: usize) -> Router {
         .with_state(app)
 }
 
-async fn healthz() -> impl IntoResponse {
-    Json(serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
+/// `/healthz`: the process answers.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct HealthOut {
+    pub status: &'static str,
+    pub version: &'static str,
 }
 
-async fn readyz(State(app): State<App>) -> Response {
+/// `/readyz`: the database answers.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ReadyOut {
+    pub status: &'static str,
+    /// `sqlite` or `postgres`.
+    pub database: &'static str,
+}
+
+async fn healthz() -> Json<HealthOut> {
+    Json(HealthOut {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+async fn readyz(State(app): State<App>) -> Result<Json<ReadyOut>, ApiError> {
     match app.store.ping().await {
-        Ok(()) => {
-            Json(serde_json::json!({"status": "ready", "database": app.store.backend().as_str()}))
-                .into_response()
-        }
+        Ok(()) => Ok(Json(ReadyOut {
+            status: "ready",
+            database: app.store.backend().as_str(),
+        })),
         Err(e) => {
             tracing::warn!(error = %e, "database not reachable");
-            ApiError::new(ErrorBody::new(
+            Err(ApiError::new(ErrorBody::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "database_unreachable",
                 "the database does not answer",
-            ))
-            .into_response()
+            )))
         }
     }
 }

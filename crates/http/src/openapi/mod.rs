@@ -1,9 +1,17 @@
-//! `/openapi.json` and `/docs`, generated from [`crate::ROUTES`]. No asset is downloaded:
-//! the reference page is plain server-rendered HTML.
+//! `/openapi.json` and `/docs`, generated from [`crate::ROUTES`]: each route's method, path,
+//! access and summary from the table, its parameters, body and answers from the handler's
+//! types ([`doc`]), every schema derived from a Rust wire type (`utoipa::ToSchema`). No asset
+//! is downloaded: the reference page is plain server-rendered HTML.
 
-use axum::response::{Html, IntoResponse};
+pub mod doc;
+
+use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Map, Value};
+use utoipa::openapi::extensions::ExtensionsBuilder;
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, Paths};
+use utoipa::openapi::response::{ResponseBuilder, Responses};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{Components, Content, InfoBuilder, OpenApi, OpenApiBuilder};
 
 use crate::{Access, ROUTES};
 
@@ -18,98 +26,155 @@ pub fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn error_schema() -> Value {
-    json!({"type": "object", "required": ["error"], "properties": {"error": {"type": "object",
-        "required": ["code", "message", "request_id"],
-        "properties": {
-            "code": {"type": "string", "description": "stable snake_case code"},
-            "message": {"type": "string"},
-            "rule": {"type": ["string", "null"], "description": "RULEBOOK rule ID"},
-            "clause": {"type": ["string", "null"], "description": "clause of the terms"},
-            "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-            "request_id": {"type": "string"}}}}})
+fn http_method(m: &str) -> HttpMethod {
+    match m {
+        "GET" => HttpMethod::Get,
+        "POST" => HttpMethod::Post,
+        "PUT" => HttpMethod::Put,
+        "PATCH" => HttpMethod::Patch,
+        "DELETE" => HttpMethod::Delete,
+        other => unreachable!("api!: method {other}"),
+    }
+}
+
+/// `post_v1_users_id_credentials_lost` for `POST /v1/users/{id}/credentials-lost`.
+pub fn operation_id(method: &str, path: &str) -> String {
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.trim_matches(['{', '}']).replace(['-', '.'], "_"))
+        .collect();
+    let path = if segments.is_empty() {
+        "root".to_string()
+    } else {
+        segments.join("_")
+    };
+    format!("{}_{path}", method.to_lowercase())
 }
 
 /// The OpenAPI 3.1 document.
-pub fn build() -> Value {
-    let mut paths = Map::new();
+///
+/// Panics if two different types claim one schema name (a programming error the OpenAPI
+/// test catches).
+pub fn build() -> OpenApi {
+    let mut paths = Paths::new();
+    let mut components = Components::new();
     for r in ROUTES {
-        let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
-        let mut params: Vec<Value> = r
-            .path
-            .split('/')
-            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
-            .collect();
-        params.extend(r.query.iter().map(
-            |q| json!({"name": q, "in": "query", "required": false, "schema": {"type": "string"}}),
-        ));
-        let mut op = json!({
-            "summary": r.summary,
-            "operationId": format!("{}_{}", r.method.to_lowercase(), r.path.trim_matches('/').replace(['/', '{', '}', '-', '.'], "_")),
-            "parameters": params,
-            "responses": {
-                "200": {"description": "OK"},
-                "4XX": {"description": "Refused", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-            },
-        });
-        if let Access::Perm(p) = r.access {
-            op["security"] = json!([{"bearer": []}]);
-            op["x-permission"] = json!(format!("{p:?}"));
-        } else {
-            op["security"] = json!([]);
+        let d = r.describe();
+        for (name, schema) in d.schemas {
+            match components.schemas.get(&name) {
+                Some(known) => assert!(
+                    *known == schema,
+                    "two different schemas are named {name} (seen again at {} {})",
+                    r.method,
+                    r.path
+                ),
+                None => {
+                    components.schemas.insert(name, schema);
+                }
+            }
         }
-        if !r.body.is_empty() {
-            let schema: Value =
-                serde_json::from_str(r.body).expect("route body schema is valid JSON");
-            op["requestBody"] =
-                json!({"required": true, "content": {"application/json": {"schema": schema}}});
-        } else if r.bulk {
-            op["requestBody"] = json!({"required": true, "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                "application/json": {"schema": {"type": "array"}},
-                "application/x-ndjson": {"schema": {"type": "string"}}}});
+        let mut responses = Responses::new();
+        for (status, a) in d.answers {
+            let mut res = ResponseBuilder::new().description(a.description);
+            for (media_type, schema) in a.content {
+                res = res.content(media_type, Content::new(Some(schema)));
+            }
+            responses
+                .responses
+                .insert(status.to_string(), res.build().into());
         }
-        entry[r.method.to_lowercase()] = op;
+        let (security, extensions) = match r.access {
+            Access::Perm(p) => (
+                vec![SecurityRequirement::new("bearer", Vec::<String>::new())],
+                Some(
+                    ExtensionsBuilder::new()
+                        .add("x-permission", format!("{p:?}"))
+                        .build(),
+                ),
+            ),
+            Access::Public => (Vec::new(), None),
+        };
+        let op = OperationBuilder::new()
+            .summary(Some(r.summary))
+            .operation_id(Some(operation_id(r.method, r.path)))
+            .parameters(Some(d.parameters))
+            .request_body(d.body)
+            .responses(responses)
+            .securities(Some(security))
+            .extensions(extensions)
+            .build();
+        paths.add_path_operation(r.path, vec![http_method(r.method)], op);
     }
-    json!({
-        "openapi": "3.1.0",
-        "info": {"title": "Tollgate API", "version": env!("CARGO_PKG_VERSION"),
-            "description": "Every refusal carries a stable code, the RULEBOOK rule and the clause of the terms."},
-        "paths": paths,
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": error_schema()},
-        },
-    })
+    components.security_schemes.insert(
+        "bearer".into(),
+        SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+    );
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("Tollgate API")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "Every refusal carries a stable code, the RULEBOOK rule and the clause of the terms, in one shape (`Error`).",
+                ))
+                .build(),
+        )
+        .paths(paths)
+        .components(Some(components))
+        .build()
 }
 
-pub async fn document() -> impl IntoResponse {
-    Json(build())
+pub async fn document() -> Response {
+    Json(build()).into_response()
 }
 
 pub async fn docs_page() -> Html<String> {
     let mut rows = String::new();
     for r in ROUTES {
+        let d = r.describe();
         let access = match r.access {
             Access::Public => "public".to_string(),
             Access::Perm(p) => format!("token · {p:?}"),
         };
-        let body = if r.body.is_empty() {
+        let params: Vec<String> = d
+            .parameters
+            .iter()
+            .filter(|p| p.parameter_in == utoipa::openapi::path::ParameterIn::Query)
+            .map(|p| p.name.clone())
+            .collect();
+        let query = if params.is_empty() {
             String::new()
         } else {
-            format!("<br><code>{}</code>", escape(r.body))
+            format!("<br>query: <code>{}</code>", escape(&params.join(", ")))
         };
-        let query = if r.query.is_empty() {
-            String::new()
-        } else {
-            format!("<br>query: <code>{}</code>", r.query.join(", "))
+        let body = match &d.body {
+            None => String::new(),
+            Some(b) => format!(
+                "<br>body: <code>{}</code>",
+                escape(
+                    &b.content
+                        .iter()
+                        .map(|(media, c)| format!("{media} {}", schema_name(c.schema.as_ref())))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                )
+            ),
         };
+        let answers: Vec<String> = d
+            .answers
+            .iter()
+            .map(|(status, a)| match a.content.first() {
+                Some((_, s)) if *status < 300 => format!("{status} {}", schema_name(Some(s))),
+                _ => status.to_string(),
+            })
+            .collect();
         rows.push_str(&format!(
-            "<tr><td class=m>{}</td><td><code>{}</code></td><td>{}{query}{body}</td><td>{access}</td></tr>",
+            "<tr><td class=m>{}</td><td><code>{}</code></td><td>{}{query}{body}<br>answers: <code>{}</code></td><td>{access}</td></tr>",
             r.method,
             escape(r.path),
-            escape(r.summary)
+            escape(r.summary),
+            escape(&answers.join(", "))
         ));
     }
     Html(format!(
@@ -120,4 +185,18 @@ pub async fn docs_page() -> Html<String> {
          Machine-readable: <a href=/openapi.json>/openapi.json</a>.</p>\
          <table><tr><th>Method</th><th>Path</th><th>What</th><th>Access</th></tr>{rows}</table></body></html>"
     ))
+}
+
+/// The component a schema refers to, or what it is.
+fn schema_name(s: Option<&utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>>) -> String {
+    match s {
+        Some(utoipa::openapi::RefOr::Ref(r)) => r
+            .ref_location
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        Some(_) => "text".into(),
+        None => String::new(),
+    }
 }

@@ -1,5 +1,9 @@
 //! The HTTP handlers, one module per domain. Thin: parse, call one use case, render.
 //! Routes are mounted only through the `api!` table in `lib.rs`.
+//!
+//! A handler's signature is its documentation: the extractors (`ApiJson<T>`, `OptJson<T>`,
+//! `ApiQuery<Q>`, `Path`) and the answer type ([`ApiOk`], [`ApiCreated`]) are what
+//! `/openapi.json` describes (see `openapi::doc`).
 
 pub mod access;
 pub mod numbers;
@@ -9,19 +13,17 @@ pub mod tenancy;
 /// The guard handlers (still at `crate::guard_handlers` while the guard domain is reshaped).
 pub use crate::guard_handlers as guard;
 
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use axum::Json;
-use serde_json::Value;
 
 use crate::error::ApiError;
+use crate::wire::Created;
 
+/// A `200 OK` answer of `T`, or the one error shape.
+pub(crate) type ApiOk<T> = Result<Json<T>, ApiError>;
+
+/// A `201 Created` answer of `T`, or the one error shape.
+pub(crate) type ApiCreated<T> = Result<Created<T>, ApiError>;
+
+/// An answer whose type does not say it all (another media type on request): the route's
+/// `doc:` clause in the table documents it.
 pub(crate) type ApiResult = Result<axum::response::Response, ApiError>;
-
-pub(crate) fn ok(v: Value) -> ApiResult {
-    Ok(Json(v).into_response())
-}
-
-pub(crate) fn created(v: Value) -> ApiResult {
-    Ok((StatusCode::CREATED, Json(v)).into_response())
-}

@@ -5,140 +5,45 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::HeaderMap;
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
-use tollgate_app::numbers::{
-    DocSubject, ImportReport, NewDocument, NewPortIn, NumberDetail, NumberImportLine,
-};
+use tollgate_app::numbers::{DocSubject, NewDocument, NewPortIn, NumberImportLine};
 use tollgate_app::{App, AppError, Caller};
 use tollgate_core::numbers::{self as cn, Address, PortInEvent};
-use tollgate_store::numbers::{
-    AddressRow, DocRequestRow, DocumentRow, NumberFilter, NumberRow, PortInRow, TransitionRow,
-};
+use tollgate_store::numbers::NumberFilter;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
 use crate::extract::{
-    media_type, page, paged, parse_json, require_json, ts, unsupported_media_type, ApiJson,
-    ApiQuery, OptJson,
+    media_type, page, parse_json, require_json, unsupported_media_type, ApiJson, ApiQuery, OptJson,
 };
+use crate::wire::numbers::{
+    AckOut, AckTextOut, AddressOut, AddressRegisteredOut, ContactOut, DocRequestOut, DocumentOut,
+    ImportReportOut, NumberDetailOut, NumberHistoryOut, NumberOut, PortInDetailOut, PortInOut,
+    SweepOut,
+};
+use crate::wire::{Created, Page};
 
-type ApiResult = Result<axum::response::Response, ApiError>;
-
-fn ots(v: Option<i64>) -> Option<String> {
-    v.map(ts)
-}
+use super::{ApiCreated, ApiOk};
 
 fn time_param(v: &str, field: &'static str) -> Result<i64, ApiError> {
     tollgate_core::cdr::parse_time(v, field).map_err(|r| ApiError::from(AppError::from(r)))
 }
 
-fn ok(v: Value) -> ApiResult {
-    Ok(Json(v).into_response())
-}
-
-fn created(v: Value) -> ApiResult {
-    Ok((StatusCode::CREATED, Json(v)).into_response())
-}
-
-pub fn number_json(n: &NumberRow) -> Value {
-    json!({
-        "id": n.id, "e164": format!("+{}", n.e164), "country": n.country, "type": n.number_type,
-        "capabilities": n.capabilities.split(',').filter(|c| !c.is_empty()).collect::<Vec<_>>(),
-        "state": n.state, "customer_id": n.customer_id, "billing_account_id": n.billing_account_id,
-        "reserved_at": ots(n.reserved_at), "provider_verified_at": ots(n.provider_verified_at),
-        "customer_confirmed_at": ots(n.customer_confirmed_at), "confirm_method": n.confirm_method,
-        "activation_date": ots(n.activated_at), "quarantine_until": ots(n.quarantine_until),
-        "suspended_reason": n.suspended_reason, "cnam": n.cnam, "no_trunking": n.no_trunking,
-        "routing": n.routing, "origin": n.origin, "created_at": ts(n.created_at), "updated_at": ts(n.updated_at),
-    })
-}
-
-fn address_json(a: &AddressRow) -> Value {
-    json!({
-        "id": a.id, "street": a.street, "city": a.city, "postcode": a.postcode, "country": a.country,
-        "region": a.region, "floor": a.floor, "room": a.room,
-        "one_line": tollgate_app::numbers::address_of(a).one_line(),
-        "registered_at": ts(a.registered_at), "registered_by": a.registered_by,
-        "effective_at": ts(a.effective_at), "withdrawn_at": ots(a.withdrawn_at),
-    })
-}
-
-fn transition_json(t: &TransitionRow) -> Value {
-    json!({
-        "id": t.id, "from": t.from_state, "to": t.to_state, "event": t.event, "actor": t.actor,
-        "at": ts(t.at), "reason": t.reason, "rule": t.rule, "clause": t.clause,
-    })
-}
-
-fn document_json(d: &DocumentRow) -> Value {
-    json!({
-        "id": d.id, "kind": d.kind, "filename": d.filename, "content_type": d.content_type,
-        "size_bytes": d.size_bytes, "sha256": d.sha256, "uploaded_by": d.uploaded_by, "uploaded_at": ts(d.uploaded_at),
-    })
-}
-
-fn request_json(r: &DocRequestRow) -> Value {
-    json!({
-        "id": r.id, "port_in_id": r.port_in_id, "number_id": r.number_id, "kind": r.kind,
-        "deadline": ts(r.deadline), "on_miss": r.on_miss,
-        "affected": r.affected.split(',').filter(|d| !d.is_empty()).map(|d| format!("+{d}")).collect::<Vec<_>>(),
-        "state": r.state, "note": r.note, "requested_by": r.requested_by, "requested_at": ts(r.requested_at),
-        "resolved_at": ots(r.resolved_at), "rule": "B11", "clause": tollgate_core::rules::B11.clause,
-    })
-}
-
-fn port_in_json(p: &PortInRow) -> Value {
-    json!({
-        "id": p.id, "customer_id": p.customer_id, "billing_account_id": p.billing_account_id, "state": p.state,
-        "loa": {
-            "holder": p.holder,
-            "service_address": {"street": p.street, "city": p.city, "postcode": p.postcode, "country": p.country,
-                                "region": p.region, "floor": p.floor, "room": p.room},
-            "losing_provider": p.losing_provider, "account_number": p.account_number, "signatory": p.signatory,
-            "existing_service_active": p.existing_service_active,
-        },
-        "numbers": p.numbers.iter().map(|d| format!("+{d}")).collect::<Vec<_>>(),
-        "foc_date": ots(p.foc_date), "reason": p.reason, "created_by": p.created_by,
-        "created_at": ts(p.created_at), "updated_at": ts(p.updated_at),
-    })
-}
-
-fn detail_json(d: &NumberDetail) -> Value {
-    let mut v = number_json(&d.number);
-    v["emergency_address"] = d.address.as_ref().map(address_json).unwrap_or(Value::Null);
-    v["pending_emergency_address"] = d
-        .pending_address
-        .as_ref()
-        .map(address_json)
-        .unwrap_or(Value::Null);
-    v["port_out"] = d
-        .port_out
-        .as_ref()
-        .map(|p| json!({"id": p.id, "gaining_provider": p.gaining_provider, "authorisation_ref": p.authorisation_ref, "port_date": ts(p.port_date), "state": p.state, "requested_at": ts(p.requested_at)}))
-        .unwrap_or(Value::Null);
-    v
-}
-
-fn report_json(r: &ImportReport) -> Value {
-    json!({
-        "inserted": r.inserted.len(),
-        "numbers": r.inserted.iter().map(number_json).collect::<Vec<_>>(),
-        "rejected": r.rejected.iter().map(|l| json!({"line": l.line, "code": l.code, "field": l.field, "message": l.message})).collect::<Vec<_>>(),
-    })
-}
-
 // --- numbers -------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct NumberQuery {
+    #[param(schema_with = crate::wire::numbers::number_state_schema)]
     state: Option<String>,
     customer_id: Option<String>,
     billing_account_id: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    #[param(schema_with = crate::wire::guard::country_schema)]
     country: Option<String>,
+    #[param(schema_with = crate::extract::limit_schema)]
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -147,7 +52,7 @@ pub async fn list_numbers(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     ApiQuery(q): ApiQuery<NumberQuery>,
-) -> ApiResult {
+) -> ApiOk<Page<NumberOut>> {
     let pg = page(q.limit, q.cursor)?;
     let filter = NumberFilter {
         state: q.state,
@@ -156,21 +61,22 @@ pub async fn list_numbers(
         country: q.country,
     };
     let rows = app.list_numbers(&c, &filter, &pg).await?;
-    ok(paged(
-        rows.iter().map(number_json).collect(),
+    Ok(Json(Page::of(
+        rows.iter().map(Into::into).collect(),
         pg.limit,
-        |v: &Value| v["id"].as_str().unwrap_or_default().to_string(),
-    ))
+        |n: &NumberOut| n.id.clone(),
+    )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportLineIn {
     e164: String,
+    #[schema(schema_with = crate::wire::numbers::capabilities_schema)]
     capabilities: Option<Vec<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportIn {
     numbers: Vec<ImportLineIn>,
@@ -181,7 +87,7 @@ pub async fn import_numbers(
     Extension(c): Extension<Caller>,
     headers: HeaderMap,
     body: Bytes,
-) -> ApiResult {
+) -> ApiCreated<ImportReportOut> {
     const TAKES: &str = "application/json or text/csv";
     let r = if media_type(&headers, TAKES)?.as_deref() == Some("text/csv") {
         app.import_numbers_csv(&c, &body).await?
@@ -199,41 +105,34 @@ pub async fn import_numbers(
             .collect();
         app.import_numbers(&c, lines, 1).await?
     };
-    created(report_json(&r))
+    Ok(Created(ImportReportOut::from(&r)))
 }
 
-pub async fn sweep(State(app): State<App>, Extension(c): Extension<Caller>) -> ApiResult {
+pub async fn sweep(State(app): State<App>, Extension(c): Extension<Caller>) -> ApiOk<SweepOut> {
     let r = app.sweep_numbers(&c.actor).await?;
-    let plus = |v: &[String]| v.iter().map(|d| format!("+{d}")).collect::<Vec<_>>();
-    ok(json!({
-        "at": ts(app.now()), "missed_document_requests": r.missed_requests, "flagged_partners": r.flagged_partners,
-        "suspended": plus(&r.suspended), "quarantine_ended": plus(&r.quarantine_ended), "ported_out": plus(&r.ported_out),
-    }))
+    Ok(Json(SweepOut::new(app.now(), r)))
 }
 
 pub async fn get_number(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult {
-    ok(detail_json(&app.number_detail(&c, &id).await?))
+) -> ApiOk<NumberDetailOut> {
+    Ok(Json(NumberDetailOut::from(
+        &app.number_detail(&c, &id).await?,
+    )))
 }
 
 pub async fn number_history(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult {
+) -> ApiOk<NumberHistoryOut> {
     let h = app.number_history(&c, &id).await?;
-    ok(json!({
-        "transitions": h.transitions.iter().map(transition_json).collect::<Vec<_>>(),
-        "emergency_addresses": h.addresses.iter().map(address_json).collect::<Vec<_>>(),
-        "documents": h.documents.iter().map(document_json).collect::<Vec<_>>(),
-        "document_requests": h.document_requests.iter().map(request_json).collect::<Vec<_>>(),
-    }))
+    Ok(Json(NumberHistoryOut::from(&h)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReserveIn {
     billing_account_id: String,
@@ -244,19 +143,19 @@ pub async fn reserve(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ReserveIn>,
-) -> ApiResult {
-    ok(number_json(
-        &app.reserve_number(&c, &id, &b.billing_account_id).await?,
-    ))
+) -> ApiOk<NumberOut> {
+    Ok(Json(NumberOut::from(
+        app.reserve_number(&c, &id, &b.billing_account_id).await?,
+    )))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonIn {
     reason: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteIn {
     note: Option<String>,
@@ -267,10 +166,10 @@ pub async fn unreserve(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     OptJson(b): OptJson<ReasonIn>,
-) -> ApiResult {
-    ok(number_json(
-        &app.unreserve_number(&c, &id, b.reason.as_deref()).await?,
-    ))
+) -> ApiOk<NumberOut> {
+    Ok(Json(NumberOut::from(
+        app.unreserve_number(&c, &id, b.reason.as_deref()).await?,
+    )))
 }
 
 pub async fn verify(
@@ -278,15 +177,16 @@ pub async fn verify(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     OptJson(b): OptJson<NoteIn>,
-) -> ApiResult {
-    ok(number_json(
-        &app.verify_number(&c, &id, b.note.as_deref()).await?,
-    ))
+) -> ApiOk<NumberOut> {
+    Ok(Json(NumberOut::from(
+        app.verify_number(&c, &id, b.note.as_deref()).await?,
+    )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmIn {
+    #[schema(schema_with = crate::wire::numbers::confirm_method_schema)]
     method: String,
     note: Option<String>,
 }
@@ -296,22 +196,22 @@ pub async fn confirm(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ConfirmIn>,
-) -> ApiResult {
-    ok(number_json(
-        &app.confirm_number(&c, &id, &b.method, b.note.as_deref())
+) -> ApiOk<NumberOut> {
+    Ok(Json(NumberOut::from(
+        app.confirm_number(&c, &id, &b.method, b.note.as_deref())
             .await?,
-    ))
+    )))
 }
 
 pub async fn activate(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult {
-    ok(number_json(&app.activate_number(&c, &id).await?))
+) -> ApiOk<NumberOut> {
+    Ok(Json(NumberOut::from(app.activate_number(&c, &id).await?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequiredReasonIn {
     reason: String,
@@ -322,8 +222,10 @@ pub async fn release(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RequiredReasonIn>,
-) -> ApiResult {
-    ok(number_json(&app.release_number(&c, &id, &b.reason).await?))
+) -> ApiOk<NumberOut> {
+    Ok(Json(NumberOut::from(
+        app.release_number(&c, &id, &b.reason).await?,
+    )))
 }
 
 pub async fn suspend(
@@ -331,8 +233,10 @@ pub async fn suspend(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RequiredReasonIn>,
-) -> ApiResult {
-    ok(number_json(&app.suspend_number(&c, &id, &b.reason).await?))
+) -> ApiOk<NumberOut> {
+    Ok(Json(NumberOut::from(
+        app.suspend_number(&c, &id, &b.reason).await?,
+    )))
 }
 
 pub async fn resume(
@@ -340,17 +244,18 @@ pub async fn resume(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     OptJson(b): OptJson<ReasonIn>,
-) -> ApiResult {
-    ok(number_json(
-        &app.resume_number(&c, &id, b.reason.as_deref()).await?,
-    ))
+) -> ApiOk<NumberOut> {
+    Ok(Json(NumberOut::from(
+        app.resume_number(&c, &id, b.reason.as_deref()).await?,
+    )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PortOutIn {
     gaining_provider: String,
     authorisation_ref: String,
+    /// RFC 3339 or Unix seconds.
     port_date: String,
 }
 
@@ -359,33 +264,36 @@ pub async fn port_out(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<PortOutIn>,
-) -> ApiResult {
+) -> ApiOk<NumberDetailOut> {
     let date = time_param(&b.port_date, "port_date")?;
     let (n, _) = app
         .request_port_out(&c, &id, &b.gaining_provider, &b.authorisation_ref, date)
         .await?;
-    ok(detail_json(&app.number_detail(&c, &n.id).await?))
+    Ok(Json(NumberDetailOut::from(
+        &app.number_detail(&c, &n.id).await?,
+    )))
 }
 
 pub async fn port_out_complete(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult {
-    ok(number_json(&app.complete_port_out(&c, &id).await?))
+) -> ApiOk<NumberOut> {
+    Ok(Json(NumberOut::from(app.complete_port_out(&c, &id).await?)))
 }
 
 pub async fn port_out_cancel(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult {
-    ok(number_json(&app.cancel_port_out(&c, &id).await?))
+) -> ApiOk<NumberOut> {
+    Ok(Json(NumberOut::from(app.cancel_port_out(&c, &id).await?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoutingIn {
+    #[schema(schema_with = crate::wire::numbers::routing_schema)]
     routing: String,
 }
 
@@ -394,11 +302,13 @@ pub async fn routing(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RoutingIn>,
-) -> ApiResult {
-    ok(number_json(&app.set_routing(&c, &id, &b.routing).await?))
+) -> ApiOk<NumberOut> {
+    Ok(Json(NumberOut::from(
+        app.set_routing(&c, &id, &b.routing).await?,
+    )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CnamIn {
     cnam: String,
@@ -409,11 +319,11 @@ pub async fn cnam(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CnamIn>,
-) -> ApiResult {
-    ok(number_json(&app.set_cnam(&c, &id, &b.cnam).await?))
+) -> ApiOk<NumberOut> {
+    Ok(Json(NumberOut::from(app.set_cnam(&c, &id, &b.cnam).await?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressIn {
     street: String,
@@ -445,21 +355,24 @@ pub async fn emergency_address(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<AddressIn>,
-) -> ApiResult {
+) -> ApiCreated<AddressRegisteredOut> {
     let a = app
         .set_emergency_address(&c, &id, &Address::from(b))
         .await?;
-    let mut v = address_json(&a);
-    v["pending"] = json!(a.effective_at > app.now());
-    v["rule"] = json!("T13");
-    created(v)
+    Ok(Created(AddressRegisteredOut {
+        address: AddressOut::from(&a),
+        pending: a.effective_at > app.now(),
+        rule: "T13",
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentIn {
+    #[schema(schema_with = crate::wire::numbers::document_kind_schema)]
     kind: String,
     filename: String,
+    #[schema(schema_with = crate::wire::numbers::document_type_schema)]
     content_type: String,
     content_base64: String,
 }
@@ -480,24 +393,32 @@ pub async fn number_document(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<DocumentIn>,
-) -> ApiResult {
+) -> ApiCreated<DocumentOut> {
     let d = app
         .upload_document(&c, DocSubject::Number(&id), b.into())
         .await?;
-    created(document_json(&d))
+    Ok(Created(DocumentOut::from(&d)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocRequestIn {
+    #[schema(schema_with = crate::wire::numbers::document_kind_schema)]
     kind: String,
+    /// RFC 3339 or Unix seconds.
     deadline: String,
+    #[schema(schema_with = crate::wire::numbers::miss_policy_schema)]
     on_miss: Option<String>,
     note: Option<String>,
     numbers: Option<Vec<String>>,
 }
 
-async fn doc_request(app: &App, c: &Caller, subject: DocSubject<'_>, b: DocRequestIn) -> ApiResult {
+async fn doc_request(
+    app: &App,
+    c: &Caller,
+    subject: DocSubject<'_>,
+    b: DocRequestIn,
+) -> ApiCreated<DocRequestOut> {
     let deadline = time_param(&b.deadline, "deadline")?;
     let r = app
         .request_documents(
@@ -510,7 +431,7 @@ async fn doc_request(app: &App, c: &Caller, subject: DocSubject<'_>, b: DocReque
             &b.numbers.unwrap_or_default(),
         )
         .await?;
-    created(request_json(&r))
+    Ok(Created(DocRequestOut::from(&r)))
 }
 
 pub async fn number_document_request(
@@ -518,16 +439,18 @@ pub async fn number_document_request(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<DocRequestIn>,
-) -> ApiResult {
+) -> ApiCreated<DocRequestOut> {
     doc_request(&app, &c, DocSubject::Number(&id), b).await
 }
 
 // --- port-ins ------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct PortInQuery {
+    #[param(schema_with = crate::wire::numbers::port_in_state_schema)]
     state: Option<String>,
+    #[param(schema_with = crate::extract::limit_schema)]
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -536,17 +459,17 @@ pub async fn list_port_ins(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     ApiQuery(q): ApiQuery<PortInQuery>,
-) -> ApiResult {
+) -> ApiOk<Page<PortInOut>> {
     let pg = page(q.limit, q.cursor)?;
     let rows = app.list_port_ins(&c, q.state.as_deref(), &pg).await?;
-    ok(paged(
-        rows.iter().map(port_in_json).collect(),
+    Ok(Json(Page::of(
+        rows.iter().map(Into::into).collect(),
         pg.limit,
-        |v: &Value| v["id"].as_str().unwrap_or_default().to_string(),
-    ))
+        |p: &PortInOut| p.id.clone(),
+    )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PortInIn {
     billing_account_id: String,
@@ -563,7 +486,7 @@ pub async fn create_port_in(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     ApiJson(b): ApiJson<PortInIn>,
-) -> ApiResult {
+) -> ApiCreated<PortInOut> {
     let p = app
         .create_port_in(
             &c,
@@ -579,21 +502,16 @@ pub async fn create_port_in(
             },
         )
         .await?;
-    created(port_in_json(&p))
+    Ok(Created(PortInOut::from(&p)))
 }
 
 pub async fn get_port_in(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult {
+) -> ApiOk<PortInDetailOut> {
     let d = app.port_in_detail(&c, &id).await?;
-    let mut v = port_in_json(&d.port_in);
-    v["documents"] = d.documents.iter().map(document_json).collect();
-    v["document_requests"] = d.document_requests.iter().map(request_json).collect();
-    v["transitions"] = d.transitions.iter().map(transition_json).collect();
-    v["partner_nonresponsive"] = json!(d.partner_nonresponsive);
-    ok(v)
+    Ok(Json(PortInDetailOut::from(&d)))
 }
 
 async fn port_in_event(
@@ -603,17 +521,17 @@ async fn port_in_event(
     event: PortInEvent,
     foc: Option<i64>,
     reason: Option<&str>,
-) -> ApiResult {
-    ok(port_in_json(
-        &app.port_in_event(c, id, event, foc, reason).await?,
-    ))
+) -> ApiOk<PortInOut> {
+    Ok(Json(PortInOut::from(
+        app.port_in_event(c, id, event, foc, reason).await?,
+    )))
 }
 
 pub async fn port_in_submit(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult {
+) -> ApiOk<PortInOut> {
     port_in_event(&app, &c, &id, PortInEvent::Submit, None, None).await
 }
 
@@ -621,13 +539,14 @@ pub async fn port_in_accept(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult {
+) -> ApiOk<PortInOut> {
     port_in_event(&app, &c, &id, PortInEvent::Accept, None, None).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleIn {
+    /// RFC 3339 or Unix seconds.
     foc_date: String,
 }
 
@@ -636,7 +555,7 @@ pub async fn port_in_schedule(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ScheduleIn>,
-) -> ApiResult {
+) -> ApiOk<PortInOut> {
     let foc = time_param(&b.foc_date, "foc_date")?;
     port_in_event(&app, &c, &id, PortInEvent::Schedule, Some(foc), None).await
 }
@@ -645,7 +564,7 @@ pub async fn port_in_complete(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult {
+) -> ApiOk<PortInOut> {
     port_in_event(&app, &c, &id, PortInEvent::Complete, None, None).await
 }
 
@@ -654,7 +573,7 @@ pub async fn port_in_reject(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RequiredReasonIn>,
-) -> ApiResult {
+) -> ApiOk<PortInOut> {
     port_in_event(
         &app,
         &c,
@@ -671,7 +590,7 @@ pub async fn port_in_cancel(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     OptJson(b): OptJson<ReasonIn>,
-) -> ApiResult {
+) -> ApiOk<PortInOut> {
     port_in_event(
         &app,
         &c,
@@ -688,11 +607,11 @@ pub async fn port_in_document(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<DocumentIn>,
-) -> ApiResult {
+) -> ApiCreated<DocumentOut> {
     let d = app
         .upload_document(&c, DocSubject::PortIn(&id), b.into())
         .await?;
-    created(document_json(&d))
+    Ok(Created(DocumentOut::from(&d)))
 }
 
 pub async fn port_in_document_request(
@@ -700,21 +619,23 @@ pub async fn port_in_document_request(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<DocRequestIn>,
-) -> ApiResult {
+) -> ApiCreated<DocRequestOut> {
     doc_request(&app, &c, DocSubject::PortIn(&id), b).await
 }
 
 // --- emergency (T13) -----------------------------------------------------------------------
 
-pub async fn ack_text() -> ApiResult {
-    ok(json!({
-        "text_version": cn::EMERGENCY_ACK_TEXT_VERSION, "text": cn::EMERGENCY_ACK_TEXT,
-        "address_change_pending_h": cn::ADDRESS_CHANGE_PENDING_S / 3600, "rule": "T13",
-        "clause": tollgate_core::rules::T13.clause,
-    }))
+pub async fn ack_text() -> Json<AckTextOut> {
+    Json(AckTextOut {
+        text_version: cn::EMERGENCY_ACK_TEXT_VERSION,
+        text: cn::EMERGENCY_ACK_TEXT,
+        address_change_pending_h: cn::ADDRESS_CHANGE_PENDING_S / 3600,
+        rule: "T13",
+        clause: tollgate_core::rules::T13.clause,
+    })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct AckQuery {
     customer_id: String,
@@ -724,17 +645,17 @@ pub async fn list_acks(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     ApiQuery(q): ApiQuery<AckQuery>,
-) -> ApiResult {
-    let items: Vec<Value> = app
+) -> ApiOk<Page<AckOut>> {
+    let items: Vec<AckOut> = app
         .emergency_acks(&c, &q.customer_id)
         .await?
         .iter()
-        .map(|a| json!({"id": a.id, "customer_id": a.customer_id, "text_version": a.text_version, "signer_name": a.signer_name, "acknowledged_by": a.acknowledged_by, "acknowledged_at": ts(a.acknowledged_at)}))
+        .map(Into::into)
         .collect();
-    ok(json!({"items": items, "next_cursor": null}))
+    Ok(Json(Page::all(items)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AckIn {
     customer_id: String,
@@ -746,16 +667,14 @@ pub async fn acknowledge(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     ApiJson(b): ApiJson<AckIn>,
-) -> ApiResult {
+) -> ApiCreated<AckOut> {
     let a = app
         .acknowledge_emergency(&c, &b.customer_id, &b.text_version, &b.signer_name)
         .await?;
-    created(
-        json!({"id": a.id, "customer_id": a.customer_id, "text_version": a.text_version, "signer_name": a.signer_name, "acknowledged_by": a.acknowledged_by, "acknowledged_at": ts(a.acknowledged_at)}),
-    )
+    Ok(Created(AckOut::from(&a)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactIn {
     customer_id: String,
@@ -767,11 +686,9 @@ pub async fn emergency_contact(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     ApiJson(b): ApiJson<ContactIn>,
-) -> ApiResult {
+) -> ApiOk<ContactOut> {
     let r = app
         .set_emergency_contact(&c, &b.customer_id, &b.name, &b.email)
         .await?;
-    ok(
-        json!({"customer_id": r.customer_id, "name": r.name, "email": r.email, "updated_at": ts(r.updated_at)}),
-    )
+    Ok(Json(ContactOut::from(r)))
 }

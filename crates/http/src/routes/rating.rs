@@ -12,11 +12,15 @@ use tollgate_app::rating::{BodyReader, CdrCursor, CdrFilter, CdrFormat};
 use tollgate_app::{App, AppError, Caller};
 use tollgate_core::money::{format_minor, format_scaled, micros_to_minor, Currency, MICRO_DIGITS};
 use tollgate_store::rating::CdrRow;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{media_type, page, paged, ts, unsupported_media_type, ApiQuery, PageQuery};
-
-type ApiResult = Result<axum::response::Response, ApiError>;
+use crate::extract::{media_type, page, ts, unsupported_media_type, ApiQuery, PageQuery};
+use crate::routes::{ApiCreated, ApiOk, ApiResult};
+use crate::wire::rating::{
+    AccountRatingOut, CdrRejectOut, QuoteOut, RateTableImportedOut, RateTableOut,
+};
+use crate::wire::{Created, Page};
 
 fn micros(v: i64) -> String {
     format_scaled(i128::from(v), MICRO_DIGITS)
@@ -29,14 +33,14 @@ fn time_param(v: &str, field: &'static str) -> Result<i64, ApiError> {
 pub async fn list_rate_tables(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
-) -> ApiResult {
-    let items: Vec<Value> = app
+) -> ApiOk<Page<RateTableOut>> {
+    let items: Vec<RateTableOut> = app
         .rate_versions(&c)
         .await?
         .into_iter()
-        .map(|v| json!({"name": v.table_name, "version": v.version, "rows": v.row_count, "imported_at": ts(v.imported_at), "imported_by": v.imported_by}))
+        .map(Into::into)
         .collect();
-    Ok(Json(json!({"items": items, "next_cursor": null})).into_response())
+    Ok(Json(Page::all(items)))
 }
 
 pub async fn import_rate_table(
@@ -44,7 +48,7 @@ pub async fn import_rate_table(
     Extension(c): Extension<Caller>,
     Path(name): Path<String>,
     body: Bytes,
-) -> ApiResult {
+) -> ApiCreated<RateTableImportedOut> {
     let (v, errors) = app.import_rate_table(&c.actor, &name, &body, None).await?;
     if !errors.is_empty() {
         let mut e = ErrorBody::new(
@@ -60,14 +64,22 @@ pub async fn import_rate_table(
         }
         return Err(ApiError::new(e));
     }
-    Ok((StatusCode::CREATED, Json(json!({"name": v.table_name, "version": v.version, "rows": v.row_count, "imported_at": ts(v.imported_at)}))).into_response())
+    Ok(Created(RateTableImportedOut {
+        name: v.table_name,
+        version: v.version,
+        rows: v.row_count,
+        imported_at: ts(v.imported_at),
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct QuoteQuery {
+    /// The number called (E.164).
     number: String,
+    /// RFC 3339 or Unix seconds; now when absent.
     at: Option<String>,
+    /// Seconds (default 60).
     duration_s: Option<u32>,
 }
 
@@ -76,26 +88,36 @@ pub async fn quote(
     Extension(c): Extension<Caller>,
     Path(name): Path<String>,
     ApiQuery(q): ApiQuery<QuoteQuery>,
-) -> ApiResult {
+) -> ApiOk<QuoteOut> {
     let at = match &q.at {
         Some(a) => time_param(a, "at")?,
         None => app.now(),
     };
     let d = q.duration_s.unwrap_or(60);
     let r = app.quote(&c, &name, &q.number, at, d).await?;
-    Ok(Json(json!({
-        "prefix": r.row.prefix, "destination": r.row.destination,
-        "rate": micros(r.row.rate_per_min_micros), "connection_fee": micros(r.row.connection_fee_micros),
-        "billed_duration_s": r.billed_s, "amount": format_minor(micros_to_minor(i128::from(r.amount_micros), r.row.currency), r.row.currency),
-        "amount_exact": micros(r.amount_micros), "currency": r.row.currency.as_str(), "version": r.row.version,
-        "at": ts(at), "rule": r.rule.rule, "clause": r.rule.clause,
+    Ok(Json(QuoteOut {
+        prefix: r.row.prefix,
+        destination: r.row.destination,
+        rate: micros(r.row.rate_per_min_micros),
+        connection_fee: micros(r.row.connection_fee_micros),
+        billed_duration_s: r.billed_s,
+        amount: format_minor(
+            micros_to_minor(i128::from(r.amount_micros), r.row.currency),
+            r.row.currency,
+        ),
+        amount_exact: micros(r.amount_micros),
+        currency: r.row.currency.as_str().to_string(),
+        version: r.row.version,
+        at: ts(at),
+        rule: r.rule.rule,
+        clause: r.rule.clause,
     }))
-    .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct IngestQuery {
+    /// Where the CDRs come from; with `call_id` the idempotency key.
     source: Option<String>,
 }
 
@@ -188,14 +210,18 @@ pub async fn ingest_cdrs(
     .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct CdrQuery {
     billing_account: Option<String>,
+    /// RFC 3339 or Unix seconds.
     from: Option<String>,
+    /// RFC 3339 or Unix seconds.
     to: Option<String>,
+    #[param(schema_with = crate::extract::limit_schema)]
     limit: Option<i64>,
     cursor: Option<String>,
+    #[param(schema_with = crate::wire::rating::cdr_format_schema)]
     format: Option<String>,
 }
 
@@ -286,23 +312,23 @@ pub async fn list_cdrs(
     }
 }
 
-pub async fn list_rejects(State(app): State<App>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult {
+pub async fn list_rejects(
+    State(app): State<App>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiOk<Page<CdrRejectOut>> {
     let pg = page(q.limit, q.cursor)?;
-    let items: Vec<Value> = app
+    let items: Vec<CdrRejectOut> = app
         .list_rejects(&pg)
         .await?
         .into_iter()
-        .map(|r| json!({"id": r.id, "batch_id": r.batch_id, "at": ts(r.at), "source": r.source, "line": r.line, "code": r.code, "field": r.field, "message": r.message, "raw": r.raw}))
+        .map(Into::into)
         .collect();
-    Ok(Json(paged(items, pg.limit, |v: &Value| {
-        v["id"].as_str().unwrap_or_default().to_string()
-    }))
-    .into_response())
+    Ok(Json(Page::of(items, pg.limit, |r| r.id.clone())))
 }
 
 /// `PUT` gives both `rate_table` and `included` (null removes them); `PATCH` only what
 /// changes. `included` is `{"zone": "area1", "minutes": 5000}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RatingIn {
     #[serde(default, deserialize_with = "crate::extract::present")]
@@ -314,21 +340,12 @@ pub struct RatingIn {
     included_minutes: Option<i64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IncludedIn {
     zone: String,
+    #[schema(minimum = 0)]
     minutes: i64,
-}
-
-fn rating_json(r: &tollgate_app::rating::AccountRating) -> Value {
-    json!({
-        "billing_account": r.billing_account, "currency": r.currency, "rate_table": r.rate_table,
-        "included": r.included.as_ref().map(|(z, m)| json!({"zone": z, "minutes": m})),
-        "included_zone": r.included.as_ref().map(|(z, _)| z),
-        "included_minutes": r.included.as_ref().map(|(_, m)| m),
-        "rule": "B4",
-    })
 }
 
 impl RatingIn {
@@ -364,8 +381,8 @@ pub async fn get_account_rating(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult {
-    Ok(Json(rating_json(&app.get_account_rating(&c, &id).await?)).into_response())
+) -> ApiOk<AccountRatingOut> {
+    Ok(Json(app.get_account_rating(&c, &id).await?.into()))
 }
 
 pub async fn put_account_rating(
@@ -373,7 +390,7 @@ pub async fn put_account_rating(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     crate::extract::ApiJson(b): crate::extract::ApiJson<RatingIn>,
-) -> ApiResult {
+) -> ApiOk<AccountRatingOut> {
     let included = b.included()?;
     // PUT replaces both, so both must be given (null removes): leaving one out must not
     // silently remove a rate table or included minutes.
@@ -399,7 +416,7 @@ pub async fn put_account_rating(
             Some(included.flatten()),
         )
         .await?;
-    Ok(Json(rating_json(&r)).into_response())
+    Ok(Json(r.into()))
 }
 
 pub async fn patch_account_rating(
@@ -407,10 +424,10 @@ pub async fn patch_account_rating(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     crate::extract::ApiJson(b): crate::extract::ApiJson<RatingIn>,
-) -> ApiResult {
+) -> ApiOk<AccountRatingOut> {
     let included = b.included()?;
     let r = app
         .patch_account_rating(&c, &id, b.rate_table.clone(), included)
         .await?;
-    Ok(Json(rating_json(&r)).into_response())
+    Ok(Json(r.into()))
 }
