@@ -32,7 +32,8 @@ pub struct CallIn {
     from: String,
     to: String,
     source_ip: Option<String>,
-    /// RFC 3339 or Unix seconds; now when absent.
+    /// Now when absent.
+    #[schema(schema_with = crate::wire::time_schema)]
     at: Option<String>,
     call_id: Option<String>,
 }
@@ -57,6 +58,7 @@ pub async fn decide(
 #[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AtIn {
+    #[schema(schema_with = crate::wire::time_schema)]
     at: Option<String>,
 }
 
@@ -92,6 +94,7 @@ pub async fn end(
 #[serde(deny_unknown_fields)]
 pub struct AuthFailureIn {
     source: String,
+    #[schema(schema_with = crate::wire::time_schema)]
     at: Option<String>,
     /// The SIP username tried (an account's number lets the guard tell the account).
     username: Option<String>,
@@ -154,7 +157,7 @@ pub struct SuspendIn {
     #[schema(schema_with = crate::wire::guard::scope_schema)]
     scope: String,
     reason: String,
-    /// RFC 3339 or Unix seconds.
+    #[schema(schema_with = crate::wire::time_schema)]
     until: Option<String>,
     #[schema(schema_with = crate::wire::guard::suspension_rule_schema)]
     rule: Option<String>,
@@ -299,9 +302,9 @@ pub async fn get_policy(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnnounceIn {
-    /// RFC 3339 or Unix seconds.
+    #[schema(schema_with = crate::wire::time_schema)]
     from: String,
-    /// RFC 3339 or Unix seconds.
+    #[schema(schema_with = crate::wire::time_schema)]
     until: String,
     factor: Option<i64>,
     note: String,

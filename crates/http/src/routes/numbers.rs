@@ -255,7 +255,7 @@ pub async fn resume(
 pub struct PortOutIn {
     gaining_provider: String,
     authorisation_ref: String,
-    /// RFC 3339 or Unix seconds.
+    #[schema(schema_with = crate::wire::time_schema)]
     port_date: String,
 }
 
@@ -405,7 +405,7 @@ pub async fn number_document(
 pub struct DocRequestIn {
     #[schema(schema_with = crate::wire::numbers::document_kind_schema)]
     kind: String,
-    /// RFC 3339 or Unix seconds.
+    #[schema(schema_with = crate::wire::time_schema)]
     deadline: String,
     #[schema(schema_with = crate::wire::numbers::miss_policy_schema)]
     on_miss: Option<String>,
@@ -546,7 +546,7 @@ pub async fn port_in_accept(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleIn {
-    /// RFC 3339 or Unix seconds.
+    #[schema(schema_with = crate::wire::time_schema)]
     foc_date: String,
 }
 

@@ -77,7 +77,8 @@ pub async fn import_rate_table(
 pub struct QuoteQuery {
     /// The number called (E.164).
     number: String,
-    /// RFC 3339 or Unix seconds; now when absent.
+    /// Now when absent.
+    #[param(schema_with = crate::wire::time_schema)]
     at: Option<String>,
     /// Seconds (default 60).
     duration_s: Option<u32>,
@@ -214,9 +215,9 @@ pub async fn ingest_cdrs(
 #[serde(deny_unknown_fields)]
 pub struct CdrQuery {
     billing_account: Option<String>,
-    /// RFC 3339 or Unix seconds.
+    #[param(schema_with = crate::wire::time_schema)]
     from: Option<String>,
-    /// RFC 3339 or Unix seconds.
+    #[param(schema_with = crate::wire::time_schema)]
     to: Option<String>,
     #[param(schema_with = crate::extract::limit_schema)]
     limit: Option<i64>,

@@ -135,3 +135,14 @@ impl<T: ToSchema> ToSchema for Whole<T> {
         T::schemas(schemas);
     }
 }
+
+/// For `#[schema(schema_with = ...)]` on a time the API takes: RFC 3339 or Unix seconds
+/// (`tollgate_core::cdr::parse_time`), within 1970-2199.
+pub(crate) fn time_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some("RFC 3339 (`2026-11-17T09:30:00Z`) or Unix seconds."))
+        .pattern(Some(
+            "^([0-9]{1,10}|(19[7-9][0-9]|2[01][0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?([Zz]|[+-][01][0-9]:[0-5][0-9]))$",
+        ))
+}
