@@ -351,7 +351,7 @@ async fn token(cfg: config::Config, action: TokenCmd) -> Result<(), Fail> {
     let user_by_email = |email: String| {
         let app = app.clone();
         async move {
-            tollgate_store::auth::find_user_by_email(&app.store, &email.to_lowercase())
+            tollgate_store::auth::system::find_user_by_email(&app.store, &email.to_lowercase())
                 .await?
                 .ok_or_else(|| Fail(2, format!("no user with e-mail `{email}`")))
         }
@@ -367,7 +367,9 @@ async fn token(cfg: config::Config, action: TokenCmd) -> Result<(), Fail> {
                 (Some(email), None) => user_by_email(email).await?,
                 (email, Some("sip_edge")) => {
                     let email = email.unwrap_or_else(|| SIP_EDGE_USER.to_string());
-                    match tollgate_store::auth::find_user_by_email(&app.store, &email).await? {
+                    match tollgate_store::auth::system::find_user_by_email(&app.store, &email)
+                        .await?
+                    {
                         Some(u) if u.role == "sip_edge" => u,
                         Some(_) => {
                             return Err(Fail(
@@ -408,7 +410,9 @@ async fn token(cfg: config::Config, action: TokenCmd) -> Result<(), Fail> {
         TokenCmd::List { email } => {
             let u = user_by_email(email).await?;
             let page = tollgate_store::Page::first(tollgate_store::MAX_PAGE_LIMIT);
-            for c in tollgate_store::auth::list_credentials(&app.store, &[u.id], &page).await? {
+            for c in
+                tollgate_store::auth::system::list_credentials(&app.store, &[u.id], &page).await?
+            {
                 let state = if c.revoked_at.is_some() {
                     "revoked"
                 } else {

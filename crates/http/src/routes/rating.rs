@@ -286,10 +286,14 @@ pub async fn list_cdrs(
     }
 }
 
-pub async fn list_rejects(State(app): State<App>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult {
+pub async fn list_rejects(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult {
     let pg = page(q.limit, q.cursor)?;
     let items: Vec<Value> = app
-        .list_rejects(&pg)
+        .list_rejects(&c, &pg)
         .await?
         .into_iter()
         .map(|r| json!({"id": r.id, "batch_id": r.batch_id, "at": ts(r.at), "source": r.source, "line": r.line, "code": r.code, "field": r.field, "message": r.message, "raw": r.raw}))

@@ -165,7 +165,7 @@ pub async fn get_partner(
     let p = app.get_partner(&c, &id).await?;
     // B11: open non-responsive flags (missed document deadlines) of this partner.
     let flags: Vec<Value> = app
-        .nonresponsive_flags(&p.id)
+        .nonresponsive_flags(&c, &p.id)
         .await?
         .into_iter()
         .map(|f| json!({"id": f.id, "document_request_id": f.document_request_id, "raised_at": ts(f.raised_at), "rule": "B11"}))
