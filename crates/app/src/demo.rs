@@ -98,7 +98,7 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<BTreeMap<String, String>
         source: "demo".into(),
         request_id: "demo".into(),
     });
-    if st::find_operator_by_name(&app.store, OPERATOR_NAME)
+    if st::system::find_operator_by_name(&app.store, OPERATOR_NAME)
         .await?
         .is_none()
     {
@@ -126,11 +126,13 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<BTreeMap<String, String>
     .await?;
     crate::rating::ensure_demo_rates(app).await?;
     for p in PARTNERS {
-        let row = match st::find_partner_by_name(&app.store, p.name).await? {
+        let row = match st::system::find_partner_by_name(&app.store, p.name).await? {
             Some(r) => r,
             None => {
                 let assigned = match p.assigned_to {
-                    Some(n) => st::find_partner_by_name(&app.store, n).await?.map(|r| r.id),
+                    Some(n) => st::system::find_partner_by_name(&app.store, n)
+                        .await?
+                        .map(|r| r.id),
                     None => None,
                 };
                 app.create_partner(&sys, p.name, p.tier, assigned.as_deref())
@@ -149,11 +151,13 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<BTreeMap<String, String>
         .await?;
     }
     for c in CUSTOMERS {
-        let row = match st::find_customer_by_name(&app.store, c.name).await? {
+        let row = match st::system::find_customer_by_name(&app.store, c.name).await? {
             Some(r) => r,
             None => {
                 let partner_id = match c.partner {
-                    Some(n) => st::find_partner_by_name(&app.store, n).await?.map(|r| r.id),
+                    Some(n) => st::system::find_partner_by_name(&app.store, n)
+                        .await?
+                        .map(|r| r.id),
                     None => None,
                 };
                 let new = NewCustomer {
@@ -198,7 +202,7 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<BTreeMap<String, String>
 /// each demo account is priced in its own currency.
 async fn repoint_demo_rate_tables(app: &App, sys: &Caller) -> Result<(), AppError> {
     for c in CUSTOMERS {
-        let Some(customer) = st::find_customer_by_name(&app.store, c.name).await? else {
+        let Some(customer) = st::system::find_customer_by_name(&app.store, c.name).await? else {
             continue;
         };
         let page = tollgate_store::Page::first(tollgate_store::MAX_PAGE_LIMIT);
@@ -225,7 +229,7 @@ async fn ensure_user(
     partner_id: Option<String>,
     customer_id: Option<String>,
 ) -> Result<(), AppError> {
-    if tollgate_store::auth::find_user_by_email(&app.store, email)
+    if tollgate_store::auth::system::find_user_by_email(&app.store, email)
         .await?
         .is_none()
     {
@@ -254,7 +258,7 @@ async fn ensure_tokens(
         .unwrap_or_default();
     let mut out = BTreeMap::new();
     for (key, email) in TOKEN_USERS {
-        let user = tollgate_store::auth::find_user_by_email(&app.store, email)
+        let user = tollgate_store::auth::system::find_user_by_email(&app.store, email)
             .await?
             .ok_or_else(|| AppError::Internal(format!("demo user {email} missing")))?;
         let reuse = match existing.get(*key) {

@@ -162,7 +162,8 @@ impl App {
                     .ok_or_else(|| AppError::Internal("partner user without partner".into()))?;
                 let mut ids = vec![pid.clone()];
                 ids.extend(
-                    tollgate_store::tenancy::reseller_ids_assigned_to(&self.store, &pid).await?,
+                    tollgate_store::tenancy::system::reseller_ids_assigned_to(&self.store, &pid)
+                        .await?,
                 );
                 Scope::Partners(ids)
             }

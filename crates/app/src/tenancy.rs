@@ -67,9 +67,11 @@ pub struct NewUser {
 
 impl App {
     pub async fn operator(&self) -> Result<st::OperatorRow, AppError> {
-        st::first_operator(&self.store).await?.ok_or_else(|| {
-            AppError::Internal("no operator: run `tollgate serve --demo` or create one".into())
-        })
+        st::system::first_operator(&self.store)
+            .await?
+            .ok_or_else(|| {
+                AppError::Internal("no operator: run `tollgate serve --demo` or create one".into())
+            })
     }
 
     pub async fn list_partners(
@@ -77,14 +79,14 @@ impl App {
         caller: &Caller,
         page: &Page,
     ) -> Result<Vec<PartnerRow>, AppError> {
-        Ok(st::list_partners(&self.store, ScopeFilter(&caller.scope), page).await?)
+        Ok(st::list_partners(&self.store, ScopeFilter::of(&caller.scope), page).await?)
     }
 
     pub async fn get_partner(&self, caller: &Caller, id: &str) -> Result<PartnerRow, AppError> {
         if !caller.scope.sees_partner(id) {
             return Err(AppError::NotFound("partner"));
         }
-        st::get_partner(&self.store, id)
+        st::get_partner(&self.store, ScopeFilter::of(&caller.scope), id)
             .await
             .map_err(|_| AppError::NotFound("partner"))
     }
@@ -106,13 +108,17 @@ impl App {
         })?;
         let assigned = match assigned_partner_id {
             None => None,
-            Some(id) => Some(st::get_partner(&self.store, id).await.map_err(|_| {
-                AppError::invalid(
-                    "assigned_partner_unknown",
-                    "assigned_partner_id",
-                    format!("no partner `{id}`"),
-                )
-            })?),
+            Some(id) => Some(
+                st::get_partner(&self.store, ScopeFilter::of(&caller.scope), id)
+                    .await
+                    .map_err(|_| {
+                        AppError::invalid(
+                            "assigned_partner_unknown",
+                            "assigned_partner_id",
+                            format!("no partner `{id}`"),
+                        )
+                    })?,
+            ),
         };
         check_assignment(
             tier,
@@ -152,7 +158,7 @@ impl App {
         caller: &Caller,
         page: &Page,
     ) -> Result<Vec<CustomerRow>, AppError> {
-        Ok(st::list_customers(&self.store, ScopeFilter(&caller.scope), page).await?)
+        Ok(st::list_customers(&self.store, ScopeFilter::of(&caller.scope), page).await?)
     }
 
     pub async fn get_customer(
@@ -160,10 +166,10 @@ impl App {
         caller: &Caller,
         id: &str,
     ) -> Result<(CustomerRow, Option<AgreementRow>), AppError> {
-        let c = st::get_customer(&self.store, ScopeFilter(&caller.scope), id)
+        let c = st::get_customer(&self.store, ScopeFilter::of(&caller.scope), id)
             .await
             .map_err(|_| AppError::NotFound("customer"))?;
-        let a = st::current_agreement(&self.store, &c.id).await?;
+        let a = st::current_agreement(&self.store, ScopeFilter::of(&caller.scope), &c.id).await?;
         Ok((c, a))
     }
 
@@ -192,9 +198,11 @@ impl App {
             }
         };
         if let Some(p) = &partner_id {
-            st::get_partner(&self.store, p).await.map_err(|_| {
-                AppError::invalid("partner_unknown", "partner_id", format!("no partner `{p}`"))
-            })?;
+            st::get_partner(&self.store, ScopeFilter::of(&caller.scope), p)
+                .await
+                .map_err(|_| {
+                    AppError::invalid("partner_unknown", "partner_id", format!("no partner `{p}`"))
+                })?;
         }
         let profile_id = new.terms_profile.as_deref().unwrap_or(DEFAULT_PROFILE);
         let profile = self
@@ -242,10 +250,13 @@ impl App {
         customer_id: Option<&str>,
         page: &Page,
     ) -> Result<Vec<BillingAccountRow>, AppError> {
-        Ok(
-            st::list_billing_accounts(&self.store, ScopeFilter(&caller.scope), customer_id, page)
-                .await?,
+        Ok(st::list_billing_accounts(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            customer_id,
+            page,
         )
+        .await?)
     }
 
     /// P2: a customer may hold several billing accounts. B1: a profile with a fixed currency
@@ -261,7 +272,7 @@ impl App {
         let name = check_name("name", name)?;
         let cur = Currency::parse(currency)
             .map_err(|m| AppError::invalid("currency_invalid", "currency", m))?;
-        let customer = st::get_customer(&self.store, ScopeFilter(&caller.scope), customer_id)
+        let customer = st::get_customer(&self.store, ScopeFilter::of(&caller.scope), customer_id)
             .await
             .map_err(|_| {
                 AppError::invalid(
@@ -270,7 +281,9 @@ impl App {
                     format!("no customer `{customer_id}` in your scope"),
                 )
             })?;
-        if let Some(a) = st::current_agreement(&self.store, &customer.id).await? {
+        if let Some(a) =
+            st::current_agreement(&self.store, ScopeFilter::of(&caller.scope), &customer.id).await?
+        {
             let profile = self
                 .terms
                 .get(&a.profile_id, Some(a.profile_version as u32));
@@ -330,7 +343,7 @@ impl App {
     }
 
     pub async fn list_users(&self, caller: &Caller, page: &Page) -> Result<Vec<UserRow>, AppError> {
-        Ok(auth::list_users(&self.store, ScopeFilter(&caller.scope), page).await?)
+        Ok(auth::list_users(&self.store, ScopeFilter::of(&caller.scope), page).await?)
     }
 
     /// Creates a user at the caller's level or below, in the caller's scope (A1: the
@@ -358,7 +371,10 @@ impl App {
                         "partner users need a partner",
                     )
                 })?;
-                if !caller.scope.sees_partner(&p) || st::get_partner(&self.store, &p).await.is_err()
+                if !caller.scope.sees_partner(&p)
+                    || st::get_partner(&self.store, ScopeFilter::of(&caller.scope), &p)
+                        .await
+                        .is_err()
                 {
                     return Err(AppError::invalid(
                         "partner_unknown",
@@ -376,7 +392,7 @@ impl App {
                         "customer users need a customer",
                     )
                 })?;
-                st::get_customer(&self.store, ScopeFilter(&caller.scope), &c)
+                st::get_customer(&self.store, ScopeFilter::of(&caller.scope), &c)
                     .await
                     .map_err(|_| {
                         AppError::invalid(
@@ -438,7 +454,7 @@ impl App {
     ) -> Result<(OperatorRow, UserRow, crate::access::IssuedToken), AppError> {
         let name = check_name("operator", operator)?;
         let email = check_email(admin_email)?;
-        if let Some(op) = st::first_operator(&self.store).await? {
+        if let Some(op) = st::system::first_operator(&self.store).await? {
             return Err(AppError::Conflict {
                 code: "already_initialised",
                 message: format!("already initialised: the operator is `{}`", op.name),
@@ -494,9 +510,9 @@ impl App {
 
     pub async fn list_audit(
         &self,
-        _caller: &Caller,
+        caller: &Caller,
         page: &Page,
     ) -> Result<Vec<audit::AuditRow>, AppError> {
-        Ok(audit::list(&self.store, page).await?)
+        Ok(audit::list(&self.store, ScopeFilter::of(&caller.scope), page).await?)
     }
 }

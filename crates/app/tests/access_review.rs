@@ -57,7 +57,7 @@ async fn a13_init_is_all_or_nothing_so_a_typo_can_be_corrected() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), "email_invalid");
-    assert!(tollgate_store::tenancy::first_operator(&app.store)
+    assert!(tollgate_store::tenancy::system::first_operator(&app.store)
         .await
         .unwrap()
         .is_none());
@@ -91,7 +91,7 @@ const MANY: usize = 520;
 async fn a16_tokens_and_contacts_are_found_past_the_first_five_hundred_users() {
     let app = demo().await;
     let sys = Caller::system(Actor::cli());
-    let acme = tollgate_store::tenancy::find_customer_by_name(&app.store, "Bayview Bakery")
+    let acme = tollgate_store::tenancy::system::find_customer_by_name(&app.store, "Bayview Bakery")
         .await
         .unwrap()
         .unwrap();
@@ -111,7 +111,7 @@ async fn a16_tokens_and_contacts_are_found_past_the_first_five_hundred_users() {
         .unwrap();
     }
     // The last user created gets a token; the operator admin finds it by paging.
-    let direct = tollgate_store::tenancy::find_customer_by_name(&app.store, "Direct Corp")
+    let direct = tollgate_store::tenancy::system::find_customer_by_name(&app.store, "Direct Corp")
         .await
         .unwrap()
         .unwrap();
@@ -171,9 +171,10 @@ async fn a16_tokens_and_contacts_are_found_past_the_first_five_hundred_users() {
     app.suspend(&sys, &ba.id, "international", "checks", None, None)
         .await
         .unwrap();
-    let mail = tollgate_store::outbox::pending_for(&app.store, "late-admin@direct-corp.test")
-        .await
-        .unwrap();
+    let mail =
+        tollgate_store::outbox::system::pending_for(&app.store, "late-admin@direct-corp.test")
+            .await
+            .unwrap();
     assert!(mail.iter().any(|m| m.subject == "Service suspended"));
 }
 

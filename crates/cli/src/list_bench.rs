@@ -169,7 +169,7 @@ pub async fn pages(app: &App, count: usize) -> Result<(), Fail> {
     let offset = big_n as i64 / 2;
     let baseline = median_ms(|| async {
         Ok(
-            sr::account_cdrs_by_offset_baseline(&app.store, &big, offset, PAGE)
+            sr::system::account_cdrs_by_offset_baseline(&app.store, &big, offset, PAGE)
                 .await?
                 .len(),
         )

@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use tollgate_app::{Actor, App, Caller, Clock};
+use tollgate_core::tenancy::Role;
 use tollgate_store::Store;
 
 #[derive(Parser)]
@@ -351,7 +352,7 @@ async fn token(cfg: config::Config, action: TokenCmd) -> Result<(), Fail> {
     let user_by_email = |email: String| {
         let app = app.clone();
         async move {
-            tollgate_store::auth::find_user_by_email(&app.store, &email.to_lowercase())
+            tollgate_store::auth::system::find_user_by_email(&app.store, &email.to_lowercase())
                 .await?
                 .ok_or_else(|| Fail(2, format!("no user with e-mail `{email}`")))
         }
@@ -363,12 +364,24 @@ async fn token(cfg: config::Config, action: TokenCmd) -> Result<(), Fail> {
             name,
             expires_in_days,
         } => {
-            let u = match (email, role.as_deref()) {
+            let role = match role.as_deref().map(|r| (r, Role::parse(r))) {
+                None => None,
+                Some((_, Some(Role::SipEdge))) => Some(Role::SipEdge),
+                Some((other, _)) => {
+                    return Err(Fail(
+                        2,
+                        format!("--role {other}: the only service role is sip_edge"),
+                    ))
+                }
+            };
+            let u = match (email, role) {
                 (Some(email), None) => user_by_email(email).await?,
-                (email, Some("sip_edge")) => {
+                (email, Some(Role::SipEdge)) => {
                     let email = email.unwrap_or_else(|| SIP_EDGE_USER.to_string());
-                    match tollgate_store::auth::find_user_by_email(&app.store, &email).await? {
-                        Some(u) if u.role == "sip_edge" => u,
+                    match tollgate_store::auth::system::find_user_by_email(&app.store, &email)
+                        .await?
+                    {
+                        Some(u) if Role::parse(&u.role) == Some(Role::SipEdge) => u,
                         Some(_) => {
                             return Err(Fail(
                                 2,
@@ -379,7 +392,7 @@ async fn token(cfg: config::Config, action: TokenCmd) -> Result<(), Fail> {
                             let new = tollgate_app::tenancy::NewUser {
                                 email,
                                 name: "SIP edge".into(),
-                                role: "sip_edge".into(),
+                                role: Role::SipEdge.as_str().into(),
                                 partner_id: None,
                                 customer_id: None,
                                 password: None,
@@ -391,7 +404,10 @@ async fn token(cfg: config::Config, action: TokenCmd) -> Result<(), Fail> {
                 (_, Some(other)) => {
                     return Err(Fail(
                         2,
-                        format!("--role {other}: the only service role is sip_edge"),
+                        format!(
+                            "--role {}: the only service role is sip_edge",
+                            other.as_str()
+                        ),
                     ))
                 }
                 (None, None) => return Err(Fail(2, "--email or --role is required".into())),
@@ -408,7 +424,9 @@ async fn token(cfg: config::Config, action: TokenCmd) -> Result<(), Fail> {
         TokenCmd::List { email } => {
             let u = user_by_email(email).await?;
             let page = tollgate_store::Page::first(tollgate_store::MAX_PAGE_LIMIT);
-            for c in tollgate_store::auth::list_credentials(&app.store, &[u.id], &page).await? {
+            for c in
+                tollgate_store::auth::system::list_credentials(&app.store, &[u.id], &page).await?
+            {
                 let state = if c.revoked_at.is_some() {
                     "revoked"
                 } else {

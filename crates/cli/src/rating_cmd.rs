@@ -566,7 +566,8 @@ pub async fn bench(action: BenchCmd) -> Result<(), Fail> {
     let t = Instant::now();
     let mut agree = 0usize;
     for (to, start, dur) in calls.iter().take(sql_cdrs) {
-        let sql = tollgate_store::rating::lookup_rate_sql(&store, "bench", to, *start).await?;
+        let sql =
+            tollgate_store::rating::system::lookup_rate_sql(&store, "bench", to, *start).await?;
         let mem = table.lookup(to, *start);
         if sql.as_ref().map(|r| (&r.prefix, r.rate_micros))
             == mem.map(|r| (&r.prefix, r.rate_per_min_micros))

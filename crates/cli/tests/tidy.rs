@@ -4,6 +4,8 @@
 //! * No source file is longer than [`MAX_LINES`]: a domain is a folder, one job per file.
 //! * The scoped list query (an always-true `WHERE`, then filters, scope and page) is built in
 //!   one place, `crates/store/src/query.rs` (`ScopedQuery`); no other file writes its own.
+//! * Every `pub` store read with a `&Store` parameter takes a `ScopeFilter`, unless it lives in
+//!   a domain's `system` module (or `query.rs`, `migrate.rs`, `testing.rs`).
 
 use std::path::{Path, PathBuf};
 
@@ -120,4 +122,126 @@ fn list_queries_are_built_only_by_the_query_builder() {
         "remove from OWN_LIST_QUERIES_ALLOWED (no own list query left):\n{}",
         stale.join("\n")
     );
+}
+
+/// Store files exempt from the scope rule: the query builder, migrations and test helpers.
+const SCOPE_EXEMPT_FILES: &[&str] = &[
+    "crates/store/src/query.rs",
+    "crates/store/src/migrate.rs",
+    "crates/store/src/testing.rs",
+];
+
+/// Store reads still without a `ScopeFilter` outside a `system` module, as `path: fn` with the
+/// reason (the list only shrinks).
+const UNSCOPED_READS_ALLOWED: &[&str] = &[];
+
+/// The `pub fn`/`pub async fn` signatures of `text`, as `(name, signature up to its body)`.
+fn pub_fn_signatures(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("pub ") {
+        let sig_start = &rest[at + 4..];
+        let tail = sig_start.strip_prefix("async ").unwrap_or(sig_start);
+        let Some(after_fn) = tail.strip_prefix("fn ") else {
+            rest = sig_start;
+            continue;
+        };
+        let name: String = after_fn
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let end = after_fn.find(['{', ';']).unwrap_or(after_fn.len());
+        let len = sig_start.len() - after_fn.len() + end;
+        out.push((name, sig_start[..len].to_string()));
+        rest = &after_fn[end..];
+    }
+    out
+}
+
+/// Whether a signature reads the store: a `&Store` parameter (`store: &Store`, `_: &Store`).
+fn takes_store(sig: &str) -> bool {
+    let Some(open) = sig.find('(') else {
+        return false;
+    };
+    let mut depth = 0;
+    let close = sig[open..]
+        .find(|c| {
+            depth += match c {
+                '(' => 1,
+                ')' => -1,
+                _ => 0,
+            };
+            depth == 0
+        })
+        .map_or(sig.len(), |i| open + i);
+    sig[open + 1..close]
+        .split(',')
+        .any(|p| p.split(':').nth(1).map(str::trim) == Some("&Store"))
+}
+
+/// Whether a signature is async or returns a future.
+fn is_async(sig: &str) -> bool {
+    sig.trim_start().starts_with("async ") || sig.contains("Future")
+}
+
+#[test]
+fn store_reads_take_a_scope_filter_or_live_in_a_system_module() {
+    let mut offenders = Vec::new();
+    let mut seen = Vec::new();
+    for (path, text) in sources() {
+        let in_system = path.ends_with("/system.rs") || path.contains("/system/");
+        if !path.starts_with("crates/store/src/")
+            || in_system
+            || SCOPE_EXEMPT_FILES.contains(&path.as_str())
+        {
+            continue;
+        }
+        // `#[cfg(test)]` modules and inline `mod system { ... }` blocks are not public API;
+        // stop at the first of them (they come last by convention).
+        let body = ["#[cfg(test)]", "mod system {"]
+            .iter()
+            .filter_map(|m| text.find(m))
+            .min()
+            .map_or(text.as_str(), |i| &text[..i]);
+        for (name, sig) in pub_fn_signatures(body) {
+            if is_async(&sig) && takes_store(&sig) && !sig.contains("ScopeFilter") {
+                let entry = format!("{path}: {name}");
+                if UNSCOPED_READS_ALLOWED.contains(&entry.as_str()) {
+                    seen.push(entry);
+                } else {
+                    offenders.push(entry);
+                }
+            }
+        }
+    }
+    let stale: Vec<_> = UNSCOPED_READS_ALLOWED
+        .iter()
+        .filter(|a| !seen.iter().any(|s| s == *a))
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "store reads without a ScopeFilter: give them `scope: ScopeFilter<'_>` (applied in \
+         SQL), or move them to the domain's `system` module with a doc saying who calls them \
+         and why no scope applies:\n{}",
+        offenders.join("\n")
+    );
+    assert!(
+        stale.is_empty(),
+        "remove from UNSCOPED_READS_ALLOWED (scoped or moved now):\n{stale:?}"
+    );
+}
+
+#[test]
+fn the_scope_rule_sees_store_parameters_and_futures() {
+    let text = "pub async fn a(store: &Store, id: &str) -> Result<()> {}\n\
+                pub fn b(store: &Store) -> impl Future<Output = ()> {}\n\
+                pub fn c(s: &Store) -> u8 {}\n\
+                pub async fn d(tx: &mut Tx, v: &StoredRate) -> Result<()> {}\n\
+                pub async fn e(store: &Store, scope: ScopeFilter<'_>) -> Result<()> {}";
+    let hits: Vec<String> = pub_fn_signatures(text)
+        .into_iter()
+        .filter(|(_, s)| is_async(s) && takes_store(s) && !s.contains("ScopeFilter"))
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(hits, ["a", "b"]);
 }

@@ -70,7 +70,7 @@ async fn tokens_revoked_and_expired_are_refused_and_a2_revokes_everything() {
             (StatusCode::UNAUTHORIZED, Some("token_revoked"))
         );
     }
-    let mail = tollgate_store::outbox::pending_for(&t.app.store, "admin@acme-dental.test")
+    let mail = tollgate_store::outbox::system::pending_for(&t.app.store, "admin@acme-dental.test")
         .await
         .unwrap();
     assert_eq!(mail.len(), 1);

@@ -241,7 +241,7 @@ async fn t13_a_suspended_account_still_reaches_its_countrys_emergency_numbers_wi
         (StatusCode::OK, Some("the reports were not confirmed"))
     );
     assert_eq!(dcr(&t.decide("+33142685305", json!({})).await).0, "allow");
-    let mail = tollgate_store::outbox::pending_for(&t.app.store, "admin@acme-dental.test")
+    let mail = tollgate_store::outbox::system::pending_for(&t.app.store, "admin@acme-dental.test")
         .await
         .unwrap();
     assert!(

@@ -4,7 +4,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::{Page, Result, ScopedQuery, Store, Tx};
+use crate::{Page, Result, ScopeFilter, ScopedQuery, Store, Tx};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRow {
@@ -53,10 +53,12 @@ fn audit(r: &AnyRow) -> Result<AuditRow, sqlx::Error> {
     })
 }
 
-pub async fn list(store: &Store, page: &Page) -> Result<Vec<AuditRow>> {
+/// The audit log: the operator's (entries name every tenant), none for any other scope.
+pub async fn list(store: &Store, scope: ScopeFilter<'_>, page: &Page) -> Result<Vec<AuditRow>> {
     let mut q = ScopedQuery::new(
         "SELECT id, at, actor, action, target, source, request_id, detail FROM audit_log",
     );
-    q.page("id", page);
+    q.clause(|sql, _| scope.push_operator_only(sql))
+        .page("id", page);
     q.fetch(store.reader(), audit).await
 }

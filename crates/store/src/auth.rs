@@ -8,6 +8,8 @@ use crate::{
     StoreError, Tx,
 };
 
+pub mod system;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRow {
     pub id: String,
@@ -90,23 +92,31 @@ pub async fn insert_user(tx: &mut Tx, u: &UserRow) -> Result<()> {
     Ok(())
 }
 
-pub async fn get_user(store: &Store, id: &str) -> Result<UserRow> {
-    let r = sqlx::query(&format!("SELECT {USER_COLS} FROM users u WHERE u.id = $1"))
-        .bind(id)
-        .fetch_optional(store.reader())
+/// A user in `scope` (as [`list_users`]); otherwise `NotFound`.
+pub async fn get_user(store: &Store, scope: ScopeFilter<'_>, id: &str) -> Result<UserRow> {
+    let mut sql = format!(
+        "SELECT {USER_COLS} FROM users u LEFT JOIN customers c ON c.id = u.customer_id WHERE u.id = $1"
+    );
+    let mut args = vec![Arg::Text(id.to_string())];
+    push_user_scope(&mut sql, &mut args, scope);
+    fetch_dynamic(store.reader(), &sql, args, user)
         .await?
-        .ok_or(StoreError::NotFound)?;
-    Ok(user(&r)?)
+        .pop()
+        .ok_or(StoreError::NotFound)
 }
 
-pub async fn find_user_by_email(store: &Store, email: &str) -> Result<Option<UserRow>> {
-    let r = sqlx::query(&format!(
-        "SELECT {USER_COLS} FROM users u WHERE u.email = $1"
-    ))
-    .bind(email)
-    .fetch_optional(store.reader())
-    .await?;
-    Ok(r.as_ref().map(user).transpose()?)
+/// Restricts `users u LEFT JOIN customers c` to the users `scope` sees.
+fn push_user_scope(sql: &mut String, args: &mut Vec<Arg>, scope: ScopeFilter<'_>) {
+    match scope.scope() {
+        crate::Scope::All => {}
+        crate::Scope::Customer(_) => scope.push(sql, args, "u.customer_id", "u.partner_id"),
+        crate::Scope::Partners(_) => scope.push(
+            sql,
+            args,
+            "u.customer_id",
+            "COALESCE(u.partner_id, c.partner_id)",
+        ),
+    }
 }
 
 /// Users in scope: operator users only for the operator; a partner's users and its
@@ -119,20 +129,8 @@ pub async fn list_users(
     let mut q = ScopedQuery::new(&format!(
         "SELECT {USER_COLS} FROM users u LEFT JOIN customers c ON c.id = u.customer_id"
     ));
-    match scope.0 {
-        crate::Scope::All => {}
-        crate::Scope::Customer(_) => {
-            q.scope(&scope, "u.customer_id", "u.partner_id");
-        }
-        crate::Scope::Partners(_) => {
-            q.scope(
-                &scope,
-                "u.customer_id",
-                "COALESCE(u.partner_id, c.partner_id)",
-            );
-        }
-    }
-    q.page("u.id", page);
+    q.clause(|sql, args| push_user_scope(sql, args, scope))
+        .page("u.id", page);
     q.fetch(store.reader(), user).await
 }
 
@@ -178,77 +176,23 @@ pub async fn insert_credential(tx: &mut Tx, c: &CredentialRow) -> Result<()> {
     Ok(())
 }
 
-/// A credential with its user, by token hash (valid or not: the caller decides).
-pub async fn find_credential_by_hash(
+/// A credential of a user in `scope` (as [`get_user`]); otherwise `NotFound`.
+pub async fn get_credential(
     store: &Store,
-    hash: &str,
-) -> Result<Option<(CredentialRow, UserRow)>> {
-    let r = sqlx::query(&format!(
-        "SELECT {CRED_COLS} FROM credentials WHERE token_hash = $1"
-    ))
-    .bind(hash)
-    .fetch_optional(store.reader())
-    .await?;
-    let Some(r) = r else { return Ok(None) };
-    let c = credential(&r)?;
-    let u = get_user(store, &c.user_id).await?;
-    Ok(Some((c, u)))
-}
-
-pub async fn get_credential(store: &Store, id: &str) -> Result<CredentialRow> {
-    let r = sqlx::query(&format!(
-        "SELECT {CRED_COLS} FROM credentials WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(store.reader())
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    Ok(credential(&r)?)
-}
-
-/// Credentials of the given users (none when `user_ids` is empty).
-pub async fn list_credentials(
-    store: &Store,
-    user_ids: &[String],
-    page: &Page,
-) -> Result<Vec<CredentialRow>> {
-    if user_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut args: Vec<Arg> = Vec::new();
-    let mut sql =
-        format!("SELECT {CRED_COLS} FROM credentials WHERE kind = 'api_token' AND user_id IN (");
-    for (i, u) in user_ids.iter().enumerate() {
-        args.push(Arg::Text(u.clone()));
-        sql.push_str(&format!("{}${}", if i > 0 { ", " } else { "" }, args.len()));
-    }
+    scope: ScopeFilter<'_>,
+    id: &str,
+) -> Result<CredentialRow> {
+    let mut sql = format!(
+        "SELECT {CRED_COLS} FROM credentials WHERE id = $1 AND user_id IN \
+         (SELECT u.id FROM users u LEFT JOIN customers c ON c.id = u.customer_id WHERE u.id = user_id"
+    );
+    let mut args = vec![Arg::Text(id.to_string())];
+    push_user_scope(&mut sql, &mut args, scope);
     sql.push(')');
-    push_page(&mut sql, &mut args, "id", page);
-    fetch_dynamic(store.reader(), &sql, args, credential).await
-}
-
-/// Contacts of a customer for notices, by key: the e-mails of its customer admins and of
-/// its partner's admins (none for a direct customer's partner). Bounded by
-/// [`MAX_CONTACTS`].
-pub async fn admin_contacts_of_customer(
-    store: &Store,
-    customer_id: &str,
-    partner_id: Option<&str>,
-) -> Result<Vec<String>> {
-    let rows = sqlx::query(
-        "SELECT email FROM users WHERE (customer_id = $1 AND role = 'customer_admin') \
-         OR (partner_id IS NOT NULL AND partner_id = $2 AND role = 'partner_admin') \
-         ORDER BY email LIMIT $3",
-    )
-    .bind(customer_id)
-    .bind(partner_id)
-    .bind(MAX_CONTACTS as i64)
-    .fetch_all(store.reader())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| r.try_get("email"))
-        .collect::<Result<_, _>>()?)
+    fetch_dynamic(store.reader(), &sql, args, credential)
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
 }
 
 /// Most admins a notice goes to (a customer's and its partner's).

@@ -8,10 +8,85 @@ use sqlx::AnyPool;
 
 use crate::{Backend, Result, Scope, Tx, MAX_PAGE_LIMIT};
 
-/// Which tenants a query may return: the storage form of [`Scope`].
-pub struct ScopeFilter<'a>(pub &'a Scope);
+/// Which tenants a query may return: the storage form of a caller's [`Scope`].
+///
+/// Built only from a caller's scope ([`ScopeFilter::of`], `From<&Scope>`); work that is
+/// system-wide by nature (the guard's caches, sweeps, authentication, intake, seeding) calls
+/// the `system` modules of the repositories instead, which need no filter.
+#[derive(Debug, Clone, Copy)]
+pub struct ScopeFilter<'a> {
+    scope: &'a Scope,
+}
 
-impl ScopeFilter<'_> {
+/// The scope of system work inside the store's `system` modules (see [`ScopeFilter::system`]).
+static SYSTEM: Scope = Scope::All;
+
+impl<'a> From<&'a Scope> for ScopeFilter<'a> {
+    fn from(scope: &'a Scope) -> ScopeFilter<'a> {
+        ScopeFilter { scope }
+    }
+}
+
+impl<'a> ScopeFilter<'a> {
+    /// The filter of a caller's scope (`ScopeFilter::of(&caller.scope)`).
+    pub fn of(scope: &'a Scope) -> ScopeFilter<'a> {
+        ScopeFilter { scope }
+    }
+
+    /// Every tenant, for the store's own `system` modules only (not visible outside the
+    /// crate): a system read that shares its SQL with a scoped one calls it with this.
+    pub(crate) fn system() -> ScopeFilter<'static> {
+        ScopeFilter { scope: &SYSTEM }
+    }
+
+    /// The scope this filter applies.
+    pub fn scope(&self) -> &'a Scope {
+        self.scope
+    }
+
+    /// Appends `AND <col> IN (<select> AND <scope>)`: `col` must be one of the rows `select`
+    /// (a `SELECT x FROM ... WHERE ...` that joins `customers` as named by `customer_col`
+    /// and `partner_col`) returns in scope. Nothing for the operator's scope (every row).
+    pub fn push_in(
+        &self,
+        sql: &mut String,
+        args: &mut Vec<Arg>,
+        col: &str,
+        select: &str,
+        customer_col: &str,
+        partner_col: &str,
+    ) {
+        if matches!(self.scope, Scope::All) {
+            return;
+        }
+        sql.push_str(&format!(" AND {col} IN ({select}"));
+        self.push(sql, args, customer_col, partner_col);
+        sql.push(')');
+    }
+
+    /// Appends a restriction of `partner_col` to the partners this scope sees: all for the
+    /// operator, its own for a partner; a customer sees only its own partner's rows.
+    pub fn push_partner(&self, sql: &mut String, args: &mut Vec<Arg>, partner_col: &str) {
+        match self.scope {
+            Scope::All => {}
+            Scope::Partners(_) => self.push(sql, args, "NULL", partner_col),
+            Scope::Customer(id) => {
+                args.push(Arg::Text(id.clone()));
+                sql.push_str(&format!(
+                    " AND {partner_col} IN (SELECT partner_id FROM customers WHERE id = ${})",
+                    args.len()
+                ));
+            }
+        }
+    }
+
+    /// Appends `AND 1 = 0` unless this is the operator's scope (operator-only data).
+    pub fn push_operator_only(&self, sql: &mut String) {
+        if !matches!(self.scope, Scope::All) {
+            sql.push_str(" AND 1 = 0");
+        }
+    }
+
     /// Appends `AND <customer_col> ...` restricting rows to the scope, binding into `args`.
     /// `customer_col` names a customer id column; `partner_col` the owning partner column.
     pub fn push(
@@ -21,7 +96,7 @@ impl ScopeFilter<'_> {
         customer_col: &str,
         partner_col: &str,
     ) {
-        match self.0 {
+        match self.scope {
             Scope::All => {}
             Scope::Customer(id) => {
                 args.push(Arg::Text(id.clone()));
@@ -234,7 +309,7 @@ mod tests {
         q.filter("t.state", "=", Some(Arg::Text("active".into())))
             .filter("t.kind", "=", None)
             .filter("t.at", ">=", Arg::Int(5))
-            .scope(&ScopeFilter(&partners), "c.id", "c.partner_id")
+            .scope(&ScopeFilter::of(&partners), "c.id", "c.partner_id")
             .page("t.id", &page(Some("t_9")));
         assert_eq!(
             q.sql(),
@@ -263,7 +338,7 @@ mod tests {
     fn scopes_all_customer_and_no_partner() {
         let build = |s: &Scope| {
             let mut q = ScopedQuery::new("SELECT x FROM customers");
-            q.scope(&ScopeFilter(s), "id", "partner_id")
+            q.scope(&ScopeFilter::of(s), "id", "partner_id")
                 .page("id", &page(None));
             q.sql().to_string()
         };

@@ -3,7 +3,9 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::{opt_text, Arg, Page, Result, ScopeFilter, ScopedQuery, Store, Tx};
+use crate::{fetch_dynamic, opt_text, Arg, Page, Result, ScopeFilter, ScopedQuery, Store, Tx};
+
+pub mod system;
 
 /// Rows per multi-row INSERT (kept under SQLite's and PostgreSQL's parameter limits).
 pub const INSERT_CHUNK_ROWS: usize = 400;
@@ -171,11 +173,28 @@ fn version_row(r: &AnyRow) -> Result<RateVersionRow, sqlx::Error> {
     })
 }
 
-pub async fn list_rate_versions(store: &Store) -> Result<Vec<RateVersionRow>> {
-    let rows = sqlx::query("SELECT id, table_name, version, imported_at, imported_by, row_count FROM rate_table_versions ORDER BY table_name, version")
-        .fetch_all(store.reader())
-        .await?;
-    Ok(rows.iter().map(version_row).collect::<Result<_, _>>()?)
+/// Rate-table versions `scope` may see: every table for the operator; for partners and
+/// customers the tables their billing accounts are priced with.
+pub async fn list_rate_versions(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+) -> Result<Vec<RateVersionRow>> {
+    let mut sql = String::from(
+        "SELECT id, table_name, version, imported_at, imported_by, row_count FROM rate_table_versions \
+         WHERE table_name IS NOT NULL",
+    );
+    let mut args = Vec::new();
+    scope.push_in(
+        &mut sql,
+        &mut args,
+        "table_name",
+        "SELECT b.rate_table FROM billing_accounts b JOIN customers c ON c.id = b.customer_id \
+         WHERE b.rate_table IS NOT NULL",
+        "c.id",
+        "c.partner_id",
+    );
+    sql.push_str(" ORDER BY table_name, version");
+    fetch_dynamic(store.reader(), &sql, args, version_row).await
 }
 
 fn stored_rate(r: &AnyRow) -> Result<StoredRate, sqlx::Error> {
@@ -196,43 +215,6 @@ fn stored_rate(r: &AnyRow) -> Result<StoredRate, sqlx::Error> {
 }
 
 const RATE_COLS: &str = "version, prefix, destination, rate_micros, connection_fee_micros, initial_s, subsequent_s, min_billed_s, valid_from, valid_until, currency, zone";
-
-/// Every row of every version of a table.
-pub async fn load_rate_rows(store: &Store, table: &str) -> Result<Vec<StoredRate>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {RATE_COLS} FROM rate_rows WHERE table_name = $1"
-    ))
-    .bind(table)
-    .fetch_all(store.reader())
-    .await?;
-    Ok(rows.iter().map(stored_rate).collect::<Result<_, _>>()?)
-}
-
-/// The classic VoIP-billing SQL lookup (the benchmark baseline): every prefix of the number,
-/// valid at `at`, longest first.
-pub async fn lookup_rate_sql(
-    store: &Store,
-    table: &str,
-    digits: &str,
-    at: i64,
-) -> Result<Option<StoredRate>> {
-    let n = digits.len().min(15);
-    let mut sql =
-        format!("SELECT {RATE_COLS} FROM rate_rows WHERE table_name = $1 AND prefix IN (");
-    for i in 1..=n {
-        sql.push_str(&format!("{}${}", if i > 1 { ", " } else { "" }, i + 2));
-    }
-    sql.push_str(") AND valid_from <= $2 AND (valid_until IS NULL OR valid_until > $2) ORDER BY length(prefix) DESC, version DESC, valid_from DESC LIMIT 1");
-    let mut q = sqlx::query(&sql).bind(table).bind(at);
-    for i in 1..=n {
-        q = q.bind(&digits[..i]);
-    }
-    Ok(q.fetch_optional(store.reader())
-        .await?
-        .as_ref()
-        .map(stored_rate)
-        .transpose()?)
-}
 
 /// Which of `call_ids` from `source` are already stored.
 pub async fn existing_call_ids(
@@ -482,42 +464,18 @@ pub fn account_cdrs_query(
     q
 }
 
-/// The benchmark's baseline for CDR pages: the same page in call order read by `OFFSET`
-/// (what paging without a keyset costs); never used by the API.
-pub async fn account_cdrs_by_offset_baseline(
+/// CDR lines refused at intake: the operator's data (no tenant owns a refused line), none for
+/// any other scope.
+pub async fn list_rejects(
     store: &Store,
-    account: &str,
-    offset: i64,
-    limit: i64,
-) -> Result<Vec<CdrRow>> {
-    let sql = format!(
-        "SELECT {CDR_COLS} FROM cdrs d WHERE d.billing_account_id = $1 ORDER BY d.start_at, d.id LIMIT $2 OFFSET $3"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(account)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(store.reader())
-        .await?;
-    Ok(rows.iter().map(cdr).collect::<Result<Vec<_>, _>>()?)
-}
-
-/// Sum of `amount_micros` and count per currency, for totals checks.
-pub async fn cdr_totals(store: &Store) -> Result<Vec<(String, i64, i64)>> {
-    let rows = sqlx::query("SELECT currency, CAST(COUNT(*) AS BIGINT) AS n, CAST(SUM(amount_micros) AS BIGINT) AS total FROM cdrs GROUP BY currency ORDER BY currency")
-        .fetch_all(store.reader())
-        .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("currency")?, r.try_get("n")?, r.try_get("total")?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
-}
-
-pub async fn list_rejects(store: &Store, page: &Page) -> Result<Vec<RejectRow>> {
+    scope: ScopeFilter<'_>,
+    page: &Page,
+) -> Result<Vec<RejectRow>> {
     let mut q = ScopedQuery::new(
         "SELECT id, batch_id, at, source, line, code, field, message, raw FROM cdr_rejects",
     );
-    q.page("id", page);
+    q.clause(|sql, _| scope.push_operator_only(sql))
+        .page("id", page);
     q.fetch(store.reader(), |r| {
         Ok(RejectRow {
             id: r.try_get("id")?,

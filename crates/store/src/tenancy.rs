@@ -7,6 +7,8 @@ use crate::{
     fetch_dynamic, opt_text, Arg, Page, Result, ScopeFilter, ScopedQuery, Store, StoreError, Tx,
 };
 
+pub mod system;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperatorRow {
     pub id: String,
@@ -107,37 +109,6 @@ pub async fn insert_operator(tx: &mut Tx, o: &OperatorRow) -> Result<()> {
     Ok(())
 }
 
-pub async fn find_operator_by_name(store: &Store, name: &str) -> Result<Option<OperatorRow>> {
-    let row = sqlx::query("SELECT id, name, created_at FROM operators WHERE name = $1")
-        .bind(name)
-        .fetch_optional(store.reader())
-        .await?;
-    row.map(|r| {
-        Ok(OperatorRow {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            created_at: r.try_get("created_at")?,
-        })
-    })
-    .transpose()
-}
-
-/// The first operator (an installation runs one).
-pub async fn first_operator(store: &Store) -> Result<Option<OperatorRow>> {
-    let row =
-        sqlx::query("SELECT id, name, created_at FROM operators ORDER BY created_at, id LIMIT 1")
-            .fetch_optional(store.reader())
-            .await?;
-    row.map(|r| {
-        Ok(OperatorRow {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            created_at: r.try_get("created_at")?,
-        })
-    })
-    .transpose()
-}
-
 pub async fn insert_partner(tx: &mut Tx, p: &PartnerRow) -> Result<()> {
     sqlx::query(
         "INSERT INTO partners (id, operator_id, name, tier, assigned_partner_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -155,25 +126,19 @@ pub async fn insert_partner(tx: &mut Tx, p: &PartnerRow) -> Result<()> {
 
 const PARTNER_COLS: &str = "id, operator_id, name, tier, assigned_partner_id, created_at";
 
-pub async fn get_partner(store: &Store, id: &str) -> Result<PartnerRow> {
-    let r = sqlx::query(&format!(
-        "SELECT {PARTNER_COLS} FROM partners WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(store.reader())
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    Ok(partner(&r)?)
-}
-
-pub async fn find_partner_by_name(store: &Store, name: &str) -> Result<Option<PartnerRow>> {
-    let r = sqlx::query(&format!(
-        "SELECT {PARTNER_COLS} FROM partners WHERE name = $1"
-    ))
-    .bind(name)
-    .fetch_optional(store.reader())
-    .await?;
-    Ok(r.as_ref().map(partner).transpose()?)
+/// A partner `scope` sees (customers see none); otherwise `NotFound`.
+pub async fn get_partner(store: &Store, scope: ScopeFilter<'_>, id: &str) -> Result<PartnerRow> {
+    let mut sql = format!("SELECT {PARTNER_COLS} FROM partners WHERE id = $1");
+    let mut args = vec![Arg::Text(id.to_string())];
+    if let crate::Scope::Customer(_) = scope.scope() {
+        sql.push_str(" AND 1 = 0");
+    } else {
+        scope.push(&mut sql, &mut args, "id", "id");
+    }
+    fetch_dynamic(store.reader(), &sql, args, partner)
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
 }
 
 /// Partners visible in `scope`. A partner principal sees itself and its resellers.
@@ -183,27 +148,13 @@ pub async fn list_partners(
     page: &Page,
 ) -> Result<Vec<PartnerRow>> {
     let mut q = ScopedQuery::new(&format!("SELECT {PARTNER_COLS} FROM partners"));
-    if let crate::Scope::Customer(_) = scope.0 {
+    if let crate::Scope::Customer(_) = scope.scope() {
         q.none();
     } else {
         q.scope(&scope, "id", "id");
     }
     q.page("id", page);
     q.fetch(store.reader(), partner).await
-}
-
-/// Resellers whose assigned partner is `partner_id` (they widen that partner's scope).
-pub async fn reseller_ids_assigned_to(store: &Store, partner_id: &str) -> Result<Vec<String>> {
-    let rows = sqlx::query(
-        "SELECT id FROM partners WHERE assigned_partner_id = $1 AND tier = 'reseller' ORDER BY id",
-    )
-    .bind(partner_id)
-    .fetch_all(store.reader())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, _>>()?)
 }
 
 pub async fn insert_customer(tx: &mut Tx, c: &CustomerRow) -> Result<()> {
@@ -241,16 +192,6 @@ pub async fn get_customer(store: &Store, scope: ScopeFilter<'_>, id: &str) -> Re
         .ok_or(StoreError::NotFound)
 }
 
-pub async fn find_customer_by_name(store: &Store, name: &str) -> Result<Option<CustomerRow>> {
-    let r = sqlx::query(&format!(
-        "SELECT {CUSTOMER_COLS} FROM customers WHERE name = $1"
-    ))
-    .bind(name)
-    .fetch_optional(store.reader())
-    .await?;
-    Ok(r.as_ref().map(customer).transpose()?)
-}
-
 pub async fn insert_agreement(tx: &mut Tx, a: &AgreementRow) -> Result<()> {
     sqlx::query(
         "INSERT INTO agreements (id, customer_id, issuer, profile_id, profile_version, signed_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -267,15 +208,22 @@ pub async fn insert_agreement(tx: &mut Tx, a: &AgreementRow) -> Result<()> {
 }
 
 /// The customer's agreement in force (the latest signed).
-pub async fn current_agreement(store: &Store, customer_id: &str) -> Result<Option<AgreementRow>> {
-    let r = sqlx::query(
-        "SELECT id, customer_id, issuer, profile_id, profile_version, signed_at FROM agreements \
-         WHERE customer_id = $1 ORDER BY signed_at DESC, id DESC LIMIT 1",
-    )
-    .bind(customer_id)
-    .fetch_optional(store.reader())
-    .await?;
-    Ok(r.as_ref().map(agreement).transpose()?)
+/// The agreement in force of a customer in `scope`.
+pub async fn current_agreement(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    customer_id: &str,
+) -> Result<Option<AgreementRow>> {
+    let mut sql = String::from(
+        "SELECT a.id, a.customer_id, a.issuer, a.profile_id, a.profile_version, a.signed_at FROM agreements a \
+         JOIN customers c ON c.id = a.customer_id WHERE a.customer_id = $1",
+    );
+    let mut args = vec![Arg::Text(customer_id.to_string())];
+    scope.push(&mut sql, &mut args, "c.id", "c.partner_id");
+    sql.push_str(" ORDER BY a.signed_at DESC, a.id DESC LIMIT 1");
+    Ok(fetch_dynamic(store.reader(), &sql, args, agreement)
+        .await?
+        .pop())
 }
 
 pub async fn insert_billing_account(tx: &mut Tx, b: &BillingAccountRow) -> Result<()> {
@@ -332,37 +280,6 @@ pub async fn get_billing_account(
 /// All billing accounts (unscoped; for loaders that build in-memory indexes).
 /// Ids looked up per query by [`billing_accounts_by_ids`].
 pub const IDS_PER_QUERY: usize = 500;
-
-/// System-wide read by key (CDR intake resolves the accounts its lines name): the billing
-/// accounts with these ids, with their included minutes `(zone, seconds)`. Never a scan.
-pub async fn billing_accounts_by_ids(
-    store: &Store,
-    ids: &[String],
-) -> Result<Vec<(BillingAccountRow, Option<String>, i64)>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(IDS_PER_QUERY) {
-        let mut sql = format!(
-            "SELECT {BA_COLS}, b.included_zone, b.included_seconds FROM billing_accounts b WHERE b.id IN ("
-        );
-        let mut args = Vec::with_capacity(chunk.len());
-        for (i, id) in chunk.iter().enumerate() {
-            args.push(Arg::Text(id.clone()));
-            sql.push_str(&format!("{}${}", if i > 0 { ", " } else { "" }, i + 1));
-        }
-        sql.push(')');
-        out.extend(
-            fetch_dynamic(store.reader(), &sql, args, |r| {
-                Ok((
-                    billing_account(r)?,
-                    crate::opt_text(r, "included_zone")?,
-                    r.try_get("included_seconds")?,
-                ))
-            })
-            .await?,
-        );
-    }
-    Ok(out)
-}
 
 /// Sets the rate table a billing account is priced with (`None`: no usage rating).
 pub async fn set_rate_table(tx: &mut Tx, id: &str, rate_table: Option<&str>) -> Result<bool> {

@@ -170,7 +170,8 @@ impl App {
             return Ok(p);
         }
         let generation = self.auth_cache.generation();
-        let Some((cred, user)) = auth::find_credential_by_hash(&self.store, &hash).await? else {
+        let Some((cred, user)) = auth::system::find_credential_by_hash(&self.store, &hash).await?
+        else {
             return Err(unauthenticated(
                 "token_invalid",
                 "the bearer token is not known",
@@ -220,11 +221,13 @@ impl App {
             Scope::All => true,
             scope => match (&target.partner_id, &target.customer_id) {
                 (Some(p), None) => scope.sees_partner(p),
-                (_, Some(c)) => match st::get_customer(&self.store, ScopeFilter(scope), c).await {
-                    Ok(_) => true,
-                    Err(StoreError::NotFound) => false,
-                    Err(e) => return Err(e.into()),
-                },
+                (_, Some(c)) => {
+                    match st::get_customer(&self.store, ScopeFilter::of(scope), c).await {
+                        Ok(_) => true,
+                        Err(StoreError::NotFound) => false,
+                        Err(e) => return Err(e.into()),
+                    }
+                }
                 (None, None) => false,
             },
         })
@@ -250,9 +253,16 @@ impl App {
             }
         }
         let target = match user_id {
-            None => auth::get_user(&self.store, &caller.principal.user_id).await?,
+            None => {
+                auth::get_user(
+                    &self.store,
+                    ScopeFilter::of(&caller.scope),
+                    &caller.principal.user_id,
+                )
+                .await?
+            }
             Some(id) => {
-                let u = auth::get_user(&self.store, id)
+                let u = auth::get_user(&self.store, ScopeFilter::of(&caller.scope), id)
                     .await
                     .map_err(|_| AppError::NotFound("user"))?;
                 if !self.may_manage_user(caller, &u).await? {
@@ -315,7 +325,7 @@ impl App {
             .collect();
         Ok(auth::list_tokens_in_scope(
             &self.store,
-            ScopeFilter(&caller.scope),
+            ScopeFilter::of(&caller.scope),
             &caller.principal.user_id,
             &roles,
             page,
@@ -328,10 +338,11 @@ impl App {
         caller: &Caller,
         token_id: &str,
     ) -> Result<CredentialRow, AppError> {
-        let cred = auth::get_credential(&self.store, token_id)
+        let cred = auth::get_credential(&self.store, ScopeFilter::of(&caller.scope), token_id)
             .await
             .map_err(|_| AppError::NotFound("token"))?;
-        let owner = auth::get_user(&self.store, &cred.user_id).await?;
+        let owner =
+            auth::get_user(&self.store, ScopeFilter::of(&caller.scope), &cred.user_id).await?;
         if cred.kind != "api_token" || !self.may_manage_user(caller, &owner).await? {
             return Err(AppError::NotFound("token"));
         }
@@ -351,7 +362,7 @@ impl App {
         .await?;
         tollgate_store::commit(tx).await?;
         self.auth_cache.clear();
-        Ok(auth::get_credential(&self.store, token_id).await?)
+        Ok(auth::get_credential(&self.store, ScopeFilter::of(&caller.scope), token_id).await?)
     }
 
     /// Logs in with e-mail, password and (when enrolled) a TOTP code; returns a session token.
@@ -370,7 +381,8 @@ impl App {
                 retry_after_s: wait,
             });
         }
-        let user = auth::find_user_by_email(&self.store, &email.trim().to_lowercase()).await?;
+        let user =
+            auth::system::find_user_by_email(&self.store, &email.trim().to_lowercase()).await?;
         // An unknown e-mail (or a user without a password) is verified against a dummy hash,
         // so both answers take the same time: no oracle of which addresses exist.
         let hash = user
@@ -469,7 +481,7 @@ impl App {
     /// A2: credentials lost or stolen: every token and session of the user is revoked at once,
     /// the password is cleared, and a reset link goes to the user's e-mail (A1) via the outbox.
     pub async fn credentials_lost(&self, caller: &Caller, user_id: &str) -> Result<u64, AppError> {
-        let target = auth::get_user(&self.store, user_id)
+        let target = auth::get_user(&self.store, ScopeFilter::of(&caller.scope), user_id)
             .await
             .map_err(|_| AppError::NotFound("user"))?;
         if !self.may_manage_user(caller, &target).await? {
@@ -537,7 +549,8 @@ impl App {
         actor: &Actor,
     ) -> Result<(), AppError> {
         let now = self.now();
-        let found = auth::find_credential_by_hash(&self.store, &token_hash(reset_token)).await?;
+        let found =
+            auth::system::find_credential_by_hash(&self.store, &token_hash(reset_token)).await?;
         let Some((cred, user)) = found.filter(|(c, _)| {
             c.kind == "password_reset"
                 && c.revoked_at.is_none()
@@ -577,7 +590,12 @@ impl App {
         current: Option<&str>,
         new_password: &str,
     ) -> Result<(), AppError> {
-        let user = auth::get_user(&self.store, &caller.principal.user_id).await?;
+        let user = auth::get_user(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            &caller.principal.user_id,
+        )
+        .await?;
         if let Some(hash) = user.password_hash.as_deref() {
             let ok = match current {
                 Some(c) => self.verify_password(c, hash).await?,
@@ -609,7 +627,12 @@ impl App {
 
     /// A3: starts TOTP enrolment for the caller; returns the secret and its otpauth URI.
     pub async fn totp_enroll(&self, caller: &Caller) -> Result<(String, String), AppError> {
-        let user = auth::get_user(&self.store, &caller.principal.user_id).await?;
+        let user = auth::get_user(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            &caller.principal.user_id,
+        )
+        .await?;
         if user.totp_enabled {
             return Err(AppError::Conflict {
                 code: "totp_already_enabled",
@@ -636,7 +659,12 @@ impl App {
 
     /// A3: confirms enrolment with a first valid code; from then on logins need a code.
     pub async fn totp_confirm(&self, caller: &Caller, code: &str) -> Result<(), AppError> {
-        let user = auth::get_user(&self.store, &caller.principal.user_id).await?;
+        let user = auth::get_user(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            &caller.principal.user_id,
+        )
+        .await?;
         let Some(secret) = user.totp_secret.as_deref() else {
             return Err(AppError::Conflict {
                 code: "totp_not_enrolled",

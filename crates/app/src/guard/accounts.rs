@@ -9,22 +9,18 @@ impl App {
         account: &str,
         now: i64,
     ) -> Result<CachedAccount, AppError> {
-        let ba = st::get_billing_account(
-            &self.store,
-            ScopeFilter(&tollgate_core::tenancy::Scope::All),
-            account,
-        )
-        .await
-        .map_err(|e| match e {
-            tollgate_store::StoreError::NotFound => AppError::invalid(
-                "account_unknown",
-                "billing_account",
-                format!("no billing account `{account}`"),
-            ),
-            e => AppError::from(e),
-        })?;
-        let policy = sg::get_policy(&self.store, account).await?;
-        let agreement = st::current_agreement(&self.store, &ba.customer_id).await?;
+        let ba = st::system::get_billing_account(&self.store, account)
+            .await
+            .map_err(|e| match e {
+                tollgate_store::StoreError::NotFound => AppError::invalid(
+                    "account_unknown",
+                    "billing_account",
+                    format!("no billing account `{account}`"),
+                ),
+                e => AppError::from(e),
+            })?;
+        let policy = sg::system::get_policy(&self.store, account).await?;
+        let agreement = st::system::current_agreement(&self.store, &ba.customer_id).await?;
         let profile_id = agreement
             .as_ref()
             .map(|a| (a.profile_id.clone(), a.profile_version as u32));
@@ -34,16 +30,17 @@ impl App {
             .or_else(|| self.terms.get(crate::terms::DEFAULT_PROFILE, None));
         let max_call = profile.map_or(14_400, |p| p.telephony.max_call_duration_s);
         let owned =
-            tollgate_store::numbers::active_numbers_of_account(&self.store, account).await?;
-        let suspensions = sg::active_suspensions(&self.store, account, now).await?;
-        let announcements = sg::current_announcements(&self.store, account, now).await?;
+            tollgate_store::numbers::system::active_numbers_of_account(&self.store, account)
+                .await?;
+        let suspensions = sg::system::active_suspensions(&self.store, account, now).await?;
+        let announcements = sg::system::current_announcements(&self.store, account, now).await?;
         let month = time::month_index(now);
         let (y, m) = (month.div_euclid(12), month.rem_euclid(12) + 1);
         let month_start = jiff::civil::date(y as i16, m as i8, 1)
             .to_zoned(jiff::tz::TimeZone::UTC)
             .map(|z| z.timestamp().as_second())
             .unwrap_or(now);
-        let spent = sg::spend_since(&self.store, account, month_start).await?;
+        let spent = sg::system::spend_since(&self.store, account, month_start).await?;
         let p = policy.unwrap_or(PolicyRow {
             billing_account_id: account.into(),
             validated: false,
@@ -149,7 +146,7 @@ impl App {
         if let Some(a) = req.billing_account.as_deref().filter(|a| !a.is_empty()) {
             return Ok(a.to_string());
         }
-        match tollgate_store::numbers::find_by_e164(&self.store, from).await? {
+        match tollgate_store::numbers::system::find_by_e164(&self.store, from).await? {
             Some(n) => n.billing_account_id.ok_or_else(|| {
                 AppError::invalid(
                     "account_unknown",

@@ -19,11 +19,11 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
         ("Direct Corp", "US", ""),
     ];
     for (customer, home, allow) in homes {
-        let Some(c) = st::find_customer_by_name(&app.store, customer).await? else {
+        let Some(c) = st::system::find_customer_by_name(&app.store, customer).await? else {
             continue;
         };
         for ba in app.list_billing_accounts(&sys, Some(&c.id), &page).await? {
-            if sg::get_policy(&app.store, &ba.id).await?.is_some() {
+            if sg::system::get_policy(&app.store, &ba.id).await?.is_some() {
                 continue;
             }
             let p = PolicyRow {
@@ -42,7 +42,8 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
             };
             app.set_guard_policy(&sys, p).await?;
             let numbers =
-                tollgate_store::numbers::active_numbers_of_account(&app.store, &ba.id).await?;
+                tollgate_store::numbers::system::active_numbers_of_account(&app.store, &ba.id)
+                    .await?;
             let Some(from) = numbers.first() else {
                 continue;
             };
@@ -61,7 +62,7 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
                         at: Some(now - 600),
                         call_id: Some(format!("demo-guard-{to}")),
                     };
-                    if sg::get_call(&app.store, &format!("demo-guard-{to}"))
+                    if sg::system::get_call(&app.store, &format!("demo-guard-{to}"))
                         .await?
                         .is_some()
                     {

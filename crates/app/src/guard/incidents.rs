@@ -157,9 +157,8 @@ impl App {
 
     /// E-mail addresses of the customer's admins and of its partner's admins (keyed reads).
     pub(super) async fn contacts_of(&self, customer_id: &str) -> Result<Vec<String>, AppError> {
-        let all = tollgate_core::tenancy::Scope::All;
-        let c = st::get_customer(&self.store, ScopeFilter(&all), customer_id).await?;
-        let contacts = tollgate_store::auth::admin_contacts_of_customer(
+        let c = st::system::get_customer(&self.store, customer_id).await?;
+        let contacts = tollgate_store::auth::system::admin_contacts_of_customer(
             &self.store,
             customer_id,
             c.partner_id.as_deref(),
@@ -181,6 +180,6 @@ impl App {
         page: &Page,
     ) -> Result<Vec<IncidentRow>, AppError> {
         self.settle_guard_writes().await;
-        Ok(sg::list_incidents(&self.store, ScopeFilter(&caller.scope), page).await?)
+        Ok(sg::list_incidents(&self.store, ScopeFilter::of(&caller.scope), page).await?)
     }
 }

@@ -21,7 +21,7 @@ impl App {
     /// (all of NANP, Caribbean included) narrows to `US`: the safe direction for fraud.
     /// Idempotent and audited; returns the accounts changed.
     pub async fn upgrade_policy_countries(&self) -> Result<Vec<String>, AppError> {
-        let legacy = sg::policies_with_calling_codes(&self.store).await?;
+        let legacy = sg::system::policies_with_calling_codes(&self.store).await?;
         if legacy.is_empty() {
             return Ok(Vec::new());
         }
@@ -47,7 +47,7 @@ impl App {
         for p in legacy {
             // The home country is where the account's own numbers are (a Canadian or
             // Jamaican account stored `1` too); the main region of the code otherwise.
-            let numbers = tollgate_store::numbers::active_numbers_of_account(
+            let numbers = tollgate_store::numbers::system::active_numbers_of_account(
                 &self.store,
                 &p.billing_account_id,
             )
@@ -99,7 +99,7 @@ impl App {
     ) -> Result<PolicyRow, AppError> {
         st::get_billing_account(
             &self.store,
-            ScopeFilter(&caller.scope),
+            ScopeFilter::of(&caller.scope),
             &p.billing_account_id,
         )
         .await
@@ -173,9 +173,11 @@ impl App {
         let current = match self.get_guard_policy(caller, account).await? {
             Some(p) => p,
             None => {
-                let owned =
-                    tollgate_store::numbers::active_numbers_of_account(&self.store, account)
-                        .await?;
+                let owned = tollgate_store::numbers::system::active_numbers_of_account(
+                    &self.store,
+                    account,
+                )
+                .await?;
                 PolicyRow {
                     billing_account_id: account.into(),
                     validated: false,
@@ -216,10 +218,10 @@ impl App {
         caller: &Caller,
         account: &str,
     ) -> Result<Option<PolicyRow>, AppError> {
-        st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account)
+        st::get_billing_account(&self.store, ScopeFilter::of(&caller.scope), account)
             .await
             .map_err(|_| AppError::NotFound("billing account"))?;
-        Ok(sg::get_policy(&self.store, account).await?)
+        Ok(sg::get_policy(&self.store, ScopeFilter::of(&caller.scope), account).await?)
     }
 
     /// F7: the customer announces legitimate unusual activity; thresholds rise by `factor`
@@ -235,7 +237,7 @@ impl App {
     ) -> Result<sg::AnnouncementRow, AppError> {
         let note = tollgate_core::text::check_free_text("note", note)?;
         let note = note.as_str();
-        st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account)
+        st::get_billing_account(&self.store, ScopeFilter::of(&caller.scope), account)
             .await
             .map_err(|_| AppError::NotFound("billing account"))?;
         if until <= from {

@@ -198,7 +198,7 @@ impl App {
             let target = match (account, username) {
                 (Some(a), _) if !a.is_empty() => Some(a.to_string()),
                 (_, Some(u)) => match e164::normalize(u, "username") {
-                    Ok(d) => tollgate_store::numbers::find_by_e164(&self.store, &d)
+                    Ok(d) => tollgate_store::numbers::system::find_by_e164(&self.store, &d)
                         .await?
                         .and_then(|n| n.billing_account_id),
                     Err(_) => None,

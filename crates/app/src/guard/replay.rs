@@ -39,7 +39,8 @@ impl App {
     /// Replays the recent calls into the detector windows; returns how many.
     pub(super) async fn replay_windows(&self, now: i64) -> Result<usize, AppError> {
         let calls =
-            sg::recent_calls(&self.store, now - REPLAY_LOOKBACK_S, MAX_REPLAY_CALLS).await?;
+            sg::system::recent_calls(&self.store, now - REPLAY_LOOKBACK_S, MAX_REPLAY_CALLS)
+                .await?;
         if calls.is_empty() {
             return Ok(0);
         }
@@ -50,7 +51,7 @@ impl App {
             .into_iter()
             .collect();
         let tables: HashMap<String, Option<String>> =
-            st::billing_accounts_by_ids(&self.store, &ids)
+            st::system::billing_accounts_by_ids(&self.store, &ids)
                 .await?
                 .into_iter()
                 .map(|(b, _, _)| (b.id, b.rate_table))

@@ -42,7 +42,7 @@ impl App {
         }
         let reason = tollgate_core::text::check_free_text("reason", reason)?;
         let reason = reason.as_str();
-        st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account)
+        st::get_billing_account(&self.store, ScopeFilter::of(&caller.scope), account)
             .await
             .map_err(|_| AppError::NotFound("billing account"))?;
         let now = self.now();
@@ -110,12 +110,12 @@ impl App {
         suspension_id: &str,
         reason: &str,
     ) -> Result<SuspensionRow, AppError> {
-        let s = sg::get_suspension(&self.store, suspension_id)
+        let s = sg::get_suspension(&self.store, ScopeFilter::of(&caller.scope), suspension_id)
             .await?
             .ok_or(AppError::NotFound("suspension"))?;
         let acct_row = st::get_billing_account(
             &self.store,
-            ScopeFilter(&caller.scope),
+            ScopeFilter::of(&caller.scope),
             &s.billing_account_id,
         )
         .await
@@ -179,7 +179,7 @@ impl App {
             .counters
             .account_window(&s.billing_account_id, now, &mut reset_fired);
         self.forget_cuts_of(&s.billing_account_id);
-        sg::get_suspension(&self.store, suspension_id)
+        sg::get_suspension(&self.store, ScopeFilter::of(&caller.scope), suspension_id)
             .await?
             .ok_or(AppError::NotFound("suspension"))
     }
@@ -190,6 +190,6 @@ impl App {
         page: &Page,
     ) -> Result<Vec<SuspensionRow>, AppError> {
         self.settle_guard_writes().await;
-        Ok(sg::list_suspensions(&self.store, ScopeFilter(&caller.scope), page).await?)
+        Ok(sg::list_suspensions(&self.store, ScopeFilter::of(&caller.scope), page).await?)
     }
 }

@@ -134,9 +134,9 @@ impl App {
             );
         }
         let now = self.now();
-        let open = sg::open_calls(&self.store).await?;
-        let bans = sg::active_bans(&self.store, now).await?;
-        let extra = sg::destination_prefixes(&self.store).await?;
+        let open = sg::system::open_calls(&self.store).await?;
+        let bans = sg::system::active_bans(&self.store, now).await?;
+        let extra = sg::system::destination_prefixes(&self.store).await?;
         {
             let mut g = self.guard.inner.lock().expect("guard lock");
             for (prefix, class) in extra {

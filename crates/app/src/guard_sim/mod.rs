@@ -104,7 +104,7 @@ pub async fn setup(app: &App, n: usize) -> Result<Vec<SimAccount>, AppError> {
     };
     let sys = Caller::system(actor.clone());
     let now = app.now();
-    if st::first_operator(&app.store).await?.is_none() {
+    if st::system::first_operator(&app.store).await?.is_none() {
         let mut tx = app.store.begin().await?;
         st::insert_operator(
             &mut tx,

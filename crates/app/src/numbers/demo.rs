@@ -21,7 +21,10 @@ fn demo_address(street: &str, city: &str, postcode: &str, country: &str) -> Addr
 /// Harbor Logistics (GB, no trunking), Direct Corp (US, with CNAM) and Bayview Bakery (NL);
 /// one provisional (reserved) number for Acme; a port-in in progress for Bayview.
 pub async fn seed_demo(app: &App) -> Result<(), AppError> {
-    if sn::find_by_e164(&app.store, "33170000001").await?.is_some() {
+    if sn::system::find_by_e164(&app.store, "33170000001")
+        .await?
+        .is_some()
+    {
         return Ok(());
     }
     let actor = Actor {
@@ -96,7 +99,7 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
         },
     ];
     for plan in &plans {
-        let Some(c) = st::find_customer_by_name(&app.store, plan.customer).await? else {
+        let Some(c) = st::system::find_customer_by_name(&app.store, plan.customer).await? else {
             continue;
         };
         let accounts = app
@@ -143,7 +146,7 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
     }
     // A port-in in progress for Bayview Bakery (through its partner, T7), with a document
     // request whose deadline is still ahead.
-    if let Some(c) = st::find_customer_by_name(&app.store, "Bayview Bakery").await? {
+    if let Some(c) = st::system::find_customer_by_name(&app.store, "Bayview Bakery").await? {
         let accounts = app
             .list_billing_accounts(&sys, Some(&c.id), &Page::first(10))
             .await?;

@@ -35,8 +35,13 @@ impl App {
             "content_base64",
         )?;
         cn::check_document(&doc.content_type, &bytes)?;
-        let existing =
-            sn::documents_of(&self.store, port_in_id.as_deref(), number_id.as_deref()).await?;
+        let existing = sn::documents_of(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            port_in_id.as_deref(),
+            number_id.as_deref(),
+        )
+        .await?;
         if existing.len() >= cn::MAX_DOCUMENTS_PER_SUBJECT {
             return Err(AppError::invalid(
                 "too_many_documents",
@@ -61,8 +66,13 @@ impl App {
             uploaded_by: caller.actor.actor.clone(),
             uploaded_at: now,
         };
-        let requests =
-            sn::doc_requests_of(&self.store, port_in_id.as_deref(), number_id.as_deref()).await?;
+        let requests = sn::doc_requests_of(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            port_in_id.as_deref(),
+            number_id.as_deref(),
+        )
+        .await?;
         let mut tx = self.store.begin().await?;
         sn::insert_document(&mut tx, &row).await?;
         for r in requests.iter().filter(|r| r.kind == row.kind) {
@@ -73,7 +83,7 @@ impl App {
                         .await?;
                     sn::clear_flags_for(&mut tx, &r.id, now).await?;
                     for d in r.affected.split(',').filter(|d| !d.is_empty()) {
-                        let Some(n) = sn::find_by_e164(&self.store, d).await? else {
+                        let Some(n) = sn::system::find_by_e164(&self.store, d).await? else {
                             continue;
                         };
                         if n.state != "suspended" || n.suspension_ref.as_deref() != Some(&r.id) {
@@ -86,7 +96,7 @@ impl App {
                             .filter(|q| q.kind == row.kind && q.state == "missed")
                             .map(|q| q.id.as_str())
                             .collect();
-                        let still = sn::missed_requests_affecting(&self.store, d).await?;
+                        let still = sn::system::missed_requests_affecting(&self.store, d).await?;
                         if let Some(other) =
                             still.iter().find(|id| !resolving.contains(&id.as_str()))
                         {
@@ -169,7 +179,7 @@ impl App {
                 }
                 let mut affected = Vec::new();
                 for d in &p.numbers {
-                    if let Some(n) = sn::find_by_e164(&self.store, d).await? {
+                    if let Some(n) = sn::system::find_by_e164(&self.store, d).await? {
                         if n.customer_id.as_deref() == Some(&p.customer_id) && n.state == "active" {
                             affected.push(n.e164);
                         }
@@ -195,7 +205,7 @@ impl App {
         let note = opt_text_field("note", note)?.unwrap_or_default();
         for d in numbers {
             let digits = e164::normalize(d, "numbers")?;
-            let n = sn::find_by_e164(&self.store, &digits).await?;
+            let n = sn::system::find_by_e164(&self.store, &digits).await?;
             if n.as_ref().and_then(|n| n.customer_id.as_deref()) != Some(customer_id.as_str()) {
                 return Err(AppError::invalid(
                     "number_unknown",
@@ -207,12 +217,7 @@ impl App {
                 affected.push(digits);
             }
         }
-        let customer = st::get_customer(
-            &self.store,
-            ScopeFilter(&tollgate_store::Scope::All),
-            &customer_id,
-        )
-        .await?;
+        let customer = st::system::get_customer(&self.store, &customer_id).await?;
         let row = DocRequestRow {
             id: new_id("drq"),
             port_in_id,
@@ -247,7 +252,11 @@ impl App {
     }
 
     /// Open flags of a partner (B11 non-responsiveness).
-    pub async fn nonresponsive_flags(&self, partner_id: &str) -> Result<Vec<FlagRow>, AppError> {
-        Ok(sn::open_flags(&self.store, partner_id).await?)
+    pub async fn nonresponsive_flags(
+        &self,
+        caller: &Caller,
+        partner_id: &str,
+    ) -> Result<Vec<FlagRow>, AppError> {
+        Ok(sn::open_flags(&self.store, ScopeFilter::of(&caller.scope), partner_id).await?)
     }
 }

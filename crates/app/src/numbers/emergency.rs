@@ -76,7 +76,7 @@ impl App {
         text_version: &str,
         signer_name: &str,
     ) -> Result<AckRow, AppError> {
-        let c = st::get_customer(&self.store, ScopeFilter(&caller.scope), customer_id)
+        let c = st::get_customer(&self.store, ScopeFilter::of(&caller.scope), customer_id)
             .await
             .map_err(not_found("customer"))?;
         if text_version != cn::EMERGENCY_ACK_TEXT_VERSION {
@@ -121,10 +121,10 @@ impl App {
         caller: &Caller,
         customer_id: &str,
     ) -> Result<Vec<AckRow>, AppError> {
-        let c = st::get_customer(&self.store, ScopeFilter(&caller.scope), customer_id)
+        let c = st::get_customer(&self.store, ScopeFilter::of(&caller.scope), customer_id)
             .await
             .map_err(not_found("customer"))?;
-        Ok(sn::acks_of(&self.store, &c.id).await?)
+        Ok(sn::acks_of(&self.store, ScopeFilter::of(&caller.scope), &c.id).await?)
     }
 
     /// T13: the customer's designated contact, notified of every emergency call.
@@ -135,7 +135,7 @@ impl App {
         name: &str,
         email: &str,
     ) -> Result<ContactRow, AppError> {
-        let c = st::get_customer(&self.store, ScopeFilter(&caller.scope), customer_id)
+        let c = st::get_customer(&self.store, ScopeFilter::of(&caller.scope), customer_id)
             .await
             .map_err(not_found("customer"))?;
         let name = text_field("name", name)?;
@@ -185,7 +185,7 @@ impl App {
         at: i64,
     ) -> Result<Option<EmergencyInfo>, AppError> {
         let digits = digits.strip_prefix('+').unwrap_or(digits);
-        let Some(n) = sn::find_by_e164(&self.store, digits).await? else {
+        let Some(n) = sn::system::find_by_e164(&self.store, digits).await? else {
             return Ok(None);
         };
         let rows = self.holder_addresses(&n).await?;
@@ -220,10 +220,10 @@ impl App {
         destination: &str,
     ) -> Result<(), AppError> {
         let digits = digits.strip_prefix('+').unwrap_or(digits);
-        let n = sn::find_by_e164(&self.store, digits).await?;
+        let n = sn::system::find_by_e164(&self.store, digits).await?;
         let customer = n.as_ref().and_then(|n| n.customer_id.clone());
         let contact = match &customer {
-            Some(c) => sn::contact_of(&self.store, c).await?,
+            Some(c) => sn::system::contact_of(&self.store, c).await?,
             None => None,
         };
         let recipient = match (&contact, &customer) {

@@ -46,7 +46,9 @@ impl App {
                 }
             };
             if !seen.insert(info.digits.clone())
-                || sn::find_by_e164(&self.store, &info.digits).await?.is_some()
+                || sn::system::find_by_e164(&self.store, &info.digits)
+                    .await?
+                    .is_some()
             {
                 rejected.push(LineError {
                     line,
@@ -174,7 +176,7 @@ impl App {
                 ));
             }
         }
-        Ok(sn::list_numbers(&self.store, ScopeFilter(&caller.scope), filter, page).await?)
+        Ok(sn::list_numbers(&self.store, ScopeFilter::of(&caller.scope), filter, page).await?)
     }
 
     pub async fn number_detail(&self, caller: &Caller, id: &str) -> Result<NumberDetail, AppError> {
@@ -187,7 +189,8 @@ impl App {
             .filter(|a| a.withdrawn_at.is_none() && a.effective_at > now)
             .max_by_key(|a| (a.registered_at, a.id.clone()))
             .cloned();
-        let port_out = sn::pending_port_out(&self.store, &n.id).await?;
+        let port_out =
+            sn::pending_port_out(&self.store, ScopeFilter::of(&caller.scope), &n.id).await?;
         Ok(NumberDetail {
             number: n,
             address,
@@ -210,10 +213,23 @@ impl App {
             holding_start(&n)
         };
         let mut h = NumberHistory {
-            transitions: sn::transitions_of(&self.store, &n.id).await?,
-            addresses: sn::addresses_of(&self.store, &n.id).await?,
-            documents: sn::documents_of(&self.store, None, Some(&n.id)).await?,
-            document_requests: sn::doc_requests_of(&self.store, None, Some(&n.id)).await?,
+            transitions: sn::transitions_of(&self.store, ScopeFilter::of(&caller.scope), &n.id)
+                .await?,
+            addresses: sn::addresses_of(&self.store, ScopeFilter::of(&caller.scope), &n.id).await?,
+            documents: sn::documents_of(
+                &self.store,
+                ScopeFilter::of(&caller.scope),
+                None,
+                Some(&n.id),
+            )
+            .await?,
+            document_requests: sn::doc_requests_of(
+                &self.store,
+                ScopeFilter::of(&caller.scope),
+                None,
+                Some(&n.id),
+            )
+            .await?,
         };
         h.transitions.retain(|t| t.at >= from);
         h.addresses.retain(|a| a.registered_at >= from);
@@ -227,6 +243,6 @@ impl App {
         &self,
         billing_account_id: &str,
     ) -> Result<Vec<String>, AppError> {
-        Ok(sn::active_numbers_of_account(&self.store, billing_account_id).await?)
+        Ok(sn::system::active_numbers_of_account(&self.store, billing_account_id).await?)
     }
 }

@@ -12,17 +12,20 @@ impl App {
         billing_account_id: &str,
     ) -> Result<NumberRow, AppError> {
         let n = self.number_in_scope(caller, id).await?;
-        let ba =
-            st::get_billing_account(&self.store, ScopeFilter(&caller.scope), billing_account_id)
-                .await
-                .map_err(|_| {
-                    AppError::invalid(
-                        "billing_account_unknown",
-                        "billing_account_id",
-                        format!("no billing account `{billing_account_id}` in your scope"),
-                    )
-                })?;
-        if !sn::open_port_ins_with(&self.store, &n.e164)
+        let ba = st::get_billing_account(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            billing_account_id,
+        )
+        .await
+        .map_err(|_| {
+            AppError::invalid(
+                "billing_account_unknown",
+                "billing_account_id",
+                format!("no billing account `{billing_account_id}` in your scope"),
+            )
+        })?;
+        if !sn::system::open_port_ins_with(&self.store, &n.e164)
             .await?
             .is_empty()
         {
@@ -67,14 +70,9 @@ impl App {
     }
 
     pub(super) async fn reload(&self, id: &str) -> Result<NumberRow, AppError> {
-        sn::get_number(
-            &self.store,
-            ScopeFilter(&tollgate_store::Scope::All),
-            id,
-            true,
-        )
-        .await
-        .map_err(not_found("number"))
+        sn::system::get_number(&self.store, id)
+            .await
+            .map_err(not_found("number"))
     }
 
     /// Applies `event` to the number and records it; `change` adjusts the other columns.

@@ -348,7 +348,7 @@ impl App {
         &self,
         customer_id: &str,
     ) -> Result<Option<TermsProfile>, AppError> {
-        Ok(st::current_agreement(&self.store, customer_id)
+        Ok(st::system::current_agreement(&self.store, customer_id)
             .await?
             .and_then(|a| {
                 self.terms
@@ -366,7 +366,7 @@ impl App {
 
     /// Whether the customer acknowledged the current emergency-limitations text (T13).
     async fn has_current_ack(&self, customer_id: &str) -> Result<bool, AppError> {
-        Ok(sn::acks_of(&self.store, customer_id)
+        Ok(sn::system::acks_of(&self.store, customer_id)
             .await?
             .iter()
             .any(|a| a.text_version == cn::EMERGENCY_ACK_TEXT_VERSION))
@@ -375,7 +375,7 @@ impl App {
     /// A number in the caller's scope (unassigned inventory too, except for customers).
     async fn number_in_scope(&self, caller: &Caller, id: &str) -> Result<NumberRow, AppError> {
         let key = id.strip_prefix('+').unwrap_or(id);
-        sn::get_number(&self.store, ScopeFilter(&caller.scope), key, true)
+        sn::get_number(&self.store, ScopeFilter::of(&caller.scope), key, true)
             .await
             .map_err(not_found("number"))
     }
@@ -396,7 +396,7 @@ impl App {
     /// The emergency addresses of the current holder of `n` (registered since it was
     /// reserved): a reused number never carries its previous holder's address (T13).
     async fn holder_addresses(&self, n: &NumberRow) -> Result<Vec<AddressRow>, AppError> {
-        let mut rows = sn::addresses_of(&self.store, &n.id).await?;
+        let mut rows = sn::system::addresses_of(&self.store, &n.id).await?;
         rows.retain(|a| a.registered_at >= holding_start(n));
         Ok(rows)
     }
@@ -410,7 +410,7 @@ impl App {
             Some(c) => self.has_current_ack(c).await?,
             None => false,
         };
-        let identity = sn::documents_of(&self.store, None, Some(&n.id))
+        let identity = sn::system::documents_of(&self.store, None, Some(&n.id))
             .await?
             .iter()
             .any(|d| d.kind == "identity" && d.uploaded_at >= holding_start(n));
@@ -425,7 +425,7 @@ impl App {
             emergency_ack: ack,
             identity_document: identity,
             quarantine_until: n.quarantine_until,
-            port_date: sn::pending_port_out(&self.store, &n.id)
+            port_date: sn::system::pending_port_out(&self.store, &n.id)
                 .await?
                 .map(|p| p.port_date),
         })

@@ -11,7 +11,7 @@ impl App {
     ) -> Result<PortInRow, AppError> {
         let ba = st::get_billing_account(
             &self.store,
-            ScopeFilter(&caller.scope),
+            ScopeFilter::of(&caller.scope),
             &new.billing_account_id,
         )
         .await
@@ -123,7 +123,7 @@ impl App {
             .into()
         };
         for d in digits {
-            if let Some(n) = sn::find_by_e164(&self.store, d).await? {
+            if let Some(n) = sn::system::find_by_e164(&self.store, d).await? {
                 match n.state.as_str() {
                     "ported_out" => {}
                     "available" => {
@@ -137,7 +137,7 @@ impl App {
                     }
                     _ => {
                         let visible = match &n.customer_id {
-                            Some(c) => st::get_customer(&self.store, ScopeFilter(&caller.scope), c)
+                            Some(c) => st::get_customer(&self.store, ScopeFilter::of(&caller.scope), c)
                                 .await
                                 .is_ok(),
                             None => matches!(caller.scope, tollgate_core::tenancy::Scope::All),
@@ -155,11 +155,11 @@ impl App {
                     }
                 }
             }
-            for id in sn::open_port_ins_with(&self.store, d).await? {
+            for id in sn::system::open_port_ins_with(&self.store, d).await? {
                 if Some(id.as_str()) == this {
                     continue;
                 }
-                if sn::get_port_in(&self.store, ScopeFilter(&caller.scope), &id)
+                if sn::get_port_in(&self.store, ScopeFilter::of(&caller.scope), &id)
                     .await
                     .is_ok()
                 {
@@ -182,7 +182,7 @@ impl App {
         caller: &Caller,
         id: &str,
     ) -> Result<PortInRow, AppError> {
-        sn::get_port_in(&self.store, ScopeFilter(&caller.scope), id)
+        sn::get_port_in(&self.store, ScopeFilter::of(&caller.scope), id)
             .await
             .map_err(not_found("port-in"))
     }
@@ -199,7 +199,7 @@ impl App {
                 return Err(filter_invalid("state", s, &all.join(", ")));
             }
         }
-        Ok(sn::list_port_ins(&self.store, ScopeFilter(&caller.scope), state, page).await?)
+        Ok(sn::list_port_ins(&self.store, ScopeFilter::of(&caller.scope), state, page).await?)
     }
 
     pub async fn port_in_detail(
@@ -209,13 +209,28 @@ impl App {
     ) -> Result<PortInDetail, AppError> {
         let p = self.port_in_row(caller, id).await?;
         let flagged = match &p.partner_id {
-            Some(pid) => !sn::open_flags(&self.store, pid).await?.is_empty(),
+            Some(pid) => !sn::open_flags(&self.store, ScopeFilter::of(&caller.scope), pid)
+                .await?
+                .is_empty(),
             None => false,
         };
         Ok(PortInDetail {
-            documents: sn::documents_of(&self.store, Some(&p.id), None).await?,
-            document_requests: sn::doc_requests_of(&self.store, Some(&p.id), None).await?,
-            transitions: sn::transitions_of(&self.store, &p.id).await?,
+            documents: sn::documents_of(
+                &self.store,
+                ScopeFilter::of(&caller.scope),
+                Some(&p.id),
+                None,
+            )
+            .await?,
+            document_requests: sn::doc_requests_of(
+                &self.store,
+                ScopeFilter::of(&caller.scope),
+                Some(&p.id),
+                None,
+            )
+            .await?,
+            transitions: sn::transitions_of(&self.store, ScopeFilter::of(&caller.scope), &p.id)
+                .await?,
             partner_nonresponsive: flagged,
             port_in: p,
         })
@@ -236,8 +251,20 @@ impl App {
         let reason = opt_text_field("reason", reason)?;
         let now = self.now();
         let state = port_in_state(&p)?;
-        let requests = sn::doc_requests_of(&self.store, Some(&p.id), None).await?;
-        let docs = sn::documents_of(&self.store, Some(&p.id), None).await?;
+        let requests = sn::doc_requests_of(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            Some(&p.id),
+            None,
+        )
+        .await?;
+        let docs = sn::documents_of(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            Some(&p.id),
+            None,
+        )
+        .await?;
         let facts = PortInFacts {
             state,
             foc_date: p.foc_date,
@@ -269,7 +296,7 @@ impl App {
             let no_trunking = self.no_trunking_of(&p.customer_id).await?;
             for d in &p.numbers {
                 let info = cn::classify(d, "numbers")?;
-                let existing = sn::find_by_e164(&self.store, d).await?;
+                let existing = sn::system::find_by_e164(&self.store, d).await?;
                 if let Some(e) = &existing {
                     if !matches!(e.state.as_str(), "ported_out" | "available") {
                         return Err(Refusal::new(

@@ -82,7 +82,7 @@ impl App {
             NumberEvent::CancelPortOut
         };
         let mut t = cn::decide(event, &self.facts(n, now).await?, now)?;
-        let po = sn::pending_port_out(&self.store, &n.id).await?;
+        let po = sn::system::pending_port_out(&self.store, &n.id).await?;
         // A withdrawn port-out returns the number to where it was: a number suspended for
         // missing documents (B11) stays suspended.
         if !complete

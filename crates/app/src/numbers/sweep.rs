@@ -10,7 +10,7 @@ impl App {
     pub async fn sweep_numbers(&self, actor: &Actor) -> Result<SweepReport, AppError> {
         let now = self.now();
         let mut rep = SweepReport::default();
-        for r in sn::overdue_doc_requests(&self.store, now).await? {
+        for r in sn::system::overdue_doc_requests(&self.store, now).await? {
             if !cn::deadline_missed(r.state == "open", r.deadline, now) {
                 continue;
             }
@@ -32,7 +32,7 @@ impl App {
             }
             if r.on_miss == MissPolicy::Suspend.as_str() {
                 for d in r.affected.split(',').filter(|d| !d.is_empty()) {
-                    let Some(n) = sn::find_by_e164(&self.store, d).await? else {
+                    let Some(n) = sn::system::find_by_e164(&self.store, d).await? else {
                         continue;
                     };
                     if n.customer_id.as_deref() != Some(r.customer_id.as_str()) {
@@ -77,7 +77,7 @@ impl App {
             tollgate_store::commit(tx).await?;
             rep.missed_requests.push(r.id.clone());
         }
-        for n in sn::quarantine_over(&self.store, now).await? {
+        for n in sn::system::quarantine_over(&self.store, now).await? {
             self.apply_event(
                 actor,
                 &n,
@@ -104,8 +104,8 @@ impl App {
             .await?;
             rep.quarantine_ended.push(n.e164.clone());
         }
-        for p in sn::due_port_outs(&self.store, now).await? {
-            if let Some(n) = sn::find_by_e164(&self.store, &p.e164).await? {
+        for p in sn::system::due_port_outs(&self.store, now).await? {
+            if let Some(n) = sn::system::find_by_e164(&self.store, &p.e164).await? {
                 self.finish_port_out(actor, &n, true).await?;
                 rep.ported_out.push(n.e164);
             }

@@ -25,7 +25,7 @@ fn refusal(e: AppError) -> (&'static str, &'static str, &'static str) {
 
 /// A new customer (under Northwind) with one EUR billing account and nothing on file.
 async fn fresh_customer(app: &App, sys: &Caller) -> (String, String) {
-    let partner = st::find_partner_by_name(&app.store, "Northwind Communications")
+    let partner = st::system::find_partner_by_name(&app.store, "Northwind Communications")
         .await
         .unwrap()
         .unwrap();
@@ -296,7 +296,7 @@ async fn t7_a_port_in_runs_through_to_completion() {
 #[tokio::test]
 async fn b11_a_missed_document_deadline_flags_the_partner_and_suspends() {
     let (app, sys) = setup().await;
-    let northwind = st::find_partner_by_name(&app.store, "Northwind Communications")
+    let northwind = st::system::find_partner_by_name(&app.store, "Northwind Communications")
         .await
         .unwrap()
         .unwrap();
@@ -342,7 +342,10 @@ async fn b11_a_missed_document_deadline_flags_the_partner_and_suspends() {
         vec![northwind.id.clone(), northwind.id.clone()]
     );
     assert_eq!(
-        app.nonresponsive_flags(&northwind.id).await.unwrap().len(),
+        app.nonresponsive_flags(&Caller::system(Actor::cli()), &northwind.id)
+            .await
+            .unwrap()
+            .len(),
         2
     );
     let n = app.number_detail(&sys, "33170000001").await.unwrap().number;
@@ -390,7 +393,10 @@ async fn b11_a_missed_document_deadline_flags_the_partner_and_suspends() {
         "active"
     );
     assert_eq!(
-        app.nonresponsive_flags(&northwind.id).await.unwrap().len(),
+        app.nonresponsive_flags(&Caller::system(Actor::cli()), &northwind.id)
+            .await
+            .unwrap()
+            .len(),
         1
     );
     let reqs = app
@@ -577,7 +583,7 @@ async fn t13_address_change_pending_48h_then_applies_and_emergency_calls_use_the
     app.notify_emergency_call("33170000001", NOW + 3600, "112")
         .await
         .unwrap();
-    let mail: Vec<_> = outbox::pending_for(&app.store, "emergency@acme-dental.test")
+    let mail: Vec<_> = outbox::system::pending_for(&app.store, "emergency@acme-dental.test")
         .await
         .unwrap()
         .into_iter()

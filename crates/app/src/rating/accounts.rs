@@ -40,13 +40,14 @@ impl App {
         caller: &Caller,
         account: &str,
     ) -> Result<AccountRating, AppError> {
-        st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account)
+        st::get_billing_account(&self.store, ScopeFilter::of(&caller.scope), account)
             .await
             .map_err(|_| AppError::NotFound("billing account"))?;
-        let (row, zone, seconds) = st::billing_accounts_by_ids(&self.store, &[account.into()])
-            .await?
-            .pop()
-            .ok_or(AppError::NotFound("billing account"))?;
+        let (row, zone, seconds) =
+            st::system::billing_accounts_by_ids(&self.store, &[account.into()])
+                .await?
+                .pop()
+                .ok_or(AppError::NotFound("billing account"))?;
         Ok(AccountRating {
             billing_account: row.id,
             currency: row.currency,
@@ -87,7 +88,7 @@ impl App {
         rate_table: Option<&str>,
         included: Option<(&str, i64)>,
     ) -> Result<BillingAccountRow, AppError> {
-        let ba = st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account)
+        let ba = st::get_billing_account(&self.store, ScopeFilter::of(&caller.scope), account)
             .await
             .map_err(|_| AppError::NotFound("billing account"))?;
         if let Some(t) = rate_table {
@@ -130,7 +131,7 @@ impl App {
         .await?;
         tollgate_store::commit(tx).await?;
         self.invalidate_guard_account(account);
-        Ok(st::get_billing_account(&self.store, ScopeFilter(&caller.scope), account).await?)
+        Ok(st::get_billing_account(&self.store, ScopeFilter::of(&caller.scope), account).await?)
     }
 
     /// Sets a billing account's included minutes (e.g. 1,000 per user per month to `area1`).

@@ -99,7 +99,7 @@ impl App {
         limit: i64,
     ) -> Result<CdrPage, AppError> {
         let limit = limit.clamp(1, tollgate_store::MAX_PAGE_LIMIT);
-        let scope = || ScopeFilter(&caller.scope);
+        let scope = || ScopeFilter::of(&caller.scope);
         let range = (filter.from, filter.to);
         if let Some(a) = &filter.account {
             st::get_billing_account(&self.store, scope(), a)
@@ -169,8 +169,12 @@ impl App {
         }
     }
 
-    pub async fn list_rejects(&self, page: &Page) -> Result<Vec<RejectRow>, AppError> {
-        Ok(sr::list_rejects(&self.store, page).await?)
+    pub async fn list_rejects(
+        &self,
+        caller: &Caller,
+        page: &Page,
+    ) -> Result<Vec<RejectRow>, AppError> {
+        Ok(sr::list_rejects(&self.store, ScopeFilter::of(&caller.scope), page).await?)
     }
 }
 

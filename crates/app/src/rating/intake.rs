@@ -91,7 +91,7 @@ impl App {
         for i in &ids {
             b.accounts.insert(i.clone(), None);
         }
-        for (row, zone, seconds) in st::billing_accounts_by_ids(&self.store, &ids).await? {
+        for (row, zone, seconds) in st::system::billing_accounts_by_ids(&self.store, &ids).await? {
             let bundle = zone.filter(|_| seconds > 0).map(|zone| Bundle {
                 zone,
                 seconds_per_month: seconds as u64,
@@ -248,7 +248,7 @@ impl App {
                 if b.by_number.len() >= MAX_REMEMBERED_NUMBERS {
                     b.by_number.clear();
                 }
-                let n = tollgate_store::numbers::find_by_e164(&self.store, &from).await?;
+                let n = tollgate_store::numbers::system::find_by_e164(&self.store, &from).await?;
                 b.by_number
                     .insert(from.clone(), n.and_then(|n| n.billing_account_id));
             }

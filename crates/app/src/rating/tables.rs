@@ -16,7 +16,7 @@ impl App {
     /// customers only the tables their billing accounts are priced with (negotiated and
     /// wholesale tables stay private).
     pub async fn rate_versions(&self, caller: &Caller) -> Result<Vec<RateVersionRow>, AppError> {
-        let all = sr::list_rate_versions(&self.store).await?;
+        let all = sr::list_rate_versions(&self.store, ScopeFilter::of(&caller.scope)).await?;
         let visible = self.visible_rate_tables(caller).await?;
         Ok(all
             .into_iter()
@@ -40,7 +40,7 @@ impl App {
         let mut page = Page::first(tollgate_store::MAX_PAGE_LIMIT);
         loop {
             let batch =
-                st::list_billing_accounts(&self.store, ScopeFilter(&caller.scope), None, &page)
+                st::list_billing_accounts(&self.store, ScopeFilter::of(&caller.scope), None, &page)
                     .await?;
             names.extend(batch.iter().filter_map(|b| b.rate_table.clone()));
             match batch.last() {

@@ -315,11 +315,12 @@ pub async fn list_cdrs(
 
 pub async fn list_rejects(
     State(app): State<App>,
+    Extension(c): Extension<Caller>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiOk<Page<CdrRejectOut>> {
     let pg = page(q.limit, q.cursor)?;
     let items: Vec<CdrRejectOut> = app
-        .list_rejects(&pg)
+        .list_rejects(&c, &pg)
         .await?
         .into_iter()
         .map(Into::into)

@@ -40,7 +40,7 @@ pub async fn get_partner(
     let p = app.get_partner(&c, &id).await?;
     // B11: open non-responsive flags (missed document deadlines) of this partner.
     let flags: Vec<_> = app
-        .nonresponsive_flags(&p.id)
+        .nonresponsive_flags(&c, &p.id)
         .await?
         .into_iter()
         .map(Into::into)

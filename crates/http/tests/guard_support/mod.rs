@@ -25,7 +25,7 @@ pub async fn setup() -> T {
     app.start_guard().await.unwrap();
     let dir = std::env::temp_dir().join(format!("tg-guard-{}", tollgate_app::ids::new_id("t")));
     let tokens = tollgate_app::demo::seed(&app, &dir).await.unwrap();
-    let acme = tollgate_store::tenancy::find_customer_by_name(&app.store, "Acme Dental")
+    let acme = tollgate_store::tenancy::system::find_customer_by_name(&app.store, "Acme Dental")
         .await
         .unwrap()
         .unwrap();

@@ -43,6 +43,7 @@ pub async fn insert_document(tx: &mut Tx, d: &DocumentRow) -> Result<()> {
 /// their content.
 pub async fn documents_of(
     store: &Store,
+    scope: ScopeFilter<'_>,
     port_in_id: Option<&str>,
     number_id: Option<&str>,
 ) -> Result<Vec<DocumentRow>> {
@@ -51,31 +52,38 @@ pub async fn documents_of(
         (None, Some(n)) => ("number_id", n),
         (None, None) => return Ok(Vec::new()),
     };
-    let rows = sqlx::query(&format!(
+    let mut sql = format!(
         "SELECT id, port_in_id, number_id, kind, filename, content_type, size_bytes, sha256, uploaded_by, uploaded_at \
-         FROM number_documents WHERE {col} = $1 ORDER BY uploaded_at, id"
-    ))
-    .bind(id)
-    .fetch_all(store.reader())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(DocumentRow {
-                id: r.try_get("id")?,
-                port_in_id: opt_text(r, "port_in_id")?,
-                number_id: opt_text(r, "number_id")?,
-                kind: r.try_get("kind")?,
-                filename: r.try_get("filename")?,
-                content_type: r.try_get("content_type")?,
-                size_bytes: r.try_get("size_bytes")?,
-                sha256: r.try_get("sha256")?,
-                content_base64: String::new(),
-                uploaded_by: r.try_get("uploaded_by")?,
-                uploaded_at: r.try_get("uploaded_at")?,
-            })
+         FROM number_documents WHERE {col} = $1"
+    );
+    let mut args = vec![Arg::Text(id.to_string())];
+    push_subject_in_scope(&mut sql, &mut args, scope, col);
+    sql.push_str(" ORDER BY uploaded_at, id");
+    fetch_dynamic(store.reader(), &sql, args, |r| {
+        Ok(DocumentRow {
+            id: r.try_get("id")?,
+            port_in_id: opt_text(r, "port_in_id")?,
+            number_id: opt_text(r, "number_id")?,
+            kind: r.try_get("kind")?,
+            filename: r.try_get("filename")?,
+            content_type: r.try_get("content_type")?,
+            size_bytes: r.try_get("size_bytes")?,
+            sha256: r.try_get("sha256")?,
+            content_base64: String::new(),
+            uploaded_by: r.try_get("uploaded_by")?,
+            uploaded_at: r.try_get("uploaded_at")?,
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    })
+    .await
+}
+
+/// `AND <col> IN (...)`: the port-in (`col = port_in_id`) or number (`number_id`) is in scope.
+fn push_subject_in_scope(sql: &mut String, args: &mut Vec<Arg>, scope: ScopeFilter<'_>, col: &str) {
+    if col == "port_in_id" {
+        push_port_in_in_scope(sql, args, scope, col);
+    } else {
+        push_number_in_scope(sql, args, scope, col);
+    }
 }
 
 /// A request for documents with a deadline (B11).
@@ -100,10 +108,10 @@ pub struct DocRequestRow {
     pub resolved_at: Option<i64>,
 }
 
-const DOC_REQ_COLS: &str = "id, port_in_id, number_id, customer_id, partner_id, kind, deadline, on_miss, affected, state, \
+pub(super) const DOC_REQ_COLS: &str = "id, port_in_id, number_id, customer_id, partner_id, kind, deadline, on_miss, affected, state, \
     note, requested_by, requested_at, resolved_at";
 
-fn doc_request(r: &AnyRow) -> Result<DocRequestRow, sqlx::Error> {
+pub(super) fn doc_request(r: &AnyRow) -> Result<DocRequestRow, sqlx::Error> {
     Ok(DocRequestRow {
         id: r.try_get("id")?,
         port_in_id: opt_text(r, "port_in_id")?,
@@ -173,6 +181,7 @@ pub async fn resolve_doc_request(
 /// Requests of a port-in or a number, oldest first.
 pub async fn doc_requests_of(
     store: &Store,
+    scope: ScopeFilter<'_>,
     port_in_id: Option<&str>,
     number_id: Option<&str>,
 ) -> Result<Vec<DocRequestRow>> {
@@ -181,24 +190,11 @@ pub async fn doc_requests_of(
         (None, Some(n)) => ("number_id", n),
         (None, None) => return Ok(Vec::new()),
     };
-    let rows = sqlx::query(&format!(
-        "SELECT {DOC_REQ_COLS} FROM document_requests WHERE {col} = $1 ORDER BY requested_at, id"
-    ))
-    .bind(id)
-    .fetch_all(store.reader())
-    .await?;
-    Ok(rows.iter().map(doc_request).collect::<Result<_, _>>()?)
-}
-
-/// Open requests whose deadline passed before `now`.
-pub async fn overdue_doc_requests(store: &Store, now: i64) -> Result<Vec<DocRequestRow>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {DOC_REQ_COLS} FROM document_requests WHERE state = 'open' AND deadline < $1 ORDER BY deadline, id"
-    ))
-    .bind(now)
-    .fetch_all(store.reader())
-    .await?;
-    Ok(rows.iter().map(doc_request).collect::<Result<_, _>>()?)
+    let mut sql = format!("SELECT {DOC_REQ_COLS} FROM document_requests WHERE {col} = $1");
+    let mut args = vec![Arg::Text(id.to_string())];
+    push_subject_in_scope(&mut sql, &mut args, scope, col);
+    sql.push_str(" ORDER BY requested_at, id");
+    fetch_dynamic(store.reader(), &sql, args, doc_request).await
 }
 
 /// A partner flagged non-responsive (B11).
@@ -238,40 +234,27 @@ pub async fn clear_flags_for(tx: &mut Tx, document_request_id: &str, at: i64) ->
 }
 
 /// A partner's flags not cleared.
-pub async fn open_flags(store: &Store, partner_id: &str) -> Result<Vec<FlagRow>> {
-    let rows = sqlx::query(
+/// Open flags of a partner `scope` sees (a customer: its own partner's), oldest first.
+pub async fn open_flags(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    partner_id: &str,
+) -> Result<Vec<FlagRow>> {
+    let mut sql = String::from(
         "SELECT id, partner_id, document_request_id, raised_at, cleared_at FROM partner_nonresponsive_flags \
-         WHERE partner_id = $1 AND cleared_at IS NULL ORDER BY raised_at, id",
-    )
-    .bind(partner_id)
-    .fetch_all(store.reader())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(FlagRow {
-                id: r.try_get("id")?,
-                partner_id: r.try_get("partner_id")?,
-                document_request_id: r.try_get("document_request_id")?,
-                raised_at: r.try_get("raised_at")?,
-                cleared_at: r.try_get("cleared_at")?,
-            })
+         WHERE partner_id = $1 AND cleared_at IS NULL",
+    );
+    let mut args = vec![Arg::Text(partner_id.to_string())];
+    scope.push_partner(&mut sql, &mut args, "partner_id");
+    sql.push_str(" ORDER BY raised_at, id");
+    fetch_dynamic(store.reader(), &sql, args, |r| {
+        Ok(FlagRow {
+            id: r.try_get("id")?,
+            partner_id: r.try_get("partner_id")?,
+            document_request_id: r.try_get("document_request_id")?,
+            raised_at: r.try_get("raised_at")?,
+            cleared_at: r.try_get("cleared_at")?,
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
-}
-
-/// Ids of missed document requests with the `suspend` policy that list `digits` among the
-/// numbers they affect (a number stays suspended while any of them is outstanding, B11).
-pub async fn missed_requests_affecting(store: &Store, digits: &str) -> Result<Vec<String>> {
-    let rows = sqlx::query(
-        "SELECT id FROM document_requests WHERE state = 'missed' AND on_miss = 'suspend' \
-         AND (',' || affected || ',') LIKE ('%,' || $1 || ',%') ORDER BY id",
-    )
-    .bind(digits)
-    .fetch_all(store.reader())
-    .await?;
-    rows.iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    })
+    .await
 }

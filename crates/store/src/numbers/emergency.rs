@@ -57,35 +57,37 @@ pub async fn withdraw_pending_addresses(tx: &mut Tx, number_id: &str, now: i64) 
     .rows_affected())
 }
 
-/// Every address of a number (withdrawn ones too), oldest first.
-pub async fn addresses_of(store: &Store, number_id: &str) -> Result<Vec<AddressRow>> {
-    let rows = sqlx::query(
+/// Every address of a number in `scope` (withdrawn ones too), oldest first.
+pub async fn addresses_of(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    number_id: &str,
+) -> Result<Vec<AddressRow>> {
+    let mut sql = String::from(
         "SELECT id, number_id, street, city, postcode, country, region, floor, room, registered_at, registered_by, \
-         effective_at, withdrawn_at FROM number_emergency_addresses WHERE number_id = $1 ORDER BY registered_at, id",
-    )
-    .bind(number_id)
-    .fetch_all(store.reader())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AddressRow {
-                id: r.try_get("id")?,
-                number_id: r.try_get("number_id")?,
-                street: r.try_get("street")?,
-                city: r.try_get("city")?,
-                postcode: r.try_get("postcode")?,
-                country: r.try_get("country")?,
-                region: opt_text(r, "region")?,
-                floor: opt_text(r, "floor")?,
-                room: opt_text(r, "room")?,
-                registered_at: r.try_get("registered_at")?,
-                registered_by: r.try_get("registered_by")?,
-                effective_at: r.try_get("effective_at")?,
-                withdrawn_at: r.try_get("withdrawn_at")?,
-            })
+         effective_at, withdrawn_at FROM number_emergency_addresses WHERE number_id = $1",
+    );
+    let mut args = vec![Arg::Text(number_id.to_string())];
+    push_number_in_scope(&mut sql, &mut args, scope, "number_id");
+    sql.push_str(" ORDER BY registered_at, id");
+    fetch_dynamic(store.reader(), &sql, args, |r| {
+        Ok(AddressRow {
+            id: r.try_get("id")?,
+            number_id: r.try_get("number_id")?,
+            street: r.try_get("street")?,
+            city: r.try_get("city")?,
+            postcode: r.try_get("postcode")?,
+            country: r.try_get("country")?,
+            region: opt_text(r, "region")?,
+            floor: opt_text(r, "floor")?,
+            room: opt_text(r, "room")?,
+            registered_at: r.try_get("registered_at")?,
+            registered_by: r.try_get("registered_by")?,
+            effective_at: r.try_get("effective_at")?,
+            withdrawn_at: r.try_get("withdrawn_at")?,
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    })
+    .await
 }
 
 /// A customer's written acknowledgement of the emergency-call limitations (T13).
@@ -116,28 +118,30 @@ pub async fn insert_ack(tx: &mut Tx, a: &AckRow) -> Result<()> {
     Ok(())
 }
 
-/// A customer's acknowledgements, newest first.
-pub async fn acks_of(store: &Store, customer_id: &str) -> Result<Vec<AckRow>> {
-    let rows = sqlx::query(
+/// A customer's acknowledgements (a customer in `scope`), newest first.
+pub async fn acks_of(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    customer_id: &str,
+) -> Result<Vec<AckRow>> {
+    let mut sql = String::from(
         "SELECT id, customer_id, text_version, signer_name, acknowledged_by, acknowledged_at FROM emergency_acknowledgements \
-         WHERE customer_id = $1 ORDER BY acknowledged_at DESC, id DESC",
-    )
-    .bind(customer_id)
-    .fetch_all(store.reader())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AckRow {
-                id: r.try_get("id")?,
-                customer_id: r.try_get("customer_id")?,
-                text_version: r.try_get("text_version")?,
-                signer_name: r.try_get("signer_name")?,
-                acknowledged_by: r.try_get("acknowledged_by")?,
-                acknowledged_at: r.try_get("acknowledged_at")?,
-            })
+         WHERE customer_id = $1",
+    );
+    let mut args = vec![Arg::Text(customer_id.to_string())];
+    push_customer_in_scope(&mut sql, &mut args, scope, "customer_id");
+    sql.push_str(" ORDER BY acknowledged_at DESC, id DESC");
+    fetch_dynamic(store.reader(), &sql, args, |r| {
+        Ok(AckRow {
+            id: r.try_get("id")?,
+            customer_id: r.try_get("customer_id")?,
+            text_version: r.try_get("text_version")?,
+            signer_name: r.try_get("signer_name")?,
+            acknowledged_by: r.try_get("acknowledged_by")?,
+            acknowledged_at: r.try_get("acknowledged_at")?,
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    })
+    .await
 }
 
 /// The customer's designated emergency contact (notified of every emergency call, T13).
@@ -168,14 +172,18 @@ pub async fn set_contact(tx: &mut Tx, c: &ContactRow) -> Result<()> {
     Ok(())
 }
 
-pub async fn contact_of(store: &Store, customer_id: &str) -> Result<Option<ContactRow>> {
-    let r = sqlx::query(
+/// The emergency contact of a customer in `scope`.
+pub async fn contact_of(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    customer_id: &str,
+) -> Result<Option<ContactRow>> {
+    let mut sql = String::from(
         "SELECT customer_id, name, email, updated_by, updated_at FROM emergency_contacts WHERE customer_id = $1",
-    )
-    .bind(customer_id)
-    .fetch_optional(store.reader())
-    .await?;
-    r.map(|r| {
+    );
+    let mut args = vec![Arg::Text(customer_id.to_string())];
+    push_customer_in_scope(&mut sql, &mut args, scope, "customer_id");
+    Ok(fetch_dynamic(store.reader(), &sql, args, |r| {
         Ok(ContactRow {
             customer_id: r.try_get("customer_id")?,
             name: r.try_get("name")?,
@@ -184,6 +192,6 @@ pub async fn contact_of(store: &Store, customer_id: &str) -> Result<Option<Conta
             updated_at: r.try_get("updated_at")?,
         })
     })
-    .transpose()
-    .map_err(|e: sqlx::Error| e.into())
+    .await?
+    .pop())
 }

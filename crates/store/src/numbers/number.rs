@@ -42,14 +42,14 @@ pub struct NumberRow {
     pub partner_id: Option<String>,
 }
 
-const NUMBER_COLS: &str = "n.id, n.e164, n.country, n.number_type, n.capabilities, n.state, n.customer_id, \
+pub(super) const NUMBER_COLS: &str = "n.id, n.e164, n.country, n.number_type, n.capabilities, n.state, n.customer_id, \
     n.billing_account_id, n.reserved_at, n.provider_verified_at, n.provider_verified_by, n.customer_confirmed_at, \
     n.customer_confirmed_by, n.confirm_method, n.activated_at, n.quarantine_until, n.suspended_reason, \
     n.suspension_ref, n.cnam, n.no_trunking, n.routing, n.origin, n.created_at, n.updated_at, c.partner_id";
 
-const NUMBER_FROM: &str = "numbers n LEFT JOIN customers c ON c.id = n.customer_id";
+pub(super) const NUMBER_FROM: &str = "numbers n LEFT JOIN customers c ON c.id = n.customer_id";
 
-fn number(r: &AnyRow) -> Result<NumberRow, sqlx::Error> {
+pub(super) fn number(r: &AnyRow) -> Result<NumberRow, sqlx::Error> {
     Ok(NumberRow {
         id: r.try_get("id")?,
         e164: r.try_get("e164")?,
@@ -156,22 +156,16 @@ pub async fn update_number(tx: &mut Tx, n: &NumberRow, expected_state: &str) -> 
     Ok(())
 }
 
-/// A number by its E.164 digits, unscoped (the real-time guard's lookup).
-pub async fn find_by_e164(store: &Store, digits: &str) -> Result<Option<NumberRow>> {
-    let r = sqlx::query(&format!(
-        "SELECT {NUMBER_COLS} FROM {NUMBER_FROM} WHERE n.e164 = $1"
-    ))
-    .bind(digits)
-    .fetch_optional(store.reader())
-    .await?;
-    Ok(r.as_ref().map(number).transpose()?)
-}
-
-fn push_number_scope(sql: &mut String, args: &mut Vec<Arg>, scope: &Scope, unassigned: bool) {
+pub(super) fn push_number_scope(
+    sql: &mut String,
+    args: &mut Vec<Arg>,
+    scope: ScopeFilter<'_>,
+    unassigned: bool,
+) {
     sql.push_str(" AND ((n.customer_id IS NOT NULL");
-    ScopeFilter(scope).push(sql, args, "c.id", "c.partner_id");
+    scope.push(sql, args, "c.id", "c.partner_id");
     sql.push(')');
-    if unassigned && !matches!(scope, Scope::Customer(_)) {
+    if unassigned && !matches!(scope.scope(), Scope::Customer(_)) {
         sql.push_str(" OR n.customer_id IS NULL");
     }
     sql.push(')');
@@ -188,7 +182,7 @@ pub async fn get_number(
     let mut sql =
         format!("SELECT {NUMBER_COLS} FROM {NUMBER_FROM} WHERE (n.id = $1 OR n.e164 = $1)");
     let mut args = vec![Arg::Text(id_or_digits.to_string())];
-    push_number_scope(&mut sql, &mut args, scope.0, unassigned);
+    push_number_scope(&mut sql, &mut args, scope, unassigned);
     fetch_dynamic(store.reader(), &sql, args, number)
         .await?
         .pop()
@@ -219,52 +213,7 @@ pub async fn list_numbers(
     ] {
         q.filter(col, "=", v.clone().map(Arg::Text));
     }
-    q.clause(|sql, args| push_number_scope(sql, args, scope.0, true))
+    q.clause(|sql, args| push_number_scope(sql, args, scope, true))
         .page("n.id", page);
     q.fetch(store.reader(), number).await
-}
-
-/// Numbers in `state` whose `col` time is at or before `now` (sweeps).
-async fn due(store: &Store, state: &str, col: &str, now: i64) -> Result<Vec<NumberRow>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {NUMBER_COLS} FROM {NUMBER_FROM} WHERE n.state = $1 AND n.{col} IS NOT NULL AND n.{col} <= $2 ORDER BY n.id"
-    ))
-    .bind(state)
-    .bind(now)
-    .fetch_all(store.reader())
-    .await?;
-    Ok(rows.iter().map(number).collect::<Result<_, _>>()?)
-}
-
-/// T9: numbers whose quarantine is over at `now`.
-pub async fn quarantine_over(store: &Store, now: i64) -> Result<Vec<NumberRow>> {
-    due(store, "quarantine", "quarantine_until", now).await
-}
-
-/// The E.164 digits of the active numbers of a billing account.
-pub async fn active_numbers_of_account(
-    store: &Store,
-    billing_account_id: &str,
-) -> Result<Vec<String>> {
-    let rows = sqlx::query(
-        "SELECT e164 FROM numbers WHERE billing_account_id = $1 AND state = 'active' ORDER BY e164",
-    )
-    .bind(billing_account_id)
-    .fetch_all(store.reader())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| r.try_get("e164"))
-        .collect::<Result<_, _>>()?)
-}
-
-/// Numbers with one of `digits` (unscoped; port-in checks).
-pub async fn numbers_by_e164(store: &Store, digits: &[String]) -> Result<Vec<NumberRow>> {
-    let mut out = Vec::new();
-    for d in digits {
-        if let Some(n) = find_by_e164(store, d).await? {
-            out.push(n);
-        }
-    }
-    Ok(out)
 }

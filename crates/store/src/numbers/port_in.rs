@@ -171,20 +171,3 @@ pub async fn list_port_ins(
     }
     Ok(out)
 }
-
-/// Ids of port-ins not final (draft, submitted, pending, scheduled) that carry `digits`.
-/// System-wide (the T7 portability check): the submitted, open port-ins that hold a number.
-/// A draft holds nothing (issue 11 #1): only a submitted request may block another.
-pub async fn open_port_ins_with(store: &Store, digits: &str) -> Result<Vec<String>> {
-    let rows = sqlx::query(
-        "SELECT p.id FROM port_ins p JOIN port_in_numbers x ON x.port_in_id = p.id \
-         WHERE x.e164 = $1 AND p.state IN ('submitted', 'pending', 'scheduled') ORDER BY p.id",
-    )
-    .bind(digits)
-    .fetch_all(store.reader())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, _>>()?)
-}

@@ -18,11 +18,11 @@ pub struct PortOutRow {
     pub resolved_at: Option<i64>,
 }
 
-const PORT_OUT_COLS: &str =
+pub(super) const PORT_OUT_COLS: &str =
     "id, number_id, e164, gaining_provider, authorisation_ref, port_date, state, previous_state, \
     requested_by, requested_at, resolved_at";
 
-fn port_out(r: &AnyRow) -> Result<PortOutRow, sqlx::Error> {
+pub(super) fn port_out(r: &AnyRow) -> Result<PortOutRow, sqlx::Error> {
     Ok(PortOutRow {
         id: r.try_get("id")?,
         number_id: r.try_get("number_id")?,
@@ -71,23 +71,18 @@ pub async fn resolve_port_out(tx: &mut Tx, id: &str, state: &str, at: i64) -> Re
 }
 
 /// The pending port-out of a number.
-pub async fn pending_port_out(store: &Store, number_id: &str) -> Result<Option<PortOutRow>> {
-    let r = sqlx::query(&format!(
-        "SELECT {PORT_OUT_COLS} FROM port_outs WHERE number_id = $1 AND state = 'pending' ORDER BY requested_at DESC, id DESC LIMIT 1"
-    ))
-    .bind(number_id)
-    .fetch_optional(store.reader())
-    .await?;
-    Ok(r.as_ref().map(port_out).transpose()?)
-}
-
-/// Pending port-outs whose port date is at or before `now`.
-pub async fn due_port_outs(store: &Store, now: i64) -> Result<Vec<PortOutRow>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {PORT_OUT_COLS} FROM port_outs WHERE state = 'pending' AND port_date <= $1 ORDER BY port_date, id"
-    ))
-    .bind(now)
-    .fetch_all(store.reader())
-    .await?;
-    Ok(rows.iter().map(port_out).collect::<Result<_, _>>()?)
+/// The pending port-out of a number in `scope`, if any.
+pub async fn pending_port_out(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    number_id: &str,
+) -> Result<Option<PortOutRow>> {
+    let mut sql =
+        format!("SELECT {PORT_OUT_COLS} FROM port_outs WHERE number_id = $1 AND state = 'pending'");
+    let mut args = vec![Arg::Text(number_id.to_string())];
+    push_number_in_scope(&mut sql, &mut args, scope, "number_id");
+    sql.push_str(" ORDER BY requested_at DESC, id DESC LIMIT 1");
+    Ok(fetch_dynamic(store.reader(), &sql, args, port_out)
+        .await?
+        .pop())
 }

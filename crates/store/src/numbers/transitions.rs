@@ -41,32 +41,40 @@ pub async fn insert_transition(tx: &mut Tx, t: &TransitionRow) -> Result<()> {
     Ok(())
 }
 
-/// Transitions of one subject, oldest first.
-pub async fn transitions_of(store: &Store, subject_id: &str) -> Result<Vec<TransitionRow>> {
-    let rows = sqlx::query(
+/// Transitions of one subject, oldest first, if the number or port-in is in `scope`.
+pub async fn transitions_of(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    subject_id: &str,
+) -> Result<Vec<TransitionRow>> {
+    let mut sql = String::from(
         "SELECT id, subject_type, subject_id, e164, from_state, to_state, event, actor, at, reason, rule, clause \
-         FROM number_transitions WHERE subject_id = $1 ORDER BY at, id",
-    )
-    .bind(subject_id)
-    .fetch_all(store.reader())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(TransitionRow {
-                id: r.try_get("id")?,
-                subject_type: r.try_get("subject_type")?,
-                subject_id: r.try_get("subject_id")?,
-                e164: opt_text(r, "e164")?,
-                from_state: r.try_get("from_state")?,
-                to_state: r.try_get("to_state")?,
-                event: r.try_get("event")?,
-                actor: r.try_get("actor")?,
-                at: r.try_get("at")?,
-                reason: r.try_get("reason")?,
-                rule: r.try_get("rule")?,
-                clause: r.try_get("clause")?,
-            })
+         FROM number_transitions WHERE subject_id = $1",
+    );
+    let mut args = vec![Arg::Text(subject_id.to_string())];
+    if !matches!(scope.scope(), Scope::All) {
+        sql.push_str(" AND ((subject_type = 'number'");
+        push_number_in_scope(&mut sql, &mut args, scope, "subject_id");
+        sql.push_str(") OR (subject_type = 'port_in'");
+        push_port_in_in_scope(&mut sql, &mut args, scope, "subject_id");
+        sql.push_str("))");
+    }
+    sql.push_str(" ORDER BY at, id");
+    fetch_dynamic(store.reader(), &sql, args, |r| {
+        Ok(TransitionRow {
+            id: r.try_get("id")?,
+            subject_type: r.try_get("subject_type")?,
+            subject_id: r.try_get("subject_id")?,
+            e164: opt_text(r, "e164")?,
+            from_state: r.try_get("from_state")?,
+            to_state: r.try_get("to_state")?,
+            event: r.try_get("event")?,
+            actor: r.try_get("actor")?,
+            at: r.try_get("at")?,
+            reason: r.try_get("reason")?,
+            rule: r.try_get("rule")?,
+            clause: r.try_get("clause")?,
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    })
+    .await
 }

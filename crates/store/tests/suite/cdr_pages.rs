@@ -15,7 +15,7 @@ pub(crate) async fn i6_a_cdr_page_is_an_index_range_not_a_sort(store: Store) {
             ((None, None), None),
             ((Some(10), Some(20)), Some((15, "cdr_9"))),
         ] {
-            let q = sr::account_cdrs_query(ScopeFilter(scope), "ba_1", range, after, 50);
+            let q = sr::account_cdrs_query(ScopeFilter::of(scope), "ba_1", range, after, 50);
             let mut tx = store.begin().await.unwrap();
             if store.backend() == Backend::Postgres {
                 // With sorting and full scans priced out, a plan without a Sort node exists

@@ -152,7 +152,9 @@ async fn audit_log_is_append_only(store: Store) {
         );
     }
     assert_eq!(
-        audit::list(&store, &Page::first(10)).await.unwrap(),
+        audit::list(&store, ScopeFilter::of(&Scope::All), &Page::first(10))
+            .await
+            .unwrap(),
         vec![row]
     );
 }
@@ -162,15 +164,17 @@ async fn tenancy_scope_filters(store: Store) {
     let page = Page::first(10);
     let ids = |v: Vec<CustomerRow>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
     assert_eq!(
-        ids(st::list_customers(&store, ScopeFilter(&Scope::All), &page)
-            .await
-            .unwrap()),
+        ids(
+            st::list_customers(&store, ScopeFilter::of(&Scope::All), &page)
+                .await
+                .unwrap()
+        ),
         ["cus_1", "cus_2"]
     );
     assert_eq!(
         ids(st::list_customers(
             &store,
-            ScopeFilter(&Scope::Partners(vec!["ptn_1".into()])),
+            ScopeFilter::of(&Scope::Partners(vec!["ptn_1".into()])),
             &page
         )
         .await
@@ -178,16 +182,18 @@ async fn tenancy_scope_filters(store: Store) {
         ["cus_1"]
     );
     assert_eq!(
-        ids(
-            st::list_customers(&store, ScopeFilter(&Scope::Customer("cus_2".into())), &page)
-                .await
-                .unwrap()
-        ),
+        ids(st::list_customers(
+            &store,
+            ScopeFilter::of(&Scope::Customer("cus_2".into())),
+            &page
+        )
+        .await
+        .unwrap()),
         ["cus_2"]
     );
     assert!(st::get_customer(
         &store,
-        ScopeFilter(&Scope::Partners(vec!["ptn_1".into()])),
+        ScopeFilter::of(&Scope::Partners(vec!["ptn_1".into()])),
         "cus_2"
     )
     .await
@@ -195,7 +201,7 @@ async fn tenancy_scope_filters(store: Store) {
     assert_eq!(
         st::list_billing_accounts(
             &store,
-            ScopeFilter(&Scope::Customer("cus_2".into())),
+            ScopeFilter::of(&Scope::Customer("cus_2".into())),
             None,
             &page
         )
@@ -205,12 +211,12 @@ async fn tenancy_scope_filters(store: Store) {
         0
     );
     // Pagination by cursor.
-    let first = st::list_customers(&store, ScopeFilter(&Scope::All), &Page::first(1))
+    let first = st::list_customers(&store, ScopeFilter::of(&Scope::All), &Page::first(1))
         .await
         .unwrap();
     let next = st::list_customers(
         &store,
-        ScopeFilter(&Scope::All),
+        ScopeFilter::of(&Scope::All),
         &Page {
             limit: 1,
             after: Some(first[0].id.clone()),
@@ -303,12 +309,12 @@ async fn cdr_insert_is_idempotent(store: Store) {
     );
     tollgate_store::commit(tx).await.unwrap();
     assert_eq!(
-        sr::cdr_totals(&store).await.unwrap(),
+        sr::system::cdr_totals(&store).await.unwrap(),
         vec![("EUR".to_string(), 3, 3 * 1_234)]
     );
     let scoped = sr::list_account_cdrs(
         &store,
-        ScopeFilter(&Scope::Customer("cus_2".into())),
+        ScopeFilter::of(&Scope::Customer("cus_2".into())),
         &cdr("a").billing_account_id,
         (None, None),
         None,
@@ -356,7 +362,7 @@ async fn sql_longest_prefix_baseline(store: Store) {
     .unwrap();
     tollgate_store::commit(tx).await.unwrap();
     assert_eq!(
-        sr::lookup_rate_sql(&store, "t", "447700900000", 50)
+        sr::system::lookup_rate_sql(&store, "t", "447700900000", 50)
             .await
             .unwrap()
             .unwrap()
@@ -364,7 +370,7 @@ async fn sql_longest_prefix_baseline(store: Store) {
         2
     );
     assert_eq!(
-        sr::lookup_rate_sql(&store, "t", "447700900000", 100)
+        sr::system::lookup_rate_sql(&store, "t", "447700900000", 100)
             .await
             .unwrap()
             .unwrap()
@@ -372,18 +378,21 @@ async fn sql_longest_prefix_baseline(store: Store) {
         3
     );
     assert_eq!(
-        sr::lookup_rate_sql(&store, "t", "442070000000", 100)
+        sr::system::lookup_rate_sql(&store, "t", "442070000000", 100)
             .await
             .unwrap()
             .unwrap()
             .prefix,
         "44"
     );
-    assert!(sr::lookup_rate_sql(&store, "t", "33100000000", 100)
+    assert!(sr::system::lookup_rate_sql(&store, "t", "33100000000", 100)
         .await
         .unwrap()
         .is_none());
-    assert_eq!(sr::load_rate_rows(&store, "t").await.unwrap().len(), 3);
+    assert_eq!(
+        sr::system::load_rate_rows(&store, "t").await.unwrap().len(),
+        3
+    );
 }
 
 async fn numbers_scope_state_and_emergency_history(store: Store) {
@@ -476,7 +485,7 @@ async fn numbers_scope_state_and_emergency_history(store: Store) {
     tollgate_store::commit(tx).await.unwrap();
 
     // The guard's lookup, and the billing account's active numbers.
-    let n = sn::find_by_e164(&store, "442079460001")
+    let n = sn::system::find_by_e164(&store, "442079460001")
         .await
         .unwrap()
         .unwrap();
@@ -489,9 +498,14 @@ async fn numbers_scope_state_and_emergency_history(store: Store) {
         ),
         ("active", Some(10), true, Some("ptn_1"))
     );
-    assert!(sn::find_by_e164(&store, "1").await.unwrap().is_none());
+    assert!(sn::system::find_by_e164(&store, "1")
+        .await
+        .unwrap()
+        .is_none());
     assert_eq!(
-        sn::active_numbers_of_account(&store, "ba_1").await.unwrap(),
+        sn::system::active_numbers_of_account(&store, "ba_1")
+            .await
+            .unwrap(),
         vec!["442079460001".to_string(), "442079460003".to_string()]
     );
     // Scope: a customer sees its own; a partner its customers' and the unassigned inventory.
@@ -500,7 +514,7 @@ async fn numbers_scope_state_and_emergency_history(store: Store) {
         async move {
             sn::list_numbers(
                 &store,
-                ScopeFilter(&scope),
+                ScopeFilter::of(&scope),
                 &NumberFilter::default(),
                 &Page::first(10),
             )
@@ -519,11 +533,11 @@ async fn numbers_scope_state_and_emergency_history(store: Store) {
     assert_eq!(list(Scope::All).await, ["num_1", "num_2", "num_3"]);
     let c2 = Scope::Customer("cus_2".into());
     assert!(matches!(
-        sn::get_number(&store, ScopeFilter(&c2), "num_1", true).await,
+        sn::get_number(&store, ScopeFilter::of(&c2), "num_1", true).await,
         Err(StoreError::NotFound)
     ));
     assert_eq!(
-        sn::get_number(&store, ScopeFilter(&c2), "442079460003", true)
+        sn::get_number(&store, ScopeFilter::of(&c2), "442079460003", true)
             .await
             .unwrap()
             .id,
@@ -545,10 +559,14 @@ async fn numbers_scope_state_and_emergency_history(store: Store) {
         1
     );
     tollgate_store::commit(tx).await.unwrap();
-    let addrs = sn::addresses_of(&store, "num_1").await.unwrap();
+    let addrs = sn::addresses_of(&store, ScopeFilter::of(&Scope::All), "num_1")
+        .await
+        .unwrap();
     assert_eq!(addrs.len(), 2);
     assert_eq!(addrs[1].withdrawn_at, Some(50));
-    let t = sn::transitions_of(&store, "num_1").await.unwrap();
+    let t = sn::transitions_of(&store, ScopeFilter::of(&Scope::All), "num_1")
+        .await
+        .unwrap();
     assert_eq!(
         (t[0].rule.as_str(), t[0].clause.as_str()),
         ("B2", "W 7.9.1")
@@ -635,27 +653,27 @@ async fn guard_state_round_trips(store: Store) {
     tollgate_store::commit(tx).await.unwrap();
 
     assert_eq!(
-        sg::get_policy(&store, "ba_1")
+        sg::get_policy(&store, ScopeFilter::of(&Scope::All), "ba_1")
             .await
             .unwrap()
             .unwrap()
             .licensed_calls,
         6
     );
-    let open = sg::open_calls(&store).await.unwrap();
+    let open = sg::system::open_calls(&store).await.unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!(
         (open[0].call_id.as_str(), open[0].answered_at),
         ("c1", Some(105))
     );
     assert_eq!(
-        sg::active_suspensions(&store, "ba_1", 150)
+        sg::system::active_suspensions(&store, "ba_1", 150)
             .await
             .unwrap()
             .len(),
         1
     );
-    assert!(sg::active_suspensions(&store, "ba_1", 200)
+    assert!(sg::system::active_suspensions(&store, "ba_1", 200)
         .await
         .unwrap()
         .is_empty()); // expired by itself
@@ -667,28 +685,34 @@ async fn guard_state_round_trips(store: Store) {
         .await
         .unwrap());
     tollgate_store::commit(tx).await.unwrap();
-    assert!(sg::active_suspensions(&store, "ba_1", 150)
+    assert!(sg::system::active_suspensions(&store, "ba_1", 150)
         .await
         .unwrap()
         .is_empty());
     let page = Page::first(10);
     assert_eq!(
-        sg::list_incidents(&store, ScopeFilter(&Scope::Customer("cus_1".into())), &page)
-            .await
-            .unwrap()
-            .len(),
+        sg::list_incidents(
+            &store,
+            ScopeFilter::of(&Scope::Customer("cus_1".into())),
+            &page
+        )
+        .await
+        .unwrap()
+        .len(),
         1
     );
-    assert!(
-        sg::list_incidents(&store, ScopeFilter(&Scope::Customer("cus_2".into())), &page)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(sg::list_incidents(
+        &store,
+        ScopeFilter::of(&Scope::Customer("cus_2".into())),
+        &page
+    )
+    .await
+    .unwrap()
+    .is_empty());
     assert_eq!(
         sg::list_suspensions(
             &store,
-            ScopeFilter(&Scope::Partners(vec!["ptn_1".into()])),
+            ScopeFilter::of(&Scope::Partners(vec!["ptn_1".into()])),
             &page
         )
         .await
@@ -697,12 +721,12 @@ async fn guard_state_round_trips(store: Store) {
         1
     );
     assert_eq!(
-        sg::active_bans(&store, 350).await.unwrap(),
+        sg::system::active_bans(&store, 350).await.unwrap(),
         vec![("203.0.113.9".to_string(), 400)]
     );
     assert_eq!(
-        sg::destination_prefixes(&store).await.unwrap(),
+        sg::system::destination_prefixes(&store).await.unwrap(),
         vec![("4490".to_string(), "premium_rate".to_string())]
     );
-    assert_eq!(sg::spend_since(&store, "ba_1", 0).await.unwrap(), 0);
+    assert_eq!(sg::system::spend_since(&store, "ba_1", 0).await.unwrap(), 0);
 }
