@@ -18,6 +18,7 @@ pub mod guard_state;
 pub mod ids;
 pub mod numbers;
 pub mod rating;
+pub mod records;
 pub mod secrets;
 pub mod tenancy;
 pub mod terms;

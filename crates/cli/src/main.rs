@@ -217,9 +217,7 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
         }
         Command::Init { operator, email } => init(cfg, &operator, &email).await,
         Command::Migrate => {
-            let store = Store::connect(&cfg.database_url()).await?;
-            let applied = tollgate_store::migrate::apply(&store).await?;
-            let v = tollgate_store::migrate::current_version(&store).await?;
+            let (applied, v) = tollgate_app::access::migrate_database(&cfg.database_url()).await?;
             println!(
                 "schema at version {v} ({} migration(s) applied now)",
                 applied.len()
@@ -350,11 +348,11 @@ async fn token(cfg: config::Config, action: TokenCmd) -> Result<(), Fail> {
     let app = open_app(&cfg).await?;
     let sys = Caller::system(Actor::cli());
     let user_by_email = |email: String| {
-        let app = app.clone();
+        let (app, sys) = (app.clone(), sys.clone());
         async move {
-            tollgate_store::auth::system::find_user_by_email(&app.store, &email.to_lowercase())
-                .await?
-                .ok_or_else(|| Fail(2, format!("no user with e-mail `{email}`")))
+            app.user_by_email(&sys, &email)
+                .await
+                .map_err(|_| Fail(2, format!("no user with e-mail `{email}`")))
         }
     };
     match action {
@@ -378,9 +376,7 @@ async fn token(cfg: config::Config, action: TokenCmd) -> Result<(), Fail> {
                 (Some(email), None) => user_by_email(email).await?,
                 (email, Some(Role::SipEdge)) => {
                     let email = email.unwrap_or_else(|| SIP_EDGE_USER.to_string());
-                    match tollgate_store::auth::system::find_user_by_email(&app.store, &email)
-                        .await?
-                    {
+                    match app.user_by_email(&sys, &email).await.ok() {
                         Some(u) if Role::parse(&u.role) == Some(Role::SipEdge) => u,
                         Some(_) => {
                             return Err(Fail(
@@ -423,10 +419,7 @@ async fn token(cfg: config::Config, action: TokenCmd) -> Result<(), Fail> {
         }
         TokenCmd::List { email } => {
             let u = user_by_email(email).await?;
-            let page = tollgate_store::Page::first(tollgate_store::MAX_PAGE_LIMIT);
-            for c in
-                tollgate_store::auth::system::list_credentials(&app.store, &[u.id], &page).await?
-            {
+            for c in app.credentials_of(&sys, &u).await? {
                 let state = if c.revoked_at.is_some() {
                     "revoked"
                 } else {

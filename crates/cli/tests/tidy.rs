@@ -245,3 +245,55 @@ fn the_scope_rule_sees_store_parameters_and_futures() {
         .collect();
     assert_eq!(hits, ["a", "b"]);
 }
+
+/// The `[dependencies]` of a crate's manifest: the package names listed there.
+fn dependencies(manifest: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            inside = line == "[dependencies]";
+            continue;
+        }
+        if inside && !line.is_empty() && !line.starts_with('#') {
+            if let Some(name) = line.split(['=', '.', ' ']).next() {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn layers_http_depends_on_the_app_never_on_the_store_and_the_core_on_neither() {
+    // The wire format is the HTTP crate's own; the store is reached through app use cases;
+    // the core knows nothing above it.
+    let read = |c: &str| {
+        std::fs::read_to_string(crates_dir().join(c).join("Cargo.toml")).expect("manifest")
+    };
+    let http = dependencies(&read("http"));
+    assert!(http.contains(&"tollgate-app".to_string()), "{http:?}");
+    assert!(
+        !http.contains(&"tollgate-store".to_string()),
+        "http depends on the store: {http:?}"
+    );
+    let core = dependencies(&read("core"));
+    for upper in [
+        "tollgate-store",
+        "tollgate-app",
+        "tollgate-http",
+        "tokio",
+        "sqlx",
+        "axum",
+    ] {
+        assert!(
+            !core.contains(&upper.to_string()),
+            "core depends on {upper}"
+        );
+    }
+    assert_eq!(
+        dependencies("[package]\nname = \"x\"\n[dependencies]\na.workspace = true\nb = \"1\"\n# c\n[dev-dependencies]\nd = \"1\"\n"),
+        ["a", "b"]
+    );
+}

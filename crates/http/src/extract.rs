@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use tollgate_store::{Page, MAX_PAGE_LIMIT};
+use tollgate_app::records::{Page, MAX_PAGE_LIMIT};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::IntoParams;
 

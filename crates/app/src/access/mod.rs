@@ -15,9 +15,11 @@ use crate::{Actor, App, AppError, Caller, Principal};
 
 mod addresses;
 mod limiter;
+mod operator_cli;
 
 pub use addresses::{client_address, parse_trusted_proxies, IpNet};
 pub use limiter::{LoginLimiter, MAX_CONCURRENT_HASHES};
+pub use operator_cli::migrate_database;
 
 /// Failed logins for one e-mail from one source within [`LOGIN_WINDOW_S`] before refusal.
 pub const MAX_FAILED_LOGINS_PER_ACCOUNT: usize = 5;

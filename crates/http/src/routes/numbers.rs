@@ -9,9 +9,9 @@ use axum::http::HeaderMap;
 use axum::{Extension, Json};
 use serde::Deserialize;
 use tollgate_app::numbers::{DocSubject, NewDocument, NewPortIn, NumberImportLine};
+use tollgate_app::records::NumberFilter;
 use tollgate_app::{App, AppError, Caller};
 use tollgate_core::numbers::{self as cn, Address, PortInEvent};
-use tollgate_store::numbers::NumberFilter;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;

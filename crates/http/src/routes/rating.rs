@@ -9,9 +9,9 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tollgate_app::rating::{BodyReader, CdrCursor, CdrFilter, CdrFormat};
+use tollgate_app::records::CdrRow;
 use tollgate_app::{App, AppError, Caller};
 use tollgate_core::money::{format_minor, format_scaled, micros_to_minor, Currency, MICRO_DIGITS};
-use tollgate_store::rating::CdrRow;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ErrorBody};

@@ -1,9 +1,9 @@
 //! Answers of the access routes (A1-A3): who am I, logins, passwords, TOTP, tokens.
 
 use serde::Serialize;
+use tollgate_app::records::CredentialRow;
 use tollgate_app::{App, Principal};
 use tollgate_core::tenancy::Role;
-use tollgate_store::auth::CredentialRow;
 use utoipa::openapi::schema::ObjectBuilder;
 use utoipa::ToSchema;
 

@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 use tollgate_app::guard::{CutOrder, Decided};
+use tollgate_app::records::{AnnouncementRow, IncidentRow, PolicyRow, SuspensionRow};
 use tollgate_core::guard::{Decision, DestClass, Live, SuspensionScope};
 use tollgate_core::money::{format_scaled, MICRO_DIGITS};
-use tollgate_store::guard::{AnnouncementRow, IncidentRow, PolicyRow, SuspensionRow};
 use utoipa::openapi::schema::ObjectBuilder;
 use utoipa::ToSchema;
 

@@ -5,12 +5,12 @@
 
 use serde::Serialize;
 use tollgate_app::numbers::{ImportReport, NumberDetail, NumberHistory, PortInDetail, SweepReport};
-use tollgate_core::numbers::{
-    self as cn, Capability, MissPolicy, NumberState, NumberType, PortInState, Routing,
-};
-use tollgate_store::numbers::{
+use tollgate_app::records::{
     AckRow, AddressRow, ContactRow, DocRequestRow, DocumentRow, NumberRow, PortInRow, PortOutRow,
     TransitionRow,
+};
+use tollgate_core::numbers::{
+    self as cn, Capability, MissPolicy, NumberState, NumberType, PortInState, Routing,
 };
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder};
 use utoipa::ToSchema;

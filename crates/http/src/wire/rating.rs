@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use tollgate_app::rating::AccountRating;
-use tollgate_store::rating::{RateVersionRow, RejectRow};
+use tollgate_app::records::{RateVersionRow, RejectRow};
 use utoipa::openapi::schema::ObjectBuilder;
 use utoipa::ToSchema;
 

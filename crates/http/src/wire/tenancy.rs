@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::Value;
+use tollgate_app::records::AuditRow;
+use tollgate_app::records::FlagRow;
+use tollgate_app::records::UserRow;
+use tollgate_app::records::{AgreementRow, BillingAccountRow, CustomerRow, PartnerRow};
 use tollgate_core::tenancy::PartnerTier;
 use tollgate_core::terms::TermsProfile;
-use tollgate_store::audit::AuditRow;
-use tollgate_store::auth::UserRow;
-use tollgate_store::numbers::FlagRow;
-use tollgate_store::tenancy::{AgreementRow, BillingAccountRow, CustomerRow, PartnerRow};
 use utoipa::openapi::schema::ObjectBuilder;
 use utoipa::ToSchema;
 

@@ -1,0 +1,15 @@
+//! The records use cases return, and the paging and filter types they take. They are the
+//! store's rows, named here so that the HTTP crate depends on the app alone (cli → http →
+//! app → store): the wire format is the HTTP crate's own types (`http::wire`), mapped from
+//! these, so a column added to a table changes no answer until a wire type says so.
+
+pub use tollgate_store::audit::AuditRow;
+pub use tollgate_store::auth::{CredentialRow, UserRow};
+pub use tollgate_store::guard::{AnnouncementRow, IncidentRow, PolicyRow, SuspensionRow};
+pub use tollgate_store::numbers::{
+    AckRow, AddressRow, ContactRow, DocRequestRow, DocumentRow, FlagRow, NumberFilter, NumberRow,
+    PortInRow, PortOutRow, TransitionRow,
+};
+pub use tollgate_store::rating::{CdrRow, RateVersionRow, RejectRow};
+pub use tollgate_store::tenancy::{AgreementRow, BillingAccountRow, CustomerRow, PartnerRow};
+pub use tollgate_store::{Page, MAX_PAGE_LIMIT};
