@@ -186,3 +186,105 @@ async fn i11_14_a_reposted_file_adds_no_copy_of_its_rejected_lines() {
     .unwrap();
     assert_eq!(stored.len(), 2, "{stored:?}");
 }
+
+/// A reader that gives `data`, then fails (a connection cut off mid-body).
+struct CutOff {
+    data: std::io::Cursor<Vec<u8>>,
+}
+
+impl std::io::Read for CutOff {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        match self.data.read(out)? {
+            0 => Err(std::io::Error::other("connection reset")),
+            n => Ok(n),
+        }
+    }
+}
+
+#[tokio::test]
+async fn i7_a_body_cut_off_after_a_chunk_leaves_the_stored_chunk_on_the_audit_log() {
+    let (app, hq) = app().await;
+    // Two full chunks and a bit: the first two are committed before the cut is read.
+    let n = INTAKE_CHUNK_ROWS * 2 + 10;
+    let body = batch(&hq, "cut", 0..n).into_bytes();
+    let reader = CutOff {
+        data: std::io::Cursor::new(body),
+    };
+    let e = app
+        .ingest_stream(&Actor::cli(), CdrFormat::Csv, reader, None, None)
+        .await
+        .unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("were stored before this"), "{msg}");
+    let stored: usize = tollgate_store::testing::texts(
+        &app.store,
+        "SELECT call_id FROM cdrs WHERE source = 'chunks' AND call_id LIKE 'cut-%'",
+    )
+    .await
+    .unwrap()
+    .len();
+    // Whole chunks only: 2 × INTAKE_CHUNK_ROWS stored, the last 10 lines were never taken.
+    assert_eq!(stored, INTAKE_CHUNK_ROWS * 2);
+    // The error names the batch; its chunks are on the audit log under that id.
+    let batch_id = msg
+        .split_whitespace()
+        .find(|w| w.starts_with("bat_"))
+        .map(|w| w.trim_end_matches(':'))
+        .unwrap_or_else(|| panic!("no batch id in {msg}"));
+    let chunks = tollgate_store::testing::texts(
+        &app.store,
+        &format!(
+            "SELECT detail FROM audit_log WHERE action = 'cdrs.ingest.chunk' AND target = '{batch_id}' ORDER BY id"
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(chunks.len(), 2, "{chunks:?}");
+    let inserted: u64 = chunks
+        .iter()
+        .map(|d| {
+            serde_json::from_str::<serde_json::Value>(d).unwrap()["inserted"]
+                .as_u64()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(inserted, (INTAKE_CHUNK_ROWS * 2) as u64);
+    // A resend of the whole file completes the batch without doubling anything.
+    let r = app
+        .ingest_cdrs(
+            &Actor::cli(),
+            CdrFormat::Csv,
+            batch(&hq, "cut", 0..n).as_bytes(),
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!((r.inserted, r.duplicates), (10, INTAKE_CHUNK_ROWS * 2));
+}
+
+#[tokio::test]
+async fn i11_14_rejects_without_content_are_told_apart_by_line_and_message() {
+    let (app, hq) = app().await;
+    // Invalid UTF-8 makes a CSV syntax reject, which keeps no raw text.
+    let bad = |at: usize| {
+        let mut b = batch(&hq, &format!("u{at}"), 0..at).into_bytes();
+        b.extend_from_slice(b"chunks,\xff\xfe,x,+33170000001,+33142685300,1,2,1,outbound\n");
+        b
+    };
+    for body in [bad(1), bad(2), bad(1)] {
+        let r = app
+            .ingest_cdrs(&Actor::cli(), CdrFormat::Csv, &body, None, None)
+            .await
+            .unwrap();
+        assert_eq!(r.rejected, 1);
+    }
+    // Lines 3 and 4 (header + 1 or 2 calls): two rejects; the re-post of the first adds none.
+    let stored = tollgate_store::testing::texts(
+        &app.store,
+        "SELECT code FROM cdr_rejects WHERE code = 'csv_invalid'",
+    )
+    .await
+    .unwrap();
+    assert_eq!(stored.len(), 2, "{stored:?}");
+}

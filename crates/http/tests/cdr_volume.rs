@@ -245,3 +245,60 @@ async fn i7_a_declared_body_over_the_bulk_limit_is_refused_before_it_is_read() {
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
     assert_eq!(v["error"]["code"], "body_too_large");
 }
+
+#[tokio::test]
+async fn i6_cdrs_sharing_a_start_time_are_paged_by_id_without_skipping_or_repeating() {
+    let t = setup().await;
+    let hq = account(&t, "customer_a", "Acme Dental HQ").await;
+    // Nine calls at the same second, three at the next: pages of 2 cut through the tie.
+    let start = NOW - 50_000;
+    let mut body =
+        String::from("source,call_id,billing_account,from,to,start,end,duration_s,disposition\n");
+    for i in 0..12 {
+        let s = start + i64::from(i >= 9);
+        body.push_str(&format!(
+            "tie,t-{i},{hq},+33170000001,+33142685300,{s},{},0,no_answer\n",
+            s + 5
+        ));
+    }
+    assert_eq!(post_csv(&t, body).await.0, StatusCode::OK);
+    let window = format!("from={start}&to={}", start + 2);
+    let (items, pages) = all_pages(
+        &t,
+        &format!("/v1/cdrs?billing_account={hq}&limit=2&{window}"),
+        "customer_a",
+    )
+    .await;
+    // Six full pages; a full page always carries a cursor, so a seventh, empty one ends it.
+    assert_eq!((items.len(), pages), (12, 7));
+    let ids: BTreeSet<_> = items
+        .iter()
+        .map(|v| v["call_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 12, "no call twice, none skipped");
+    // The walk over every account with the same window gives the same twelve.
+    let (walk, _) = all_pages(&t, &format!("/v1/cdrs?limit=5&{window}"), "operator").await;
+    let walked: BTreeSet<_> = walk
+        .iter()
+        .map(|v| v["call_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(walked, ids);
+}
+
+#[tokio::test]
+async fn i11_12_an_intake_refused_before_its_body_was_read_closes_the_connection() {
+    let t = setup().await;
+    let req = Request::builder()
+        .method("POST")
+        .uri("/v1/cdrs")
+        .header("authorization", format!("Bearer {}", t.token("operator")))
+        .header("content-type", "text/plain")
+        .body(Body::from("source,call_id\n"))
+        .unwrap();
+    let (s, headers, v) = t.send(req).await;
+    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{v}");
+    assert_eq!(
+        headers.get("connection").map(|h| h.to_str().unwrap()),
+        Some("close")
+    );
+}

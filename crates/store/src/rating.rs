@@ -295,13 +295,19 @@ pub async fn insert_cdrs(tx: &mut Tx, rows: &[CdrRow]) -> Result<u64> {
     Ok(inserted)
 }
 
-/// The identity of a rejected line: its source and its content (SHA-256, hex).
-fn reject_fingerprint(source: &str, raw: &str) -> String {
+/// The identity of a rejected line: its source and its content (SHA-256, hex). A reject with
+/// no content (a body that breaks off, a CSV syntax error) is identified by its line, code and
+/// message instead, so two different breaks are two rejects and a re-post of the same is one.
+fn reject_fingerprint(r: &RejectRow) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
-    h.update(source.as_bytes());
+    h.update(r.source.as_bytes());
     h.update([0u8]);
-    h.update(raw.as_bytes());
+    if r.raw.is_empty() {
+        h.update(format!("\0{}\0{}\0{}", r.line, r.code, r.message).as_bytes());
+    } else {
+        h.update(r.raw.as_bytes());
+    }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -327,7 +333,7 @@ pub async fn insert_rejects(tx: &mut Tx, rows: &[RejectRow]) -> Result<()> {
                 .bind(&r.field)
                 .bind(&r.message)
                 .bind(&r.raw)
-                .bind(reject_fingerprint(&r.source, &r.raw));
+                .bind(reject_fingerprint(r));
         }
         q.execute(&mut **tx).await?;
     }

@@ -104,7 +104,10 @@ impl App {
         if let Some(a) = &filter.account {
             st::get_billing_account(&self.store, scope(), a)
                 .await
-                .map_err(|_| AppError::NotFound("billing account"))?;
+                .map_err(|e| match e {
+                    tollgate_store::StoreError::NotFound => AppError::NotFound("billing account"),
+                    e => e.into(),
+                })?;
             let after = match cursor {
                 None => None,
                 Some(CdrCursor::After { account, start, id }) if account == a => {

@@ -20,9 +20,10 @@ pub struct IngestReport {
     pub totals: BTreeMap<String, (u64, i64)>,
 }
 
-/// Numbers remembered per batch with the billing account they resolved to; the memory is
-/// forgotten when it grows past this, so a file of a million callers stays bounded.
-pub const MAX_REMEMBERED_NUMBERS: usize = 100_000;
+/// Numbers (with the billing account they resolved to) and billing accounts remembered per
+/// batch; each memory is forgotten when it grows past this, so a file naming a million
+/// callers or accounts stays bounded.
+pub const MAX_REMEMBERED_KEYS: usize = 100_000;
 
 struct AccountInfo {
     row: BillingAccountRow,
@@ -88,6 +89,9 @@ impl App {
         if ids.is_empty() {
             return Ok(());
         }
+        if b.accounts.len() + ids.len() > MAX_REMEMBERED_KEYS {
+            b.accounts.clear();
+        }
         for i in &ids {
             b.accounts.insert(i.clone(), None);
         }
@@ -139,8 +143,8 @@ impl App {
         let mut b = self.new_batch(default_source, progress);
         let mut failed = None;
         while let Some(chunk) = rx.recv().await {
-            if let Err(e) = self.ingest_chunk(&mut b, chunk).await {
-                failed = Some(e);
+            if let Err(e) = self.ingest_chunk(actor, &mut b, chunk).await {
+                failed = Some(stored_before(e, &b));
                 break;
             }
         }
@@ -152,7 +156,7 @@ impl App {
         if let Some(e) = failed {
             return Err(e);
         }
-        parsed?;
+        parsed.map_err(|e| stored_before(e, &b))?;
         self.finish_batch(actor, b).await
     }
 
@@ -168,7 +172,9 @@ impl App {
         let mut lines = lines.into_iter().peekable();
         while lines.peek().is_some() {
             let chunk: Vec<ParsedLine> = lines.by_ref().take(INTAKE_CHUNK_ROWS).collect();
-            self.ingest_chunk(&mut b, chunk).await?;
+            self.ingest_chunk(actor, &mut b, chunk)
+                .await
+                .map_err(|e| stored_before(e, &b))?;
         }
         self.finish_batch(actor, b).await
     }
@@ -223,9 +229,11 @@ impl App {
     /// chunk's rejects, in one transaction.
     async fn ingest_chunk(
         &self,
+        actor: &Actor,
         b: &mut Batch<'_>,
         mut lines: Vec<ParsedLine>,
     ) -> Result<(), AppError> {
+        let chunk_lines = lines.len();
         b.received += lines.len();
         // A line without a billing account resolves through the number that placed the call
         // (an active number of the inventory), looked up once per number per batch.
@@ -245,7 +253,7 @@ impl App {
                 continue;
             };
             if !b.by_number.contains_key(&from) {
-                if b.by_number.len() >= MAX_REMEMBERED_NUMBERS {
+                if b.by_number.len() >= MAX_REMEMBERED_KEYS {
                     b.by_number.clear();
                 }
                 let n = tollgate_store::numbers::system::find_by_e164(&self.store, &from).await?;
@@ -395,10 +403,9 @@ impl App {
             // chunk rather than count a bundle twice; a resend is then idempotent.
             return Err(AppError::Conflict {
                 code: "concurrent_intake",
-                message: format!(
-                    "another batch stored some of these CDRs at the same time; {} were stored before it; resend the batch",
-                    b.inserted
-                ),
+                message:
+                    "another batch stored some of these CDRs at the same time; resend the batch"
+                        .into(),
             });
         }
         for ((acct, month), u) in &usage {
@@ -408,6 +415,14 @@ impl App {
             }
         }
         sr::insert_rejects(&mut tx, &rejects).await?;
+        // Every chunk is audited with what it stored, so CDRs stored by a batch that then
+        // failed (a conflict, a body cut off) are on the audit log under the batch's id.
+        let detail = json!({"batch_id": b.batch_id, "chunk_lines": chunk_lines, "inserted": n, "received_so_far": b.received, "rejected_so_far": b.rejected, "duplicates_so_far": b.duplicates});
+        audit::append(
+            &mut tx,
+            &audit_row(actor, b.now, "cdrs.ingest.chunk", &b.batch_id, detail),
+        )
+        .await?;
         tollgate_store::commit(tx).await?;
         b.inserted += n;
         for (cur, (calls, micros)) in totals {
@@ -416,6 +431,35 @@ impl App {
             t.1 = t.1.checked_add(micros).ok_or_else(overflow)?;
         }
         Ok(())
+    }
+}
+
+/// An error after some chunks were stored says so, with the batch id (the audit log has
+/// the chunks under it); a resend is idempotent and completes the batch.
+fn stored_before(e: AppError, b: &Batch<'_>) -> AppError {
+    if b.received == 0 {
+        return e;
+    }
+    let note = format!(
+        " (batch {}: {} CDRs of {} lines read were stored before this; a resend stores the rest and nothing twice)",
+        b.batch_id, b.inserted, b.received
+    );
+    match e {
+        AppError::Invalid {
+            code,
+            message,
+            fields,
+        } => AppError::Invalid {
+            code,
+            message: message + &note,
+            fields,
+        },
+        AppError::Conflict { code, message } => AppError::Conflict {
+            code,
+            message: message + &note,
+        },
+        AppError::Internal(m) => AppError::Internal(m + &note),
+        other => other,
     }
 }
 

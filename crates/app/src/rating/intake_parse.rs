@@ -13,7 +13,7 @@ use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use tollgate_core::cdr::RawCdr;
 use tollgate_core::Refusal;
 
-use super::MAX_REJECT_RAW_CHARS;
+use super::{INTAKE_CHUNK_BYTES, MAX_REJECT_RAW_CHARS};
 use crate::AppError;
 
 /// One input line: `(line number, parsed raw CDR or refusal, raw text)`.
@@ -87,6 +87,8 @@ struct Chunker<F: FnMut(Vec<ParsedLine>) -> bool> {
     emit: F,
     chunk_rows: usize,
     lines: Vec<ParsedLine>,
+    /// Bytes of input behind `lines`: a chunk is also handed on at [`INTAKE_CHUNK_BYTES`].
+    bytes: usize,
     /// A chunk has been handed on: from now on a broken body is a reject line, not an error.
     handed_on: bool,
     /// The receiver has gone (the intake failed): stop reading.
@@ -94,9 +96,11 @@ struct Chunker<F: FnMut(Vec<ParsedLine>) -> bool> {
 }
 
 impl<F: FnMut(Vec<ParsedLine>) -> bool> Chunker<F> {
-    fn push(&mut self, line: ParsedLine) {
+    /// Adds a line read from `bytes` bytes of input.
+    fn push(&mut self, line: ParsedLine, bytes: usize) {
         self.lines.push(line);
-        if self.lines.len() >= self.chunk_rows {
+        self.bytes += bytes;
+        if self.lines.len() >= self.chunk_rows || self.bytes >= INTAKE_CHUNK_BYTES {
             self.flush();
         }
     }
@@ -105,7 +109,8 @@ impl<F: FnMut(Vec<ParsedLine>) -> bool> Chunker<F> {
         if self.lines.is_empty() || self.stopped {
             return;
         }
-        let lines = std::mem::replace(&mut self.lines, Vec::with_capacity(self.chunk_rows));
+        let lines = std::mem::take(&mut self.lines);
+        self.bytes = 0;
         self.handed_on = true;
         self.stopped = !(self.emit)(lines);
     }
@@ -123,11 +128,14 @@ impl<F: FnMut(Vec<ParsedLine>) -> bool> Chunker<F> {
             return Err(AppError::invalid(code, field, msg));
         }
         let why = format!("the body breaks off here; the lines before it were taken: {msg}");
-        self.push((
-            line,
-            Err(Refusal::invalid(code, "line", why)),
-            String::new(),
-        ));
+        self.push(
+            (
+                line,
+                Err(Refusal::invalid(code, "line", why)),
+                String::new(),
+            ),
+            0,
+        );
         Ok(())
     }
 }
@@ -143,7 +151,8 @@ pub fn parse_stream(
     let mut c = Chunker {
         emit,
         chunk_rows: chunk_rows.max(1),
-        lines: Vec::with_capacity(chunk_rows.max(1)),
+        lines: Vec::new(),
+        bytes: 0,
         handed_on: false,
         stopped: false,
     };
@@ -188,7 +197,10 @@ fn ndjson<F: FnMut(Vec<ParsedLine>) -> bool>(
             skip_line(&mut r)?;
             let msg = format!("a CDR line is at most {MAX_CDR_LINE_BYTES} bytes");
             let text = clip(&String::from_utf8_lossy(&buf));
-            c.push((n, Err(Refusal::invalid("line_too_long", "line", msg)), text));
+            c.push(
+                (n, Err(Refusal::invalid("line_too_long", "line", msg)), text),
+                buf.len(),
+            );
             continue;
         }
         let text = String::from_utf8_lossy(&buf);
@@ -198,7 +210,7 @@ fn ndjson<F: FnMut(Vec<ParsedLine>) -> bool>(
         let parsed = serde_json::from_str::<serde_json::Value>(&text)
             .map_err(|e| Refusal::invalid("json_invalid", "line", e.to_string()))
             .and_then(|v| json_line(&v));
-        c.push((n, parsed, clip(text.trim_end())));
+        c.push((n, parsed, clip(text.trim_end())), buf.len());
     }
     Ok(())
 }
@@ -259,18 +271,21 @@ fn csv_records<F: FnMut(Vec<ParsedLine>) -> bool>(
                     }))
                 };
                 let raw = clip(&rec.iter().collect::<Vec<_>>().join(","));
-                c.push((line, parsed, raw));
+                c.push((line, parsed, raw), rec.as_slice().len() + rec.len());
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                     return Err(AppError::invalid("body_unreadable", "body", e.to_string()));
                 }
-                c.push((
-                    line,
-                    Err(Refusal::invalid("csv_invalid", "line", e.to_string())),
-                    String::new(),
-                ));
+                c.push(
+                    (
+                        line,
+                        Err(Refusal::invalid("csv_invalid", "line", e.to_string())),
+                        String::new(),
+                    ),
+                    0,
+                );
                 break;
             }
         }
@@ -299,7 +314,9 @@ fn json_array<F: FnMut(Vec<ParsedLine>) -> bool>(
                     break;
                 };
                 *self.n += 1;
-                self.c.push((*self.n, json_line(&v), clip(&v.to_string())));
+                let text = v.to_string();
+                let bytes = text.len();
+                self.c.push((*self.n, json_line(&v), clip(&text)), bytes);
             }
             Ok(())
         }
@@ -461,6 +478,17 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].1.as_ref().unwrap_err().code, "line_too_long");
         assert_eq!(got[1].1.as_ref().unwrap().call_id.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn i7_a_chunk_is_also_handed_on_at_its_byte_budget() {
+        // Lines of ~40 KiB: the byte budget, not the row count, cuts the chunks.
+        let line = format!("{{\"call_id\":\"{}\"}}\n", "x".repeat(40 << 10));
+        let n = INTAKE_CHUNK_BYTES / line.len() + 5;
+        let got = chunks(CdrFormat::Ndjson, &line.repeat(n), 1_000_000).unwrap();
+        let per_chunk = INTAKE_CHUNK_BYTES.div_ceil(line.len());
+        assert_eq!(got[0].len(), per_chunk);
+        assert_eq!(got.iter().map(Vec::len).sum::<usize>(), n);
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub use demo::{
     demo_rate_table, ensure_demo_rates, seed_demo, DEMO_CURRENCIES, DEMO_RATES_CSV, DEMO_RATE_TABLE,
 };
 pub use import::{parse_rate_csv, RATE_COLUMNS};
-pub use intake::{IngestReport, MAX_REMEMBERED_NUMBERS};
+pub use intake::{IngestReport, MAX_REMEMBERED_KEYS};
 pub use intake_parse::{
     parse_cdrs, parse_stream, BodyReader, BodySender, CdrFormat, ParsedLine, MAX_CDR_LINE_BYTES,
 };
@@ -45,6 +45,9 @@ pub const MAX_INCLUDED_MINUTES: i64 = 10_000_000;
 /// CDRs committed per transaction during intake, so no other writer waits behind a batch
 /// for more than one chunk.
 pub const INTAKE_CHUNK_ROWS: usize = 5_000;
+/// Input bytes after which a chunk is handed on even if it has fewer rows (long lines), so a
+/// chunk's memory is bounded by bytes as well as by rows.
+pub const INTAKE_CHUNK_BYTES: usize = 8 << 20;
 /// Line errors listed in one refused rate-table import.
 pub const MAX_LISTED_ERRORS: usize = 100;
 /// Rejects returned inline in an intake response (all are stored).

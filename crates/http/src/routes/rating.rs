@@ -125,12 +125,13 @@ pub struct IngestQuery {
 /// Body pieces in flight between the connection and the CDR parser.
 const BODY_PIECES_IN_FLIGHT: usize = 8;
 
-/// Streams the request body into `tx`, at most `limit` bytes. `Err` when the body is larger.
+/// Streams the request body into `tx`, at most `limit` bytes: `Ok(true)` when it was read to
+/// its end, `Ok(false)` when the reading stopped first, `Err` when the body is larger.
 async fn pump_body(
     body: Body,
     tx: tollgate_app::rating::BodySender,
     limit: usize,
-) -> Result<(), ()> {
+) -> Result<bool, ()> {
     let mut stream = body.into_data_stream();
     let mut total = 0usize;
     while let Some(piece) = stream.next().await {
@@ -138,7 +139,7 @@ async fn pump_body(
             Ok(p) => p,
             Err(e) => {
                 let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
-                return Ok(());
+                return Ok(false);
             }
         };
         total += piece.len();
@@ -148,10 +149,21 @@ async fn pump_body(
         }
         if tx.send(Ok(piece.to_vec())).await.is_err() {
             // The parser stopped (the intake failed): the rest of the body is not needed.
-            return Ok(());
+            return Ok(false);
         }
     }
-    Ok(())
+    Ok(true)
+}
+
+/// An answer given before the request body was read to its end closes the connection, so a
+/// client's next request never lands in the unread rest (issue 11 #12).
+fn closing(e: impl IntoResponse) -> axum::response::Response {
+    let mut r = e.into_response();
+    r.headers_mut().insert(
+        header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    r
 }
 
 fn too_large(limit: usize) -> ApiError {
@@ -172,28 +184,34 @@ pub async fn ingest_cdrs(
     body: Body,
 ) -> ApiResult {
     const TAKES: &str = "application/json, application/x-ndjson or text/csv";
-    let format = match media_type(&headers, TAKES)?.as_deref() {
+    let media = match media_type(&headers, TAKES) {
+        Ok(m) => m,
+        Err(e) => return Ok(closing(e)),
+    };
+    let format = match media.as_deref() {
         Some("text/csv") => CdrFormat::Csv,
         Some("application/x-ndjson" | "application/jsonl") => CdrFormat::Ndjson,
         None | Some("application/json") => CdrFormat::Json,
-        Some(_) => return Err(unsupported_media_type(TAKES)),
+        Some(_) => return Ok(closing(unsupported_media_type(TAKES))),
     };
     let limit = crate::BULK_MAX_BODY_BYTES;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
-        return Err(too_large(limit));
+        return Ok(closing(too_large(limit)));
     }
     let (tx, reader) = BodyReader::channel(BODY_PIECES_IN_FLIGHT);
     let (pumped, report) = tokio::join!(
         pump_body(body, tx, limit),
         app.ingest_stream(&c.actor, format, reader, q.source.as_deref(), None)
     );
-    if pumped.is_err() {
-        return Err(too_large(limit));
-    }
-    let r = report?;
+    let r = match (pumped, report) {
+        (Err(()), _) => return Ok(closing(too_large(limit))),
+        (Ok(true), report) => report?,
+        (Ok(false), Err(e)) => return Ok(closing(ApiError::from(e))),
+        (Ok(false), Ok(r)) => r,
+    };
     let rejects: Vec<Value> = r
         .rejects
         .iter()

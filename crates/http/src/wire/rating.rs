@@ -137,7 +137,8 @@ impl From<RejectRow> for CdrRejectOut {
 // The two types below describe what `ingest_cdrs` and `list_cdrs` build (see
 // `routes/rating.rs`); they are the schema of those answers.
 
-/// What a CDR batch did: idempotent by (source, call_id), all-or-nothing per batch.
+/// What a CDR batch did: idempotent by (source, call_id); committed chunk by chunk as the body
+/// streams in (a resend completes a partial batch).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IngestReportOut {
     pub batch_id: String,

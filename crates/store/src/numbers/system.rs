@@ -67,7 +67,7 @@ pub async fn active_numbers_of_account(
         .collect::<Result<_, _>>()?)
 }
 
-/// Ids of port-ins not final (draft, submitted, pending, scheduled) that carry `digits`.
+/// Ids of port-ins submitted and not final (submitted, pending, scheduled) that carry `digits`.
 /// System-wide (the T7 portability check): the submitted, open port-ins that hold a number.
 /// A draft holds nothing (issue 11 #1): only a submitted request may block another.
 pub async fn open_port_ins_with(store: &Store, digits: &str) -> Result<Vec<String>> {
