@@ -12,6 +12,7 @@ pub mod guard;
 pub mod ledger;
 pub mod money;
 pub mod numbers;
+pub mod postcode;
 pub mod rating;
 pub mod rules;
 pub mod tenancy;

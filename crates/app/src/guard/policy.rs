@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// Furthest ahead an announcement of unusual activity (F7) may start (issue 11 #9).
+pub const MAX_ANNOUNCEMENT_AHEAD_DAYS: i64 = 365;
+
 /// A partial change of a guard policy: `None` keeps the field; `Some(None)` clears a
 /// nullable one.
 #[derive(Debug, Clone, Default)]
@@ -258,6 +261,16 @@ impl App {
             return Err(AppError::invalid("factor_invalid", "factor", "2 to 100"));
         }
         let now = self.now();
+        // Issue 11 #9: an announcement is for traffic to come, within a year.
+        if from < now - 86_400 || from > now + MAX_ANNOUNCEMENT_AHEAD_DAYS * 86_400 {
+            return Err(AppError::invalid(
+                "window_out_of_range",
+                "from",
+                format!(
+                    "must start between a day ago and {MAX_ANNOUNCEMENT_AHEAD_DAYS} days ahead"
+                ),
+            ));
+        }
         let a = sg::AnnouncementRow {
             id: new_id("ann"),
             billing_account_id: account.into(),

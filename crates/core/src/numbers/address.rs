@@ -50,11 +50,21 @@ pub fn check_address(a: &Address) -> Result<(), Refusal> {
             text(f, v, false)?;
         }
     }
-    if a.country.len() != 2 || !a.country.bytes().all(|b| b.is_ascii_uppercase()) {
+    if a.country.len() != 2
+        || !a.country.bytes().all(|b| b.is_ascii_uppercase())
+        || !crate::country::is_known(&a.country)
+    {
         return Err(Refusal::invalid(
             "country_invalid",
             "country",
             "must be an ISO 3166-1 alpha-2 code such as GB",
+        ));
+    }
+    if !crate::postcode::is_plausible(&a.country, &a.postcode) {
+        return Err(Refusal::invalid(
+            "postcode_invalid",
+            "postcode",
+            format!("not a postcode of {}", a.country),
         ));
     }
     Ok(())

@@ -321,6 +321,9 @@ pub fn quarantine_until(now: i64, days: u32) -> i64 {
     now + i64::from(days) * 86_400
 }
 
+/// Furthest ahead a port-out may be dated (issue 11 #9): a year.
+pub const MAX_PORT_DATE_AHEAD_DAYS: i64 = 365;
+
 /// T8: a port-out request is valid when it names the gaining provider, carries the
 /// authorisation reference and a port date not in the past.
 pub fn check_port_out_request(
@@ -338,6 +341,13 @@ pub fn check_port_out_request(
             "the port date of a port-out request cannot lie in the past",
         )
         .on_field("port_date"));
+    }
+    if port_date > now + MAX_PORT_DATE_AHEAD_DAYS * 86_400 {
+        return Err(Refusal::invalid(
+            "port_date_too_far",
+            "port_date",
+            format!("a port date is at most {MAX_PORT_DATE_AHEAD_DAYS} days ahead"),
+        ));
     }
     Ok(())
 }
