@@ -26,10 +26,15 @@ async fn i11_9_an_emergency_address_needs_a_real_country_and_a_plausible_postcod
     ] {
         let addr = json!({"street": "5 Rue du Bac", "city": "Paris", "postcode": postcode, "country": country});
         let (s, v) = t.post(&n, "customer_a", addr).await;
-        assert_eq!(refusal(s, &v, field), unprocessable(code), "{country} {postcode}: {v}");
+        assert_eq!(
+            refusal(s, &v, field),
+            unprocessable(code),
+            "{country} {postcode}: {v}"
+        );
     }
     // The same address with a French postcode in France is taken.
-    let ok = json!({"street": "5 Rue du Bac", "city": "Paris", "postcode": "75007", "country": "FR"});
+    let ok =
+        json!({"street": "5 Rue du Bac", "city": "Paris", "postcode": "75007", "country": "FR"});
     let (s, v) = t.post(&n, "customer_a", ok).await;
     assert!(s.is_success(), "{v}");
 }
@@ -41,8 +46,14 @@ async fn i11_9_a_port_out_dated_more_than_a_year_ahead_is_refused() {
     // 366 days ahead of the fixed test clock.
     let far = NOW + 366 * 86_400;
     let body = json!({"gaining_provider": "Other Telecom", "authorisation_ref": "LOA-1", "port_date": far.to_string()});
-    let (s, v) = t.post(&format!("/v1/numbers/{n}/port-out"), "operator", body).await;
-    assert_eq!(refusal(s, &v, "port_date"), unprocessable("port_date_too_far"), "{v}");
+    let (s, v) = t
+        .post(&format!("/v1/numbers/{n}/port-out"), "operator", body)
+        .await;
+    assert_eq!(
+        refusal(s, &v, "port_date"),
+        unprocessable("port_date_too_far"),
+        "{v}"
+    );
     let (_, num) = t.get(&format!("/v1/numbers/{n}"), "operator").await;
     assert!(num["pending_port_out"].is_null(), "nothing written: {num}");
 }
@@ -56,7 +67,11 @@ async fn i11_9_an_announcement_must_start_within_a_year() {
     let from = NOW + 400 * 86_400;
     let body = json!({"from": from.to_string(), "until": (from + 3_600).to_string(), "note": "trade fair"});
     let (s, v) = t.post(&path, "customer_a", body).await;
-    assert_eq!(refusal(s, &v, "from"), unprocessable("window_out_of_range"), "{v}");
+    assert_eq!(
+        refusal(s, &v, "from"),
+        unprocessable("window_out_of_range"),
+        "{v}"
+    );
     let body = json!({"from": (NOW + 60).to_string(), "until": (NOW + 3_600).to_string(), "note": "trade fair"});
     let (s, v) = t.post(&path, "customer_a", body).await;
     assert!(s.is_success(), "{v}");

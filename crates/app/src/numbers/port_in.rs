@@ -41,7 +41,7 @@ impl App {
             numbers: digits.clone(),
         };
         cn::check_loa(&loa)?;
-        self.check_portable(caller, &digits, None).await?;
+        let held_elsewhere = self.check_portable(caller, &digits, None).await?;
         let now = self.now();
         let a = &loa.service_address;
         let row = PortInRow {
@@ -99,29 +99,25 @@ impl App {
         )
         .await?;
         tollgate_store::commit(tx).await?;
+        self.audit_held_elsewhere(caller, &row.id, &held_elsewhere)
+            .await?;
         self.port_in_row(caller, &row.id).await
     }
 
-    /// T7 (no slamming): a number we already serve, or one a submitted port-in holds, cannot
-    /// be ported in; a number of the provider's own available inventory is not a port at all.
-    /// What the caller cannot see is not revealed (issue 11 #1, #2): another tenant's served
-    /// number or submitted request gets the same answer, `number_not_portable`, as any number
-    /// the losing side would refuse, with no hint of who holds it.
+    /// T7 (no slamming): a number the caller already has served, or one of its own submitted
+    /// port-ins holds, cannot be ported in; a number of the provider's own available inventory
+    /// is not a port at all. What the caller cannot see is not revealed (issue 11 #1, #2): a
+    /// number another tenant is served with, or holds in a submitted request, gets exactly the
+    /// answer of a number nobody holds here; the request goes on, the conflict is returned
+    /// (and audited, for the operator only), and completing it is refused
+    /// (`number_already_served`, an operator step) while the other tenant holds the number.
     async fn check_portable(
         &self,
         caller: &Caller,
         digits: &[String],
         this: Option<&str>,
-    ) -> Result<(), AppError> {
-        let not_portable = |d: &str| -> AppError {
-            Refusal::new(
-                "number_not_portable",
-                rules::T7,
-                format!("+{d} cannot be ported in now; check the number with the losing provider"),
-            )
-            .on_field("numbers")
-            .into()
-        };
+    ) -> Result<Vec<String>, AppError> {
+        let mut held_elsewhere = Vec::new();
         for d in digits {
             if let Some(n) = sn::system::find_by_e164(&self.store, d).await? {
                 match n.state.as_str() {
@@ -143,7 +139,8 @@ impl App {
                             None => matches!(caller.scope, tollgate_core::tenancy::Scope::All),
                         };
                         if !visible {
-                            return Err(not_portable(d));
+                            held_elsewhere.push(d.clone());
+                            continue;
                         }
                         return Err(Refusal::new(
                             "number_already_served",
@@ -171,9 +168,36 @@ impl App {
                     .on_field("numbers")
                     .into());
                 }
-                return Err(not_portable(d));
+                held_elsewhere.push(d.clone());
+                break;
             }
         }
+        Ok(held_elsewhere)
+    }
+
+    /// Audits numbers of a port-in that another tenant holds (operator-only reading).
+    async fn audit_held_elsewhere(
+        &self,
+        caller: &Caller,
+        port_in: &str,
+        numbers: &[String],
+    ) -> Result<(), AppError> {
+        if numbers.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.store.begin().await?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                self.now(),
+                "port_in.held_elsewhere",
+                port_in,
+                json!({"numbers": numbers, "rule": "T7", "note": "another tenant holds these numbers; completion is refused while it does"}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
         Ok(())
     }
 
@@ -288,7 +312,8 @@ impl App {
                 )
                 .into());
             }
-            self.check_portable(caller, &p.numbers, Some(&p.id)).await?;
+            let held = self.check_portable(caller, &p.numbers, Some(&p.id)).await?;
+            self.audit_held_elsewhere(caller, &p.id, &held).await?;
         }
         let mut new_numbers: Vec<(NumberRow, Option<NumberRow>)> = Vec::new();
         if event == PortInEvent::Complete {
