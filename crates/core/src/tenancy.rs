@@ -180,6 +180,9 @@ pub enum Permission {
     UsersWrite,
     /// Create, list and revoke API tokens (own tokens; admins: their tenants' users).
     TokensManage,
+    /// Issue a token that acts as another user (impersonation, audited with both names;
+    /// issue 11 #3): the operator's admins only (the CLI, service users).
+    TokensForOthers,
     TermsRead,
     AuditRead,
     RatesRead,
@@ -219,7 +222,7 @@ pub fn allows(role: Role, perm: Permission) -> bool {
     match perm {
         SelfRead | TermsRead | TokensManage | CustomersRead | CdrsRead => true,
         PartnersRead => !matches!(role, CustomerAdmin | CustomerUser),
-        PartnersWrite => role == OperatorAdmin,
+        PartnersWrite | TokensForOthers => role == OperatorAdmin,
         CustomersWrite => matches!(role, OperatorAdmin | PartnerAdmin),
         UsersRead => matches!(
             role,

@@ -171,7 +171,10 @@ async fn cdrs_without_an_account_resolve_through_the_calling_number() {
         .to_string();
     let number = t
         .app
-        .numbers_of_account(&hq)
+        .numbers_of_account(
+            &tollgate_app::Caller::system(tollgate_app::Actor::cli()),
+            &hq,
+        )
         .await
         .unwrap()
         .into_iter()

@@ -36,13 +36,15 @@ impl LoginLimiter {
         }
     }
 
-    fn keys(email: &str, source: &str) -> [(String, usize); 2] {
+    fn keys(email: &str, source: &str) -> [(String, usize); 3] {
+        let email = email.trim().to_lowercase();
         [
-            (
-                format!("a:{}|{source}", email.trim().to_lowercase()),
-                MAX_FAILED_LOGINS_PER_ACCOUNT,
-            ),
+            (format!("a:{email}|{source}"), MAX_FAILED_LOGINS_PER_ACCOUNT),
             (format!("s:{source}"), MAX_FAILED_LOGINS_PER_SOURCE),
+            (
+                format!("e:{email}"),
+                MAX_FAILED_LOGINS_PER_ACCOUNT_ANY_SOURCE,
+            ),
         ]
     }
 
@@ -69,7 +71,12 @@ impl LoginLimiter {
         if map.len() >= MAX_TRACKED_LOGIN_KEYS {
             map.retain(|_, q| q.back().is_some_and(|t| *t > now - LOGIN_WINDOW_S));
             if map.len() >= MAX_TRACKED_LOGIN_KEYS {
-                map.clear();
+                // Still full of live keys (a flood of addresses): forget the half whose last
+                // failure is oldest, never every counter at once.
+                let mut lasts: Vec<i64> = map.values().filter_map(|q| q.back().copied()).collect();
+                lasts.sort_unstable();
+                let cut = lasts[lasts.len() / 2];
+                map.retain(|_, q| q.back().is_some_and(|t| *t > cut));
             }
         }
         for (key, max) in Self::keys(email, source) {
@@ -84,5 +91,50 @@ impl LoginLimiter {
     pub fn record_success(&self, email: &str, source: &str) {
         let mut map = self.failures.lock().expect("limiter lock");
         map.remove(&Self::keys(email, source)[0].0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_795_000_000;
+
+    #[test]
+    fn i11_5_one_account_guessed_from_many_addresses_is_limited_too() {
+        let l = LoginLimiter::default();
+        // One failure from each of 50 addresses: no address and no (account, address) pair
+        // is over its limit, the account from any address is.
+        for i in 0..MAX_FAILED_LOGINS_PER_ACCOUNT_ANY_SOURCE {
+            let src = format!("198.51.100.{i}");
+            assert_eq!(l.blocked_for("Victim@x.test", &src, NOW), None, "try {i}");
+            l.record_failure("victim@x.test", &src, NOW);
+        }
+        assert_eq!(
+            l.blocked_for("victim@x.test", "203.0.113.9", NOW + 1),
+            Some(LOGIN_WINDOW_S - 1)
+        );
+        // Another account from the same new address is not touched.
+        assert_eq!(l.blocked_for("other@x.test", "203.0.113.9", NOW + 1), None);
+    }
+
+    #[test]
+    fn i11_5_a_flood_of_addresses_forgets_the_oldest_counters_not_every_counter() {
+        let l = LoginLimiter::default();
+        // Older failures first: a flood of one-off addresses a minute before.
+        for i in 0..MAX_TRACKED_LOGIN_KEYS {
+            l.record_failure(
+                &format!("u{i}@x.test"),
+                &format!("2001:db8::{i:x}"),
+                NOW - 60,
+            );
+        }
+        // The victim's five failures now, when the map is full.
+        for _ in 0..MAX_FAILED_LOGINS_PER_ACCOUNT {
+            l.record_failure("victim@x.test", "192.0.2.1", NOW);
+        }
+        assert!(l.blocked_for("victim@x.test", "192.0.2.1", NOW).is_some());
+        let tracked = l.failures.lock().unwrap().len();
+        assert!(tracked <= MAX_TRACKED_LOGIN_KEYS, "bounded: {tracked}");
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use serde_json::json;
 use tollgate_core::rules;
-use tollgate_core::tenancy::{Level, Role, Scope};
+use tollgate_core::tenancy::{allows, Level, Permission, Role, Scope};
 use tollgate_store::auth::{self, CredentialRow, UserRow};
 use tollgate_store::{audit, tenancy as st, Page, ScopeFilter, StoreError};
 
@@ -27,6 +27,10 @@ pub const MAX_FAILED_LOGINS_PER_ACCOUNT: usize = 5;
 /// than the per-account limit, so one address (an office, a NAT) is not locked out by a few
 /// typos; it stops address-wide password spraying.
 pub const MAX_FAILED_LOGINS_PER_SOURCE: usize = 200;
+/// Failed logins for one e-mail from any number of sources within the window before refusal:
+/// guessing one account's password from many addresses is bounded too, while locking a
+/// person out on purpose takes this many tries rather than five.
+pub const MAX_FAILED_LOGINS_PER_ACCOUNT_ANY_SOURCE: usize = 50;
 pub const LOGIN_WINDOW_S: i64 = 900;
 /// Bound on the keys the limiter tracks; the oldest are dropped beyond it.
 pub const MAX_TRACKED_LOGIN_KEYS: usize = 10_000;
@@ -208,11 +212,8 @@ impl App {
         if caller.principal.user_id == target.id {
             return Ok(true);
         }
-        let admin = matches!(
-            caller.principal.role,
-            Role::OperatorAdmin | Role::PartnerAdmin | Role::CustomerAdmin
-        );
-        if !admin {
+        // An admin over users is who may write users (the one matrix).
+        if !allows(caller.principal.role, Permission::UsersWrite) {
             return Ok(false);
         }
         let target_role = Role::parse(&target.role).unwrap_or(Role::OperatorAdmin);
@@ -273,7 +274,8 @@ impl App {
                 // A token for someone else is impersonation: only the operator's admins may
                 // issue one (the CLI, service users), and the audit names both (issue 11 #3).
                 // Partner and customer admins manage their users, not their credentials.
-                if u.id != caller.principal.user_id && caller.principal.role != Role::OperatorAdmin
+                if u.id != caller.principal.user_id
+                    && !allows(caller.principal.role, Permission::TokensForOthers)
                 {
                     return Err(AppError::Forbidden(
                         "a token acts as its user: partner and customer admins create tokens for themselves only (token_for_other_user)".into(),
@@ -316,10 +318,7 @@ impl App {
     ) -> Result<Vec<CredentialRow>, AppError> {
         // The same reach as `may_manage_user`, as one scoped query: an admin sees the tokens
         // of users in its scope whose role it may grant.
-        let admin = matches!(
-            caller.principal.role,
-            Role::OperatorAdmin | Role::PartnerAdmin | Role::CustomerAdmin
-        );
+        let admin = allows(caller.principal.role, Permission::UsersWrite);
         let roles: Vec<&str> = Role::ALL
             .into_iter()
             .filter(|r| admin && caller.principal.role.may_grant(*r))

@@ -238,11 +238,22 @@ impl App {
         Ok(h)
     }
 
-    /// The E.164 digits of the active numbers of a billing account (the guard, billing).
+    /// The E.164 digits of the active numbers of a billing account in the caller's scope.
     pub async fn numbers_of_account(
         &self,
+        caller: &Caller,
         billing_account_id: &str,
     ) -> Result<Vec<String>, AppError> {
+        tollgate_store::tenancy::get_billing_account(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            billing_account_id,
+        )
+        .await
+        .map_err(|e| match e {
+            tollgate_store::StoreError::NotFound => AppError::NotFound("billing account"),
+            e => e.into(),
+        })?;
         Ok(sn::system::active_numbers_of_account(&self.store, billing_account_id).await?)
     }
 }

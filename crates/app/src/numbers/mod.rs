@@ -344,7 +344,7 @@ async fn record_step(
 
 impl App {
     /// The terms profile of a customer's agreement in force.
-    pub async fn profile_of_customer(
+    pub(crate) async fn profile_of_customer(
         &self,
         customer_id: &str,
     ) -> Result<Option<TermsProfile>, AppError> {

@@ -124,7 +124,9 @@ async fn t10_t13_activation_needs_confirmation_address_and_acknowledgement() {
     let n = app.activate_number(&sys, &n.id).await.unwrap();
     assert_eq!((n.state.as_str(), n.activated_at), ("active", Some(NOW)));
     assert_eq!(
-        app.numbers_of_account(&ba).await.unwrap(),
+        app.numbers_of_account(&Caller::system(Actor::cli()), &ba)
+            .await
+            .unwrap(),
         vec!["442079460500".to_string()]
     );
     let h = app.number_history(&sys, &n.id).await.unwrap();
@@ -264,7 +266,10 @@ async fn t7_a_port_in_runs_through_to_completion() {
     let done = ev(PortInEvent::Complete, None).await.unwrap();
     assert_eq!(done.state, "completed");
     let now = app.now();
-    let mut active = app.numbers_of_account(&ba).await.unwrap();
+    let mut active = app
+        .numbers_of_account(&Caller::system(Actor::cli()), &ba)
+        .await
+        .unwrap();
     active.sort();
     assert_eq!(active, ["442079460600", "447700900600"]);
     let n = app.number_detail(&sys, "442079460600").await.unwrap();
@@ -651,7 +656,10 @@ async fn t6_t8_port_out_is_followed_and_the_contract_continues() {
     assert_eq!(n.state, "ported_out");
     assert!(n.customer_id.is_some() && n.billing_account_id.is_some());
     assert!(app
-        .numbers_of_account(n.billing_account_id.as_deref().unwrap())
+        .numbers_of_account(
+            &Caller::system(Actor::cli()),
+            n.billing_account_id.as_deref().unwrap()
+        )
         .await
         .unwrap()
         .is_empty());

@@ -39,7 +39,10 @@ pub async fn setup() -> T {
         .unwrap()
         .id;
     let from = app
-        .numbers_of_account(&hq)
+        .numbers_of_account(
+            &tollgate_app::Caller::system(tollgate_app::Actor::cli()),
+            &hq,
+        )
         .await
         .unwrap()
         .into_iter()
