@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use tollgate_core::tenancy::Role;
-use tollgate_store::tenancy as st;
+use tollgate_store::tenancy as tenancy_store;
 
 use crate::ids::new_id;
 use crate::tenancy::{NewCustomer, NewUser};
@@ -98,14 +98,14 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<BTreeMap<String, String>
         source: "demo".into(),
         request_id: "demo".into(),
     });
-    if st::system::find_operator_by_name(&app.store, OPERATOR_NAME)
+    if tenancy_store::system::find_operator_by_name(&app.store, OPERATOR_NAME)
         .await?
         .is_none()
     {
         let mut tx = app.store.begin().await?;
-        st::insert_operator(
+        tenancy_store::insert_operator(
             &mut tx,
-            &st::OperatorRow {
+            &tenancy_store::OperatorRow {
                 id: new_id("op"),
                 name: OPERATOR_NAME.into(),
                 created_at: app.now(),
@@ -126,11 +126,11 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<BTreeMap<String, String>
     .await?;
     crate::rating::ensure_demo_rates(app).await?;
     for p in PARTNERS {
-        let row = match st::system::find_partner_by_name(&app.store, p.name).await? {
+        let row = match tenancy_store::system::find_partner_by_name(&app.store, p.name).await? {
             Some(r) => r,
             None => {
                 let assigned = match p.assigned_to {
-                    Some(n) => st::system::find_partner_by_name(&app.store, n)
+                    Some(n) => tenancy_store::system::find_partner_by_name(&app.store, n)
                         .await?
                         .map(|r| r.id),
                     None => None,
@@ -151,11 +151,11 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<BTreeMap<String, String>
         .await?;
     }
     for c in CUSTOMERS {
-        let row = match st::system::find_customer_by_name(&app.store, c.name).await? {
+        let row = match tenancy_store::system::find_customer_by_name(&app.store, c.name).await? {
             Some(r) => r,
             None => {
                 let partner_id = match c.partner {
-                    Some(n) => st::system::find_partner_by_name(&app.store, n)
+                    Some(n) => tenancy_store::system::find_partner_by_name(&app.store, n)
                         .await?
                         .map(|r| r.id),
                     None => None,
@@ -202,7 +202,9 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<BTreeMap<String, String>
 /// each demo account is priced in its own currency.
 async fn repoint_demo_rate_tables(app: &App, sys: &Caller) -> Result<(), AppError> {
     for c in CUSTOMERS {
-        let Some(customer) = st::system::find_customer_by_name(&app.store, c.name).await? else {
+        let Some(customer) =
+            tenancy_store::system::find_customer_by_name(&app.store, c.name).await?
+        else {
             continue;
         };
         let page = tollgate_store::Page::first(tollgate_store::MAX_PAGE_LIMIT);

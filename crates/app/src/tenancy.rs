@@ -7,7 +7,7 @@ use tollgate_core::tenancy::{check_assignment, Level, PartnerTier, Role, Scope};
 use tollgate_core::Refusal;
 use tollgate_store::auth::{self, UserRow};
 use tollgate_store::tenancy::{
-    self as st, AgreementRow, BillingAccountRow, CustomerRow, OperatorRow, PartnerRow,
+    self as tenancy_store, AgreementRow, BillingAccountRow, CustomerRow, OperatorRow, PartnerRow,
 };
 use tollgate_store::{audit, Page, ScopeFilter, StoreError};
 
@@ -66,8 +66,8 @@ pub struct NewUser {
 }
 
 impl App {
-    pub async fn operator(&self) -> Result<st::OperatorRow, AppError> {
-        st::system::first_operator(&self.store)
+    pub async fn operator(&self) -> Result<tenancy_store::OperatorRow, AppError> {
+        tenancy_store::system::first_operator(&self.store)
             .await?
             .ok_or_else(|| {
                 AppError::Internal("no operator: run `tollgate serve --demo` or create one".into())
@@ -79,14 +79,14 @@ impl App {
         caller: &Caller,
         page: &Page,
     ) -> Result<Vec<PartnerRow>, AppError> {
-        Ok(st::list_partners(&self.store, ScopeFilter::of(&caller.scope), page).await?)
+        Ok(tenancy_store::list_partners(&self.store, ScopeFilter::of(&caller.scope), page).await?)
     }
 
     pub async fn get_partner(&self, caller: &Caller, id: &str) -> Result<PartnerRow, AppError> {
         if !caller.scope.sees_partner(id) {
             return Err(AppError::NotFound("partner"));
         }
-        st::get_partner(&self.store, ScopeFilter::of(&caller.scope), id)
+        tenancy_store::get_partner(&self.store, ScopeFilter::of(&caller.scope), id)
             .await
             .map_err(|_| AppError::NotFound("partner"))
     }
@@ -109,7 +109,7 @@ impl App {
         let assigned = match assigned_partner_id {
             None => None,
             Some(id) => Some(
-                st::get_partner(&self.store, ScopeFilter::of(&caller.scope), id)
+                tenancy_store::get_partner(&self.store, ScopeFilter::of(&caller.scope), id)
                     .await
                     .map_err(|_| {
                         AppError::invalid(
@@ -135,7 +135,7 @@ impl App {
             created_at: now,
         };
         let mut tx = self.store.begin().await?;
-        st::insert_partner(&mut tx, &row)
+        tenancy_store::insert_partner(&mut tx, &row)
             .await
             .map_err(conflict_on("name"))?;
         audit::append(
@@ -158,7 +158,10 @@ impl App {
         caller: &Caller,
         page: &Page,
     ) -> Result<Vec<CustomerRow>, AppError> {
-        Ok(st::list_customers(&self.store, ScopeFilter::of(&caller.scope), page).await?)
+        Ok(
+            tenancy_store::list_customers(&self.store, ScopeFilter::of(&caller.scope), page)
+                .await?,
+        )
     }
 
     pub async fn get_customer(
@@ -166,10 +169,12 @@ impl App {
         caller: &Caller,
         id: &str,
     ) -> Result<(CustomerRow, Option<AgreementRow>), AppError> {
-        let c = st::get_customer(&self.store, ScopeFilter::of(&caller.scope), id)
+        let c = tenancy_store::get_customer(&self.store, ScopeFilter::of(&caller.scope), id)
             .await
             .map_err(|_| AppError::NotFound("customer"))?;
-        let a = st::current_agreement(&self.store, ScopeFilter::of(&caller.scope), &c.id).await?;
+        let a =
+            tenancy_store::current_agreement(&self.store, ScopeFilter::of(&caller.scope), &c.id)
+                .await?;
         Ok((c, a))
     }
 
@@ -198,7 +203,7 @@ impl App {
             }
         };
         if let Some(p) = &partner_id {
-            st::get_partner(&self.store, ScopeFilter::of(&caller.scope), p)
+            tenancy_store::get_partner(&self.store, ScopeFilter::of(&caller.scope), p)
                 .await
                 .map_err(|_| {
                     AppError::invalid("partner_unknown", "partner_id", format!("no partner `{p}`"))
@@ -233,8 +238,8 @@ impl App {
             signed_at: now,
         };
         let mut tx = self.store.begin().await?;
-        st::insert_customer(&mut tx, &c).await?;
-        st::insert_agreement(&mut tx, &a).await?;
+        tenancy_store::insert_customer(&mut tx, &c).await?;
+        tenancy_store::insert_agreement(&mut tx, &a).await?;
         audit::append(
             &mut tx,
             &audit_row(&caller.actor, now, "customer.create", &c.id, json!({"name": c.name, "partner_id": c.partner_id, "terms": format!("{}@{}", a.profile_id, a.profile_version)})),
@@ -250,7 +255,7 @@ impl App {
         customer_id: Option<&str>,
         page: &Page,
     ) -> Result<Vec<BillingAccountRow>, AppError> {
-        Ok(st::list_billing_accounts(
+        Ok(tenancy_store::list_billing_accounts(
             &self.store,
             ScopeFilter::of(&caller.scope),
             customer_id,
@@ -272,17 +277,22 @@ impl App {
         let name = check_name("name", name)?;
         let cur = Currency::parse(currency)
             .map_err(|m| AppError::invalid("currency_invalid", "currency", m))?;
-        let customer = st::get_customer(&self.store, ScopeFilter::of(&caller.scope), customer_id)
-            .await
-            .map_err(|_| {
-                AppError::invalid(
-                    "customer_unknown",
-                    "customer_id",
-                    format!("no customer `{customer_id}` in your scope"),
-                )
-            })?;
-        if let Some(a) =
-            st::current_agreement(&self.store, ScopeFilter::of(&caller.scope), &customer.id).await?
+        let customer =
+            tenancy_store::get_customer(&self.store, ScopeFilter::of(&caller.scope), customer_id)
+                .await
+                .map_err(|_| {
+                    AppError::invalid(
+                        "customer_unknown",
+                        "customer_id",
+                        format!("no customer `{customer_id}` in your scope"),
+                    )
+                })?;
+        if let Some(a) = tenancy_store::current_agreement(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            &customer.id,
+        )
+        .await?
         {
             let profile = self
                 .terms
@@ -326,7 +336,7 @@ impl App {
             created_at: now,
         };
         let mut tx = self.store.begin().await?;
-        st::insert_billing_account(&mut tx, &row).await?;
+        tenancy_store::insert_billing_account(&mut tx, &row).await?;
         audit::append(
             &mut tx,
             &audit_row(
@@ -372,7 +382,7 @@ impl App {
                     )
                 })?;
                 if !caller.scope.sees_partner(&p)
-                    || st::get_partner(&self.store, ScopeFilter::of(&caller.scope), &p)
+                    || tenancy_store::get_partner(&self.store, ScopeFilter::of(&caller.scope), &p)
                         .await
                         .is_err()
                 {
@@ -392,7 +402,7 @@ impl App {
                         "customer users need a customer",
                     )
                 })?;
-                st::get_customer(&self.store, ScopeFilter::of(&caller.scope), &c)
+                tenancy_store::get_customer(&self.store, ScopeFilter::of(&caller.scope), &c)
                     .await
                     .map_err(|_| {
                         AppError::invalid(
@@ -454,7 +464,7 @@ impl App {
     ) -> Result<(OperatorRow, UserRow, crate::access::IssuedToken), AppError> {
         let name = check_name("operator", operator)?;
         let email = check_email(admin_email)?;
-        if let Some(op) = st::system::first_operator(&self.store).await? {
+        if let Some(op) = tenancy_store::system::first_operator(&self.store).await? {
             return Err(AppError::Conflict {
                 code: "already_initialised",
                 message: format!("already initialised: the operator is `{}`", op.name),
@@ -481,7 +491,7 @@ impl App {
         };
         let (cred, token) = crate::access::new_api_token(&user.id, "init", None, now);
         let mut tx = self.store.begin().await?;
-        st::insert_operator(&mut tx, &op).await?;
+        tenancy_store::insert_operator(&mut tx, &op).await?;
         auth::insert_user(&mut tx, &user)
             .await
             .map_err(conflict_on("email"))?;

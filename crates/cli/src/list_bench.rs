@@ -7,7 +7,7 @@ use std::time::Instant;
 use tollgate_app::rating::{CdrCursor, CdrFilter};
 use tollgate_app::tenancy::NewCustomer;
 use tollgate_app::{Actor, App, Caller};
-use tollgate_store::rating::{self as sr, CdrRow};
+use tollgate_store::rating::{self as rating_store, CdrRow};
 
 use crate::progress::Progress;
 use crate::Fail;
@@ -110,7 +110,7 @@ pub async fn pages(app: &App, count: usize) -> Result<(), Fail> {
             })
             .collect();
         let mut tx = app.store.begin().await?;
-        sr::insert_cdrs(&mut tx, &rows).await?;
+        rating_store::insert_cdrs(&mut tx, &rows).await?;
         tollgate_store::commit(tx).await?;
         i += rows.len();
         if i % 500_000 < chunk {
@@ -169,7 +169,7 @@ pub async fn pages(app: &App, count: usize) -> Result<(), Fail> {
     let offset = big_n as i64 / 2;
     let baseline = median_ms(|| async {
         Ok(
-            sr::system::account_cdrs_by_offset_baseline(&app.store, &big, offset, PAGE)
+            rating_store::system::account_cdrs_by_offset_baseline(&app.store, &big, offset, PAGE)
                 .await?
                 .len(),
         )

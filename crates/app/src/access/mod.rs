@@ -7,7 +7,7 @@ use serde_json::json;
 use tollgate_core::rules;
 use tollgate_core::tenancy::{allows, Level, Permission, Role, Scope};
 use tollgate_store::auth::{self, CredentialRow, UserRow};
-use tollgate_store::{audit, tenancy as st, Page, ScopeFilter, StoreError};
+use tollgate_store::{audit, tenancy as tenancy_store, Page, ScopeFilter, StoreError};
 
 use crate::ids::new_id;
 use crate::secrets::{self, new_token, token_hash};
@@ -225,7 +225,8 @@ impl App {
             scope => match (&target.partner_id, &target.customer_id) {
                 (Some(p), None) => scope.sees_partner(p),
                 (_, Some(c)) => {
-                    match st::get_customer(&self.store, ScopeFilter::of(scope), c).await {
+                    match tenancy_store::get_customer(&self.store, ScopeFilter::of(scope), c).await
+                    {
                         Ok(_) => true,
                         Err(StoreError::NotFound) => false,
                         Err(e) => return Err(e.into()),

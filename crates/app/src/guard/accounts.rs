@@ -9,7 +9,7 @@ impl App {
         account: &str,
         now: i64,
     ) -> Result<CachedAccount, AppError> {
-        let ba = st::system::get_billing_account(&self.store, account)
+        let ba = tenancy_store::system::get_billing_account(&self.store, account)
             .await
             .map_err(|e| match e {
                 tollgate_store::StoreError::NotFound => AppError::invalid(
@@ -19,8 +19,9 @@ impl App {
                 ),
                 e => AppError::from(e),
             })?;
-        let policy = sg::system::get_policy(&self.store, account).await?;
-        let agreement = st::system::current_agreement(&self.store, &ba.customer_id).await?;
+        let policy = guard_store::system::get_policy(&self.store, account).await?;
+        let agreement =
+            tenancy_store::system::current_agreement(&self.store, &ba.customer_id).await?;
         let profile_id = agreement
             .as_ref()
             .map(|a| (a.profile_id.clone(), a.profile_version as u32));
@@ -32,15 +33,17 @@ impl App {
         let owned =
             tollgate_store::numbers::system::active_numbers_of_account(&self.store, account)
                 .await?;
-        let suspensions = sg::system::active_suspensions(&self.store, account, now).await?;
-        let announcements = sg::system::current_announcements(&self.store, account, now).await?;
+        let suspensions =
+            guard_store::system::active_suspensions(&self.store, account, now).await?;
+        let announcements =
+            guard_store::system::current_announcements(&self.store, account, now).await?;
         let month = time::month_index(now);
         let (y, m) = (month.div_euclid(12), month.rem_euclid(12) + 1);
         let month_start = jiff::civil::date(y as i16, m as i8, 1)
             .to_zoned(jiff::tz::TimeZone::UTC)
             .map(|z| z.timestamp().as_second())
             .unwrap_or(now);
-        let spent = sg::system::spend_since(&self.store, account, month_start).await?;
+        let spent = guard_store::system::spend_since(&self.store, account, month_start).await?;
         let p = policy.unwrap_or(PolicyRow {
             billing_account_id: account.into(),
             validated: false,

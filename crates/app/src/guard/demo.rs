@@ -19,11 +19,15 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
         ("Direct Corp", "US", ""),
     ];
     for (customer, home, allow) in homes {
-        let Some(c) = st::system::find_customer_by_name(&app.store, customer).await? else {
+        let Some(c) = tenancy_store::system::find_customer_by_name(&app.store, customer).await?
+        else {
             continue;
         };
         for ba in app.list_billing_accounts(&sys, Some(&c.id), &page).await? {
-            if sg::system::get_policy(&app.store, &ba.id).await?.is_some() {
+            if guard_store::system::get_policy(&app.store, &ba.id)
+                .await?
+                .is_some()
+            {
                 continue;
             }
             let p = PolicyRow {
@@ -62,7 +66,7 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
                         at: Some(now - 600),
                         call_id: Some(format!("demo-guard-{to}")),
                     };
-                    if sg::system::get_call(&app.store, &format!("demo-guard-{to}"))
+                    if guard_store::system::get_call(&app.store, &format!("demo-guard-{to}"))
                         .await?
                         .is_some()
                     {

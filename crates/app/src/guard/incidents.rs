@@ -95,12 +95,12 @@ impl App {
         w: &IncidentWrite,
     ) -> Result<(), AppError> {
         let i = &w.incident;
-        sg::insert_incident(tx, i).await?;
+        guard_store::insert_incident(tx, i).await?;
         if let Some(s) = &w.suspension {
-            sg::insert_suspension(tx, s).await?;
+            guard_store::insert_suspension(tx, s).await?;
         }
         if let Some((source, until)) = &w.ban {
-            sg::put_ban(tx, source, *until).await?;
+            guard_store::put_ban(tx, source, *until).await?;
         }
         if let Some(customer) = &w.customer_id {
             self.notify_contacts(
@@ -157,7 +157,7 @@ impl App {
 
     /// E-mail addresses of the customer's admins and of its partner's admins (keyed reads).
     pub(super) async fn contacts_of(&self, customer_id: &str) -> Result<Vec<String>, AppError> {
-        let c = st::system::get_customer(&self.store, customer_id).await?;
+        let c = tenancy_store::system::get_customer(&self.store, customer_id).await?;
         let contacts = tollgate_store::auth::system::admin_contacts_of_customer(
             &self.store,
             customer_id,
@@ -180,6 +180,6 @@ impl App {
         page: &Page,
     ) -> Result<Vec<IncidentRow>, AppError> {
         self.settle_guard_writes().await;
-        Ok(sg::list_incidents(&self.store, ScopeFilter::of(&caller.scope), page).await?)
+        Ok(guard_store::list_incidents(&self.store, ScopeFilter::of(&caller.scope), page).await?)
     }
 }

@@ -18,9 +18,9 @@ use tollgate_core::guard::{
     SuspensionScope, Thresholds, Verdict, KBPS_PER_CALL,
 };
 use tollgate_core::{e164, rules, time, Refusal, RuleRef};
-use tollgate_store::guard::{self as sg, CallRow, IncidentRow, PolicyRow, SuspensionRow};
+use tollgate_store::guard::{self as guard_store, CallRow, IncidentRow, PolicyRow, SuspensionRow};
 use tollgate_store::outbox::{self, OutboxRow};
-use tollgate_store::{audit, tenancy as st, Page, ScopeFilter};
+use tollgate_store::{audit, tenancy as tenancy_store, Page, ScopeFilter};
 
 use crate::access::audit_row;
 use crate::guard_state::{AdmitRefused, CounterStore, LiveCall, MemoryCounters};

@@ -24,7 +24,7 @@ impl App {
     /// (all of NANP, Caribbean included) narrows to `US`: the safe direction for fraud.
     /// Idempotent and audited; returns the accounts changed.
     pub async fn upgrade_policy_countries(&self) -> Result<Vec<String>, AppError> {
-        let legacy = sg::system::policies_with_calling_codes(&self.store).await?;
+        let legacy = guard_store::system::policies_with_calling_codes(&self.store).await?;
         if legacy.is_empty() {
             return Ok(Vec::new());
         }
@@ -76,7 +76,7 @@ impl App {
                 international_allowlist: allow.join(","),
                 ..p.clone()
             };
-            sg::put_policy(&mut tx, &row).await?;
+            guard_store::put_policy(&mut tx, &row).await?;
             audit::append(
                 &mut tx,
                 &audit_row(
@@ -100,7 +100,7 @@ impl App {
         caller: &Caller,
         p: PolicyRow,
     ) -> Result<PolicyRow, AppError> {
-        st::get_billing_account(
+        tenancy_store::get_billing_account(
             &self.store,
             ScopeFilter::of(&caller.scope),
             &p.billing_account_id,
@@ -158,7 +158,7 @@ impl App {
             ..p
         };
         let mut tx = self.store.begin().await?;
-        sg::put_policy(&mut tx, &p).await?;
+        guard_store::put_policy(&mut tx, &p).await?;
         audit::append(&mut tx, &audit_row(&caller.actor, now, "guard.policy", &p.billing_account_id, json!({"validated": p.validated, "licensed_calls": p.licensed_calls, "allowlist": p.international_allowlist}))).await?;
         tollgate_store::commit(tx).await?;
         self.invalidate_guard_account(&p.billing_account_id);
@@ -221,10 +221,10 @@ impl App {
         caller: &Caller,
         account: &str,
     ) -> Result<Option<PolicyRow>, AppError> {
-        st::get_billing_account(&self.store, ScopeFilter::of(&caller.scope), account)
+        tenancy_store::get_billing_account(&self.store, ScopeFilter::of(&caller.scope), account)
             .await
             .map_err(|_| AppError::NotFound("billing account"))?;
-        Ok(sg::get_policy(&self.store, ScopeFilter::of(&caller.scope), account).await?)
+        Ok(guard_store::get_policy(&self.store, ScopeFilter::of(&caller.scope), account).await?)
     }
 
     /// F7: the customer announces legitimate unusual activity; thresholds rise by `factor`
@@ -237,10 +237,10 @@ impl App {
         until: i64,
         factor: i64,
         note: &str,
-    ) -> Result<sg::AnnouncementRow, AppError> {
+    ) -> Result<guard_store::AnnouncementRow, AppError> {
         let note = tollgate_core::text::check_free_text("note", note)?;
         let note = note.as_str();
-        st::get_billing_account(&self.store, ScopeFilter::of(&caller.scope), account)
+        tenancy_store::get_billing_account(&self.store, ScopeFilter::of(&caller.scope), account)
             .await
             .map_err(|_| AppError::NotFound("billing account"))?;
         if until <= from {
@@ -271,7 +271,7 @@ impl App {
                 ),
             ));
         }
-        let a = sg::AnnouncementRow {
+        let a = guard_store::AnnouncementRow {
             id: new_id("ann"),
             billing_account_id: account.into(),
             from_at: from,
@@ -282,7 +282,7 @@ impl App {
             created_by: caller.actor.actor.clone(),
         };
         let mut tx = self.store.begin().await?;
-        sg::insert_announcement(&mut tx, &a).await?;
+        guard_store::insert_announcement(&mut tx, &a).await?;
         audit::append(
             &mut tx,
             &audit_row(
@@ -331,8 +331,15 @@ impl App {
             .map_err(|m| AppError::from(Refusal::invalid("prefix_invalid", "prefix", m)))?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        sg::put_destination_prefix(&mut tx, prefix, c.as_str(), note, now, &caller.actor.actor)
-            .await?;
+        guard_store::put_destination_prefix(
+            &mut tx,
+            prefix,
+            c.as_str(),
+            note,
+            now,
+            &caller.actor.actor,
+        )
+        .await?;
         audit::append(
             &mut tx,
             &audit_row(

@@ -38,9 +38,12 @@ fn replay_policy() -> AccountPolicy {
 impl App {
     /// Replays the recent calls into the detector windows; returns how many.
     pub(super) async fn replay_windows(&self, now: i64) -> Result<usize, AppError> {
-        let calls =
-            sg::system::recent_calls(&self.store, now - REPLAY_LOOKBACK_S, MAX_REPLAY_CALLS)
-                .await?;
+        let calls = guard_store::system::recent_calls(
+            &self.store,
+            now - REPLAY_LOOKBACK_S,
+            MAX_REPLAY_CALLS,
+        )
+        .await?;
         if calls.is_empty() {
             return Ok(0);
         }
@@ -51,7 +54,7 @@ impl App {
             .into_iter()
             .collect();
         let tables: HashMap<String, Option<String>> =
-            st::system::billing_accounts_by_ids(&self.store, &ids)
+            tenancy_store::system::billing_accounts_by_ids(&self.store, &ids)
                 .await?
                 .into_iter()
                 .map(|(b, _, _)| (b.id, b.rate_table))

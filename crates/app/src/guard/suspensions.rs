@@ -42,7 +42,7 @@ impl App {
         }
         let reason = tollgate_core::text::check_free_text("reason", reason)?;
         let reason = reason.as_str();
-        st::get_billing_account(&self.store, ScopeFilter::of(&caller.scope), account)
+        tenancy_store::get_billing_account(&self.store, ScopeFilter::of(&caller.scope), account)
             .await
             .map_err(|_| AppError::NotFound("billing account"))?;
         let now = self.now();
@@ -70,7 +70,7 @@ impl App {
             lift_reason: None,
         };
         let mut tx = self.store.begin().await?;
-        sg::insert_suspension(&mut tx, &s).await?;
+        guard_store::insert_suspension(&mut tx, &s).await?;
         self.notify_contacts(
             &mut tx,
             &acct.customer_id,
@@ -110,10 +110,11 @@ impl App {
         suspension_id: &str,
         reason: &str,
     ) -> Result<SuspensionRow, AppError> {
-        let s = sg::get_suspension(&self.store, ScopeFilter::of(&caller.scope), suspension_id)
-            .await?
-            .ok_or(AppError::NotFound("suspension"))?;
-        let acct_row = st::get_billing_account(
+        let s =
+            guard_store::get_suspension(&self.store, ScopeFilter::of(&caller.scope), suspension_id)
+                .await?
+                .ok_or(AppError::NotFound("suspension"))?;
+        let acct_row = tenancy_store::get_billing_account(
             &self.store,
             ScopeFilter::of(&caller.scope),
             &s.billing_account_id,
@@ -131,7 +132,7 @@ impl App {
         let reason = reason.as_str();
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        if !sg::lift_suspension(
+        if !guard_store::lift_suspension(
             &mut tx,
             suspension_id,
             now,
@@ -179,7 +180,7 @@ impl App {
             .counters
             .account_window(&s.billing_account_id, now, &mut reset_fired);
         self.forget_cuts_of(&s.billing_account_id);
-        sg::get_suspension(&self.store, ScopeFilter::of(&caller.scope), suspension_id)
+        guard_store::get_suspension(&self.store, ScopeFilter::of(&caller.scope), suspension_id)
             .await?
             .ok_or(AppError::NotFound("suspension"))
     }
@@ -190,6 +191,9 @@ impl App {
         page: &Page,
     ) -> Result<Vec<SuspensionRow>, AppError> {
         self.settle_guard_writes().await;
-        Ok(sg::list_suspensions(&self.store, ScopeFilter::of(&caller.scope), page).await?)
+        Ok(
+            guard_store::list_suspensions(&self.store, ScopeFilter::of(&caller.scope), page)
+                .await?,
+        )
     }
 }

@@ -134,9 +134,9 @@ impl App {
             );
         }
         let now = self.now();
-        let open = sg::system::open_calls(&self.store).await?;
-        let bans = sg::system::active_bans(&self.store, now).await?;
-        let extra = sg::system::destination_prefixes(&self.store).await?;
+        let open = guard_store::system::open_calls(&self.store).await?;
+        let bans = guard_store::system::active_bans(&self.store, now).await?;
+        let extra = guard_store::system::destination_prefixes(&self.store).await?;
         {
             let mut g = self.guard.inner.lock().expect("guard lock");
             for (prefix, class) in extra {
@@ -267,7 +267,7 @@ impl App {
             }
         }
         let mut tx = self.store.begin().await?;
-        sg::record_calls(&mut tx, &admitted, &answered, &ended).await?;
+        guard_store::record_calls(&mut tx, &admitted, &answered, &ended).await?;
         for w in batch {
             match w {
                 GuardWrite::Incident(i) => self.write_incident(&mut tx, i).await?,

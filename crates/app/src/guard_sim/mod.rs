@@ -12,7 +12,7 @@ use std::collections::BinaryHeap;
 use tollgate_core::guard::Decision;
 use tollgate_store::guard::PolicyRow;
 use tollgate_store::numbers::NumberRow;
-use tollgate_store::tenancy::{self as st, OperatorRow};
+use tollgate_store::tenancy::{self as tenancy_store, OperatorRow};
 
 use crate::guard::CallRequest;
 use crate::ids::new_id;
@@ -104,9 +104,12 @@ pub async fn setup(app: &App, n: usize) -> Result<Vec<SimAccount>, AppError> {
     };
     let sys = Caller::system(actor.clone());
     let now = app.now();
-    if st::system::first_operator(&app.store).await?.is_none() {
+    if tenancy_store::system::first_operator(&app.store)
+        .await?
+        .is_none()
+    {
         let mut tx = app.store.begin().await?;
-        st::insert_operator(
+        tenancy_store::insert_operator(
             &mut tx,
             &OperatorRow {
                 id: new_id("op"),

@@ -21,7 +21,7 @@ fn demo_address(street: &str, city: &str, postcode: &str, country: &str) -> Addr
 /// Harbor Logistics (GB, no trunking), Direct Corp (US, with CNAM) and Bayview Bakery (NL);
 /// one provisional (reserved) number for Acme; a port-in in progress for Bayview.
 pub async fn seed_demo(app: &App) -> Result<(), AppError> {
-    if sn::system::find_by_e164(&app.store, "33170000001")
+    if numbers_store::system::find_by_e164(&app.store, "33170000001")
         .await?
         .is_some()
     {
@@ -99,7 +99,9 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
         },
     ];
     for plan in &plans {
-        let Some(c) = st::system::find_customer_by_name(&app.store, plan.customer).await? else {
+        let Some(c) =
+            tenancy_store::system::find_customer_by_name(&app.store, plan.customer).await?
+        else {
             continue;
         };
         let accounts = app
@@ -111,7 +113,7 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
         app.acknowledge_emergency(
             &sys,
             &c.id,
-            cn::EMERGENCY_ACK_TEXT_VERSION,
+            numbers_rules::EMERGENCY_ACK_TEXT_VERSION,
             &format!("{} admin", plan.customer),
         )
         .await?;
@@ -146,7 +148,9 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
     }
     // A port-in in progress for Bayview Bakery (through its partner, T7), with a document
     // request whose deadline is still ahead.
-    if let Some(c) = st::system::find_customer_by_name(&app.store, "Bayview Bakery").await? {
+    if let Some(c) =
+        tenancy_store::system::find_customer_by_name(&app.store, "Bayview Bakery").await?
+    {
         let accounts = app
             .list_billing_accounts(&sys, Some(&c.id), &Page::first(10))
             .await?;

@@ -27,26 +27,29 @@ impl App {
             }
             DocSubject::Number(id) => (None, Some(self.assigned_number(caller, id).await?.id)),
         };
-        cn::check_document_kind(&doc.kind)?;
+        numbers_rules::check_document_kind(&doc.kind)?;
         let filename = text_field("filename", &doc.filename)?;
-        let bytes = cn::decode_base64(
+        let bytes = numbers_rules::decode_base64(
             &doc.content_base64,
-            cn::MAX_DOCUMENT_BYTES,
+            numbers_rules::MAX_DOCUMENT_BYTES,
             "content_base64",
         )?;
-        cn::check_document(&doc.content_type, &bytes)?;
-        let existing = sn::documents_of(
+        numbers_rules::check_document(&doc.content_type, &bytes)?;
+        let existing = numbers_store::documents_of(
             &self.store,
             ScopeFilter::of(&caller.scope),
             port_in_id.as_deref(),
             number_id.as_deref(),
         )
         .await?;
-        if existing.len() >= cn::MAX_DOCUMENTS_PER_SUBJECT {
+        if existing.len() >= numbers_rules::MAX_DOCUMENTS_PER_SUBJECT {
             return Err(AppError::invalid(
                 "too_many_documents",
                 "content_base64",
-                format!("at most {} documents", cn::MAX_DOCUMENTS_PER_SUBJECT),
+                format!(
+                    "at most {} documents",
+                    numbers_rules::MAX_DOCUMENTS_PER_SUBJECT
+                ),
             ));
         }
         let now = self.now();
@@ -66,7 +69,7 @@ impl App {
             uploaded_by: caller.actor.actor.clone(),
             uploaded_at: now,
         };
-        let requests = sn::doc_requests_of(
+        let requests = numbers_store::doc_requests_of(
             &self.store,
             ScopeFilter::of(&caller.scope),
             port_in_id.as_deref(),
@@ -74,16 +77,26 @@ impl App {
         )
         .await?;
         let mut tx = self.store.begin().await?;
-        sn::insert_document(&mut tx, &row).await?;
+        numbers_store::insert_document(&mut tx, &row).await?;
         for r in requests.iter().filter(|r| r.kind == row.kind) {
             match r.state.as_str() {
-                "open" => sn::resolve_doc_request(&mut tx, &r.id, "open", "fulfilled", now).await?,
+                "open" => {
+                    numbers_store::resolve_doc_request(&mut tx, &r.id, "open", "fulfilled", now)
+                        .await?
+                }
                 "missed" => {
-                    sn::resolve_doc_request(&mut tx, &r.id, "missed", "fulfilled_late", now)
-                        .await?;
-                    sn::clear_flags_for(&mut tx, &r.id, now).await?;
+                    numbers_store::resolve_doc_request(
+                        &mut tx,
+                        &r.id,
+                        "missed",
+                        "fulfilled_late",
+                        now,
+                    )
+                    .await?;
+                    numbers_store::clear_flags_for(&mut tx, &r.id, now).await?;
                     for d in r.affected.split(',').filter(|d| !d.is_empty()) {
-                        let Some(n) = sn::system::find_by_e164(&self.store, d).await? else {
+                        let Some(n) = numbers_store::system::find_by_e164(&self.store, d).await?
+                        else {
                             continue;
                         };
                         if n.state != "suspended" || n.suspension_ref.as_deref() != Some(&r.id) {
@@ -96,23 +109,29 @@ impl App {
                             .filter(|q| q.kind == row.kind && q.state == "missed")
                             .map(|q| q.id.as_str())
                             .collect();
-                        let still = sn::system::missed_requests_affecting(&self.store, d).await?;
+                        let still =
+                            numbers_store::system::missed_requests_affecting(&self.store, d)
+                                .await?;
                         if let Some(other) =
                             still.iter().find(|id| !resolving.contains(&id.as_str()))
                         {
                             let mut m = n.clone();
                             m.suspension_ref = Some(other.clone());
                             m.updated_at = now;
-                            sn::update_number(&mut tx, &m, &n.state).await?;
+                            numbers_store::update_number(&mut tx, &m, &n.state).await?;
                             continue;
                         }
-                        let t = cn::decide(NumberEvent::Resume, &self.facts(&n, now).await?, now)?;
+                        let t = numbers_rules::decide(
+                            NumberEvent::Resume,
+                            &self.facts(&n, now).await?,
+                            now,
+                        )?;
                         let mut m = n.clone();
                         m.state = t.to.as_str().into();
                         m.suspended_reason = None;
                         m.suspension_ref = None;
                         m.updated_at = now;
-                        sn::update_number(&mut tx, &m, &n.state).await?;
+                        numbers_store::update_number(&mut tx, &m, &n.state).await?;
                         record(
                             &mut tx,
                             &caller.actor,
@@ -156,13 +175,13 @@ impl App {
         note: Option<&str>,
         numbers: &[String],
     ) -> Result<DocRequestRow, AppError> {
-        if numbers.len() > cn::MAX_NUMBERS_PER_PORT_IN {
+        if numbers.len() > numbers_rules::MAX_NUMBERS_PER_PORT_IN {
             return Err(AppError::invalid(
                 "too_many_numbers",
                 "numbers",
                 format!(
                     "at most {} numbers per request",
-                    cn::MAX_NUMBERS_PER_PORT_IN
+                    numbers_rules::MAX_NUMBERS_PER_PORT_IN
                 ),
             ));
         }
@@ -179,7 +198,7 @@ impl App {
                 }
                 let mut affected = Vec::new();
                 for d in &p.numbers {
-                    if let Some(n) = sn::system::find_by_e164(&self.store, d).await? {
+                    if let Some(n) = numbers_store::system::find_by_e164(&self.store, d).await? {
                         if n.customer_id.as_deref() == Some(&p.customer_id) && n.state == "active" {
                             affected.push(n.e164);
                         }
@@ -193,11 +212,11 @@ impl App {
                 (None, Some(n.id), c, vec![n.e164])
             }
         };
-        cn::check_document_kind(kind)?;
+        numbers_rules::check_document_kind(kind)?;
         let now = self.now();
-        cn::check_deadline(deadline, now)?;
+        numbers_rules::check_deadline(deadline, now)?;
         let policy = match on_miss {
-            None => cn::DEFAULT_MISS_POLICY,
+            None => numbers_rules::DEFAULT_MISS_POLICY,
             Some(p) => MissPolicy::parse(p).ok_or_else(|| {
                 AppError::invalid("on_miss_invalid", "on_miss", "must be suspend or flag_only")
             })?,
@@ -205,7 +224,7 @@ impl App {
         let note = opt_text_field("note", note)?.unwrap_or_default();
         for d in numbers {
             let digits = e164::normalize(d, "numbers")?;
-            let n = sn::system::find_by_e164(&self.store, &digits).await?;
+            let n = numbers_store::system::find_by_e164(&self.store, &digits).await?;
             if n.as_ref().and_then(|n| n.customer_id.as_deref()) != Some(customer_id.as_str()) {
                 return Err(AppError::invalid(
                     "number_unknown",
@@ -217,7 +236,7 @@ impl App {
                 affected.push(digits);
             }
         }
-        let customer = st::system::get_customer(&self.store, &customer_id).await?;
+        let customer = tenancy_store::system::get_customer(&self.store, &customer_id).await?;
         let row = DocRequestRow {
             id: new_id("drq"),
             port_in_id,
@@ -235,7 +254,7 @@ impl App {
             resolved_at: None,
         };
         let mut tx = self.store.begin().await?;
-        sn::insert_doc_request(&mut tx, &row).await?;
+        numbers_store::insert_doc_request(&mut tx, &row).await?;
         audit::append(
             &mut tx,
             &audit_row(
@@ -257,6 +276,9 @@ impl App {
         caller: &Caller,
         partner_id: &str,
     ) -> Result<Vec<FlagRow>, AppError> {
-        Ok(sn::open_flags(&self.store, ScopeFilter::of(&caller.scope), partner_id).await?)
+        Ok(
+            numbers_store::open_flags(&self.store, ScopeFilter::of(&caller.scope), partner_id)
+                .await?,
+        )
     }
 }

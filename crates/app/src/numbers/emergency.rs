@@ -5,7 +5,7 @@ use super::*;
 impl App {
     /// T13: registers a number's emergency service address. The first address (or any before
     /// the number is in service) applies at once; a change of a number in service applies
-    /// after [`cn::ADDRESS_CHANGE_PENDING_S`] and the old address is used meanwhile. A newer
+    /// after [`numbers_rules::ADDRESS_CHANGE_PENDING_S`] and the old address is used meanwhile. A newer
     /// change withdraws an older one not yet applied. History is kept.
     pub async fn set_emergency_address(
         &self,
@@ -32,7 +32,7 @@ impl App {
             )
             .into());
         }
-        cn::check_address(address)?;
+        numbers_rules::check_address(address)?;
         let now = self.now();
         let rows = self.holder_addresses(&n).await?;
         let has_current = address_in_force(&rows, now).is_some();
@@ -43,12 +43,12 @@ impl App {
                 .map(|p| i64::from(p.telephony.emergency_address_pending_h) * 3600),
             None => None,
         }
-        .unwrap_or(cn::ADDRESS_CHANGE_PENDING_S);
-        let effective_at = cn::address_effective_at(state, has_current, now, pending_s);
+        .unwrap_or(numbers_rules::ADDRESS_CHANGE_PENDING_S);
+        let effective_at = numbers_rules::address_effective_at(state, has_current, now, pending_s);
         let row = address_row(&n.id, address, &caller.actor.actor, now, effective_at);
         let mut tx = self.store.begin().await?;
-        let withdrawn = sn::withdraw_pending_addresses(&mut tx, &n.id, now).await?;
-        sn::insert_address(&mut tx, &row).await?;
+        let withdrawn = numbers_store::withdraw_pending_addresses(&mut tx, &n.id, now).await?;
+        numbers_store::insert_address(&mut tx, &row).await?;
         record_step(
             &mut tx,
             &caller.actor,
@@ -76,16 +76,17 @@ impl App {
         text_version: &str,
         signer_name: &str,
     ) -> Result<AckRow, AppError> {
-        let c = st::get_customer(&self.store, ScopeFilter::of(&caller.scope), customer_id)
-            .await
-            .map_err(not_found("customer"))?;
-        if text_version != cn::EMERGENCY_ACK_TEXT_VERSION {
+        let c =
+            tenancy_store::get_customer(&self.store, ScopeFilter::of(&caller.scope), customer_id)
+                .await
+                .map_err(not_found("customer"))?;
+        if text_version != numbers_rules::EMERGENCY_ACK_TEXT_VERSION {
             return Err(AppError::invalid(
                 "ack_text_version_outdated",
                 "text_version",
                 format!(
                     "the current text is version {} (GET /v1/emergency-acknowledgements/text)",
-                    cn::EMERGENCY_ACK_TEXT_VERSION
+                    numbers_rules::EMERGENCY_ACK_TEXT_VERSION
                 ),
             ));
         }
@@ -100,7 +101,7 @@ impl App {
             acknowledged_at: now,
         };
         let mut tx = self.store.begin().await?;
-        sn::insert_ack(&mut tx, &row).await?;
+        numbers_store::insert_ack(&mut tx, &row).await?;
         audit::append(
             &mut tx,
             &audit_row(
@@ -121,10 +122,11 @@ impl App {
         caller: &Caller,
         customer_id: &str,
     ) -> Result<Vec<AckRow>, AppError> {
-        let c = st::get_customer(&self.store, ScopeFilter::of(&caller.scope), customer_id)
-            .await
-            .map_err(not_found("customer"))?;
-        Ok(sn::acks_of(&self.store, ScopeFilter::of(&caller.scope), &c.id).await?)
+        let c =
+            tenancy_store::get_customer(&self.store, ScopeFilter::of(&caller.scope), customer_id)
+                .await
+                .map_err(not_found("customer"))?;
+        Ok(numbers_store::acks_of(&self.store, ScopeFilter::of(&caller.scope), &c.id).await?)
     }
 
     /// T13: the customer's designated contact, notified of every emergency call.
@@ -135,9 +137,10 @@ impl App {
         name: &str,
         email: &str,
     ) -> Result<ContactRow, AppError> {
-        let c = st::get_customer(&self.store, ScopeFilter::of(&caller.scope), customer_id)
-            .await
-            .map_err(not_found("customer"))?;
+        let c =
+            tenancy_store::get_customer(&self.store, ScopeFilter::of(&caller.scope), customer_id)
+                .await
+                .map_err(not_found("customer"))?;
         let name = text_field("name", name)?;
         let email = email.trim();
         let valid = email.len() <= MAX_EMAIL_CHARS
@@ -161,7 +164,7 @@ impl App {
             updated_at: now,
         };
         let mut tx = self.store.begin().await?;
-        sn::set_contact(&mut tx, &row).await?;
+        numbers_store::set_contact(&mut tx, &row).await?;
         audit::append(
             &mut tx,
             &audit_row(
@@ -185,7 +188,7 @@ impl App {
         at: i64,
     ) -> Result<Option<EmergencyInfo>, AppError> {
         let digits = digits.strip_prefix('+').unwrap_or(digits);
-        let Some(n) = sn::system::find_by_e164(&self.store, digits).await? else {
+        let Some(n) = numbers_store::system::find_by_e164(&self.store, digits).await? else {
             return Ok(None);
         };
         let rows = self.holder_addresses(&n).await?;
@@ -220,10 +223,10 @@ impl App {
         destination: &str,
     ) -> Result<(), AppError> {
         let digits = digits.strip_prefix('+').unwrap_or(digits);
-        let n = sn::system::find_by_e164(&self.store, digits).await?;
+        let n = numbers_store::system::find_by_e164(&self.store, digits).await?;
         let customer = n.as_ref().and_then(|n| n.customer_id.clone());
         let contact = match &customer {
-            Some(c) => sn::system::contact_of(&self.store, c).await?,
+            Some(c) => numbers_store::system::contact_of(&self.store, c).await?,
             None => None,
         };
         let recipient = match (&contact, &customer) {

@@ -11,11 +11,14 @@ impl App {
         lines: Vec<NumberImportLine>,
         first_line: usize,
     ) -> Result<ImportReport, AppError> {
-        if lines.len() > cn::MAX_IMPORT_NUMBERS {
+        if lines.len() > numbers_rules::MAX_IMPORT_NUMBERS {
             return Err(AppError::invalid(
                 "too_many_numbers",
                 "numbers",
-                format!("at most {} numbers per import", cn::MAX_IMPORT_NUMBERS),
+                format!(
+                    "at most {} numbers per import",
+                    numbers_rules::MAX_IMPORT_NUMBERS
+                ),
             ));
         }
         let now = self.now();
@@ -31,9 +34,9 @@ impl App {
                 message: r.message,
             };
             let checked = e164::normalize(&l.e164, "e164").and_then(|d| {
-                let info = cn::classify(&d, "e164")?;
+                let info = numbers_rules::classify(&d, "e164")?;
                 let caps = match l.capabilities.as_deref().filter(|c| !c.trim().is_empty()) {
-                    Some(c) => cn::parse_capabilities(c, "capabilities")?,
+                    Some(c) => numbers_rules::parse_capabilities(c, "capabilities")?,
                     None => info.number_type.default_capabilities(),
                 };
                 Ok((info, caps))
@@ -46,7 +49,7 @@ impl App {
                 }
             };
             if !seen.insert(info.digits.clone())
-                || sn::system::find_by_e164(&self.store, &info.digits)
+                || numbers_store::system::find_by_e164(&self.store, &info.digits)
                     .await?
                     .is_some()
             {
@@ -63,7 +66,7 @@ impl App {
                 e164: info.digits,
                 country: info.country.into(),
                 number_type: info.number_type.as_str().into(),
-                capabilities: cn::capabilities_text(&caps),
+                capabilities: numbers_rules::capabilities_text(&caps),
                 state: NumberState::Available.as_str().into(),
                 customer_id: None,
                 billing_account_id: None,
@@ -88,8 +91,8 @@ impl App {
         }
         let mut tx = self.store.begin().await?;
         for n in &rows {
-            sn::insert_number(&mut tx, n).await?;
-            sn::insert_transition(
+            numbers_store::insert_number(&mut tx, n).await?;
+            numbers_store::insert_transition(
                 &mut tx,
                 &transition_row(
                     &caller.actor,
@@ -176,7 +179,10 @@ impl App {
                 ));
             }
         }
-        Ok(sn::list_numbers(&self.store, ScopeFilter::of(&caller.scope), filter, page).await?)
+        Ok(
+            numbers_store::list_numbers(&self.store, ScopeFilter::of(&caller.scope), filter, page)
+                .await?,
+        )
     }
 
     pub async fn number_detail(&self, caller: &Caller, id: &str) -> Result<NumberDetail, AppError> {
@@ -190,7 +196,8 @@ impl App {
             .max_by_key(|a| (a.registered_at, a.id.clone()))
             .cloned();
         let port_out =
-            sn::pending_port_out(&self.store, ScopeFilter::of(&caller.scope), &n.id).await?;
+            numbers_store::pending_port_out(&self.store, ScopeFilter::of(&caller.scope), &n.id)
+                .await?;
         Ok(NumberDetail {
             number: n,
             address,
@@ -213,17 +220,26 @@ impl App {
             holding_start(&n)
         };
         let mut h = NumberHistory {
-            transitions: sn::transitions_of(&self.store, ScopeFilter::of(&caller.scope), &n.id)
-                .await?,
-            addresses: sn::addresses_of(&self.store, ScopeFilter::of(&caller.scope), &n.id).await?,
-            documents: sn::documents_of(
+            transitions: numbers_store::transitions_of(
+                &self.store,
+                ScopeFilter::of(&caller.scope),
+                &n.id,
+            )
+            .await?,
+            addresses: numbers_store::addresses_of(
+                &self.store,
+                ScopeFilter::of(&caller.scope),
+                &n.id,
+            )
+            .await?,
+            documents: numbers_store::documents_of(
                 &self.store,
                 ScopeFilter::of(&caller.scope),
                 None,
                 Some(&n.id),
             )
             .await?,
-            document_requests: sn::doc_requests_of(
+            document_requests: numbers_store::doc_requests_of(
                 &self.store,
                 ScopeFilter::of(&caller.scope),
                 None,
@@ -254,6 +270,9 @@ impl App {
             tollgate_store::StoreError::NotFound => AppError::NotFound("billing account"),
             e => e.into(),
         })?;
-        Ok(sn::system::active_numbers_of_account(&self.store, billing_account_id).await?)
+        Ok(
+            numbers_store::system::active_numbers_of_account(&self.store, billing_account_id)
+                .await?,
+        )
     }
 }

@@ -12,7 +12,7 @@ impl App {
         billing_account_id: &str,
     ) -> Result<NumberRow, AppError> {
         let n = self.number_in_scope(caller, id).await?;
-        let ba = st::get_billing_account(
+        let ba = tenancy_store::get_billing_account(
             &self.store,
             ScopeFilter::of(&caller.scope),
             billing_account_id,
@@ -25,7 +25,7 @@ impl App {
                 format!("no billing account `{billing_account_id}` in your scope"),
             )
         })?;
-        if !sn::system::open_port_ins_with(&self.store, &n.e164)
+        if !numbers_store::system::open_port_ins_with(&self.store, &n.e164)
             .await?
             .is_empty()
         {
@@ -37,7 +37,7 @@ impl App {
             .into());
         }
         let now = self.now();
-        let t = cn::decide(NumberEvent::Reserve, &self.facts(&n, now).await?, now)?;
+        let t = numbers_rules::decide(NumberEvent::Reserve, &self.facts(&n, now).await?, now)?;
         let mut m = n.clone();
         m.state = t.to.as_str().into();
         m.customer_id = Some(ba.customer_id.clone());
@@ -55,7 +55,7 @@ impl App {
         m.no_trunking = self.no_trunking_of(&ba.customer_id).await?;
         m.updated_at = now;
         let mut tx = self.store.begin().await?;
-        sn::update_number(&mut tx, &m, &n.state).await?;
+        numbers_store::update_number(&mut tx, &m, &n.state).await?;
         record(
             &mut tx,
             &caller.actor,
@@ -70,7 +70,7 @@ impl App {
     }
 
     pub(super) async fn reload(&self, id: &str) -> Result<NumberRow, AppError> {
-        sn::system::get_number(&self.store, id)
+        numbers_store::system::get_number(&self.store, id)
             .await
             .map_err(not_found("number"))
     }
@@ -85,7 +85,7 @@ impl App {
         change: impl FnOnce(&mut NumberRow),
     ) -> Result<NumberRow, AppError> {
         let now = self.now();
-        let t = match cn::decide(event, &self.facts(n, now).await?, now) {
+        let t = match numbers_rules::decide(event, &self.facts(n, now).await?, now) {
             Ok(t) => t,
             Err(r) => return Err(self.with_profile_clause(r, n.customer_id.as_deref()).await),
         };
@@ -94,7 +94,7 @@ impl App {
         m.updated_at = now;
         change(&mut m);
         let mut tx = self.store.begin().await?;
-        sn::update_number(&mut tx, &m, &n.state).await?;
+        numbers_store::update_number(&mut tx, &m, &n.state).await?;
         record(&mut tx, actor, &m, &t, reason, now).await?;
         tollgate_store::commit(tx).await?;
         self.reload(&m.id).await
@@ -156,7 +156,7 @@ impl App {
         m.provider_verified_by = Some(caller.actor.actor.clone());
         m.updated_at = now;
         let mut tx = self.store.begin().await?;
-        sn::update_number(&mut tx, &m, &n.state).await?;
+        numbers_store::update_number(&mut tx, &m, &n.state).await?;
         record_step(
             &mut tx,
             &caller.actor,
@@ -198,7 +198,7 @@ impl App {
         m.confirm_method = Some(method.into());
         m.updated_at = now;
         let mut tx = self.store.begin().await?;
-        sn::update_number(&mut tx, &m, &n.state).await?;
+        numbers_store::update_number(&mut tx, &m, &n.state).await?;
         record_step(
             &mut tx,
             &caller.actor,
@@ -259,12 +259,12 @@ impl App {
                 .profile_of_customer(c)
                 .await?
                 .map(|p| p.telephony.number_quarantine_days)
-                .unwrap_or(cn::DEFAULT_QUARANTINE_DAYS),
-            None => cn::DEFAULT_QUARANTINE_DAYS,
+                .unwrap_or(numbers_rules::DEFAULT_QUARANTINE_DAYS),
+            None => numbers_rules::DEFAULT_QUARANTINE_DAYS,
         };
         let facts = self.facts(n, now).await?;
-        let released = cn::decide(NumberEvent::Release, &facts, now)?;
-        let quarantined = cn::decide(
+        let released = numbers_rules::decide(NumberEvent::Release, &facts, now)?;
+        let quarantined = numbers_rules::decide(
             NumberEvent::StartQuarantine,
             &NumberFacts {
                 state: released.to,
@@ -272,13 +272,13 @@ impl App {
             },
             now,
         )?;
-        let until = cn::quarantine_until(now, days);
+        let until = numbers_rules::quarantine_until(now, days);
         let mut m = n.clone();
         m.state = quarantined.to.as_str().into();
         m.quarantine_until = Some(until);
         m.updated_at = now;
         let mut tx = self.store.begin().await?;
-        sn::update_number(&mut tx, &m, &n.state).await?;
+        numbers_store::update_number(&mut tx, &m, &n.state).await?;
         record(&mut tx, actor, &m, &released, reason, now).await?;
         record(
             &mut tx,

@@ -25,16 +25,16 @@ pub use demo::{seed_demo, DEMO_PDF_BASE64};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tollgate_core::numbers::{
-    self as cn, Address, Loa, MissPolicy, NumberEvent, NumberFacts, NumberState, NumberType,
-    PortInEvent, PortInFacts, PortInState, Routing, Transition,
+    self as numbers_rules, Address, Loa, MissPolicy, NumberEvent, NumberFacts, NumberState,
+    NumberType, PortInEvent, PortInFacts, PortInState, Routing, Transition,
 };
 use tollgate_core::terms::TermsProfile;
 use tollgate_core::{e164, rules, Refusal, RuleRef};
 use tollgate_store::numbers::{
-    self as sn, AckRow, AddressRow, ContactRow, DocRequestRow, DocumentRow, FlagRow, NumberFilter,
-    NumberRow, PortInRow, PortOutRow, TransitionRow,
+    self as numbers_store, AckRow, AddressRow, ContactRow, DocRequestRow, DocumentRow, FlagRow,
+    NumberFilter, NumberRow, PortInRow, PortOutRow, TransitionRow,
 };
-use tollgate_store::tenancy as st;
+use tollgate_store::tenancy as tenancy_store;
 use tollgate_store::{audit, outbox, Page, ScopeFilter, StoreError, Tx};
 
 use crate::access::audit_row;
@@ -143,13 +143,16 @@ pub struct SweepReport {
 
 fn text_field(field: &'static str, v: &str) -> Result<String, AppError> {
     let t = v.trim();
-    if t.is_empty() || t.chars().count() > cn::MAX_TEXT_CHARS || t.chars().any(char::is_control) {
+    if t.is_empty()
+        || t.chars().count() > numbers_rules::MAX_TEXT_CHARS
+        || t.chars().any(char::is_control)
+    {
         return Err(AppError::invalid(
             "field_invalid",
             field,
             format!(
                 "must be 1 to {} characters without control characters",
-                cn::MAX_TEXT_CHARS
+                numbers_rules::MAX_TEXT_CHARS
             ),
         ));
     }
@@ -235,7 +238,7 @@ pub fn address_in_force(rows: &[AddressRow], at: i64) -> Option<&AddressRow> {
         .filter(|a| a.withdrawn_at.is_none())
         .map(|a| (a.effective_at, a.registered_at, a))
         .collect();
-    cn::in_force_at(&versions, at).copied()
+    numbers_rules::in_force_at(&versions, at).copied()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -276,7 +279,7 @@ async fn record(
     reason: &str,
     now: i64,
 ) -> Result<(), AppError> {
-    sn::insert_transition(
+    numbers_store::insert_transition(
         tx,
         &transition_row(
             actor,
@@ -318,7 +321,7 @@ async fn record_step(
     detail: serde_json::Value,
     now: i64,
 ) -> Result<(), AppError> {
-    sn::insert_transition(
+    numbers_store::insert_transition(
         tx,
         &transition_row(
             actor,
@@ -348,13 +351,15 @@ impl App {
         &self,
         customer_id: &str,
     ) -> Result<Option<TermsProfile>, AppError> {
-        Ok(st::system::current_agreement(&self.store, customer_id)
-            .await?
-            .and_then(|a| {
-                self.terms
-                    .get(&a.profile_id, Some(a.profile_version as u32))
-                    .cloned()
-            }))
+        Ok(
+            tenancy_store::system::current_agreement(&self.store, customer_id)
+                .await?
+                .and_then(|a| {
+                    self.terms
+                        .get(&a.profile_id, Some(a.profile_version as u32))
+                        .cloned()
+                }),
+        )
     }
 
     async fn no_trunking_of(&self, customer_id: &str) -> Result<bool, AppError> {
@@ -366,16 +371,16 @@ impl App {
 
     /// Whether the customer acknowledged the current emergency-limitations text (T13).
     async fn has_current_ack(&self, customer_id: &str) -> Result<bool, AppError> {
-        Ok(sn::system::acks_of(&self.store, customer_id)
+        Ok(numbers_store::system::acks_of(&self.store, customer_id)
             .await?
             .iter()
-            .any(|a| a.text_version == cn::EMERGENCY_ACK_TEXT_VERSION))
+            .any(|a| a.text_version == numbers_rules::EMERGENCY_ACK_TEXT_VERSION))
     }
 
     /// A number in the caller's scope (unassigned inventory too, except for customers).
     async fn number_in_scope(&self, caller: &Caller, id: &str) -> Result<NumberRow, AppError> {
         let key = id.strip_prefix('+').unwrap_or(id);
-        sn::get_number(&self.store, ScopeFilter::of(&caller.scope), key, true)
+        numbers_store::get_number(&self.store, ScopeFilter::of(&caller.scope), key, true)
             .await
             .map_err(not_found("number"))
     }
@@ -396,7 +401,7 @@ impl App {
     /// The emergency addresses of the current holder of `n` (registered since it was
     /// reserved): a reused number never carries its previous holder's address (T13).
     async fn holder_addresses(&self, n: &NumberRow) -> Result<Vec<AddressRow>, AppError> {
-        let mut rows = sn::system::addresses_of(&self.store, &n.id).await?;
+        let mut rows = numbers_store::system::addresses_of(&self.store, &n.id).await?;
         rows.retain(|a| a.registered_at >= holding_start(n));
         Ok(rows)
     }
@@ -410,7 +415,7 @@ impl App {
             Some(c) => self.has_current_ack(c).await?,
             None => false,
         };
-        let identity = sn::system::documents_of(&self.store, None, Some(&n.id))
+        let identity = numbers_store::system::documents_of(&self.store, None, Some(&n.id))
             .await?
             .iter()
             .any(|d| d.kind == "identity" && d.uploaded_at >= holding_start(n));
@@ -425,7 +430,7 @@ impl App {
             emergency_ack: ack,
             identity_document: identity,
             quarantine_until: n.quarantine_until,
-            port_date: sn::system::pending_port_out(&self.store, &n.id)
+            port_date: numbers_store::system::pending_port_out(&self.store, &n.id)
                 .await?
                 .map(|p| p.port_date),
         })

@@ -9,7 +9,7 @@ impl App {
         caller: &Caller,
         new: NewPortIn,
     ) -> Result<PortInRow, AppError> {
-        let ba = st::get_billing_account(
+        let ba = tenancy_store::get_billing_account(
             &self.store,
             ScopeFilter::of(&caller.scope),
             &new.billing_account_id,
@@ -28,7 +28,7 @@ impl App {
         let mut digits = Vec::with_capacity(new.numbers.len());
         for n in &new.numbers {
             let d = e164::normalize(n, "numbers")?;
-            cn::classify(&d, "numbers")?;
+            numbers_rules::classify(&d, "numbers")?;
             digits.push(d);
         }
         let loa = Loa {
@@ -40,7 +40,7 @@ impl App {
             existing_service_active: new.existing_service_active,
             numbers: digits.clone(),
         };
-        cn::check_loa(&loa)?;
+        numbers_rules::check_loa(&loa)?;
         let held_elsewhere = self.check_portable(caller, &digits, None).await?;
         let now = self.now();
         let a = &loa.service_address;
@@ -70,8 +70,8 @@ impl App {
             partner_id: None,
         };
         let mut tx = self.store.begin().await?;
-        sn::insert_port_in(&mut tx, &row).await?;
-        sn::insert_transition(
+        numbers_store::insert_port_in(&mut tx, &row).await?;
+        numbers_store::insert_transition(
             &mut tx,
             &transition_row(
                 &caller.actor,
@@ -119,7 +119,7 @@ impl App {
     ) -> Result<Vec<String>, AppError> {
         let mut held_elsewhere = Vec::new();
         for d in digits {
-            if let Some(n) = sn::system::find_by_e164(&self.store, d).await? {
+            if let Some(n) = numbers_store::system::find_by_e164(&self.store, d).await? {
                 match n.state.as_str() {
                     "ported_out" => {}
                     "available" => {
@@ -133,7 +133,7 @@ impl App {
                     }
                     _ => {
                         let visible = match &n.customer_id {
-                            Some(c) => st::get_customer(&self.store, ScopeFilter::of(&caller.scope), c)
+                            Some(c) => tenancy_store::get_customer(&self.store, ScopeFilter::of(&caller.scope), c)
                                 .await
                                 .is_ok(),
                             None => matches!(caller.scope, tollgate_core::tenancy::Scope::All),
@@ -152,11 +152,11 @@ impl App {
                     }
                 }
             }
-            for id in sn::system::open_port_ins_with(&self.store, d).await? {
+            for id in numbers_store::system::open_port_ins_with(&self.store, d).await? {
                 if Some(id.as_str()) == this {
                     continue;
                 }
-                if sn::get_port_in(&self.store, ScopeFilter::of(&caller.scope), &id)
+                if numbers_store::get_port_in(&self.store, ScopeFilter::of(&caller.scope), &id)
                     .await
                     .is_ok()
                 {
@@ -206,7 +206,7 @@ impl App {
         caller: &Caller,
         id: &str,
     ) -> Result<PortInRow, AppError> {
-        sn::get_port_in(&self.store, ScopeFilter::of(&caller.scope), id)
+        numbers_store::get_port_in(&self.store, ScopeFilter::of(&caller.scope), id)
             .await
             .map_err(not_found("port-in"))
     }
@@ -223,7 +223,10 @@ impl App {
                 return Err(filter_invalid("state", s, &all.join(", ")));
             }
         }
-        Ok(sn::list_port_ins(&self.store, ScopeFilter::of(&caller.scope), state, page).await?)
+        Ok(
+            numbers_store::list_port_ins(&self.store, ScopeFilter::of(&caller.scope), state, page)
+                .await?,
+        )
     }
 
     pub async fn port_in_detail(
@@ -233,28 +236,34 @@ impl App {
     ) -> Result<PortInDetail, AppError> {
         let p = self.port_in_row(caller, id).await?;
         let flagged = match &p.partner_id {
-            Some(pid) => !sn::open_flags(&self.store, ScopeFilter::of(&caller.scope), pid)
-                .await?
-                .is_empty(),
+            Some(pid) => {
+                !numbers_store::open_flags(&self.store, ScopeFilter::of(&caller.scope), pid)
+                    .await?
+                    .is_empty()
+            }
             None => false,
         };
         Ok(PortInDetail {
-            documents: sn::documents_of(
+            documents: numbers_store::documents_of(
                 &self.store,
                 ScopeFilter::of(&caller.scope),
                 Some(&p.id),
                 None,
             )
             .await?,
-            document_requests: sn::doc_requests_of(
+            document_requests: numbers_store::doc_requests_of(
                 &self.store,
                 ScopeFilter::of(&caller.scope),
                 Some(&p.id),
                 None,
             )
             .await?,
-            transitions: sn::transitions_of(&self.store, ScopeFilter::of(&caller.scope), &p.id)
-                .await?,
+            transitions: numbers_store::transitions_of(
+                &self.store,
+                ScopeFilter::of(&caller.scope),
+                &p.id,
+            )
+            .await?,
             partner_nonresponsive: flagged,
             port_in: p,
         })
@@ -275,14 +284,14 @@ impl App {
         let reason = opt_text_field("reason", reason)?;
         let now = self.now();
         let state = port_in_state(&p)?;
-        let requests = sn::doc_requests_of(
+        let requests = numbers_store::doc_requests_of(
             &self.store,
             ScopeFilter::of(&caller.scope),
             Some(&p.id),
             None,
         )
         .await?;
-        let docs = sn::documents_of(
+        let docs = numbers_store::documents_of(
             &self.store,
             ScopeFilter::of(&caller.scope),
             Some(&p.id),
@@ -298,12 +307,12 @@ impl App {
                 .count(),
             emergency_ack: self.has_current_ack(&p.customer_id).await?,
         };
-        let to = match cn::decide_port_in(event, &facts, foc_date, now) {
+        let to = match numbers_rules::decide_port_in(event, &facts, foc_date, now) {
             Ok(to) => to,
             Err(r) => return Err(self.with_profile_clause(r, Some(&p.customer_id)).await),
         };
         if event == PortInEvent::Submit {
-            cn::check_loa(&loa_of(&p))?;
+            numbers_rules::check_loa(&loa_of(&p))?;
             if !docs.iter().any(|d| d.kind == "loa") {
                 return Err(Refusal::new(
                     "loa_document_missing",
@@ -320,8 +329,8 @@ impl App {
             let identity = docs.iter().any(|d| d.kind == "identity");
             let no_trunking = self.no_trunking_of(&p.customer_id).await?;
             for d in &p.numbers {
-                let info = cn::classify(d, "numbers")?;
-                let existing = sn::system::find_by_e164(&self.store, d).await?;
+                let info = numbers_rules::classify(d, "numbers")?;
+                let existing = numbers_store::system::find_by_e164(&self.store, d).await?;
                 if let Some(e) = &existing {
                     if !matches!(e.state.as_str(), "ported_out" | "available") {
                         return Err(Refusal::new(
@@ -337,7 +346,7 @@ impl App {
                     identity_document: identity,
                     ..NumberFacts::new(NumberState::Reserved, info.country, info.number_type)
                 };
-                if let Err(r) = cn::check_numbering_rules(&facts) {
+                if let Err(r) = numbers_rules::check_numbering_rules(&facts) {
                     return Err(self.with_profile_clause(r, Some(&p.customer_id)).await);
                 }
                 let caps = info.number_type.default_capabilities();
@@ -352,7 +361,7 @@ impl App {
                     capabilities: existing
                         .as_ref()
                         .map(|e| e.capabilities.clone())
-                        .unwrap_or_else(|| cn::capabilities_text(&caps)),
+                        .unwrap_or_else(|| numbers_rules::capabilities_text(&caps)),
                     state: NumberState::Active.as_str().into(),
                     customer_id: Some(p.customer_id.clone()),
                     billing_account_id: Some(p.billing_account_id.clone()),
@@ -398,8 +407,8 @@ impl App {
             e => format!("port-in {}", e.as_str()),
         });
         let mut tx = self.store.begin().await?;
-        sn::update_port_in(&mut tx, &m, &p.state).await?;
-        sn::insert_transition(
+        numbers_store::update_port_in(&mut tx, &m, &p.state).await?;
+        numbers_store::insert_transition(
             &mut tx,
             &transition_row(
                 &caller.actor,
@@ -417,14 +426,14 @@ impl App {
         .await?;
         for (row, existing) in &new_numbers {
             match existing {
-                Some(e) => sn::update_number(&mut tx, row, &e.state).await?,
-                None => sn::insert_number(&mut tx, row).await?,
+                Some(e) => numbers_store::update_number(&mut tx, row, &e.state).await?,
+                None => numbers_store::insert_number(&mut tx, row).await?,
             }
             let from = existing
                 .as_ref()
                 .map(|e| e.state.as_str())
                 .unwrap_or("none");
-            sn::insert_transition(
+            numbers_store::insert_transition(
                 &mut tx,
                 &transition_row(
                     &caller.actor,
@@ -449,7 +458,7 @@ impl App {
                 floor: p.floor.clone(),
                 room: p.room.clone(),
             };
-            sn::insert_address(
+            numbers_store::insert_address(
                 &mut tx,
                 &address_row(&row.id, &addr, &caller.actor.actor, now, now),
             )

@@ -14,8 +14,8 @@ impl App {
     ) -> Result<(NumberRow, PortOutRow), AppError> {
         let n = self.assigned_number(caller, id).await?;
         let now = self.now();
-        cn::check_port_out_request(gaining_provider, authorisation_ref, port_date, now)?;
-        let t = cn::decide(
+        numbers_rules::check_port_out_request(gaining_provider, authorisation_ref, port_date, now)?;
+        let t = numbers_rules::decide(
             NumberEvent::RequestPortOut,
             &self.facts(&n, now).await?,
             now,
@@ -37,8 +37,8 @@ impl App {
         m.state = t.to.as_str().into();
         m.updated_at = now;
         let mut tx = self.store.begin().await?;
-        sn::update_number(&mut tx, &m, &n.state).await?;
-        sn::insert_port_out(&mut tx, &po).await?;
+        numbers_store::update_number(&mut tx, &m, &n.state).await?;
+        numbers_store::insert_port_out(&mut tx, &po).await?;
         record(
             &mut tx,
             &caller.actor,
@@ -81,8 +81,8 @@ impl App {
         } else {
             NumberEvent::CancelPortOut
         };
-        let mut t = cn::decide(event, &self.facts(n, now).await?, now)?;
-        let po = sn::system::pending_port_out(&self.store, &n.id).await?;
+        let mut t = numbers_rules::decide(event, &self.facts(n, now).await?, now)?;
+        let po = numbers_store::system::pending_port_out(&self.store, &n.id).await?;
         // A withdrawn port-out returns the number to where it was: a number suspended for
         // missing documents (B11) stays suspended.
         if !complete
@@ -104,9 +104,9 @@ impl App {
             (None, _) => "port-out resolved".into(),
         };
         let mut tx = self.store.begin().await?;
-        sn::update_number(&mut tx, &m, &n.state).await?;
+        numbers_store::update_number(&mut tx, &m, &n.state).await?;
         if let Some(p) = &po {
-            sn::resolve_port_out(
+            numbers_store::resolve_port_out(
                 &mut tx,
                 &p.id,
                 if complete { "completed" } else { "cancelled" },

@@ -23,7 +23,7 @@ impl App {
         })?;
         let customer = n.customer_id.clone().unwrap_or_default();
         let no_trunking = self.no_trunking_of(&customer).await?;
-        if let Err(e) = cn::check_routing(no_trunking, r) {
+        if let Err(e) = numbers_rules::check_routing(no_trunking, r) {
             return Err(self.with_profile_clause(e, Some(&customer)).await);
         }
         let now = self.now();
@@ -32,7 +32,7 @@ impl App {
         m.no_trunking = no_trunking;
         m.updated_at = now;
         let mut tx = self.store.begin().await?;
-        sn::update_number(&mut tx, &m, &n.state).await?;
+        numbers_store::update_number(&mut tx, &m, &n.state).await?;
         record_step(
             &mut tx,
             &caller.actor,
@@ -56,13 +56,13 @@ impl App {
         name: &str,
     ) -> Result<NumberRow, AppError> {
         let n = self.assigned_number(caller, id).await?;
-        let name = cn::check_cnam(&n.country, name)?;
+        let name = numbers_rules::check_cnam(&n.country, name)?;
         let now = self.now();
         let mut m = n.clone();
         m.cnam = Some(name.clone());
         m.updated_at = now;
         let mut tx = self.store.begin().await?;
-        sn::update_number(&mut tx, &m, &n.state).await?;
+        numbers_store::update_number(&mut tx, &m, &n.state).await?;
         audit::append(
             &mut tx,
             &audit_row(

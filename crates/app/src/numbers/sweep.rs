@@ -10,14 +10,14 @@ impl App {
     pub async fn sweep_numbers(&self, actor: &Actor) -> Result<SweepReport, AppError> {
         let now = self.now();
         let mut rep = SweepReport::default();
-        for r in sn::system::overdue_doc_requests(&self.store, now).await? {
-            if !cn::deadline_missed(r.state == "open", r.deadline, now) {
+        for r in numbers_store::system::overdue_doc_requests(&self.store, now).await? {
+            if !numbers_rules::deadline_missed(r.state == "open", r.deadline, now) {
                 continue;
             }
             let mut tx = self.store.begin().await?;
-            sn::resolve_doc_request(&mut tx, &r.id, "open", "missed", now).await?;
+            numbers_store::resolve_doc_request(&mut tx, &r.id, "open", "missed", now).await?;
             if let Some(p) = &r.partner_id {
-                sn::insert_flag(
+                numbers_store::insert_flag(
                     &mut tx,
                     &FlagRow {
                         id: new_id("nrf"),
@@ -32,14 +32,17 @@ impl App {
             }
             if r.on_miss == MissPolicy::Suspend.as_str() {
                 for d in r.affected.split(',').filter(|d| !d.is_empty()) {
-                    let Some(n) = sn::system::find_by_e164(&self.store, d).await? else {
+                    let Some(n) = numbers_store::system::find_by_e164(&self.store, d).await? else {
                         continue;
                     };
                     if n.customer_id.as_deref() != Some(r.customer_id.as_str()) {
                         continue;
                     }
-                    let Ok(t) = cn::decide(NumberEvent::Suspend, &self.facts(&n, now).await?, now)
-                    else {
+                    let Ok(t) = numbers_rules::decide(
+                        NumberEvent::Suspend,
+                        &self.facts(&n, now).await?,
+                        now,
+                    ) else {
                         continue;
                     };
                     let mut m = n.clone();
@@ -50,7 +53,7 @@ impl App {
                     ));
                     m.suspension_ref = Some(r.id.clone());
                     m.updated_at = now;
-                    sn::update_number(&mut tx, &m, &n.state).await?;
+                    numbers_store::update_number(&mut tx, &m, &n.state).await?;
                     record(
                         &mut tx,
                         actor,
@@ -77,7 +80,7 @@ impl App {
             tollgate_store::commit(tx).await?;
             rep.missed_requests.push(r.id.clone());
         }
-        for n in sn::system::quarantine_over(&self.store, now).await? {
+        for n in numbers_store::system::quarantine_over(&self.store, now).await? {
             self.apply_event(
                 actor,
                 &n,
@@ -104,8 +107,8 @@ impl App {
             .await?;
             rep.quarantine_ended.push(n.e164.clone());
         }
-        for p in sn::system::due_port_outs(&self.store, now).await? {
-            if let Some(n) = sn::system::find_by_e164(&self.store, &p.e164).await? {
+        for p in numbers_store::system::due_port_outs(&self.store, now).await? {
+            if let Some(n) = numbers_store::system::find_by_e164(&self.store, &p.e164).await? {
                 self.finish_port_out(actor, &n, true).await?;
                 rep.ported_out.push(n.e164);
             }

@@ -25,10 +25,11 @@ fn refusal(e: AppError) -> (&'static str, &'static str, &'static str) {
 
 /// A new customer (under Northwind) with one EUR billing account and nothing on file.
 async fn fresh_customer(app: &App, sys: &Caller) -> (String, String) {
-    let partner = st::system::find_partner_by_name(&app.store, "Northwind Communications")
-        .await
-        .unwrap()
-        .unwrap();
+    let partner =
+        tenancy_store::system::find_partner_by_name(&app.store, "Northwind Communications")
+            .await
+            .unwrap()
+            .unwrap();
     let (c, _) = app
         .create_customer(
             sys,
@@ -118,9 +119,14 @@ async fn t10_t13_activation_needs_confirmation_address_and_acknowledgement() {
         refusal(app.activate_number(&sys, &n.id).await.unwrap_err()),
         ("emergency_ack_missing", "T13", "X 5.B.ii")
     );
-    app.acknowledge_emergency(&sys, &cid, cn::EMERGENCY_ACK_TEXT_VERSION, "Jane Doe")
-        .await
-        .unwrap();
+    app.acknowledge_emergency(
+        &sys,
+        &cid,
+        numbers_rules::EMERGENCY_ACK_TEXT_VERSION,
+        "Jane Doe",
+    )
+    .await
+    .unwrap();
     let n = app.activate_number(&sys, &n.id).await.unwrap();
     assert_eq!((n.state.as_str(), n.activated_at), ("active", Some(NOW)));
     assert_eq!(
@@ -260,9 +266,14 @@ async fn t7_a_port_in_runs_through_to_completion() {
         refusal(ev(PortInEvent::Complete, None).await.unwrap_err()),
         ("emergency_ack_missing", "T13", "X 5.B.ii")
     );
-    app.acknowledge_emergency(&sys, &cid, cn::EMERGENCY_ACK_TEXT_VERSION, "Jane Doe")
-        .await
-        .unwrap();
+    app.acknowledge_emergency(
+        &sys,
+        &cid,
+        numbers_rules::EMERGENCY_ACK_TEXT_VERSION,
+        "Jane Doe",
+    )
+    .await
+    .unwrap();
     let done = ev(PortInEvent::Complete, None).await.unwrap();
     assert_eq!(done.state, "completed");
     let now = app.now();
@@ -301,10 +312,11 @@ async fn t7_a_port_in_runs_through_to_completion() {
 #[tokio::test]
 async fn b11_a_missed_document_deadline_flags_the_partner_and_suspends() {
     let (app, sys) = setup().await;
-    let northwind = st::system::find_partner_by_name(&app.store, "Northwind Communications")
-        .await
-        .unwrap()
-        .unwrap();
+    let northwind =
+        tenancy_store::system::find_partner_by_name(&app.store, "Northwind Communications")
+            .await
+            .unwrap()
+            .unwrap();
     let req = app
         .request_documents(
             &sys,
@@ -571,7 +583,10 @@ async fn t13_address_change_pending_48h_then_applies_and_emergency_calls_use_the
         .set_emergency_address(&sys, "33170000001", &new)
         .await
         .unwrap();
-    assert_eq!(row.effective_at, NOW + cn::ADDRESS_CHANGE_PENDING_S);
+    assert_eq!(
+        row.effective_at,
+        NOW + numbers_rules::ADDRESS_CHANGE_PENDING_S
+    );
     let d = app.number_detail(&sys, "33170000001").await.unwrap();
     assert_eq!(d.address.unwrap().street, "12 Rue de la Paix");
     assert_eq!(d.pending_address.unwrap().street, "8 Avenue de l'Opera");

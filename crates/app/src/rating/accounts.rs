@@ -40,11 +40,11 @@ impl App {
         caller: &Caller,
         account: &str,
     ) -> Result<AccountRating, AppError> {
-        st::get_billing_account(&self.store, ScopeFilter::of(&caller.scope), account)
+        tenancy_store::get_billing_account(&self.store, ScopeFilter::of(&caller.scope), account)
             .await
             .map_err(|_| AppError::NotFound("billing account"))?;
         let (row, zone, seconds) =
-            st::system::billing_accounts_by_ids(&self.store, &[account.into()])
+            tenancy_store::system::billing_accounts_by_ids(&self.store, &[account.into()])
                 .await?
                 .pop()
                 .ok_or(AppError::NotFound("billing account"))?;
@@ -88,9 +88,13 @@ impl App {
         rate_table: Option<&str>,
         included: Option<(&str, i64)>,
     ) -> Result<BillingAccountRow, AppError> {
-        let ba = st::get_billing_account(&self.store, ScopeFilter::of(&caller.scope), account)
-            .await
-            .map_err(|_| AppError::NotFound("billing account"))?;
+        let ba = tenancy_store::get_billing_account(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            account,
+        )
+        .await
+        .map_err(|_| AppError::NotFound("billing account"))?;
         if let Some(t) = rate_table {
             self.check_rate_table_for(t, &ba.currency)?;
         }
@@ -117,12 +121,13 @@ impl App {
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        st::set_rate_table(&mut tx, account, rate_table).await?;
+        tenancy_store::set_rate_table(&mut tx, account, rate_table).await?;
         match included {
             Some((zone, minutes)) => {
-                sr::set_included_minutes(&mut tx, account, Some(zone), minutes * 60).await?
+                rating_store::set_included_minutes(&mut tx, account, Some(zone), minutes * 60)
+                    .await?
             }
-            None => sr::set_included_minutes(&mut tx, account, None, 0).await?,
+            None => rating_store::set_included_minutes(&mut tx, account, None, 0).await?,
         }
         audit::append(
             &mut tx,
@@ -131,7 +136,14 @@ impl App {
         .await?;
         tollgate_store::commit(tx).await?;
         self.invalidate_guard_account(account);
-        Ok(st::get_billing_account(&self.store, ScopeFilter::of(&caller.scope), account).await?)
+        Ok(
+            tenancy_store::get_billing_account(
+                &self.store,
+                ScopeFilter::of(&caller.scope),
+                account,
+            )
+            .await?,
+        )
     }
 
     /// Sets a billing account's included minutes (e.g. 1,000 per user per month to `area1`).
@@ -144,7 +156,7 @@ impl App {
     ) -> Result<(), AppError> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        sr::set_included_minutes(&mut tx, account, Some(zone), minutes * 60).await?;
+        rating_store::set_included_minutes(&mut tx, account, Some(zone), minutes * 60).await?;
         audit::append(
             &mut tx,
             &audit_row(

@@ -41,7 +41,7 @@ fn to_core(r: &StoredRate) -> Result<RateRow, AppError> {
 impl App {
     /// Loads every rate table into memory (at start).
     pub async fn load_rates(&self) -> Result<(), AppError> {
-        let names: HashSet<String> = sr::system::list_rate_versions(&self.store)
+        let names: HashSet<String> = rating_store::system::list_rate_versions(&self.store)
             .await?
             .into_iter()
             .map(|v| v.table_name)
@@ -53,7 +53,7 @@ impl App {
     }
 
     pub(super) async fn reload_rate_table(&self, name: &str) -> Result<Arc<RateTable>, AppError> {
-        let rows = sr::system::load_rate_rows(&self.store, name).await?;
+        let rows = rating_store::system::load_rate_rows(&self.store, name).await?;
         let rows = rows.iter().map(to_core).collect::<Result<Vec<_>, _>>()?;
         self.rates.put(name, RateTable::new(rows));
         self.rates

@@ -102,7 +102,7 @@ impl App {
         let scope = || ScopeFilter::of(&caller.scope);
         let range = (filter.from, filter.to);
         if let Some(a) = &filter.account {
-            st::get_billing_account(&self.store, scope(), a)
+            tenancy_store::get_billing_account(&self.store, scope(), a)
                 .await
                 .map_err(|e| match e {
                     tollgate_store::StoreError::NotFound => AppError::NotFound("billing account"),
@@ -121,7 +121,9 @@ impl App {
                     ))
                 }
             };
-            let rows = sr::list_account_cdrs(&self.store, scope(), a, range, after, limit).await?;
+            let rows =
+                rating_store::list_account_cdrs(&self.store, scope(), a, range, after, limit)
+                    .await?;
             let next = (rows.len() as i64 == limit)
                 .then(|| rows.last().map(after_row))
                 .flatten();
@@ -133,7 +135,8 @@ impl App {
         if let Some(CdrCursor::After { account, start, id }) = cursor {
             let after = Some((*start, id.as_str()));
             rows =
-                sr::list_account_cdrs(&self.store, scope(), account, range, after, limit).await?;
+                rating_store::list_account_cdrs(&self.store, scope(), account, range, after, limit)
+                    .await?;
             if rows.len() as i64 == limit {
                 let next = rows.last().map(after_row);
                 return Ok(CdrPage { rows, next });
@@ -148,15 +151,22 @@ impl App {
                 limit: MAX_ACCOUNTS_PER_CDR_PAGE as i64,
                 after: done_with.clone(),
             };
-            let accounts = st::list_billing_accounts(&self.store, scope(), None, &page).await?;
+            let accounts =
+                tenancy_store::list_billing_accounts(&self.store, scope(), None, &page).await?;
             if accounts.is_empty() {
                 return Ok(CdrPage { rows, next: None });
             }
             for acct in accounts {
                 let want = limit - rows.len() as i64;
-                let mut more =
-                    sr::list_account_cdrs(&self.store, scope(), &acct.id, range, None, want)
-                        .await?;
+                let mut more = rating_store::list_account_cdrs(
+                    &self.store,
+                    scope(),
+                    &acct.id,
+                    range,
+                    None,
+                    want,
+                )
+                .await?;
                 rows.append(&mut more);
                 visited += 1;
                 if rows.len() as i64 == limit {
@@ -177,7 +187,7 @@ impl App {
         caller: &Caller,
         page: &Page,
     ) -> Result<Vec<RejectRow>, AppError> {
-        Ok(sr::list_rejects(&self.store, ScopeFilter::of(&caller.scope), page).await?)
+        Ok(rating_store::list_rejects(&self.store, ScopeFilter::of(&caller.scope), page).await?)
     }
 }
 

@@ -62,7 +62,9 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
         source: "demo".into(),
         request_id: "demo".into(),
     };
-    let Some(acme) = st::system::find_customer_by_name(&app.store, "Acme Dental").await? else {
+    let Some(acme) =
+        tenancy_store::system::find_customer_by_name(&app.store, "Acme Dental").await?
+    else {
         return Ok(());
     };
     let sys = Caller::system(actor.clone());

@@ -309,7 +309,7 @@ impl App {
     ) -> Result<(RateVersionRow, Vec<LineError>), AppError> {
         check_table_name(name)?;
         let mut tx = self.store.begin().await?;
-        let version = sr::next_rate_version(&mut tx, name).await?;
+        let version = rating_store::next_rate_version(&mut tx, name).await?;
         let rows = match parse_rate_csv(csv, version as u32, progress) {
             Ok(r) => r,
             Err(errors) => {
@@ -336,7 +336,7 @@ impl App {
             row_count: rows.len() as i64,
         };
         let stored: Vec<StoredRate> = rows.iter().map(to_stored).collect();
-        sr::insert_rate_version(&mut tx, &v, &stored).await?;
+        rating_store::insert_rate_version(&mut tx, &v, &stored).await?;
         audit::append(
             &mut tx,
             &audit_row(

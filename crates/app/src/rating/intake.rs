@@ -95,7 +95,9 @@ impl App {
         for i in &ids {
             b.accounts.insert(i.clone(), None);
         }
-        for (row, zone, seconds) in st::system::billing_accounts_by_ids(&self.store, &ids).await? {
+        for (row, zone, seconds) in
+            tenancy_store::system::billing_accounts_by_ids(&self.store, &ids).await?
+        {
             let bundle = zone.filter(|_| seconds > 0).map(|zone| Bundle {
                 zone,
                 seconds_per_month: seconds as u64,
@@ -305,7 +307,7 @@ impl App {
         }
         let mut stored: HashSet<(String, String)> = HashSet::new();
         for (src, ids) in by_source {
-            for id in sr::existing_call_ids(&mut tx, src, &ids).await? {
+            for id in rating_store::existing_call_ids(&mut tx, src, &ids).await? {
                 stored.insert((src.to_string(), id));
             }
         }
@@ -369,7 +371,8 @@ impl App {
                 let key = (c.billing_account.clone(), month);
                 if acct.bundle.is_some() && !usage.contains_key(&key) {
                     let used =
-                        sr::bundle_used(&mut tx, &c.billing_account, i64::from(month)).await?;
+                        rating_store::bundle_used(&mut tx, &c.billing_account, i64::from(month))
+                            .await?;
                     usage_base.insert(key.clone(), used as u64);
                     usage.insert(
                         key.clone(),
@@ -397,7 +400,7 @@ impl App {
             add_total(&mut totals, &row)?;
             rows.push(row);
         }
-        let n = sr::insert_cdrs(&mut tx, &rows).await? as usize;
+        let n = rating_store::insert_cdrs(&mut tx, &rows).await? as usize;
         if n != rows.len() {
             // Another writer stored some of these between our check and insert: refuse this
             // chunk rather than count a bundle twice; a resend is then idempotent.
@@ -411,10 +414,11 @@ impl App {
         for ((acct, month), u) in &usage {
             let delta = u.used_s - usage_base[&(acct.clone(), *month)];
             if delta > 0 {
-                sr::add_bundle_used(&mut tx, acct, i64::from(*month), delta as i64).await?;
+                rating_store::add_bundle_used(&mut tx, acct, i64::from(*month), delta as i64)
+                    .await?;
             }
         }
-        sr::insert_rejects(&mut tx, &rejects).await?;
+        rating_store::insert_rejects(&mut tx, &rejects).await?;
         // Every chunk is audited with what it stored, so CDRs stored by a batch that then
         // failed (a conflict, a body cut off) are on the audit log under the batch's id.
         let detail = json!({"batch_id": b.batch_id, "chunk_lines": chunk_lines, "inserted": n, "received_so_far": b.received, "rejected_so_far": b.rejected, "duplicates_so_far": b.duplicates});

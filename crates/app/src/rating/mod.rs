@@ -30,8 +30,8 @@ use tollgate_core::cdr::{self, Cdr};
 use tollgate_core::money::{parse_scaled, Currency, MICRO_DIGITS};
 use tollgate_core::rating::{rate_with_row, Bundle, BundleUsage, RateRow, RateTable};
 use tollgate_core::{e164, time, Refusal};
-use tollgate_store::rating::{self as sr, CdrRow, RateVersionRow, RejectRow, StoredRate};
-use tollgate_store::tenancy::{self as st, BillingAccountRow};
+use tollgate_store::rating::{self as rating_store, CdrRow, RateVersionRow, RejectRow, StoredRate};
+use tollgate_store::tenancy::{self as tenancy_store, BillingAccountRow};
 use tollgate_store::{audit, Page, ScopeFilter};
 
 use crate::access::audit_row;

@@ -16,7 +16,8 @@ impl App {
     /// customers only the tables their billing accounts are priced with (negotiated and
     /// wholesale tables stay private).
     pub async fn rate_versions(&self, caller: &Caller) -> Result<Vec<RateVersionRow>, AppError> {
-        let all = sr::list_rate_versions(&self.store, ScopeFilter::of(&caller.scope)).await?;
+        let all =
+            rating_store::list_rate_versions(&self.store, ScopeFilter::of(&caller.scope)).await?;
         let visible = self.visible_rate_tables(caller).await?;
         Ok(all
             .into_iter()
@@ -39,9 +40,13 @@ impl App {
         let mut names = HashSet::new();
         let mut page = Page::first(tollgate_store::MAX_PAGE_LIMIT);
         loop {
-            let batch =
-                st::list_billing_accounts(&self.store, ScopeFilter::of(&caller.scope), None, &page)
-                    .await?;
+            let batch = tenancy_store::list_billing_accounts(
+                &self.store,
+                ScopeFilter::of(&caller.scope),
+                None,
+                &page,
+            )
+            .await?;
             names.extend(batch.iter().filter_map(|b| b.rate_table.clone()));
             match batch.last() {
                 Some(last) if batch.len() as i64 == page.limit => {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use tollgate_app::numbers::{DocSubject, NewDocument, NewPortIn, NumberImportLine};
 use tollgate_app::records::NumberFilter;
 use tollgate_app::{App, AppError, Caller};
-use tollgate_core::numbers::{self as cn, Address, PortInEvent};
+use tollgate_core::numbers::{self as numbers_rules, Address, PortInEvent};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
@@ -627,9 +627,9 @@ pub async fn port_in_document_request(
 
 pub async fn ack_text() -> Json<AckTextOut> {
     Json(AckTextOut {
-        text_version: cn::EMERGENCY_ACK_TEXT_VERSION,
-        text: cn::EMERGENCY_ACK_TEXT,
-        address_change_pending_h: cn::ADDRESS_CHANGE_PENDING_S / 3600,
+        text_version: numbers_rules::EMERGENCY_ACK_TEXT_VERSION,
+        text: numbers_rules::EMERGENCY_ACK_TEXT,
+        address_change_pending_h: numbers_rules::ADDRESS_CHANGE_PENDING_S / 3600,
         rule: "T13",
         clause: tollgate_core::rules::T13.clause,
     })

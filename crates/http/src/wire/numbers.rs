@@ -10,7 +10,7 @@ use tollgate_app::records::{
     TransitionRow,
 };
 use tollgate_core::numbers::{
-    self as cn, Capability, MissPolicy, NumberState, NumberType, PortInState, Routing,
+    self as numbers_rules, Capability, MissPolicy, NumberState, NumberType, PortInState, Routing,
 };
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder};
 use utoipa::ToSchema;
@@ -46,11 +46,11 @@ fn number_type_schema() -> ObjectBuilder {
 }
 
 pub(crate) fn document_kind_schema() -> ObjectBuilder {
-    super::strings(cn::DOCUMENT_KINDS.iter().copied())
+    super::strings(numbers_rules::DOCUMENT_KINDS.iter().copied())
 }
 
 pub(crate) fn document_type_schema() -> ObjectBuilder {
-    super::strings(cn::DOCUMENT_TYPES.iter().map(|(t, _)| *t))
+    super::strings(numbers_rules::DOCUMENT_TYPES.iter().map(|(t, _)| *t))
 }
 
 pub(crate) fn miss_policy_schema() -> ObjectBuilder {
