@@ -224,19 +224,8 @@ pub const OFFLINE_WINDOW_BYTES: usize = 64 << 20;
 /// Most threads the offline rater uses.
 pub const MAX_RATING_THREADS: usize = 8;
 
-const CDR_COLUMNS: [&str; 11] = [
-    "source",
-    "call_id",
-    "billing_account",
-    "from",
-    "to",
-    "start",
-    "answer",
-    "end",
-    "duration_s",
-    "disposition",
-    "direction",
-];
+/// The CDR columns, the one list the intake also reads by.
+use tollgate_app::rating::CDR_FIELDS as CDR_COLUMNS;
 
 fn line_end(bytes: &[u8], from: usize) -> usize {
     bytes[from.min(bytes.len())..]

@@ -30,7 +30,9 @@ pub enum CdrFormat {
 /// Longest NDJSON line read as one CDR; a longer line is refused as `line_too_long`.
 pub const MAX_CDR_LINE_BYTES: usize = 64 << 10;
 
-const CDR_FIELDS: &[&str] = &[
+/// The fields of a CDR, in their CSV column order: the one list intake and the offline rater
+/// read by.
+pub const CDR_FIELDS: &[&str] = &[
     "source",
     "call_id",
     "billing_account",

@@ -18,7 +18,8 @@ pub use demo::{
 pub use import::{parse_rate_csv, RATE_COLUMNS};
 pub use intake::{IngestReport, MAX_REMEMBERED_KEYS};
 pub use intake_parse::{
-    parse_cdrs, parse_stream, BodyReader, BodySender, CdrFormat, ParsedLine, MAX_CDR_LINE_BYTES,
+    parse_cdrs, parse_stream, BodyReader, BodySender, CdrFormat, ParsedLine, CDR_FIELDS,
+    MAX_CDR_LINE_BYTES,
 };
 pub use tables::Quote;
 
