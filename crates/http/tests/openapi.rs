@@ -56,7 +56,7 @@ const CREATING_POSTS: &[&str] = &[
 #[test]
 fn every_route_is_in_the_document_with_its_method_and_nothing_else_is() {
     let doc = document();
-    for r in ROUTES {
+    for r in ROUTES.iter() {
         assert!(
             operation(&doc, r.method, r.path).is_object(),
             "{} {} missing from the document",
@@ -81,7 +81,7 @@ fn every_route_is_in_the_document_with_its_method_and_nothing_else_is() {
 fn every_operation_documents_a_success_and_a_refusal_in_the_error_shape() {
     let doc = document();
     let error_ref = json!({"$ref": "#/components/schemas/Error"});
-    for r in ROUTES {
+    for r in ROUTES.iter() {
         let op = operation(&doc, r.method, r.path);
         let s = statuses(op);
         assert!(
@@ -212,7 +212,7 @@ fn every_ref_resolves_to_a_component_schema() {
 fn operations_keep_their_permission_and_security() {
     let doc = document();
     let mut ids = BTreeSet::new();
-    for r in ROUTES {
+    for r in ROUTES.iter() {
         let op = operation(&doc, r.method, r.path);
         match r.access {
             Access::Perm(p) => {

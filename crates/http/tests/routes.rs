@@ -289,7 +289,7 @@ async fn openapi_lists_every_route_and_docs_render() {
     let t = setup().await;
     let (s, v, _) = t.call("GET", "/openapi.json", None, "", vec![]).await;
     assert_eq!(s, StatusCode::OK);
-    for r in ROUTES {
+    for r in ROUTES.iter() {
         assert!(
             v["paths"][r.path][r.method.to_lowercase()].is_object(),
             "{} {} missing from OpenAPI",

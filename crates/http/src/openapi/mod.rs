@@ -59,7 +59,7 @@ pub fn operation_id(method: &str, path: &str) -> String {
 pub fn build() -> OpenApi {
     let mut paths = Paths::new();
     let mut components = Components::new();
-    for r in ROUTES {
+    for r in ROUTES.iter() {
         let d = r.describe();
         for (name, schema) in d.schemas {
             match components.schemas.get(&name) {
@@ -131,7 +131,7 @@ pub async fn document() -> Response {
 
 pub async fn docs_page() -> Html<String> {
     let mut rows = String::new();
-    for r in ROUTES {
+    for r in ROUTES.iter() {
         let d = r.describe();
         let access = match r.access {
             Access::Public => "public".to_string(),

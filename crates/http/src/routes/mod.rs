@@ -1,17 +1,16 @@
 //! The HTTP handlers, one module per domain. Thin: parse, call one use case, render.
-//! Routes are mounted only through the `api!` table in `lib.rs`.
+//! Routes are mounted only through the route table's fragments (`table/`, one per domain).
 //!
 //! A handler's signature is its documentation: the extractors (`ApiJson<T>`, `OptJson<T>`,
 //! `ApiQuery<Q>`, `Path`) and the answer type ([`ApiOk`], [`ApiCreated`]) are what
 //! `/openapi.json` describes (see `openapi::doc`).
 
 pub mod access;
+pub mod guard;
 pub mod numbers;
 pub mod rating;
+pub mod table;
 pub mod tenancy;
-
-/// The guard handlers (still at `crate::guard_handlers` while the guard domain is reshaped).
-pub use crate::guard_handlers as guard;
 
 use axum::Json;
 
