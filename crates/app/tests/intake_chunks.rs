@@ -202,7 +202,7 @@ impl std::io::Read for CutOff {
 }
 
 #[tokio::test]
-async fn i7_a_body_cut_off_after_a_chunk_leaves_the_stored_chunk_on_the_audit_log() {
+async fn i11_7_a_body_cut_off_after_a_chunk_leaves_the_stored_chunk_on_the_audit_log() {
     let (app, hq) = app().await;
     // Two full chunks and a bit: the first two are committed before the cut is read.
     let n = INTAKE_CHUNK_ROWS * 2 + 10;

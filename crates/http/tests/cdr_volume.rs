@@ -82,7 +82,7 @@ fn key(v: &Value) -> (String, String, String) {
 }
 
 #[tokio::test]
-async fn i6_cdr_pages_follow_call_order_and_list_every_cdr_once() {
+async fn i11_6_cdr_pages_follow_call_order_and_list_every_cdr_once() {
     let t = setup().await;
     let hq = account(&t, "customer_a", "Acme Dental HQ").await;
     let b = account(&t, "customer_b", "Bayview Bakery").await;
@@ -133,7 +133,7 @@ async fn i6_cdr_pages_follow_call_order_and_list_every_cdr_once() {
 }
 
 #[tokio::test]
-async fn i6_a_cursor_that_this_list_did_not_make_is_refused_with_its_field() {
+async fn i11_6_a_cursor_that_this_list_did_not_make_is_refused_with_its_field() {
     let t = setup().await;
     let hq = account(&t, "customer_a", "Acme Dental HQ").await;
     let b = account(&t, "customer_b", "Bayview Bakery").await;
@@ -165,7 +165,7 @@ async fn i6_a_cursor_that_this_list_did_not_make_is_refused_with_its_field() {
 }
 
 #[tokio::test]
-async fn i7_a_body_of_several_chunks_is_taken_chunk_by_chunk_and_resent_idempotently() {
+async fn i11_7_a_body_of_several_chunks_is_taken_chunk_by_chunk_and_resent_idempotently() {
     let t = setup().await;
     let hq = account(&t, "customer_a", "Acme Dental HQ").await;
     // Three chunks and one line: every line counted once.
@@ -185,7 +185,7 @@ async fn i7_a_body_of_several_chunks_is_taken_chunk_by_chunk_and_resent_idempote
 }
 
 #[tokio::test]
-async fn i7_a_json_body_that_breaks_off_after_a_chunk_keeps_what_came_before_and_says_where() {
+async fn i11_7_a_json_body_that_breaks_off_after_a_chunk_keeps_what_came_before_and_says_where() {
     let t = setup().await;
     let hq = account(&t, "customer_a", "Acme Dental HQ").await;
     let n = INTAKE_CHUNK_ROWS + 2;
@@ -228,7 +228,7 @@ async fn i7_a_json_body_that_breaks_off_after_a_chunk_keeps_what_came_before_and
 }
 
 #[tokio::test]
-async fn i7_a_declared_body_over_the_bulk_limit_is_refused_before_it_is_read() {
+async fn i11_7_a_declared_body_over_the_bulk_limit_is_refused_before_it_is_read() {
     let t = setup().await;
     let req = Request::builder()
         .method("POST")
@@ -247,7 +247,7 @@ async fn i7_a_declared_body_over_the_bulk_limit_is_refused_before_it_is_read() {
 }
 
 #[tokio::test]
-async fn i6_cdrs_sharing_a_start_time_are_paged_by_id_without_skipping_or_repeating() {
+async fn i11_6_cdrs_sharing_a_start_time_are_paged_by_id_without_skipping_or_repeating() {
     let t = setup().await;
     let hq = account(&t, "customer_a", "Acme Dental HQ").await;
     // Nine calls at the same second, three at the next: pages of 2 cut through the tie.

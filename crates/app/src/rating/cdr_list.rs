@@ -196,7 +196,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn i6_a_cursor_reads_back_what_it_wrote_and_refuses_anything_else() {
+    fn i11_6_a_cursor_reads_back_what_it_wrote_and_refuses_anything_else() {
         for c in [
             CdrCursor::After {
                 account: "ba:odd".into(),

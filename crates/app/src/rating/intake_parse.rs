@@ -403,7 +403,7 @@ mod tests {
     }
 
     #[test]
-    fn i7_a_json_array_is_handed_on_in_chunks_of_the_given_size() {
+    fn i11_7_a_json_array_is_handed_on_in_chunks_of_the_given_size() {
         let body = format!("[{}]", [r#"{"call_id":"a"}"#; 5].join(","));
         let got = chunks(CdrFormat::Json, &body, 2).unwrap();
         // 5 elements in chunks of 2: 2 + 2 + 1, numbered 1..=5.
@@ -413,7 +413,7 @@ mod tests {
     }
 
     #[test]
-    fn i7_a_body_broken_before_the_first_chunk_refuses_the_whole_body() {
+    fn i11_7_a_body_broken_before_the_first_chunk_refuses_the_whole_body() {
         let e = chunks(CdrFormat::Json, r#"[{"call_id":"a"}, {"#, 10).unwrap_err();
         assert!(
             matches!(
@@ -450,7 +450,7 @@ mod tests {
     }
 
     #[test]
-    fn i7_a_body_broken_after_a_chunk_was_taken_ends_with_a_reject_line() {
+    fn i11_7_a_body_broken_after_a_chunk_was_taken_ends_with_a_reject_line() {
         let got = chunks(CdrFormat::Json, r#"[{"call_id":"a"},{"call_id":"b"},{"#, 2).unwrap();
         // Chunk 1 holds elements 1 and 2; the break is reported as line 3.
         assert_eq!(got.len(), 2);
@@ -460,7 +460,7 @@ mod tests {
     }
 
     #[test]
-    fn i7_csv_and_ndjson_stream_with_line_numbers() {
+    fn i11_7_csv_and_ndjson_stream_with_line_numbers() {
         let csv = "call_id,source\na,s\nb,s\n\"c\nd\",s\n";
         let got = chunks(CdrFormat::Csv, csv, 2).unwrap();
         // The quoted field spans lines 4-5: the record is numbered by its first line.
@@ -473,7 +473,7 @@ mod tests {
     }
 
     #[test]
-    fn i7_an_overlong_ndjson_line_is_refused_and_the_next_line_read() {
+    fn i11_7_an_overlong_ndjson_line_is_refused_and_the_next_line_read() {
         let long = format!("{{\"call_id\":\"{}\"}}", "x".repeat(MAX_CDR_LINE_BYTES));
         let nd = format!("{long}\n{{\"call_id\":\"b\"}}\n");
         let got = chunks(CdrFormat::Ndjson, &nd, 10).unwrap().concat();
@@ -483,7 +483,7 @@ mod tests {
     }
 
     #[test]
-    fn i7_a_chunk_is_also_handed_on_at_its_byte_budget() {
+    fn i11_7_a_chunk_is_also_handed_on_at_its_byte_budget() {
         // Lines of ~40 KiB: the byte budget, not the row count, cuts the chunks.
         let line = format!("{{\"call_id\":\"{}\"}}\n", "x".repeat(40 << 10));
         let n = INTAKE_CHUNK_BYTES / line.len() + 5;
@@ -494,7 +494,7 @@ mod tests {
     }
 
     #[test]
-    fn i7_a_gone_receiver_stops_the_parser() {
+    fn i11_7_a_gone_receiver_stops_the_parser() {
         let body = format!("[{}]", [r#"{"call_id":"a"}"#; 10].join(","));
         let mut calls = 0;
         parse_stream(CdrFormat::Json, body.as_bytes(), 2, |_| {

@@ -4,7 +4,7 @@
 use tollgate_store::rating as sr;
 use tollgate_store::{Backend, Scope, ScopeFilter, Store};
 
-pub(crate) async fn i6_a_cdr_page_is_an_index_range_not_a_sort(store: Store) {
+pub(crate) async fn i11_6_a_cdr_page_is_an_index_range_not_a_sort(store: Store) {
     let scopes = [
         Scope::All,
         Scope::Customer("cus_1".into()),

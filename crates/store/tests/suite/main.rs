@@ -37,7 +37,7 @@ suite!(
     numbers_scope_state_and_emergency_history,
     guard_state_round_trips,
     the_database_refuses_invalid_enums_and_negative_amounts,
-    i6_a_cdr_page_is_an_index_range_not_a_sort,
+    i11_6_a_cdr_page_is_an_index_range_not_a_sort,
 );
 
 pub(crate) async fn seed(
