@@ -203,16 +203,21 @@ impl App {
         }
     }
 
-    /// The batch's audit entry, then its report.
+    /// The report (and the audit entry of a batch with no line).
     async fn finish_batch(&self, actor: &Actor, b: Batch<'_>) -> Result<IngestReport, AppError> {
-        let mut tx = self.store.begin().await?;
-        let detail = json!({"received": b.received, "inserted": b.inserted, "duplicates": b.duplicates, "rejected": b.rejected});
-        audit::append(
-            &mut tx,
-            &audit_row(actor, b.now, "cdrs.ingest", &b.batch_id, detail),
-        )
-        .await?;
-        tollgate_store::commit(tx).await?;
+        // Each chunk's audit entry carries the batch's figures so far, so the last one is the
+        // batch's summary; only a batch with no line at all gets an entry of its own (one
+        // transaction less per batch: intake speed, issue 11 #6).
+        if b.received == 0 {
+            let mut tx = self.store.begin().await?;
+            let detail = json!({"batch_id": b.batch_id, "received": 0, "inserted": 0});
+            audit::append(
+                &mut tx,
+                &audit_row(actor, b.now, "cdrs.ingest.chunk", &b.batch_id, detail),
+            )
+            .await?;
+            tollgate_store::commit(tx).await?;
+        }
         if let Some(p) = b.progress {
             p(b.done, b.done);
         }
@@ -421,7 +426,7 @@ impl App {
         rating_store::insert_rejects(&mut tx, &rejects).await?;
         // Every chunk is audited with what it stored, so CDRs stored by a batch that then
         // failed (a conflict, a body cut off) are on the audit log under the batch's id.
-        let detail = json!({"batch_id": b.batch_id, "chunk_lines": chunk_lines, "inserted": n, "received_so_far": b.received, "rejected_so_far": b.rejected, "duplicates_so_far": b.duplicates});
+        let detail = json!({"batch_id": b.batch_id, "chunk_lines": chunk_lines, "inserted": n, "inserted_so_far": b.inserted + n, "received_so_far": b.received, "rejected_so_far": b.rejected, "duplicates_so_far": b.duplicates});
         audit::append(
             &mut tx,
             &audit_row(actor, b.now, "cdrs.ingest.chunk", &b.batch_id, detail),
