@@ -82,15 +82,17 @@ impl App {
     /// The billing accounts these ids name that the batch has not looked up yet, by key
     /// (never a scan of every account).
     async fn load_accounts(&self, b: &mut Batch<'_>, ids: HashSet<String>) -> Result<(), AppError> {
+        let new = ids.iter().filter(|i| !b.accounts.contains_key(*i)).count();
+        if b.accounts.len() + new > MAX_REMEMBERED_KEYS {
+            // Forget before choosing what to load, so this chunk's accounts are all loaded.
+            b.accounts.clear();
+        }
         let ids: Vec<String> = ids
             .into_iter()
             .filter(|i| !b.accounts.contains_key(i))
             .collect();
         if ids.is_empty() {
             return Ok(());
-        }
-        if b.accounts.len() + ids.len() > MAX_REMEMBERED_KEYS {
-            b.accounts.clear();
         }
         for i in &ids {
             b.accounts.insert(i.clone(), None);
