@@ -154,6 +154,10 @@ async fn i11_6_a_cursor_that_this_list_did_not_make_is_refused_with_its_field() 
             format!("/v1/cdrs?billing_account={b}&cursor={hq_cursor}"),
             "another account's cursor",
         ),
+        (
+            "/v1/cdrs?cursor=r:1:x:ba_nowhere".to_string(),
+            "a cursor naming no account",
+        ),
     ] {
         let (s, v) = t.get(&path, "operator").await;
         assert_eq!(
@@ -162,6 +166,15 @@ async fn i11_6_a_cursor_that_this_list_did_not_make_is_refused_with_its_field() 
             "{why}: {v}"
         );
     }
+    // Another tenant's cursor names an account it cannot see.
+    let (s, v) = t
+        .get(&format!("/v1/cdrs?cursor={hq_cursor}"), "customer_b")
+        .await;
+    assert_eq!(
+        refusal(s, &v, "cursor"),
+        unprocessable("cursor_invalid"),
+        "{v}"
+    );
 }
 
 #[tokio::test]

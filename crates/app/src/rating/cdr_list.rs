@@ -129,6 +129,20 @@ impl App {
                 .flatten();
             return Ok(CdrPage { rows, next });
         }
+        // A cursor names an account: it must be one the caller sees, else the cursor was not
+        // made for this caller's list.
+        if let Some(CdrCursor::After { account, .. } | CdrCursor::AccountDone(account)) = cursor {
+            tenancy_store::get_billing_account(&self.store, scope(), account)
+                .await
+                .map_err(|e| match e {
+                    tollgate_store::StoreError::NotFound => AppError::invalid(
+                        "cursor_invalid",
+                        "cursor",
+                        "this cursor belongs to another list",
+                    ),
+                    e => e.into(),
+                })?;
+        }
         let mut rows: Vec<CdrRow> = Vec::new();
         // The account the walk has finished (accounts after it come next).
         let mut done_with: Option<String> = None;
