@@ -209,6 +209,23 @@ pub enum Permission {
     NumbersAdmin,
     /// Create, submit and cancel port-ins and upload documents; through the reseller (T7).
     PortingWrite,
+    /// Products, price lists in scope and tax rates.
+    CatalogRead,
+    /// Products and tax rates (the operator's), price lists (the operator's; a partner
+    /// admin its own retail lists).
+    CatalogWrite,
+    /// Orders and subscriptions in scope.
+    OrdersRead,
+    /// Draft orders for customers in scope; price changes (C3) for them.
+    OrdersWrite,
+    /// Execute an order as the customer (C1); give notice of non-renewal (C2).
+    OrdersExecute,
+    /// Accept and fulfil orders as the provider (C1).
+    OrdersAccept,
+    /// Invoices in scope (a customer its own; a partner those it issued and received).
+    InvoicesRead,
+    /// Run invoicing for a period; verify the ledger.
+    BillingRun,
 }
 
 /// The one role × permission matrix.
@@ -247,6 +264,14 @@ pub fn allows(role: Role, perm: Permission) -> bool {
             OperatorAdmin | PartnerAdmin | PartnerAgent | CustomerAdmin
         ),
         NumbersAdmin => matches!(role, OperatorAdmin | OperatorSupport),
+        CatalogRead | OrdersRead | InvoicesRead => true,
+        CatalogWrite => matches!(role, OperatorAdmin | OperatorBilling | PartnerAdmin),
+        OrdersWrite => matches!(
+            role,
+            OperatorAdmin | OperatorBilling | PartnerAdmin | PartnerAgent
+        ),
+        OrdersExecute => matches!(role, OperatorAdmin | PartnerAdmin | CustomerAdmin),
+        OrdersAccept | BillingRun => matches!(role, OperatorAdmin | OperatorBilling),
     }
 }
 
@@ -337,6 +362,14 @@ mod tests {
             NumbersCustomerWrite,
             NumbersAdmin,
             PortingWrite,
+            CatalogRead,
+            CatalogWrite,
+            OrdersRead,
+            OrdersWrite,
+            OrdersExecute,
+            OrdersAccept,
+            InvoicesRead,
+            BillingRun,
         ];
         let allowed: Vec<Permission> = every
             .into_iter()

@@ -25,6 +25,27 @@ pub fn month_index(unix_s: i64) -> i32 {
     i32::from(d.year()) * 12 + (i32::from(d.month()) - 1)
 }
 
+/// The civil date (UTC) of a Unix timestamp.
+pub fn date_of(unix_s: i64) -> Date {
+    utc(unix_s).date()
+}
+
+/// 00:00 UTC of a civil date, as Unix seconds (how days are stored).
+pub fn day_start(d: Date) -> i64 {
+    i64::from((d - Date::constant(1970, 1, 1)).get_days()) * 86_400
+}
+
+/// Parses `YYYY-MM-DD` (a day field), naming `field` when it is not one.
+pub fn parse_day(s: &str, field: &'static str) -> Result<Date, crate::Refusal> {
+    s.parse::<Date>().map_err(|_| {
+        crate::Refusal::invalid(
+            "date_invalid",
+            field,
+            format!("`{s}` is not a date (YYYY-MM-DD)"),
+        )
+    })
+}
+
 /// Year, month (1-12), day (1-31) from days since 1970-01-01.
 pub fn civil_from_days(days: i64) -> (i32, u32, u32) {
     let d: Date = utc(days.saturating_mul(86_400)).date();
@@ -34,6 +55,18 @@ pub fn civil_from_days(days: i64) -> (i32, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_are_stored_as_their_utc_midnight() {
+        let d = Date::constant(2026, 11, 1);
+        assert_eq!(day_start(d), 1_793_491_200);
+        assert_eq!(date_of(1_793_491_200 + 86_399), d);
+        assert_eq!(parse_day("2026-11-01", "x").unwrap(), d);
+        assert_eq!(
+            parse_day("2026-11-31", "x").unwrap_err().code,
+            "date_invalid"
+        );
+    }
 
     #[test]
     fn month_boundaries() {

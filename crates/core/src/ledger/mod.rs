@@ -31,6 +31,8 @@ pub enum AccountKind {
     RefundsPayable,
     /// A partner's cost of what it bought wholesale from the operator.
     WholesaleCost,
+    /// What a partner owes the operator for a wholesale invoice (a liability).
+    Payable,
 }
 
 impl AccountKind {
@@ -53,6 +55,7 @@ impl AccountKind {
             AccountKind::Cash => "cash".into(),
             AccountKind::RefundsPayable => "refunds_payable".into(),
             AccountKind::WholesaleCost => "wholesale_cost".into(),
+            AccountKind::Payable => "payable".into(),
         }
     }
 
@@ -65,6 +68,7 @@ impl AccountKind {
             "cash" => Some(AccountKind::Cash),
             "refunds_payable" => Some(AccountKind::RefundsPayable),
             "wholesale_cost" => Some(AccountKind::WholesaleCost),
+            "payable" => Some(AccountKind::Payable),
             _ => None,
         };
         let tagged = |prefix: &str| {
