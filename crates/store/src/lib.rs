@@ -11,12 +11,15 @@
 
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod guard;
+pub mod ledger;
 pub mod migrate;
 pub mod numbers;
 pub mod outbox;
 pub mod query;
 pub mod rating;
+mod row_macro;
 pub mod tenancy;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -206,6 +209,34 @@ impl Store {
     /// Begins a write transaction.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(self.write.begin().await?)
+    }
+
+    /// A new, empty PostgreSQL schema `name` on the database of `url`, and the URL that uses
+    /// it (benchmarks run in a schema of their own and drop it after).
+    pub async fn postgres_schema(url: &str, name: &str) -> Result<String> {
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(StoreError::Config(format!("schema name `{name}`")));
+        }
+        let admin = Store::connect(url).await?;
+        sqlx::query(&format!("CREATE SCHEMA {name}"))
+            .execute(&admin.read)
+            .await?;
+        admin.close().await;
+        let sep = if url.contains('?') { '&' } else { '?' };
+        Ok(format!("{url}{sep}options=-c%20search_path%3D{name}"))
+    }
+
+    /// Drops a schema made by [`Store::postgres_schema`] with everything in it.
+    pub async fn drop_postgres_schema(url: &str, name: &str) -> Result<()> {
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(StoreError::Config(format!("schema name `{name}`")));
+        }
+        let admin = Store::connect(url).await?;
+        sqlx::query(&format!("DROP SCHEMA {name} CASCADE"))
+            .execute(&admin.read)
+            .await?;
+        admin.close().await;
+        Ok(())
     }
 
     /// `/readyz`: the database answers.

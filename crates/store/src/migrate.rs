@@ -45,6 +45,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_checks"),
     migration!(8, "0008_reject_fingerprint"),
     migration!(9, "0009_cdr_listing"),
+    migration!(10, "0010_billing"),
 ];
 
 impl Migration {

@@ -398,11 +398,11 @@ pub async fn set_included_minutes(
     Ok(())
 }
 
-const CDR_COLS: &str = "d.id, d.source, d.call_id, d.billing_account_id, d.customer_id, d.from_number, d.to_number, d.start_at, \
+pub(crate) const CDR_COLS: &str = "d.id, d.source, d.call_id, d.billing_account_id, d.customer_id, d.from_number, d.to_number, d.start_at, \
     d.answer_at, d.end_at, d.duration_s, d.disposition, d.direction, d.prefix, d.destination, d.rate_micros, d.billed_s, \
     d.bundle_s, d.amount_micros, d.currency, d.rate_table, d.rate_version, d.ingested_at";
 
-fn cdr(r: &AnyRow) -> Result<CdrRow, sqlx::Error> {
+pub(crate) fn cdr(r: &AnyRow) -> Result<CdrRow, sqlx::Error> {
     Ok(CdrRow {
         id: r.try_get("id")?,
         source: r.try_get("source")?,

@@ -119,3 +119,9 @@ pub async fn get_customer(store: &Store, id: &str) -> Result<CustomerRow> {
 pub async fn get_billing_account(store: &Store, id: &str) -> Result<BillingAccountRow> {
     super::get_billing_account(store, ScopeFilter::system(), id).await
 }
+
+/// A partner by id, for billing work on a partner the use case already names (its tier's
+/// wholesale list when an order is priced, its party on a wholesale invoice).
+pub async fn get_partner(store: &Store, id: &str) -> Result<PartnerRow> {
+    super::get_partner(store, ScopeFilter::system(), id).await
+}
