@@ -195,6 +195,7 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<BTreeMap<String, String>
     crate::rating::seed_demo(app).await?;
     crate::numbers::seed_demo(app).await?;
     crate::guard::seed_demo(app).await?;
+    crate::billing::demo::seed_demo(app).await?;
     ensure_tokens(app, &sys, data_dir).await
 }
 

@@ -5,6 +5,12 @@
 
 pub use tollgate_store::audit::AuditRow;
 pub use tollgate_store::auth::{CredentialRow, UserRow};
+pub use tollgate_store::billing::system::RunRow;
+pub use tollgate_store::billing::{
+    InvoiceFilter, InvoiceLineRow, InvoiceRow, InvoiceTaxRow, OrderLineRow, OrderRow,
+    PriceDiscountRow, PriceItemRow, PriceListRow, PriceVersionRow, ProductRow,
+    SubscriptionPriceRow, SubscriptionRow, TaxRateRow,
+};
 pub use tollgate_store::guard::{AnnouncementRow, IncidentRow, PolicyRow, SuspensionRow};
 pub use tollgate_store::numbers::{
     AckRow, AddressRow, ContactRow, DocRequestRow, DocumentRow, FlagRow, NumberFilter, NumberRow,

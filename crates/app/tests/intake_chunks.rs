@@ -8,6 +8,8 @@ use tollgate_app::rating::{CdrFormat, INTAKE_CHUNK_ROWS};
 use tollgate_app::{Actor, App, Caller, Clock};
 
 const NOW: i64 = 1_795_000_000;
+/// 2026-11-01 00:00 UTC: the month of `NOW`.
+const NOVEMBER: i64 = 1_793_491_200;
 
 async fn app() -> (App, String) {
     let store = tollgate_store::testing::any().await;
@@ -132,7 +134,7 @@ async fn b4_included_minutes_are_never_over_granted_by_concurrent_intakes() {
     // exactly (5,000 - already used) come from the bundle and the rest is charged.
     let used_before: i64 = tollgate_store::testing::texts(
         &app.store,
-        &format!("SELECT CAST(COALESCE(SUM(bundle_s), 0) AS TEXT) FROM cdrs WHERE billing_account_id = '{hq}'"),
+        &format!("SELECT CAST(COALESCE(SUM(bundle_s), 0) AS TEXT) FROM cdrs WHERE billing_account_id = '{hq}' AND start_at >= {NOVEMBER}"),
     )
     .await
     .unwrap()[0]
@@ -155,7 +157,8 @@ async fn b4_included_minutes_are_never_over_granted_by_concurrent_intakes() {
     assert_eq!(calls.load(Ordering::Acquire), 6_000);
     let bundle_s: i64 = tollgate_store::testing::texts(
         &app.store,
-        &format!("SELECT CAST(SUM(bundle_s) AS TEXT) FROM cdrs WHERE billing_account_id = '{hq}'"),
+        // November's bundle (the demo's October calls used October's).
+        &format!("SELECT CAST(SUM(bundle_s) AS TEXT) FROM cdrs WHERE billing_account_id = '{hq}' AND start_at >= {NOVEMBER}"),
     )
     .await
     .unwrap()[0]

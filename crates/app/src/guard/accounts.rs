@@ -20,6 +20,13 @@ impl App {
                 e => AppError::from(e),
             })?;
         let policy = guard_store::system::get_policy(&self.store, account).await?;
+        // T3, L1, L2: licences drive the limit once the account has licence subscriptions;
+        // a stored policy's figure then only lowers it (an operator's cap, never a way past
+        // the licences).
+        let capped_by_policy = policy.is_some();
+        let today = tollgate_core::time::day_start(tollgate_core::time::date_of(now));
+        let licensed =
+            tollgate_store::billing::system::licensed_calls(&self.store, account, today).await?;
         let agreement =
             tenancy_store::system::current_agreement(&self.store, &ba.customer_id).await?;
         let profile_id = agreement
@@ -61,7 +68,12 @@ impl App {
         Ok(CachedAccount {
             policy: AccountPolicy {
                 validated: p.validated,
-                licensed_calls: p.licensed_calls.max(0) as u32,
+                licensed_calls: match licensed {
+                    Some(l) if capped_by_policy => l.min(p.licensed_calls),
+                    Some(l) => l,
+                    None => p.licensed_calls,
+                }
+                .max(0) as u32,
                 site_bandwidth_kbps: p.site_bandwidth_kbps.map(|b| b.max(0) as u32),
                 home_country: p.home_country,
                 international_allowlist: p
