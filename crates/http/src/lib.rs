@@ -92,6 +92,7 @@ pub const ROUTE_TABLES: &[&[RouteSpec]] = &[
     routes::table::guard::ROUTES,
     routes::table::numbers::ROUTES,
     routes::table::rating::ROUTES,
+    routes::table::billing::ROUTES,
 ];
 
 /// Every route of the API, the fragments in order.
@@ -110,6 +111,7 @@ fn mount(app: &App, max_body: usize) -> Router<App> {
         .merge(routes::table::guard::mount(app, max_body))
         .merge(routes::table::numbers::mount(app, max_body))
         .merge(routes::table::rating::mount(app, max_body))
+        .merge(routes::table::billing::mount(app, max_body))
 }
 
 /// Wraps a route with the authorization check of its access.

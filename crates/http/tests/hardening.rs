@@ -437,7 +437,7 @@ async fn i11_11_csv_exports_neutralise_formulas() {
     let (s, _, csv) = t
         .call(
             "GET",
-            &format!("/v1/cdrs?billing_account={b_acct}&format=csv"),
+            &format!("/v1/cdrs?billing_account={b_acct}&format=csv&from=2026-11-16T00:00:00Z"),
             Some(t.token("customer_b")),
             "",
             vec![],

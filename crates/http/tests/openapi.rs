@@ -51,6 +51,12 @@ const CREATING_POSTS: &[&str] = &[
     "/v1/port-ins/{id}/documents",
     "/v1/port-ins/{id}/document-requests",
     "/v1/emergency-acknowledgements",
+    "/v1/products",
+    "/v1/price-lists",
+    "/v1/price-lists/{id}/versions",
+    "/v1/tax-rates",
+    "/v1/orders",
+    "/v1/subscriptions/{id}/price-changes",
 ];
 
 #[test]

@@ -65,8 +65,14 @@ async fn cdr_intake_is_idempotent_keeps_rejects_and_is_scoped() {
     // Issue 11 #14: the second send reports its rejects but stores no copy of them.
     assert_eq!(rej["items"].as_array().unwrap().len(), 4);
     // T12: customer_b sees its calls in full; customer_a sees none of them and cannot ask.
+    // The demo seeds last month's calls for the October invoices; this window holds only the
+    // two calls sent above.
+    let window = "from=2026-11-16T00:00:00Z&to=2026-11-17T00:00:00Z";
     let (_, mine) = t
-        .get(&format!("/v1/cdrs?billing_account={b_acct}"), "customer_b")
+        .get(
+            &format!("/v1/cdrs?billing_account={b_acct}&{window}"),
+            "customer_b",
+        )
         .await;
     assert_eq!(mine["items"].as_array().unwrap().len(), 2);
     assert_eq!(mine["items"][0]["from"], "+33170000001");
@@ -83,7 +89,7 @@ async fn cdr_intake_is_idempotent_keeps_rejects_and_is_scoped() {
     let (s, _, csv_out) = t
         .call(
             "GET",
-            &format!("/v1/cdrs?billing_account={b_acct}&format=csv"),
+            &format!("/v1/cdrs?billing_account={b_acct}&format=csv&{window}"),
             Some(t.token("customer_b")),
             "",
             vec![],

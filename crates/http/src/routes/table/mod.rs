@@ -2,6 +2,7 @@
 //! with `api!`; `crate::ROUTE_TABLES` lists the fragments and `crate::ROUTES` joins them.
 
 pub mod access;
+pub mod billing;
 pub mod guard;
 pub mod numbers;
 pub mod rating;
@@ -11,6 +12,7 @@ pub mod tenancy;
 /// What the fragments name: handler modules, permissions, schema helpers for `doc:` clauses.
 mod prelude {
     pub(crate) use crate::openapi::doc::{object_schema, text_schema};
+    pub(crate) use crate::routes::billing as billing_routes;
     pub(crate) use crate::routes::guard as guard_routes;
     pub(crate) use crate::routes::numbers as numbers_routes;
     pub(crate) use crate::routes::rating as rating_routes;
