@@ -1,5 +1,7 @@
 //! `tollgate`: the one binary. Exit codes: 0 ok, 1 failure, 2 bad usage or configuration.
 
+mod billing_bench;
+mod billing_cmd;
 mod config;
 mod generate;
 mod guard_bench;
@@ -83,6 +85,21 @@ enum Command {
     Numbers {
         #[command(subcommand)]
         action: numbers_cmd::NumbersCmd,
+    },
+    /// Invoice a closed month (`YYYY-MM`): every billing account and partner, both levels.
+    Bill {
+        #[arg(long)]
+        period: String,
+    },
+    /// The ledger.
+    Ledger {
+        #[command(subcommand)]
+        action: billing_cmd::LedgerCmd,
+    },
+    /// Invoices: list a period, export one as PDF, HTML or CSV.
+    Invoices {
+        #[command(subcommand)]
+        action: billing_cmd::InvoicesCmd,
     },
     /// Offline batch rating: rate a CDR file against a rate-table file, no database.
     Rate(rating_cmd::RateArgs),
@@ -230,6 +247,39 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
         Command::Cdrs { action } => rating_cmd::cdrs(open_app(&cfg).await?, action).await,
         Command::Numbers { action } => numbers_cmd::run(open_app(&cfg).await?, action).await,
         Command::Rate(args) => rating_cmd::offline(args),
+        Command::Bill { period } => billing_cmd::bill(open_app(&cfg).await?, &period).await,
+        Command::Ledger { action } => billing_cmd::ledger(open_app(&cfg).await?, action).await,
+        Command::Invoices { action } => billing_cmd::invoices(open_app(&cfg).await?, action).await,
+        Command::Bench {
+            action:
+                rating_cmd::BenchCmd::Billing {
+                    accounts,
+                    subscriptions,
+                    cdrs_per_account,
+                    postgres,
+                },
+        } => {
+            billing_bench::run(
+                &accounts,
+                subscriptions,
+                cdrs_per_account,
+                postgres.as_deref(),
+            )
+            .await
+        }
+        Command::Generate {
+            action:
+                rating_cmd::GenerateCmd::Billing {
+                    accounts,
+                    subscriptions,
+                    cdrs_per_account,
+                },
+        } => {
+            let app = open_app(&cfg).await?;
+            billing_bench::populate(&app.store, accounts, subscriptions, cdrs_per_account, true)
+                .await?;
+            Ok(())
+        }
         Command::Bench {
             action:
                 rating_cmd::BenchCmd::Guard {

@@ -52,6 +52,20 @@ pub struct RateArgs {
 
 #[derive(Subcommand)]
 pub enum BenchCmd {
+    /// Invoice runs: accounts × subscriptions × rated calls on SQLite (and PostgreSQL with
+    /// `--postgres URL`), against a one-pass read of every call as the baseline.
+    Billing {
+        /// Account counts to run, comma separated (the cost should grow linearly).
+        #[arg(long, value_delimiter = ',', default_values_t = vec![1_000usize, 10_000])]
+        accounts: Vec<usize>,
+        #[arg(long, default_value_t = 5)]
+        subscriptions: usize,
+        #[arg(long, default_value_t = 1_000)]
+        cdrs_per_account: usize,
+        /// Also run the largest count on PostgreSQL (a schema of its own, dropped after).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// Guard decisions: in-process latency, HTTP decisions/s and p99, memory per live call.
     Guard {
         #[arg(long, default_value_t = 200)]
@@ -94,6 +108,16 @@ pub enum BenchCmd {
 
 #[derive(Subcommand)]
 pub enum GenerateCmd {
+    /// Synthetic billing data in the configured database: partners, customers, accounts with
+    /// subscriptions, and rated calls of October 2026 (for invoice runs and their tests).
+    Billing {
+        #[arg(long, default_value_t = 100)]
+        accounts: usize,
+        #[arg(long, default_value_t = 5)]
+        subscriptions: usize,
+        #[arg(long, default_value_t = 100)]
+        cdrs_per_account: usize,
+    },
     /// A synthetic rate table over ~250 countries with effective-dated versions.
     Rates {
         #[arg(long, default_value_t = 100_000)]
