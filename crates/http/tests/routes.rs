@@ -96,6 +96,14 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         "customer_admin",
     ];
     const NUMBERS_ADMIN: &[&str] = &["operator_admin", "operator_support"];
+    const CATALOG_WRITE: &[&str] = &["operator_admin", "operator_billing", "partner_admin"];
+    const ORDERS_WRITE: &[&str] = &[
+        "operator_admin",
+        "operator_billing",
+        "partner_admin",
+        "partner_agent",
+    ];
+    const ORDERS_EXECUTE: &[&str] = &["operator_admin", "partner_admin", "customer_admin"];
     BTreeMap::from([
         (("GET", "/v1/me"), ALL),
         (("POST", "/v1/me/logout"), ALL),
@@ -192,6 +200,36 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
             ("POST", "/v1/billing-accounts/{id}/announcements"),
             ANNOUNCE,
         ),
+        (("GET", "/v1/products"), ALL),
+        (("POST", "/v1/products"), CATALOG_WRITE),
+        (("GET", "/v1/price-lists"), ALL),
+        (("POST", "/v1/price-lists"), CATALOG_WRITE),
+        (("GET", "/v1/price-lists/{id}"), ALL),
+        (("POST", "/v1/price-lists/{id}/versions"), CATALOG_WRITE),
+        (("GET", "/v1/tax-rates"), ALL),
+        (("POST", "/v1/tax-rates"), CATALOG_WRITE),
+        (
+            ("PUT", "/v1/billing-accounts/{id}/billing-details"),
+            CREATE_CUSTOMERS,
+        ),
+        (("PUT", "/v1/partners/{id}/billing-details"), CATALOG_WRITE),
+        (("PUT", "/v1/operator/billing-details"), CATALOG_WRITE),
+        (("GET", "/v1/orders"), ALL),
+        (("POST", "/v1/orders"), ORDERS_WRITE),
+        (("GET", "/v1/orders/{id}"), ALL),
+        (("POST", "/v1/orders/{id}/execute"), ORDERS_EXECUTE),
+        (("POST", "/v1/orders/{id}/accept"), BILLING),
+        (("POST", "/v1/orders/{id}/fulfil"), BILLING),
+        (("POST", "/v1/orders/{id}/cancel"), ORDERS_WRITE),
+        (("GET", "/v1/subscriptions"), ALL),
+        (("GET", "/v1/subscriptions/{id}"), ALL),
+        (("POST", "/v1/subscriptions/{id}/non-renewal"), ORDERS_EXECUTE),
+        (("POST", "/v1/subscriptions/{id}/price-changes"), ORDERS_WRITE),
+        (("GET", "/v1/billing/runs"), BILLING),
+        (("POST", "/v1/billing/runs"), BILLING),
+        (("GET", "/v1/invoices"), ALL),
+        (("GET", "/v1/invoices/{id}"), ALL),
+        (("GET", "/v1/ledger/verify"), BILLING),
     ])
 }
 
