@@ -318,3 +318,52 @@ async fn t3_l2_licences_drive_the_guards_concurrent_call_limit() {
         Some(1)
     );
 }
+
+/// The unsent C2 notices to `recipient`, their bodies.
+async fn renewal_notices(app: &App, recipient: &str) -> Vec<String> {
+    tollgate_store::outbox::system::pending_for(&app.store, recipient)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.rule == "C2" && m.subject.contains("Acme Dental Branch"))
+        .map(|m| m.body)
+        .collect()
+}
+
+#[tokio::test]
+async fn c2_a_renewal_notice_goes_to_the_customer_before_each_renewal_once() {
+    let app = app().await;
+    // The October run (dated 2026-11-01, the next run 2026-12-01) announces the Branch's
+    // monthly licence (from 17 October) renewing on 17 November (notice due 18 October,
+    // already late) and on 17 December (due 17 November, before the next run), not 17 January
+    // (due 18 December: the December run's).
+    let oct = renewal_notices(&app, "admin@acme-dental.test").await;
+    assert_eq!(oct.len(), 1, "{oct:#?}");
+    assert!(oct[0].contains("renews on 2026-11-17"), "{}", oct[0]);
+    assert!(
+        oct[0].contains("renews on 2026-12-17; notice of non-renewal by 2026-11-17"),
+        "{}",
+        oct[0]
+    );
+    assert!(!oct[0].contains("2027-01-17"), "{}", oct[0]);
+    assert!(oct[0].contains("(C2, W 2.2)"), "{}", oct[0]);
+    // A rerun of October sends nothing again.
+    app.run_billing(&sys(), "2026-10", &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        renewal_notices(&app, "admin@acme-dental.test").await.len(),
+        1
+    );
+    // The November run announces 17 January only.
+    app.clock.set(DEC_2);
+    app.run_billing(&sys(), "2026-11", &mut |_| {})
+        .await
+        .unwrap();
+    let all = renewal_notices(&app, "admin@acme-dental.test").await;
+    assert_eq!(all.len(), 2);
+    let nov = all.iter().find(|b| !oct.contains(b)).unwrap();
+    assert!(nov.contains("renews on 2027-01-17"), "{nov}");
+    assert!(!nov.contains("2026-12-17"), "{nov}");
+    assert_ledger_verifies(&app).await;
+}

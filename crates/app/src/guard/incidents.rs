@@ -156,7 +156,7 @@ impl App {
     }
 
     /// E-mail addresses of the customer's admins and of its partner's admins (keyed reads).
-    pub(super) async fn contacts_of(&self, customer_id: &str) -> Result<Vec<String>, AppError> {
+    pub(crate) async fn contacts_of(&self, customer_id: &str) -> Result<Vec<String>, AppError> {
         let c = tenancy_store::system::get_customer(&self.store, customer_id).await?;
         let contacts = tollgate_store::auth::system::admin_contacts_of_customer(
             &self.store,

@@ -93,6 +93,28 @@ pub fn renewal_notice_due(profile: &TermsProfile, term_end: Date) -> Date {
         .expect("a civil date in range")
 }
 
+/// C2: the term ends a run dated `run_on` must announce, the next run being on `next_run`:
+/// every renewal after `run_on` whose last notice day falls before `next_run` (a notice the
+/// next run would send too late), after `already` (the term end last announced). Ascending.
+pub fn renewals_to_announce(
+    profile: &TermsProfile,
+    start: Date,
+    term: Term,
+    run_on: Date,
+    next_run: Date,
+    already: Option<Date>,
+) -> Vec<Date> {
+    let mut out = Vec::new();
+    let mut end = term_end_on(start, term, run_on);
+    while renewal_notice_due(profile, end) < next_run {
+        if already.is_none_or(|a| end > a) {
+            out.push(end);
+        }
+        end = add_months(end, i64::from(term.months()));
+    }
+    out
+}
+
 /// What a price change means for the customer, once allowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PriceChangeTerms {
@@ -186,6 +208,54 @@ mod tests {
             _ => include_str!("../../../../terms-profiles/x-hoppers-2025.toml"),
         };
         TermsProfile::parse(id, text).unwrap()
+    }
+
+    #[test]
+    fn c2_renewal_notices_go_out_on_the_last_run_before_the_thirty_day_mark() {
+        let p = profile("wildix-2026");
+        // Annual from 2026-01-20: the term ends 2027-01-20, its notice is due by 2026-12-21
+        // (30 days before). The run of 2026-11-01 (next 2026-12-01) need not send it; the run
+        // of 2026-12-01 (next 2027-01-01) must.
+        let start = date(2026, 1, 20);
+        let nov = renewals_to_announce(
+            &p,
+            start,
+            Term::Annual,
+            date(2026, 11, 1),
+            date(2026, 12, 1),
+            None,
+        );
+        assert!(nov.is_empty());
+        let dec = renewals_to_announce(
+            &p,
+            start,
+            Term::Annual,
+            date(2026, 12, 1),
+            date(2027, 1, 1),
+            None,
+        );
+        assert_eq!(dec, vec![date(2027, 1, 20)]);
+        // Sent once: the next run, or a rerun, has nothing more to say for that term.
+        let again = renewals_to_announce(
+            &p,
+            start,
+            Term::Annual,
+            date(2026, 12, 1),
+            date(2027, 1, 1),
+            Some(date(2027, 1, 20)),
+        );
+        assert!(again.is_empty());
+        // Monthly from 2026-11-17, run 2026-12-01: 2026-12-17 (due 2026-11-17, late but still
+        // announced) and 2027-01-17 (due 2026-12-18, before the next run 2027-01-01).
+        let m = renewals_to_announce(
+            &p,
+            date(2026, 11, 17),
+            Term::Monthly,
+            date(2026, 12, 1),
+            date(2027, 1, 1),
+            None,
+        );
+        assert_eq!(m, vec![date(2026, 12, 17), date(2027, 1, 17)]);
     }
 
     #[test]
