@@ -68,31 +68,35 @@ pub async fn populate(
             o.id
         }
     };
-    for (i, (kind, _, calls)) in PRODUCTS.iter().enumerate() {
-        insert_product(&mut tx, &id("prd", i), kind, *calls, now).await?;
+    if tollgate_store::row_exists(&mut tx, "products", &id("prd", 0)).await? {
+        tollgate_store::commit(tx).await?;
+    } else {
+        for (i, (kind, _, calls)) in PRODUCTS.iter().enumerate() {
+            insert_product(&mut tx, &id("prd", i), kind, *calls, now).await?;
+        }
+        TaxRateRow {
+            id: id("tax", 0),
+            jurisdiction: "FR".into(),
+            name: "TVA".into(),
+            kind: "tax".into(),
+            rate_ppm: 200_000,
+            valid_from: 0,
+            valid_until: None,
+            created_at: now,
+            created_by: "bench".into(),
+        }
+        .insert(&mut tx)
+        .await?;
+        ensure_bench_version(&mut tx).await?;
+        tollgate_store::commit(tx).await?;
     }
-    let tax = TaxRateRow {
-        id: id("tax", 0),
-        jurisdiction: "FR".into(),
-        name: "TVA".into(),
-        kind: "tax".into(),
-        rate_ppm: 200_000,
-        valid_from: 0,
-        valid_until: None,
-        created_at: now,
-        created_by: "bench".into(),
-    }
-    .insert(&mut tx)
-    .await;
-    inserted(tax)?;
-    tollgate_store::commit(tx).await?;
     let bar = show.then(|| Progress::new("generating accounts"));
     for batch in (0..accounts).collect::<Vec<_>>().chunks(GENERATE_BATCH) {
         let mut tx = store.begin().await?;
         for &a in batch {
             let partner = (a % 5 != 4).then(|| id("ptn", a / ACCOUNTS_PER_PARTNER));
             if let Some(p) = &partner {
-                if a % ACCOUNTS_PER_PARTNER == 0 || a < 5 {
+                if !tollgate_store::row_exists(&mut tx, "partners", p).await? {
                     let row = PartnerRow {
                         id: p.clone(),
                         operator_id: op.clone(),
@@ -101,7 +105,7 @@ pub async fn populate(
                         assigned_partner_id: None,
                         created_at: now,
                     };
-                    inserted(tollgate_store::tenancy::insert_partner(&mut tx, &row).await)?;
+                    tollgate_store::tenancy::insert_partner(&mut tx, &row).await?;
                 }
             }
             let c = CustomerRow {
@@ -111,9 +115,10 @@ pub async fn populate(
                 name: format!("Bench Customer {a}"),
                 created_at: now,
             };
-            if !inserted(tollgate_store::tenancy::insert_customer(&mut tx, &c).await)? {
+            if tollgate_store::row_exists(&mut tx, "customers", &c.id).await? {
                 continue;
             }
+            tollgate_store::tenancy::insert_customer(&mut tx, &c).await?;
             let ba = BillingAccountRow {
                 id: id("ba", a),
                 customer_id: c.id.clone(),
@@ -146,15 +151,6 @@ pub async fn populate(
     Ok(())
 }
 
-/// Whether an insert wrote its row: false when the row was there (a second generation).
-fn inserted(r: Result<(), tollgate_store::StoreError>) -> Result<bool, Fail> {
-    match r {
-        Ok(()) => Ok(true),
-        Err(tollgate_store::StoreError::Conflict(_)) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
-}
-
 async fn insert_product(
     tx: &mut tollgate_store::Tx,
     pid: &str,
@@ -162,7 +158,7 @@ async fn insert_product(
     calls: i64,
     now: i64,
 ) -> Result<(), Fail> {
-    let r = tollgate_store::billing::ProductRow {
+    tollgate_store::billing::ProductRow {
         id: pid.into(),
         code: format!("BENCH-{kind}"),
         name: format!("Bench {kind}"),
@@ -173,8 +169,7 @@ async fn insert_product(
         created_at: now,
     }
     .insert(tx)
-    .await;
-    inserted(r)?;
+    .await?;
     Ok(())
 }
 
@@ -266,7 +261,6 @@ async fn insert_line_unchecked(
     tx: &mut tollgate_store::Tx,
     line: &OrderLineRow,
 ) -> Result<(), Fail> {
-    ensure_bench_version(tx).await?;
     line.insert(tx).await?;
     Ok(())
 }
@@ -281,7 +275,8 @@ async fn ensure_bench_version(tx: &mut tollgate_store::Tx) -> Result<(), Fail> {
         currency: "EUR".into(),
         created_at: OCTOBER,
     };
-    if inserted(list.insert(tx).await)? {
+    if !tollgate_store::row_exists(tx, "price_lists", "bench").await? {
+        list.insert(tx).await?;
         tollgate_store::billing::PriceVersionRow {
             id: "bench".into(),
             price_list_id: "bench".into(),
