@@ -15,6 +15,7 @@ pub mod money;
 pub mod numbers;
 pub mod postcode;
 pub mod rating;
+pub mod receivables;
 pub mod rules;
 pub mod tenancy;
 pub mod terms;

@@ -19,6 +19,7 @@ pub mod numbers;
 pub mod outbox;
 pub mod query;
 pub mod rating;
+pub mod receivables;
 mod row_macro;
 pub mod tenancy;
 #[cfg(feature = "testing")]
@@ -155,6 +156,17 @@ pub struct Store {
     write: AnyPool,
 }
 
+/// Whether `table` (a name in code, never input) has the row `id`: checked before an insert
+/// that may repeat, rather than tolerating the insert's failure (on PostgreSQL a failed
+/// statement aborts the whole transaction).
+pub async fn row_exists(tx: &mut Tx, table: &'static str, id: &str) -> Result<bool> {
+    let r = sqlx::query(&format!("SELECT 1 AS one FROM {table} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(r.is_some())
+}
+
 impl Store {
     /// Connects and applies pending migrations.
     pub async fn open(url: &str) -> Result<Store> {
@@ -204,6 +216,11 @@ impl Store {
     /// The pool for reads.
     pub fn reader(&self) -> &AnyPool {
         &self.read
+    }
+
+    /// The pool for single-statement writes outside a transaction (SQLite: the one writer).
+    pub fn writer(&self) -> &AnyPool {
+        &self.write
     }
 
     /// Begins a write transaction.

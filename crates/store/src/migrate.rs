@@ -46,6 +46,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_reject_fingerprint"),
     migration!(9, "0009_cdr_listing"),
     migration!(10, "0010_billing"),
+    migration!(11, "0011_receivables"),
 ];
 
 impl Migration {

@@ -36,6 +36,8 @@ pub enum LineKind {
     Credit,
     /// A regulatory recovery fee (B7), computed on the telecom lines.
     Fee,
+    /// Late interest on an earlier invoice (B6); never taxed, never itself a base of interest.
+    Interest,
 }
 
 impl LineKind {
@@ -48,6 +50,7 @@ impl LineKind {
             LineKind::PassThrough => "pass_through",
             LineKind::Credit => "credit",
             LineKind::Fee => "fee",
+            LineKind::Interest => "interest",
         }
     }
 }

@@ -277,3 +277,37 @@ pub async fn licensed_calls(store: &Store, account: &str, day: i64) -> Result<Op
     let n: i64 = r.try_get("n")?;
     Ok((n > 0).then(|| r.try_get("calls")).transpose()?)
 }
+
+/// The id of the invoice with this number or payment reference (bank statements carry the
+/// payment reference). Keyed: the caller reads the invoice in its scope next.
+pub async fn invoice_id_by_reference(store: &Store, key: &str) -> Result<Option<String>> {
+    let r = sqlx::query(
+        "SELECT id FROM invoices WHERE payment_reference = $1 OR number = $1 ORDER BY id LIMIT 1",
+    )
+    .bind(key)
+    .fetch_optional(store.reader())
+    .await?;
+    Ok(r.map(|r| r.try_get("id")).transpose()?)
+}
+
+/// An invoice by id (keyed: the caller checked it acts for the issuer).
+pub async fn invoice_by_id(store: &Store, id: &str) -> Result<InvoiceRow> {
+    let r = sqlx::query(&format!(
+        "SELECT {} FROM invoices WHERE id = $1",
+        InvoiceRow::cols("")
+    ))
+    .bind(id)
+    .fetch_optional(store.reader())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok(InvoiceRow::from_row(&r)?)
+}
+
+/// Whether `key` names a credit note (by id or number).
+pub async fn is_credit_note(store: &Store, key: &str) -> Result<bool> {
+    let r = sqlx::query("SELECT id FROM credit_notes WHERE id = $1 OR number = $1 LIMIT 1")
+        .bind(key)
+        .fetch_optional(store.reader())
+        .await?;
+    Ok(r.is_some())
+}

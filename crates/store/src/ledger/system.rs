@@ -141,3 +141,54 @@ pub async fn uninvoiced_cdrs(store: &Store, limit: i64) -> Result<Vec<(String, S
         .map(|r| Ok((r.try_get("level")?, r.try_get("id")?)))
         .collect()
 }
+
+/// One entry on an account, with its transaction's day, kind, document and memo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountEntry {
+    pub transaction_id: String,
+    pub at: i64,
+    pub kind: String,
+    pub ref_id: String,
+    pub memo: String,
+    /// Debits positive, credits negative.
+    pub signed_minor: i64,
+}
+
+/// The entries of one ledger account (an issuer's `account` with a counterparty, in a
+/// currency), in journal order: a statement of account is read from here, so it cannot
+/// disagree with the ledger. Keyed by the caller, who checked it may see the counterparty.
+pub async fn account_entries(
+    store: &Store,
+    issuer: &str,
+    counterparty: &str,
+    account: &str,
+    currency: &str,
+) -> Result<Vec<AccountEntry>> {
+    let rows = sqlx::query(
+        "SELECT t.id, t.at, t.kind, t.ref_id, t.memo, e.side, e.amount_minor \
+         FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id \
+         WHERE e.issuer = $1 AND e.counterparty = $2 AND e.account = $3 AND e.currency = $4 \
+         ORDER BY t.at, t.id, e.line_no",
+    )
+    .bind(issuer)
+    .bind(counterparty)
+    .bind(account)
+    .bind(currency)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let amount: i64 = r.try_get("amount_minor")?;
+            let side: String = r.try_get("side")?;
+            Ok(AccountEntry {
+                transaction_id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                kind: r.try_get("kind")?,
+                ref_id: r.try_get("ref_id")?,
+                memo: r.try_get("memo")?,
+                signed_minor: if side == "debit" { amount } else { -amount },
+            })
+        })
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
