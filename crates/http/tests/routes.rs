@@ -223,8 +223,14 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("POST", "/v1/orders/{id}/cancel"), ORDERS_WRITE),
         (("GET", "/v1/subscriptions"), ALL),
         (("GET", "/v1/subscriptions/{id}"), ALL),
-        (("POST", "/v1/subscriptions/{id}/non-renewal"), ORDERS_EXECUTE),
-        (("POST", "/v1/subscriptions/{id}/price-changes"), ORDERS_WRITE),
+        (
+            ("POST", "/v1/subscriptions/{id}/non-renewal"),
+            ORDERS_EXECUTE,
+        ),
+        (
+            ("POST", "/v1/subscriptions/{id}/price-changes"),
+            ORDERS_WRITE,
+        ),
         (("GET", "/v1/billing/runs"), BILLING),
         (("POST", "/v1/billing/runs"), BILLING),
         (("GET", "/v1/invoices"), ALL),

@@ -284,10 +284,30 @@ impl App {
                 }
             }
             done.calls += calls;
+            // B6: late interest on this party's overdue invoices from the same issuer.
+            let interest = self
+                .interest_due(
+                    &mut tx,
+                    &issuer.id,
+                    &a.id,
+                    &a.currency,
+                    a.jurisdiction.as_deref(),
+                    rp.invoice_date,
+                )
+                .await?;
+            charges.extend(interest.iter().map(|i| i.charge.clone()));
+            let profile = self.profile_for(&a.customer_id).await?;
+            let announced = self
+                .announce_renewals(&mut tx, &profile, a, &mut subs, rp.invoice_date, now)
+                .await?;
             if charges.is_empty() {
+                if announced > 0 {
+                    for s in &subs {
+                        tollgate_store::billing::update_subscription(&mut tx, s).await?;
+                    }
+                }
                 continue;
             }
-            let profile = self.profile_for(&a.customer_id).await?;
             let priced = price(
                 charges,
                 &tax_rates(rates, a.jurisdiction.as_deref(), rp),
@@ -311,8 +331,20 @@ impl App {
                     profile.clause_for(rules::B5).to_string(),
                 ),
             };
-            self.write_invoice(&mut tx, rp, &head, &priced, None, now)
+            let inv = self
+                .write_invoice(&mut tx, rp, &head, &priced, None, now)
                 .await?;
+            for i in &interest {
+                tollgate_store::receivables::system::record_interest(
+                    &mut tx,
+                    &i.invoice_id,
+                    i.through_day,
+                    i.total_micros,
+                    &retail_id,
+                )
+                .await?;
+            }
+            self.apply_credits(&mut tx, &inv).await?;
             for s in &subs {
                 tollgate_store::billing::update_subscription(&mut tx, s).await?;
             }
@@ -458,8 +490,10 @@ impl App {
                     profile.clause_for(rules::B5).to_string(),
                 ),
             };
-            self.write_invoice(tx, rp, &head, &priced, Some(&p.id), now)
+            let inv = self
+                .write_invoice(tx, rp, &head, &priced, Some(&p.id), now)
                 .await?;
+            self.apply_credits(tx, &inv).await?;
             for c in &pending {
                 run_store::charge_invoiced(tx, &c.id, &id).await?;
             }
@@ -477,7 +511,7 @@ impl App {
         priced: &Priced,
         bill_received_by: Option<&str>,
         now: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<InvoiceRow, AppError> {
         let year = i64::from(rp.invoice_date.year());
         let seq = run_store::next_invoice_number(tx, &h.issuer.id, year).await?;
         let number = format!("{}-{year}-{seq:06}", prefix(&h.issuer.name));
@@ -579,7 +613,7 @@ impl App {
                 ledger_store::append(tx, &head, &t).await?;
             }
         }
-        Ok(())
+        Ok(inv)
     }
 }
 

@@ -1,0 +1,65 @@
+//! Receivables use cases (issue 13): payments allocated oldest first and declined payments
+//! (B9, B10), disputes and credit notes (B9), billing credits consumed by later invoices,
+//! late interest on the next invoice (B6), statements of account and aged receivables.
+//! Every movement of money is one balanced ledger transaction, with its audit entry, in the
+//! use case's transaction.
+
+mod credits;
+mod disputes;
+mod interest;
+mod payments;
+mod reports;
+
+pub use disputes::{NewDispute, Resolution};
+pub use payments::{NewPayment, PaymentOutcome};
+pub use reports::{AgedBucket, AgedRow, Statement, StatementLine, AGED_BUCKETS};
+
+use tollgate_core::ledger::{AccountKind, Entry, LedgerAccount, Side};
+use tollgate_core::money::{parse_scaled, Currency};
+use tollgate_core::tenancy::Scope;
+
+use crate::{AppError, Caller};
+
+/// Money of `currency` from text (`12.34`) to minor units, positive.
+pub(crate) fn minor_amount(text: &str, currency: Currency, field: &str) -> Result<i64, AppError> {
+    let v = parse_scaled(text, currency.minor_digits())
+        .map_err(|m| AppError::invalid("amount_invalid", field, m))?;
+    if v <= 0 {
+        return Err(AppError::invalid(
+            "amount_invalid",
+            field,
+            "a positive amount",
+        ));
+    }
+    Ok(v)
+}
+
+/// One ledger entry of `issuer`'s books with `counterparty`.
+pub(crate) fn entry(
+    issuer: &str,
+    counterparty: &str,
+    kind: AccountKind,
+    currency: Currency,
+    side: Side,
+    minor: i64,
+) -> Entry {
+    Entry {
+        account: LedgerAccount {
+            issuer: issuer.into(),
+            counterparty: counterparty.into(),
+            kind,
+            currency,
+        },
+        side,
+        minor,
+    }
+}
+
+/// Whether the caller acts for `issuer`: the operator for all, a partner for itself.
+pub(crate) fn acts_for(caller: &Caller, issuer: &str) -> bool {
+    match &caller.scope {
+        Scope::All => true,
+        Scope::Partners(ids) => ids.first().is_some_and(|p| p == issuer),
+        Scope::Customer(_) => false,
+    }
+}

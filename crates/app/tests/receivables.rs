@@ -1,0 +1,445 @@
+//! Receivables over the demo (issue 13): the demo invoiced October on 2026-11-01 (due
+//! 2026-12-01). Harbor Logistics UK buys from Harbor Resell Ltd under `x-hoppers-2025`
+//! (12 % late interest, 30-day dispute window, GBP); Acme Dental under `wildix-2026` (no
+//! interest).
+
+use tollgate_app::billing::InvoiceView;
+use tollgate_app::receivables::{NewDispute, NewPayment, Resolution};
+use tollgate_app::{Actor, App, AppError, Caller, Clock};
+use tollgate_store::billing::InvoiceFilter;
+use tollgate_store::Page;
+
+const NOW: i64 = 1_795_000_000; // 2026-11-18
+const DAY: i64 = 86_400;
+const DEC_1: i64 = 1_796_083_200; // 2026-12-01 00:00 UTC
+const DEC_2: i64 = DEC_1 + DAY;
+const JAN_2: i64 = DEC_2 + 31 * DAY; // 2027-01-02
+
+async fn app() -> App {
+    let store = tollgate_store::testing::any().await;
+    let app = App::new(store, Clock::fixed(NOW)).unwrap();
+    app.start_guard().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("tg-rec-{}", tollgate_app::ids::new_id("t")));
+    tollgate_app::demo::seed(&app, &dir).await.unwrap();
+    app
+}
+
+fn sys() -> Caller {
+    Caller::system(Actor::cli())
+}
+
+async fn invoice(app: &App, period: &str, billed: &str) -> InvoiceView {
+    let f = InvoiceFilter {
+        period: Some(period.into()),
+        level: Some("retail".into()),
+        ..Default::default()
+    };
+    let rows = app
+        .list_invoices(&sys(), &f, &Page::first(500))
+        .await
+        .unwrap();
+    let r = rows
+        .into_iter()
+        .find(|i| i.billed_name.ends_with(billed))
+        .unwrap_or_else(|| panic!("no {period} invoice to {billed}"));
+    app.get_invoice(&sys(), &r.id).await.unwrap()
+}
+
+fn pay(invoice: &str, amount: &str, reference: &str) -> NewPayment {
+    NewPayment {
+        invoice: invoice.into(),
+        to_named_invoice: false,
+        amount: amount.into(),
+        currency: "GBP".into(),
+        received_on: None,
+        bank_reference: reference.into(),
+        method: None,
+    }
+}
+
+/// Minor units as the API's text (`1234` → `12.34`).
+fn text(minor: i64) -> String {
+    format!("{}.{:02}", minor / 100, minor % 100)
+}
+
+async fn assert_ledger_verifies(app: &App) {
+    let r = app.verify_ledger().await.unwrap();
+    assert!(r.ok(), "ledger verify: {:#?}", r.breaches);
+}
+
+fn code(e: AppError) -> String {
+    match e {
+        AppError::Refused(r) => format!("{} {}", r.code, r.rule.map_or("", |r| r.rule)),
+        AppError::Invalid { code, .. } | AppError::Conflict { code, .. } => code.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn b9_a_payment_is_allocated_and_an_overpayment_becomes_a_credit_on_the_next_invoice() {
+    let app = app().await;
+    let oct = invoice(&app, "2026-10", "Harbor Logistics UK").await;
+    let total = oct.invoice.total_minor;
+    // Part payment: the invoice stays open for the rest.
+    let p1 = app
+        .record_payment(
+            &sys(),
+            pay(&oct.invoice.payment_reference, "10.00", "BANK-1"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(p1.allocations.len(), 1);
+    assert_eq!(p1.allocations[0].amount_minor, 1_000);
+    // The same bank line again is recognised, not recorded twice.
+    let again = app
+        .record_payment(&sys(), pay(&oct.invoice.number, "10.00", "BANK-1"))
+        .await
+        .unwrap();
+    assert!(again.duplicate);
+    // The rest plus 25.00 more: the invoice is paid, 25.00 is a billing credit.
+    let rest = total - 1_000 + 2_500;
+    let p2 = app
+        .record_payment(&sys(), pay(&oct.invoice.number, &text(rest), "BANK-2"))
+        .await
+        .unwrap();
+    assert_eq!(p2.payment.credit_minor, 2_500);
+    assert_eq!(p2.allocations[0].amount_minor, total - 1_000);
+    // November's invoice (dated 2026-12-01) uses the credit: 25.00 applied.
+    app.clock.set(DEC_2);
+    app.run_billing(&sys(), "2026-11", &mut |_| {})
+        .await
+        .unwrap();
+    let nov = invoice(&app, "2026-11", "Harbor Logistics UK").await;
+    let st = app
+        .statement(
+            &sys(),
+            oct.invoice.billing_account_id.as_deref().unwrap(),
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    // Statement: October's total, two payments (−10.00, −(total − 10.00 + 25.00)), then
+    // November's total: closing = November's total − 25.00.
+    assert_eq!(st[0].closing_minor, nov.invoice.total_minor - 2_500);
+    assert_eq!(
+        st[0]
+            .lines
+            .iter()
+            .map(|l| l.kind.as_str())
+            .collect::<Vec<_>>(),
+        vec!["invoice", "payment", "payment", "invoice"]
+    );
+    // Bad input: nothing is written.
+    for (p, want) in [
+        (pay(&oct.invoice.number, "0", "BANK-3"), "amount_invalid"),
+        (
+            pay(&oct.invoice.number, "-5.00", "BANK-3"),
+            "amount_invalid",
+        ),
+        (
+            NewPayment {
+                currency: "EUR".into(),
+                ..pay(&oct.invoice.number, "5.00", "BANK-3")
+            },
+            "currency_mismatch",
+        ),
+        (
+            NewPayment {
+                to_named_invoice: true,
+                ..pay(&oct.invoice.number, "5.00", "BANK-3")
+            },
+            "invoice_closed",
+        ),
+    ] {
+        assert_eq!(code(app.record_payment(&sys(), p).await.unwrap_err()), want);
+    }
+    assert!(matches!(
+        app.record_payment(&sys(), pay("INV-NOPE", "5.00", "BANK-3"))
+            .await,
+        Err(AppError::NotFound(_))
+    ));
+    assert_ledger_verifies(&app).await;
+}
+
+#[tokio::test]
+async fn b10_a_declined_payment_reverses_its_allocation_and_tells_the_billing_contact() {
+    let app = app().await;
+    let oct = invoice(&app, "2026-10", "Harbor Logistics UK").await;
+    let total = oct.invoice.total_minor;
+    let p = app
+        .record_payment(&sys(), pay(&oct.invoice.number, &text(total), "BANK-D"))
+        .await
+        .unwrap();
+    let aged = |rows: Vec<tollgate_app::receivables::AgedRow>| {
+        rows.iter()
+            .filter(|r| r.billed_name.ends_with("Harbor Logistics UK"))
+            .map(|r| r.total_minor)
+            .sum::<i64>()
+    };
+    assert_eq!(aged(app.aged_receivables(&sys()).await.unwrap()), 0);
+    let declined = app
+        .decline_payment(&sys(), &p.payment.id, "returned: account closed")
+        .await
+        .unwrap();
+    assert_eq!(declined.state, "declined");
+    // The invoice is due again in full.
+    assert_eq!(aged(app.aged_receivables(&sys()).await.unwrap()), total);
+    let mail =
+        tollgate_store::outbox::system::pending_for(&app.store, "admin@harbor-logistics.test")
+            .await
+            .unwrap();
+    assert!(
+        mail.iter()
+            .any(|m| m.rule == "B10" && m.subject.contains("BANK-D")),
+        "{mail:#?}"
+    );
+    // Declined once only.
+    assert_eq!(
+        code(
+            app.decline_payment(&sys(), &p.payment.id, "again")
+                .await
+                .unwrap_err()
+        ),
+        "payment_not_received"
+    );
+    assert_ledger_verifies(&app).await;
+}
+
+#[tokio::test]
+async fn b6_late_interest_is_on_the_next_invoice_under_x_hoppers_and_never_under_wildix() {
+    let app = app().await;
+    let oct = invoice(&app, "2026-10", "Harbor Logistics UK").await;
+    // Unpaid; November's run (dated 2026-12-01, the due date) charges nothing yet.
+    app.clock.set(DEC_2);
+    app.run_billing(&sys(), "2026-11", &mut |_| {})
+        .await
+        .unwrap();
+    let nov = invoice(&app, "2026-11", "Harbor Logistics UK").await;
+    assert!(nov.lines.iter().all(|l| l.kind != "interest"));
+    // December's run (dated 2027-01-01): October's invoice, 31 days (1 Dec → 1 Jan) at 12 % a
+    // year, no anniversary before 1 January: total × 1,200 bp × 31 / (10,000 × 365), half up
+    // to the micro (then to the penny on the line); November's (due 2026-12-31), 1 day.
+    app.clock.set(JAN_2);
+    app.run_billing(&sys(), "2026-12", &mut |_| {})
+        .await
+        .unwrap();
+    let dec = invoice(&app, "2026-12", "Harbor Logistics UK").await;
+    let interest: Vec<_> = dec.lines.iter().filter(|l| l.kind == "interest").collect();
+    assert_eq!(interest.len(), 2, "{:#?}", dec.lines);
+    let expect = |total: i64, days: i128| {
+        let num = i128::from(total) * 10_000 * 1_200 * days;
+        (num + 3_650_000 / 2) / 3_650_000
+    };
+    assert!(interest[0].description.contains(&oct.invoice.number));
+    assert_eq!(
+        i128::from(interest[0].exact_micros),
+        expect(oct.invoice.total_minor, 31)
+    );
+    assert!(interest[1].description.contains(&nov.invoice.number));
+    assert_eq!(
+        i128::from(interest[1].exact_micros),
+        expect(nov.invoice.total_minor, 1)
+    );
+    assert_eq!(
+        (interest[0].rule.as_str(), interest[0].clause.as_str()),
+        ("B6", "X 3.B")
+    );
+    assert!(
+        interest[0].description.contains("31 day(s) at 12.00 %"),
+        "{}",
+        interest[0].description
+    );
+    // Paid in full on 2027-01-05: January's run charges October's interest from 1 to 5
+    // January only: 4 days on the total plus the 31 days' interest capitalised on the
+    // anniversary (1 January).
+    app.clock.set(JAN_2 + 3 * DAY);
+    app.record_payment(
+        &sys(),
+        NewPayment {
+            received_on: Some("2027-01-05".into()),
+            to_named_invoice: true,
+            ..pay(
+                &oct.invoice.number,
+                &text(oct.invoice.total_minor),
+                "BANK-I",
+            )
+        },
+    )
+    .await
+    .unwrap();
+    app.clock.set(JAN_2 + 31 * DAY);
+    app.run_billing(&sys(), "2027-01", &mut |_| {})
+        .await
+        .unwrap();
+    let jan = invoice(&app, "2027-01", "Harbor Logistics UK").await;
+    let on_oct: Vec<_> = jan
+        .lines
+        .iter()
+        .filter(|l| l.kind == "interest" && l.description.contains(&oct.invoice.number))
+        .collect();
+    let capitalised = expect(oct.invoice.total_minor, 31);
+    let base = i128::from(oct.invoice.total_minor) * 10_000 + capitalised;
+    let four_days = (base * 1_200 * 4 + 3_650_000 / 2) / 3_650_000;
+    assert_eq!(on_oct.len(), 1, "{:#?}", jan.lines);
+    assert_eq!(i128::from(on_oct[0].exact_micros), four_days);
+    // Acme Dental (wildix-2026) owes no interest, however late.
+    let acme = invoice(&app, "2026-12", "Acme Dental HQ").await;
+    assert!(acme.lines.iter().all(|l| l.kind != "interest"));
+    assert_ledger_verifies(&app).await;
+}
+
+#[tokio::test]
+async fn b9_disputes_keep_to_the_window_and_an_upheld_one_is_a_credit_on_the_next_invoice() {
+    let app = app().await;
+    let oct = invoice(&app, "2026-10", "Harbor Logistics UK").await;
+    let line = &oct.lines[0];
+    let dispute = |on: &str, amount: &str| NewDispute {
+        lines: vec![line.line_no],
+        amount: amount.into(),
+        reason: "not ordered".into(),
+        opened_on: Some(on.into()),
+        ticket_ref: None,
+    };
+    app.clock.set(DEC_2);
+    // Invoice dated 2026-11-01, 30-day window: 2026-12-01 is the last day.
+    let late = app
+        .open_dispute(&sys(), &oct.invoice.id, dispute("2026-12-02", "1.00"))
+        .await
+        .unwrap_err();
+    assert_eq!(code(late), "dispute_late B9");
+    let too_much = app
+        .open_dispute(
+            &sys(),
+            &oct.invoice.id,
+            dispute("2026-12-01", &text(line.amount_minor + 1)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code(too_much), "dispute_exceeds_lines B9");
+    let d = app
+        .open_dispute(&sys(), &oct.invoice.id, dispute("2026-12-01", "1.00"))
+        .await
+        .unwrap();
+    // Paid in full meanwhile; the dispute is upheld: a credit note of 1.00, a billing credit
+    // (nothing is open on the invoice) used by the next invoice.
+    app.record_payment(
+        &sys(),
+        pay(
+            &oct.invoice.number,
+            &text(oct.invoice.total_minor),
+            "BANK-U",
+        ),
+    )
+    .await
+    .unwrap();
+    let (resolved, note) = app
+        .resolve_dispute(
+            &sys(),
+            &d.id,
+            Resolution {
+                upheld: "1.00".into(),
+                note: "agreed".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(resolved.state, "upheld");
+    let note = note.unwrap();
+    assert!(note.number.starts_with("CN-2026-"), "{}", note.number);
+    app.run_billing(&sys(), "2026-11", &mut |_| {})
+        .await
+        .unwrap();
+    let nov = invoice(&app, "2026-11", "Harbor Logistics UK").await;
+    let st = app
+        .statement(
+            &sys(),
+            oct.invoice.billing_account_id.as_deref().unwrap(),
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    // Owed after November: its total less the 1.00 credit.
+    assert_eq!(st[0].closing_minor, nov.invoice.total_minor - 100);
+    assert!(st[0]
+        .lines
+        .iter()
+        .any(|l| l.kind == "credit_note" && l.amount_minor == -100));
+    // Resolved once.
+    let again = app
+        .resolve_dispute(
+            &sys(),
+            &d.id,
+            Resolution {
+                upheld: "0".into(),
+                note: "no".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code(again), "dispute_resolved");
+    assert_ledger_verifies(&app).await;
+}
+
+#[tokio::test]
+async fn b9_a_rejected_dispute_is_due_thirty_days_after_the_resolution() {
+    let app = app().await;
+    let oct = invoice(&app, "2026-10", "Harbor Logistics UK").await;
+    app.clock.set(DEC_1);
+    let d = app
+        .open_dispute(
+            &sys(),
+            &oct.invoice.number,
+            NewDispute {
+                lines: vec![oct.lines[0].line_no],
+                amount: "1.00".into(),
+                reason: "wrong price".into(),
+                opened_on: None,
+                ticket_ref: Some("T-42".into()),
+            },
+        )
+        .await
+        .unwrap();
+    app.clock.set(DEC_2);
+    let (r, note) = app
+        .resolve_dispute(
+            &sys(),
+            &d.id,
+            Resolution {
+                upheld: "0".into(),
+                note: "price as agreed".into(),
+            },
+        )
+        .await
+        .unwrap();
+    // Rejected on 2026-12-02: due on 2027-01-01.
+    assert_eq!((r.state.as_str(), note.is_none()), ("rejected", true));
+    assert_eq!(r.due_on, Some(1_798_761_600)); // 2027-01-01 00:00 UTC
+    assert_ledger_verifies(&app).await;
+}
+
+#[tokio::test]
+async fn the_demos_statements_and_aged_receivables_add_up_to_the_ledger() {
+    let app = app().await;
+    let aged = app.aged_receivables(&sys()).await.unwrap();
+    assert!(!aged.is_empty());
+    for row in aged.iter().filter(|r| r.billed_id.starts_with("ba_")) {
+        // Each party's open invoices = its statement's closing balance (read from the ledger).
+        let st = app
+            .statement(&sys(), &row.billed_id, None, None)
+            .await
+            .unwrap();
+        assert_eq!(st[0].closing_minor, row.total_minor, "{}", row.billed_name);
+        assert_eq!(
+            row.buckets.iter().map(|b| b.minor).sum::<i64>(),
+            row.total_minor
+        );
+    }
+    // On 2026-11-18 October's invoices (due 2026-12-01) are all current.
+    assert!(aged.iter().all(|r| r.buckets[0].minor == r.total_minor));
+    // On 2027-01-02 they are 32 days past due: 31-60.
+    app.clock.set(JAN_2);
+    let later = app.aged_receivables(&sys()).await.unwrap();
+    assert!(later.iter().all(|r| r.buckets[2].minor == r.total_minor));
+}
