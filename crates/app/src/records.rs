@@ -16,6 +16,10 @@ pub use tollgate_store::numbers::{
     AckRow, AddressRow, ContactRow, DocRequestRow, DocumentRow, FlagRow, NumberFilter, NumberRow,
     PortInRow, PortOutRow, TransitionRow,
 };
+pub use tollgate_store::outbox::system::Queued;
 pub use tollgate_store::rating::{CdrRow, RateVersionRow, RejectRow};
+pub use tollgate_store::receivables::{
+    AllocationRow, BillingCreditRow, CreditNoteRow, DisputeRow, PaymentRow,
+};
 pub use tollgate_store::tenancy::{AgreementRow, BillingAccountRow, CustomerRow, PartnerRow};
 pub use tollgate_store::{Page, MAX_PAGE_LIMIT};

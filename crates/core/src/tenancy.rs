@@ -226,6 +226,16 @@ pub enum Permission {
     InvoicesRead,
     /// Run invoicing for a period; verify the ledger.
     BillingRun,
+    /// Payments, disputes, credit notes, credits and statements in scope.
+    ReceivablesRead,
+    /// Record and decline payments and resolve disputes, as the issuer (B9, B10).
+    PaymentsWrite,
+    /// Open a dispute on an invoice in scope (B9).
+    DisputesWrite,
+    /// Aged receivables of the issuer (the operator: every issuer).
+    ReceivablesReport,
+    /// The outbox: delivery state, dead letters, requeue.
+    OutboxManage,
 }
 
 /// The one role × permission matrix.
@@ -272,6 +282,15 @@ pub fn allows(role: Role, perm: Permission) -> bool {
         ),
         OrdersExecute => matches!(role, OperatorAdmin | PartnerAdmin | CustomerAdmin),
         OrdersAccept | BillingRun => matches!(role, OperatorAdmin | OperatorBilling),
+        ReceivablesRead => true,
+        PaymentsWrite | ReceivablesReport => {
+            matches!(role, OperatorAdmin | OperatorBilling | PartnerAdmin)
+        }
+        DisputesWrite => matches!(
+            role,
+            OperatorAdmin | OperatorBilling | PartnerAdmin | CustomerAdmin
+        ),
+        OutboxManage => matches!(role, OperatorAdmin | OperatorSupport),
     }
 }
 
@@ -370,6 +389,11 @@ mod tests {
             OrdersAccept,
             InvoicesRead,
             BillingRun,
+            ReceivablesRead,
+            PaymentsWrite,
+            DisputesWrite,
+            ReceivablesReport,
+            OutboxManage,
         ];
         let allowed: Vec<Permission> = every
             .into_iter()

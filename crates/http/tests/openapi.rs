@@ -57,6 +57,8 @@ const CREATING_POSTS: &[&str] = &[
     "/v1/tax-rates",
     "/v1/orders",
     "/v1/subscriptions/{id}/price-changes",
+    "/v1/payments",
+    "/v1/invoices/{id}/disputes",
 ];
 
 #[test]

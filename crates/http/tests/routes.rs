@@ -103,6 +103,13 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         "partner_admin",
         "partner_agent",
     ];
+    const PAYMENTS: &[&str] = &["operator_admin", "operator_billing", "partner_admin"];
+    const DISPUTES: &[&str] = &[
+        "operator_admin",
+        "operator_billing",
+        "partner_admin",
+        "customer_admin",
+    ];
     const ORDERS_EXECUTE: &[&str] = &["operator_admin", "partner_admin", "customer_admin"];
     BTreeMap::from([
         (("GET", "/v1/me"), ALL),
@@ -236,6 +243,18 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("GET", "/v1/invoices"), ALL),
         (("GET", "/v1/invoices/{id}"), ALL),
         (("GET", "/v1/ledger/verify"), BILLING),
+        (("GET", "/v1/payments"), ALL),
+        (("POST", "/v1/payments"), PAYMENTS),
+        (("POST", "/v1/payments/{id}/decline"), PAYMENTS),
+        (("GET", "/v1/disputes"), ALL),
+        (("POST", "/v1/invoices/{id}/disputes"), DISPUTES),
+        (("POST", "/v1/disputes/{id}/resolve"), PAYMENTS),
+        (("GET", "/v1/credit-notes"), ALL),
+        (("GET", "/v1/billing-credits"), ALL),
+        (("GET", "/v1/billing-accounts/{id}/statement"), ALL),
+        (("GET", "/v1/receivables/aged"), PAYMENTS),
+        (("GET", "/v1/outbox"), AUDIT),
+        (("POST", "/v1/outbox/{id}/requeue"), AUDIT),
     ])
 }
 

@@ -187,3 +187,63 @@ impl App {
         Ok(rows.into_values().collect())
     }
 }
+
+impl App {
+    pub async fn list_payments(
+        &self,
+        caller: &Caller,
+        billed_id: Option<&str>,
+        page: &tollgate_store::Page,
+    ) -> Result<Vec<tollgate_store::receivables::PaymentRow>, AppError> {
+        Ok(tollgate_store::receivables::list_payments(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            billed_id,
+            page,
+        )
+        .await?)
+    }
+
+    pub async fn list_disputes(
+        &self,
+        caller: &Caller,
+        invoice_id: Option<&str>,
+        page: &tollgate_store::Page,
+    ) -> Result<Vec<tollgate_store::receivables::DisputeRow>, AppError> {
+        Ok(tollgate_store::receivables::list_disputes(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            invoice_id,
+            page,
+        )
+        .await?)
+    }
+
+    pub async fn list_credit_notes(
+        &self,
+        caller: &Caller,
+        page: &tollgate_store::Page,
+    ) -> Result<Vec<tollgate_store::receivables::CreditNoteRow>, AppError> {
+        Ok(tollgate_store::receivables::list_credit_notes(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            page,
+        )
+        .await?)
+    }
+
+    pub async fn list_billing_credits(
+        &self,
+        caller: &Caller,
+        billed_id: Option<&str>,
+        page: &tollgate_store::Page,
+    ) -> Result<Vec<tollgate_store::receivables::BillingCreditRow>, AppError> {
+        Ok(tollgate_store::receivables::list_credits(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            billed_id,
+            page,
+        )
+        .await?)
+    }
+}

@@ -10,6 +10,7 @@ pub mod billing;
 pub mod guard;
 pub mod numbers;
 pub mod rating;
+pub mod receivables;
 pub mod tenancy;
 
 use std::borrow::Cow;

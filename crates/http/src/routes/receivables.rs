@@ -1,0 +1,288 @@
+//! Receivables handlers (issue 13): payments (B9, B10), disputes and credit notes (B9),
+//! billing credits, statements, aged receivables, the outbox. Thin: parse, call one use case,
+//! render.
+
+use axum::extract::{Path, State};
+use axum::{Extension, Json};
+use serde::Deserialize;
+use tollgate_app::receivables::{NewDispute, NewPayment, Resolution};
+use tollgate_app::{App, AppError, Caller};
+use tollgate_core::time::{day_start, parse_day};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::ApiError;
+use crate::extract::{page, ApiJson, ApiQuery, PageQuery};
+use crate::wire::receivables::{
+    AgedRowOut, BillingCreditOut, CreditNoteOut, DisputeOut, OutboxMessageOut, PaymentOut,
+    PaymentOutcomeOut, StatementOut,
+};
+use crate::wire::{Created, Page};
+
+use super::{ApiCreated, ApiOk};
+
+/// A list that is whole (no further page).
+fn whole<T>(items: Vec<T>) -> Page<T> {
+    Page {
+        items,
+        next_cursor: None,
+    }
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(deny_unknown_fields)]
+pub struct BilledQuery {
+    /// A billing account or partner id.
+    billed_id: Option<String>,
+    #[param(schema_with = crate::extract::limit_schema)]
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+pub async fn list_payments(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiQuery(q): ApiQuery<BilledQuery>,
+) -> ApiOk<Page<PaymentOut>> {
+    let pg = page(q.limit, q.cursor)?;
+    let rows = app.list_payments(&c, q.billed_id.as_deref(), &pg).await?;
+    let items: Vec<PaymentOut> = rows.into_iter().map(Into::into).collect();
+    Ok(Json(Page::of(items, pg.limit, |p: &PaymentOut| {
+        p.id.clone()
+    })))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentIn {
+    /// The invoice paid: id, number or payment reference.
+    invoice: String,
+    /// Decimal, in the invoice's currency.
+    amount: String,
+    currency: String,
+    /// `YYYY-MM-DD`; today when absent.
+    received_on: Option<String>,
+    /// The bank's reference: a payment is recorded once per reference.
+    bank_reference: String,
+    method: Option<String>,
+    /// Pay the named invoice first (default: the oldest open invoice first).
+    #[serde(default)]
+    to_named_invoice: bool,
+}
+
+pub async fn record_payment(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiJson(b): ApiJson<PaymentIn>,
+) -> ApiCreated<PaymentOutcomeOut> {
+    let o = app
+        .record_payment(
+            &c,
+            NewPayment {
+                invoice: b.invoice,
+                to_named_invoice: b.to_named_invoice,
+                amount: b.amount,
+                currency: b.currency,
+                received_on: b.received_on,
+                bank_reference: b.bank_reference,
+                method: b.method,
+            },
+        )
+        .await?;
+    Ok(Created(o.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineIn {
+    reason: String,
+}
+
+pub async fn decline_payment(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<DeclineIn>,
+) -> ApiOk<PaymentOut> {
+    Ok(Json(app.decline_payment(&c, &id, &b.reason).await?.into()))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DisputeQuery {
+    invoice_id: Option<String>,
+    #[param(schema_with = crate::extract::limit_schema)]
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+pub async fn list_disputes(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiQuery(q): ApiQuery<DisputeQuery>,
+) -> ApiOk<Page<DisputeOut>> {
+    let pg = page(q.limit, q.cursor)?;
+    let rows = app.list_disputes(&c, q.invoice_id.as_deref(), &pg).await?;
+    let items: Vec<DisputeOut> = rows.into_iter().map(Into::into).collect();
+    Ok(Json(Page::of(items, pg.limit, |d: &DisputeOut| {
+        d.id.clone()
+    })))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisputeIn {
+    /// The invoice's line numbers disputed.
+    lines: Vec<i64>,
+    /// Decimal, at most those lines' amounts.
+    amount: String,
+    reason: String,
+    /// `YYYY-MM-DD` the written notice arrived; today when absent.
+    opened_on: Option<String>,
+    /// The support ticket it is discussed in.
+    ticket_ref: Option<String>,
+}
+
+pub async fn open_dispute(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<DisputeIn>,
+) -> ApiCreated<DisputeOut> {
+    let d = app
+        .open_dispute(
+            &c,
+            &id,
+            NewDispute {
+                lines: b.lines,
+                amount: b.amount,
+                reason: b.reason,
+                opened_on: b.opened_on,
+                ticket_ref: b.ticket_ref,
+            },
+        )
+        .await?;
+    Ok(Created(d.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveIn {
+    /// Decimal: the part upheld; `0` rejects the dispute.
+    upheld: String,
+    note: String,
+}
+
+pub async fn resolve_dispute(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ResolveIn>,
+) -> ApiOk<DisputeOut> {
+    let (d, _) = app
+        .resolve_dispute(
+            &c,
+            &id,
+            Resolution {
+                upheld: b.upheld,
+                note: b.note,
+            },
+        )
+        .await?;
+    Ok(Json(d.into()))
+}
+
+pub async fn list_credit_notes(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiOk<Page<CreditNoteOut>> {
+    let pg = page(q.limit, q.cursor)?;
+    let rows = app.list_credit_notes(&c, &pg).await?;
+    let items: Vec<CreditNoteOut> = rows.into_iter().map(Into::into).collect();
+    Ok(Json(Page::of(items, pg.limit, |n: &CreditNoteOut| {
+        n.id.clone()
+    })))
+}
+
+pub async fn list_credits(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiQuery(q): ApiQuery<BilledQuery>,
+) -> ApiOk<Page<BillingCreditOut>> {
+    let pg = page(q.limit, q.cursor)?;
+    let rows = app
+        .list_billing_credits(&c, q.billed_id.as_deref(), &pg)
+        .await?;
+    let items: Vec<BillingCreditOut> = rows.into_iter().map(Into::into).collect();
+    Ok(Json(Page::of(items, pg.limit, |n: &BillingCreditOut| {
+        n.id.clone()
+    })))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(deny_unknown_fields)]
+pub struct StatementQuery {
+    /// `YYYY-MM-DD`: movements before it make the opening balance.
+    from: Option<String>,
+    /// `YYYY-MM-DD`, exclusive.
+    to: Option<String>,
+}
+
+fn day_param(v: Option<&str>, field: &'static str) -> Result<Option<i64>, ApiError> {
+    v.map(|s| {
+        parse_day(s, field)
+            .map(day_start)
+            .map_err(|r| ApiError::from(AppError::from(r)))
+    })
+    .transpose()
+}
+
+pub async fn statement(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<StatementQuery>,
+) -> ApiOk<Page<StatementOut>> {
+    let from = day_param(q.from.as_deref(), "from")?;
+    let to = day_param(q.to.as_deref(), "to")?;
+    let s = app.statement(&c, &id, from, to).await?;
+    Ok(Json(whole(s.into_iter().map(Into::into).collect())))
+}
+
+pub async fn aged(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+) -> ApiOk<Page<AgedRowOut>> {
+    let rows = app.aged_receivables(&c).await?;
+    Ok(Json(whole(rows.into_iter().map(Into::into).collect())))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxQuery {
+    /// `pending` (default), `sent` or `dead`.
+    state: Option<String>,
+    #[param(schema_with = crate::extract::limit_schema)]
+    limit: Option<i64>,
+}
+
+pub async fn list_outbox(
+    State(app): State<App>,
+    Extension(_c): Extension<Caller>,
+    ApiQuery(q): ApiQuery<OutboxQuery>,
+) -> ApiOk<Page<OutboxMessageOut>> {
+    let pg = page(q.limit, None)?;
+    let rows = app
+        .outbox(q.state.as_deref().unwrap_or("pending"), pg.limit)
+        .await?;
+    Ok(Json(whole(rows.into_iter().map(Into::into).collect())))
+}
+
+pub async fn requeue(
+    State(app): State<App>,
+    Extension(_c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiOk<serde_json::Value> {
+    app.requeue_message(&id).await?;
+    Ok(Json(serde_json::json!({"id": id, "state": "pending"})))
+}
