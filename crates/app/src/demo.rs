@@ -196,6 +196,7 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<BTreeMap<String, String>
     crate::numbers::seed_demo(app).await?;
     crate::guard::seed_demo(app).await?;
     crate::billing::demo::seed_demo(app).await?;
+    crate::receivables::demo::seed_demo(app).await?;
     ensure_tokens(app, &sys, data_dir).await
 }
 

@@ -24,6 +24,11 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client
     /// (comma-separated IPs or CIDRs, e.g. `127.0.0.1,10.0.0.0/8`); empty trusts none.
     pub trusted_proxies: String,
+    /// The SMTP relay (`host:port`, plain SMTP) the outbox is delivered to; empty: messages
+    /// wait in the outbox (visible at `GET /v1/outbox`) and nothing is sent.
+    pub smtp_relay: String,
+    /// The sender address of delivered mail.
+    pub mail_from: String,
 }
 
 impl Default for Config {
@@ -36,6 +41,8 @@ impl Default for Config {
             max_body_bytes: tollgate_http::DEFAULT_MAX_BODY_BYTES,
             demo: false,
             trusted_proxies: String::new(),
+            smtp_relay: String::new(),
+            mail_from: "tollgate@localhost".into(),
         }
     }
 }
@@ -49,6 +56,8 @@ pub const KEYS: &[&str] = &[
     "max_body_bytes",
     "demo",
     "trusted_proxies",
+    "smtp_relay",
+    "mail_from",
 ];
 
 /// Flags that override the file and the environment.
@@ -129,6 +138,25 @@ pub fn load(
 }
 
 impl Config {
+    /// The SMTP relay, when one is configured.
+    pub fn smtp_relay(&self) -> Result<Option<tollgate_app::delivery::SmtpRelay>, String> {
+        if self.smtp_relay.is_empty() {
+            return Ok(None);
+        }
+        let (host, port) = self
+            .smtp_relay
+            .rsplit_once(':')
+            .ok_or_else(|| format!("smtp_relay `{}`: expected host:port", self.smtp_relay))?;
+        let port = port
+            .parse()
+            .map_err(|_| format!("smtp_relay `{}`: the port is not a number", self.smtp_relay))?;
+        Ok(Some(tollgate_app::delivery::SmtpRelay {
+            host: host.into(),
+            port,
+            from: self.mail_from.clone(),
+        }))
+    }
+
     /// The database URL, defaulting to SQLite in the data directory.
     pub fn database_url(&self) -> String {
         if self.database_url.is_empty() {

@@ -10,6 +10,7 @@ mod list_bench;
 mod numbers_cmd;
 mod progress;
 mod rating_cmd;
+mod receivables_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -101,6 +102,16 @@ enum Command {
         #[command(subcommand)]
         action: billing_cmd::InvoicesCmd,
     },
+    /// Payments: import a bank statement.
+    Payments {
+        #[command(subcommand)]
+        action: receivables_cmd::PaymentsCmd,
+    },
+    /// The outbox: deliver notifications to the SMTP relay.
+    Outbox {
+        #[command(subcommand)]
+        action: receivables_cmd::OutboxCmd,
+    },
     /// Offline batch rating: rate a CDR file against a rate-table file, no database.
     Rate(rating_cmd::RateArgs),
     /// Benchmarks that print their figures.
@@ -150,6 +161,8 @@ enum ConfigCmd {
 pub const SIP_EDGE_USER: &str = "sip-edge@tollgate.internal";
 /// Seconds between two runs of the time-driven number sweep while serving.
 pub const SWEEP_INTERVAL_S: u64 = 60;
+/// How often the outbox is delivered to the SMTP relay.
+pub const DELIVERY_INTERVAL_S: u64 = 10;
 
 /// A failure with its exit code.
 pub struct Fail(pub u8, pub String);
@@ -250,6 +263,13 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
         Command::Bill { period } => billing_cmd::bill(open_app(&cfg).await?, &period).await,
         Command::Ledger { action } => billing_cmd::ledger(open_app(&cfg).await?, action).await,
         Command::Invoices { action } => billing_cmd::invoices(open_app(&cfg).await?, action).await,
+        Command::Payments { action } => {
+            receivables_cmd::payments(open_app(&cfg).await?, action).await
+        }
+        Command::Outbox { action } => {
+            let relay = cfg.smtp_relay().map_err(|e| Fail(2, e))?;
+            receivables_cmd::outbox(open_app(&cfg).await?, relay, action).await
+        }
         Command::Bench {
             action:
                 rating_cmd::BenchCmd::Billing {
@@ -340,6 +360,30 @@ async fn serve(cfg: config::Config) -> Result<(), Fail> {
             }
         }
     });
+    match cfg.smtp_relay().map_err(|e| Fail(2, e))? {
+        Some(relay) => {
+            let mailer = app.clone();
+            tracing::info!(relay = %cfg.smtp_relay, "delivering the outbox");
+            tokio::spawn(async move {
+                let mut tick =
+                    tokio::time::interval(std::time::Duration::from_secs(DELIVERY_INTERVAL_S));
+                loop {
+                    tick.tick().await;
+                    match mailer.deliver_outbox(&relay).await {
+                        Ok(r) if r.sent + r.failed > 0 => tracing::info!(
+                            sent = r.sent,
+                            failed = r.failed,
+                            dead = r.dead,
+                            "outbox delivery"
+                        ),
+                        Ok(_) => {}
+                        Err(e) => tracing::error!(error = %e, "outbox delivery failed"),
+                    }
+                }
+            });
+        }
+        None => tracing::info!("no smtp_relay configured: notifications wait in the outbox"),
+    }
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
         .map_err(|e| Fail(2, format!("listen on {}: {e}", cfg.listen)))?;

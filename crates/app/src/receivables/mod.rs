@@ -5,6 +5,7 @@
 //! use case's transaction.
 
 mod credits;
+pub mod demo;
 mod disputes;
 mod interest;
 mod payments;
