@@ -226,7 +226,7 @@ async fn b1_b7_taxes_are_exclusive_per_jurisdiction_and_change_on_the_authoritys
 }
 
 #[tokio::test]
-async fn b6_a_period_rerun_is_byte_identical() {
+async fn i12_6_a_period_rerun_is_byte_identical() {
     let app = app().await;
     let first = invoices(&app, "2026-10").await;
     let mut docs = BTreeMap::new();
@@ -251,20 +251,51 @@ async fn b6_a_period_rerun_is_byte_identical() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn b5_invoice_numbers_are_gapless_per_issuer_and_year_under_concurrent_runs() {
+async fn b5_invoice_numbers_are_gapless_per_issuer_and_year_and_months_run_one_at_a_time_in_order()
+{
     let app = app().await;
     app.clock.set(FEB_2);
-    // November and December 2026 and January 2027 at once.
-    let runs: Vec<_> = ["2026-11", "2026-12", "2027-01"]
-        .into_iter()
-        .map(|p| {
+    // Three runs of November at once: each either finishes (all with the same invoices) or
+    // is refused while another holds the month; none issues anything twice.
+    let runs: Vec<_> = (0..3)
+        .map(|_| {
             let app = app.clone();
-            tokio::spawn(async move { app.run_billing(&sys(), p, &mut |_| {}).await })
+            tokio::spawn(async move { app.run_billing(&sys(), "2026-11", &mut |_| {}).await })
         })
         .collect();
+    let mut finished = Vec::new();
     for r in runs {
-        r.await.unwrap().unwrap();
+        match r.await.unwrap() {
+            Ok(o) => finished.push(o.invoices.iter().map(|i| i.id.clone()).collect::<Vec<_>>()),
+            Err(tollgate_app::AppError::Conflict { code, .. }) => {
+                assert_eq!(code, "run_in_progress")
+            }
+            Err(e) => panic!("{e:?}"),
+        }
     }
+    assert!(!finished.is_empty());
+    assert!(finished.windows(2).all(|w| w[0] == w[1]));
+    // Months in order: after January, a month before it is refused.
+    app.run_billing(&sys(), "2026-12", &mut |_| {})
+        .await
+        .unwrap();
+    app.run_billing(&sys(), "2027-01", &mut |_| {})
+        .await
+        .unwrap();
+    let late = app
+        .run_billing(&sys(), "2026-09", &mut |_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            late,
+            tollgate_app::AppError::Conflict {
+                code: "run_out_of_order",
+                ..
+            }
+        ),
+        "{late:?}"
+    );
     let all = app
         .list_invoices(&sys(), &InvoiceFilter::default(), &Page::first(500))
         .await

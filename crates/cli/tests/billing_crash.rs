@@ -51,7 +51,7 @@ async fn dump(dir: &Path) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn b6_a_run_killed_mid_way_then_rerun_equals_the_uninterrupted_run() {
+async fn i12_6_a_run_killed_mid_way_then_rerun_equals_the_uninterrupted_run() {
     let base = std::env::temp_dir().join(format!("tg-crash-{}", std::process::id()));
     let (whole, killed) = (base.join("whole"), base.join("killed"));
     for d in [&whole, &killed] {

@@ -389,6 +389,18 @@ async fn c2_a_late_non_renewal_and_c3_an_x_hoppers_mid_term_increase_are_refused
         (Some("non_renewal_too_late"), Some("C2")),
         "{v}"
     );
+    // A notice is recorded on the day it arrives: not three weeks back, where it would pass.
+    let (s, v) = t
+        .post(
+            &format!("/v1/subscriptions/{id}/non-renewal"),
+            "operator",
+            json!({"received_on": "2026-10-25"}),
+        )
+        .await;
+    assert_eq!(
+        refusal(s, &v, "received_on"),
+        unprocessable("received_on_invalid")
+    );
     // x-hoppers-2025: a price increase mid-term is refused.
     let (s, v) = t
         .post(

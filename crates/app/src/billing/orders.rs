@@ -28,6 +28,8 @@ use crate::{App, AppError, Caller};
 
 /// Most lines on one order.
 pub const MAX_ORDER_LINES: usize = 200;
+/// How many days back the provider may record a notice that arrived earlier (C2, C3).
+pub const MAX_NOTICE_BACKDATE_DAYS: i64 = 7;
 /// Largest quantity on one order line.
 pub const MAX_LINE_QUANTITY: i64 = 100_000;
 
@@ -571,6 +573,20 @@ impl App {
             Some(r) => parse_day(r, "received_on")?,
             None => today,
         };
+        // A notice is recorded when it arrives: the provider may enter one that came in the
+        // last few days, never a future one; a customer's notice is today's.
+        let earliest = today - jiff::Span::new().days(MAX_NOTICE_BACKDATE_DAYS);
+        let customer = matches!(caller.scope, tollgate_core::tenancy::Scope::Customer(_));
+        if received > today || received < earliest || (customer && received != today) {
+            return Err(AppError::invalid(
+                "received_on_invalid",
+                "received_on",
+                format!(
+                    "a notice is recorded on the day it arrived: today, or (by the provider) at \
+                     most {MAX_NOTICE_BACKDATE_DAYS} days ago"
+                ),
+            ));
+        }
         let profile = self.profile_for(&s.customer_id).await?;
         let term = Term::parse(&s.term)?;
         let start = date_of(s.charges_from.unwrap_or(s.start_date));

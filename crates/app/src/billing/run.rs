@@ -110,9 +110,20 @@ impl App {
         let mut calls = 0u64;
         progress(p);
         for chain in &chains {
-            let done = self
+            let done = match self
                 .issue_chain(&rp, &operator, chain, &tax_rates, now)
-                .await?;
+                .await
+            {
+                Ok(d) => d,
+                Err(e) => {
+                    // The chains issued so far stay; the run is released at once so that a
+                    // retry (after the cause is fixed) need not wait for the lease.
+                    let mut tx = self.store.begin().await?;
+                    run_store::release_run(&mut tx, &label).await?;
+                    tollgate_store::commit(tx).await?;
+                    return Err(e);
+                }
+            };
             p.accounts_done += chain.accounts.len();
             p.invoices_issued += done.invoices;
             calls += done.calls;
@@ -176,6 +187,30 @@ impl App {
                 })
             }
             None => {
+                // One period at a time, in order: a month's run reads and moves what the
+                // subscriptions were billed until, which the next month's run builds on.
+                for other in run_store::list_runs(&self.store).await? {
+                    if other.period > label {
+                        return Err(AppError::Conflict {
+                            code: "run_out_of_order",
+                            message: format!(
+                                "{} was invoiced already; months are invoiced in order",
+                                other.period
+                            ),
+                        });
+                    }
+                    if other.state == "running"
+                        && owner_alive(&other.owner, other.heartbeat_at, now)
+                    {
+                        return Err(AppError::Conflict {
+                            code: "run_in_progress",
+                            message: format!(
+                                "the run for {} is in progress; one month is invoiced at a time",
+                                other.period
+                            ),
+                        });
+                    }
+                }
                 let r = RunRow {
                     id: new_id("run"),
                     period: label.clone(),

@@ -232,6 +232,17 @@ pub async fn take_over_run(
     Ok(r.rows_affected() == 1)
 }
 
+/// Releases a run that stopped on an error: anyone may take it over at once.
+pub async fn release_run(tx: &mut Tx, period: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE billing_runs SET owner = '', heartbeat_at = 0 WHERE period = $1 AND state = 'running'",
+    )
+    .bind(period)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Marks progress (inside a group's transaction: the heartbeat commits with the invoices).
 pub async fn run_heartbeat(tx: &mut Tx, period: &str, now: i64, invoices: i64) -> Result<()> {
     sqlx::query(
@@ -280,14 +291,21 @@ pub async fn licensed_calls(store: &Store, account: &str, day: i64) -> Result<Op
 
 /// The id of the invoice with this number or payment reference (bank statements carry the
 /// payment reference). Keyed: the caller reads the invoice in its scope next.
+/// Two issuers' numbers may coincide (their prefixes come from their names): an ambiguous
+/// key is a conflict, never a guess.
 pub async fn invoice_id_by_reference(store: &Store, key: &str) -> Result<Option<String>> {
-    let r = sqlx::query(
-        "SELECT id FROM invoices WHERE payment_reference = $1 OR number = $1 ORDER BY id LIMIT 1",
+    let rows = sqlx::query(
+        "SELECT id FROM invoices WHERE payment_reference = $1 OR number = $1 ORDER BY id LIMIT 2",
     )
     .bind(key)
-    .fetch_optional(store.reader())
+    .fetch_all(store.reader())
     .await?;
-    Ok(r.map(|r| r.try_get("id")).transpose()?)
+    if rows.len() > 1 {
+        return Err(StoreError::Conflict(format!(
+            "`{key}` names invoices of more than one issuer: give the invoice id"
+        )));
+    }
+    Ok(rows.first().map(|r| r.try_get("id")).transpose()?)
 }
 
 /// An invoice by id (keyed: the caller checked it acts for the issuer).
