@@ -104,6 +104,7 @@ async fn b3_a_monthly_licence_starting_on_the_17th_is_prorated_by_days() {
         lic[0].description
     );
     assert_eq!((lic[0].rule.as_str(), lic[1].rule.as_str()), ("B3", "B3"));
+    assert_ledger_verifies(&app).await;
 }
 
 #[tokio::test]
@@ -194,6 +195,7 @@ async fn b5_due_date_is_the_invoice_date_plus_the_profiles_days() {
             i.invoice.number
         );
     }
+    assert_ledger_verifies(&app).await;
 }
 
 #[tokio::test]
@@ -223,6 +225,7 @@ async fn b1_b7_taxes_are_exclusive_per_jurisdiction_and_change_on_the_authoritys
     let t = &hq.taxes[0];
     assert_eq!((t.jurisdiction.as_str(), t.rate_ppm), ("FR", 200_000));
     assert_eq!(t.amount_minor, (hq.invoice.subtotal_minor * 2 + 5) / 10);
+    assert_ledger_verifies(&app).await;
 }
 
 #[tokio::test]
@@ -248,6 +251,7 @@ async fn i12_6_a_period_rerun_is_byte_identical() {
             docs[&i.invoice.id]
         );
     }
+    assert_ledger_verifies(&app).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -329,6 +333,7 @@ async fn b4_a_run_for_an_unclosed_or_malformed_period_is_refused_and_writes_noth
         assert_eq!(e.code(), code, "{p}");
     }
     assert!(invoices(&app, "2026-11").await.is_empty());
+    assert_ledger_verifies(&app).await;
 }
 
 #[tokio::test]
@@ -348,6 +353,23 @@ async fn t3_l2_licences_drive_the_guards_concurrent_call_limit() {
             .unwrap(),
         Some(1)
     );
+    // L2: notice of non-renewal on 17 November (30 days before the term ends on 17 December):
+    // from 17 December the licence carries no call; the day before it still does.
+    app.clock.set(NOW - 86_400);
+    let lic = app
+        .list_subscriptions(&sys(), Some(&branch), &Page::first(50))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.kind == "licence")
+        .unwrap();
+    let s = app.give_non_renewal(&sys(), &lic.id, None).await.unwrap();
+    const DEC_17: i64 = 1_797_465_600; // 2026-12-17 00:00 UTC
+    assert_eq!(s.ends_on, Some(DEC_17));
+    let calls = |day| tollgate_store::billing::system::licensed_calls(&app.store, &branch, day);
+    assert_eq!(calls(DEC_17 - 86_400).await.unwrap(), Some(1));
+    assert_eq!(calls(DEC_17).await.unwrap(), Some(0));
+    assert_ledger_verifies(&app).await;
 }
 
 /// The unsent C2 notices to `recipient`, their bodies.

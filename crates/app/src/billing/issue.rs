@@ -232,7 +232,15 @@ impl App {
             let changes = run_store::price_changes(&mut tx, &a.id).await?;
             let (mut charges, mut wcharges) = (Vec::new(), Vec::new());
             let who = format!("{} / {}: ", a.customer_name, a.name);
+            let mut ended = 0;
             for s in subs.iter_mut() {
+                // C2: a subscription whose last term has ended by the invoice date is ended
+                // (the guard stopped counting its calls on that day, L2).
+                if s.state == "active" && s.ends_on.is_some_and(|e| e <= day(rp.invoice_date)) {
+                    s.state = "ended".into();
+                    s.updated_at = now;
+                    ended += 1;
+                }
                 if s.charges_from.is_none() {
                     if let Some(n) = &s.number_id {
                         // B2: a number bills from its Activation Date, once it has one.
@@ -301,7 +309,7 @@ impl App {
                 .announce_renewals(&mut tx, &profile, a, &mut subs, rp.invoice_date, now)
                 .await?;
             if charges.is_empty() {
-                if announced > 0 {
+                if announced + ended > 0 {
                     for s in &subs {
                         tollgate_store::billing::update_subscription(&mut tx, s).await?;
                     }
@@ -517,6 +525,9 @@ impl App {
         let number = format!("{}-{year}-{seq:06}", prefix(&h.issuer.name));
         let ltx = stable_id("ltx", &[&h.id]);
         let (profile_id, profile_version, due_days, due_clause) = h.profile.clone();
+        // Each line cites the clause of the billed party's own terms for its rule.
+        let terms = self.terms.get(&profile_id, Some(profile_version as u32));
+        let clause_of = |r: RuleRef| terms.map_or(r.clause, |p| p.clause_for(r)).to_string();
         let inv = InvoiceRow {
             id: h.id.clone(),
             number: number.clone(),
@@ -560,7 +571,7 @@ impl App {
                     revenue: c.revenue.clone(),
                     description: c.description.clone(),
                     rule: c.rule.rule.into(),
-                    clause: c.rule.clause.into(),
+                    clause: clause_of(c.rule),
                     quantity: c.quantity,
                     unit_micros: c.unit_micros,
                     exact_micros: i64::try_from(c.exact_micros)

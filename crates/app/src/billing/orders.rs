@@ -628,8 +628,8 @@ impl App {
         let current = prices.last().map_or(s.unit_micros, |p| p.unit_micros);
         let profile = self.profile_for(&s.customer_id).await?;
         let term = Term::parse(&s.term)?;
-        let end = term_end_on(date_of(s.charges_from.unwrap_or(s.start_date)), term, today);
-        let terms = check_price_change(&profile, unit > current, end, today, from)?;
+        let start = date_of(s.charges_from.unwrap_or(s.start_date));
+        let terms = check_price_change(&profile, unit > current, (start, term), today, from)?;
         let row = SubscriptionPriceRow {
             id: new_id("spc"),
             subscription_id: s.id.clone(),

@@ -38,7 +38,9 @@ impl App {
             let term = Term::parse(&s.term)?;
             let ends = renewals_to_announce(
                 profile,
-                date_of(s.start_date),
+                // Terms run from the first charged day (B2, E4), as for notices of
+                // non-renewal and price changes.
+                date_of(s.charges_from.unwrap_or(s.start_date)),
                 term,
                 run_on,
                 next_run,

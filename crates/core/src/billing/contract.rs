@@ -125,15 +125,15 @@ pub struct PriceChangeTerms {
 }
 
 /// C3: whether a price change noticed on `noticed_on` may take effect on `effective_from` for
-/// a subscription whose current term ends on `term_end`. Decreases always may. Under
-/// `next_renewal_only` profiles an increase applies only from the next renewal term (the
-/// first day of a term) with notice at least the profile's days before the current term ends;
-/// under `notice_with_withdrawal` profiles it applies on notice and the customer may withdraw
-/// within the profile's days.
+/// a subscription whose terms run from `start` for `term` each. Decreases always may. Under
+/// `next_renewal_only` profiles an increase applies only from a renewal (the first day of a
+/// term after the notice) with notice at least the profile's days before the term that ends
+/// there; under `notice_with_withdrawal` profiles it applies on notice and the customer may
+/// withdraw within the profile's days.
 pub fn check_price_change(
     profile: &TermsProfile,
     increase: bool,
-    term_end: Date,
+    (start, term): (Date, Term),
     noticed_on: Date,
     effective_from: Date,
 ) -> Result<PriceChangeTerms, Refusal> {
@@ -154,14 +154,18 @@ pub fn check_price_change(
     }
     match profile.contract.price_increase.as_str() {
         "next_renewal_only" => {
-            if effective_from < term_end {
+            // The renewal on or after `effective_from`; it must be `effective_from` itself.
+            let day_before = effective_from.yesterday().expect("a civil date in range");
+            let term_end = term_end_on(start, term, day_before.max(noticed_on));
+            if effective_from != term_end {
                 return Err(Refusal::new(
                     "price_increase_mid_term",
                     rules::C3,
                     format!(
-                        "under {} a price increase applies only from the next renewal term, \
-                         which starts on {term_end} ({clause})",
-                        profile.id
+                        "under {} a price increase applies only from a renewal term, the next \
+                         one starting on {} ({clause})",
+                        profile.id,
+                        term_end_on(start, term, noticed_on)
                     ),
                 )
                 .on_field("effective_from"));
@@ -312,23 +316,31 @@ mod tests {
     #[test]
     fn c3_an_x_hoppers_mid_term_price_increase_is_refused() {
         let p = profile("x-hoppers-2025");
+        // Annual terms from 1 June 2026: renewals on 1 June 2027, 1 June 2028, ...
+        let terms = (date(2026, 6, 1), Term::Annual);
         let end = date(2027, 6, 1);
         let r =
-            check_price_change(&p, true, end, date(2026, 11, 23), date(2027, 1, 1)).unwrap_err();
+            check_price_change(&p, true, terms, date(2026, 11, 23), date(2027, 1, 1)).unwrap_err();
         assert_eq!(
             (r.code, r.rule),
             ("price_increase_mid_term", Some(rules::C3))
         );
         // From the renewal with 30 days' notice: allowed; with 29: refused.
-        assert!(check_price_change(&p, true, end, date(2027, 5, 2), end).is_ok());
+        assert!(check_price_change(&p, true, terms, date(2027, 5, 2), end).is_ok());
+        // Mid-way through a later term: refused too; from the renewal after: allowed.
+        let later = check_price_change(&p, true, terms, date(2026, 11, 23), date(2027, 9, 1));
+        assert_eq!(later.unwrap_err().code, "price_increase_mid_term");
+        assert!(check_price_change(&p, true, terms, date(2026, 11, 23), date(2028, 6, 1)).is_ok());
         assert_eq!(
-            check_price_change(&p, true, end, date(2027, 5, 3), end)
+            check_price_change(&p, true, terms, date(2027, 5, 3), end)
                 .unwrap_err()
                 .code,
             "price_increase_notice_too_short"
         );
         // A decrease applies whenever.
-        assert!(check_price_change(&p, false, end, date(2026, 11, 23), date(2026, 12, 1)).is_ok());
+        assert!(
+            check_price_change(&p, false, terms, date(2026, 11, 23), date(2026, 12, 1)).is_ok()
+        );
     }
 
     #[test]
@@ -337,7 +349,7 @@ mod tests {
         let t = check_price_change(
             &p,
             true,
-            date(2027, 6, 1),
+            (date(2026, 6, 1), Term::Annual),
             date(2026, 11, 23),
             date(2026, 12, 1),
         )
