@@ -443,3 +443,237 @@ async fn the_demos_statements_and_aged_receivables_add_up_to_the_ledger() {
     let later = app.aged_receivables(&sys()).await.unwrap();
     assert!(later.iter().all(|r| r.buckets[2].minor == r.total_minor));
 }
+
+#[tokio::test]
+async fn c4_a_cancellation_on_day_20_refunds_the_unused_days_and_one_on_day_35_is_refused() {
+    use tollgate_app::billing::{NewOrder, NewOrderLine};
+    let app = app().await;
+    let account = invoice(&app, "2026-10", "Harbor Logistics UK")
+        .await
+        .invoice
+        .billing_account_id
+        .unwrap();
+    // An annual licence billed annually in advance, effective 2026-11-12.
+    let order = app
+        .create_order(
+            &sys(),
+            NewOrder {
+                billing_account_id: account.clone(),
+                currency: "GBP".into(),
+                start_date: Some("2026-11-12".into()),
+                lines: vec![
+                    NewOrderLine {
+                        product: "UC-BUSINESS".into(),
+                        quantity: 1,
+                        term: "annual".into(),
+                        frequency: Some("annual".into()),
+                        number: None,
+                    },
+                    NewOrderLine {
+                        product: "SMS-200".into(),
+                        quantity: 1,
+                        term: "monthly".into(),
+                        frequency: None,
+                        number: None,
+                    },
+                ],
+            },
+        )
+        .await
+        .unwrap();
+    app.order_event(&sys(), &order.order.id, "execute")
+        .await
+        .unwrap();
+    app.order_event(&sys(), &order.order.id, "fulfil")
+        .await
+        .unwrap();
+    app.clock.set(DEC_2);
+    app.run_billing(&sys(), "2026-11", &mut |_| {})
+        .await
+        .unwrap();
+    let nov = invoice(&app, "2026-11", "Harbor Logistics UK").await;
+    let subs = app
+        .list_subscriptions(&sys(), Some(&account), &Page::first(50))
+        .await
+        .unwrap();
+    let sub = subs.iter().find(|s| s.term == "annual").unwrap();
+    let year = nov
+        .lines
+        .iter()
+        .find(|l| l.source == sub.id)
+        .expect("the year billed in advance");
+    // Notice on 2026-12-01, day 20 of the purchase (12 November is day 1): fees stop that day;
+    // 1 December 2026 → 12 November 2027 is 346 of the year's 365 days:
+    // refund = year × 346 / 365, half up to the micro, then to the penny.
+    let c = app
+        .cancel_subscription(&sys(), &sub.id, Some("2026-12-01"))
+        .await
+        .unwrap();
+    let exact = (i128::from(year.exact_micros) * 346 * 2 + 365) / (365 * 2);
+    assert_eq!(i128::from(c.refund_minor), (exact + 5_000) / 10_000);
+    assert_eq!(c.subscription.ends_on, Some(DEC_1));
+    // The refund is a billing credit: December's invoice uses it.
+    let credits = app
+        .list_billing_credits(&sys(), Some(&account), &Page::first(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        credits.iter().map(|c| c.amount_minor).sum::<i64>(),
+        c.refund_minor
+    );
+    // Another purchase, effective 2026-11-12 too: on 2026-12-16 (day 35) it is final.
+    app.clock.set(DEC_1 + 15 * DAY);
+    let other = subs
+        .iter()
+        .find(|s| s.id != sub.id && s.start_date == sub.start_date)
+        .unwrap();
+    let e = app
+        .cancel_subscription(&sys(), &other.id, None)
+        .await
+        .unwrap_err();
+    assert_eq!(code(e), "cancellation_too_late C4");
+    assert_ledger_verifies(&app).await;
+}
+
+#[tokio::test]
+async fn dunning_reminds_at_its_days_suspends_outbound_calls_past_the_threshold_and_lifts_when_paid(
+) {
+    use tollgate_core::receivables::dunning::DunningPolicy;
+    let app = app().await;
+    let oct = invoice(&app, "2026-10", "Harbor Logistics UK").await;
+    let account = oct.invoice.billing_account_id.clone().unwrap();
+    app.set_dunning_policy(
+        &sys(),
+        Some(&oct.invoice.issuer_id),
+        DunningPolicy::new(vec![7, 14], Some(20), 100).unwrap(),
+    )
+    .await
+    .unwrap();
+    let reminders = || async {
+        tollgate_store::outbox::system::pending_for(&app.store, "admin@harbor-logistics.test")
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.rule == "B5")
+            .count()
+    };
+    // Due 2026-12-01; on 2026-12-09 (8 days late): the 7-day reminder, once.
+    app.clock.set(DEC_1 + 8 * DAY);
+    // (Every overdue invoice of the demo gets its reminders: the other issuers' default
+    // policy is 7, 14 and 30 days, without suspension.)
+    let r = app.dunning_sweep().await.unwrap();
+    assert_eq!(r.suspensions, 0);
+    assert_eq!(reminders().await, 1);
+    assert_eq!(app.dunning_sweep().await.unwrap().reminders, 0);
+    assert_eq!(reminders().await, 1);
+    // On 2026-12-22 (21 days late): the 14-day reminder and the suspension of outbound calls.
+    app.clock.set(DEC_1 + 21 * DAY);
+    let r = app.dunning_sweep().await.unwrap();
+    assert_eq!(r.suspensions, 1);
+    assert_eq!(reminders().await, 2);
+    let active = tollgate_store::guard::system::active_suspensions(&app.store, &account, app.now())
+        .await
+        .unwrap();
+    assert_eq!(active.len(), 1, "{active:#?}");
+    assert_eq!(
+        (active[0].scope.as_str(), active[0].rule.as_str()),
+        ("outbound", "F4")
+    );
+    // Paid: the next sweep lifts it.
+    app.record_payment(
+        &sys(),
+        pay(
+            &oct.invoice.number,
+            &text(oct.invoice.total_minor),
+            "BANK-DUN",
+        ),
+    )
+    .await
+    .unwrap();
+    let r = app.dunning_sweep().await.unwrap();
+    assert_eq!(r.lifted, 1);
+    let active = tollgate_store::guard::system::active_suspensions(&app.store, &account, app.now())
+        .await
+        .unwrap();
+    assert!(active.is_empty(), "{active:#?}");
+    assert_ledger_verifies(&app).await;
+}
+
+#[tokio::test]
+async fn c5_termination_for_the_providers_breach_refunds_credits_and_for_the_customers_charges_the_term(
+) {
+    let app = app().await;
+    let harbor = invoice(&app, "2026-10", "Harbor Logistics UK").await;
+    let account = harbor.invoice.billing_account_id.clone().unwrap();
+    // An overpayment of 20.00 leaves a credit; the customer terminates for the provider's
+    // breach on 2026-11-18: its subscriptions end, the prepaid unused part of November
+    // (18 November → 1 December: 13 of 30 days) is credited and every credit refunded.
+    app.record_payment(
+        &sys(),
+        pay(
+            &harbor.invoice.number,
+            &text(harbor.invoice.total_minor + 2_000),
+            "BANK-T",
+        ),
+    )
+    .await
+    .unwrap();
+    let customer = tollgate_app::Caller {
+        scope: tollgate_core::tenancy::Scope::Customer(harbor.invoice.customer_id.clone().unwrap()),
+        ..sys()
+    };
+    let wrong = app
+        .terminate_account(&sys(), &account, "provider_breach")
+        .await
+        .unwrap_err();
+    assert!(matches!(wrong, AppError::Forbidden(_)), "{wrong:?}");
+    let active = app
+        .list_subscriptions(&sys(), Some(&account), &Page::first(50))
+        .await
+        .unwrap()
+        .iter()
+        .filter(|s| s.state == "active")
+        .count();
+    let t = app
+        .terminate_account(&customer, &account, "provider_breach")
+        .await
+        .unwrap();
+    assert_eq!(t.subscriptions_ended, active);
+    // Every period billed in advance beyond 18 November, each × its unused days / its days
+    // (November: 13 of 30), half up to the micro, summed, then to the penny.
+    let nov_18 = DEC_1 - 13 * DAY;
+    let nov_lines: i128 = harbor
+        .lines
+        .iter()
+        .filter(|l| l.kind == "recurring" && l.service_to.is_some_and(|t| t > nov_18))
+        .map(|l| {
+            let (from, to) = (l.service_from.unwrap(), l.service_to.unwrap());
+            let (unused, days) = (
+                i128::from((to - from.max(nov_18)) / DAY),
+                i128::from((to - from) / DAY),
+            );
+            (i128::from(l.exact_micros) * unused * 2 + days) / (days * 2)
+        })
+        .sum();
+    assert_eq!(i128::from(t.credited_minor), (nov_lines + 5_000) / 10_000);
+    assert_eq!(t.refunded_minor, 2_000 + t.credited_minor);
+    let left = app
+        .list_billing_credits(&sys(), Some(&account), &Page::first(10))
+        .await
+        .unwrap();
+    assert!(left.iter().all(|c| c.remaining_minor == 0));
+    // Bayview Bakery (annual, prepaid to 1 October 2027) terminated by the provider for the
+    // customer's breach: nothing refunded; the term was billed to its end, so no remainder.
+    let bay = invoice(&app, "2026-10", "Bayview Bakery").await;
+    let t = app
+        .terminate_account(
+            &sys(),
+            bay.invoice.billing_account_id.as_deref().unwrap(),
+            "customer_breach",
+        )
+        .await
+        .unwrap();
+    assert_eq!((t.credited_minor, t.refunded_minor), (0, 0));
+    assert!(t.subscriptions_ended >= 1);
+    assert_ledger_verifies(&app).await;
+}

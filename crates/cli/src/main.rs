@@ -358,6 +358,17 @@ async fn serve(cfg: config::Config) -> Result<(), Fail> {
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "stale call sweep failed"),
             }
+            // Dunning: reminders, suspensions of overdue accounts, lifts once paid.
+            match sweeper.dunning_sweep().await {
+                Ok(r) if r.reminders + r.suspensions + r.lifted > 0 => tracing::info!(
+                    reminders = r.reminders,
+                    suspensions = r.suspensions,
+                    lifted = r.lifted,
+                    "dunning"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "dunning sweep failed"),
+            }
         }
     });
     match cfg.smtp_relay().map_err(|e| Fail(2, e))? {

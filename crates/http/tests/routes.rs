@@ -253,6 +253,12 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("GET", "/v1/billing-credits"), ALL),
         (("GET", "/v1/billing-accounts/{id}/statement"), ALL),
         (("GET", "/v1/receivables/aged"), PAYMENTS),
+        (("POST", "/v1/subscriptions/{id}/cancel"), ORDERS_EXECUTE),
+        (("PUT", "/v1/dunning-policy"), PAYMENTS),
+        (
+            ("POST", "/v1/billing-accounts/{id}/terminate"),
+            ORDERS_EXECUTE,
+        ),
         (("GET", "/v1/outbox"), AUDIT),
         (("POST", "/v1/outbox/{id}/requeue"), AUDIT),
     ])

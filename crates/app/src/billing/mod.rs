@@ -19,6 +19,7 @@ mod views;
 
 pub use catalog::{NewPriceVersion, NewProduct, NewTaxRate, PriceListView};
 pub use details::BillingDetails;
+pub(crate) use orders::notice_day;
 pub use orders::{NewOrder, NewOrderLine, OrderView};
 pub use run::{RunOutcome, RunProgress, RUN_LEASE_S};
 pub use tollgate_store::billing::BillingDetailsOf;

@@ -70,6 +70,33 @@ struct Priced {
     version_id: String,
 }
 
+/// The day a written notice arrived (C2, C4): today when absent; the provider may record one
+/// that came in the last [`MAX_NOTICE_BACKDATE_DAYS`] days, a customer only today's.
+pub(crate) fn notice_day(
+    caller: &Caller,
+    given: Option<&str>,
+    today: Date,
+    field: &'static str,
+) -> Result<Date, AppError> {
+    let day = match given {
+        Some(r) => parse_day(r, field)?,
+        None => return Ok(today),
+    };
+    let earliest = today - jiff::Span::new().days(MAX_NOTICE_BACKDATE_DAYS);
+    let customer = matches!(caller.scope, tollgate_core::tenancy::Scope::Customer(_));
+    if day > today || day < earliest || (customer && day != today) {
+        return Err(AppError::invalid(
+            "received_on_invalid",
+            field,
+            format!(
+                "a notice is recorded on the day it arrived: today, or (by the provider) at most \
+                 {MAX_NOTICE_BACKDATE_DAYS} days ago"
+            ),
+        ));
+    }
+    Ok(day)
+}
+
 impl App {
     /// Prices `product` for `term` from the list `(level, owner, tier, currency)` in force on
     /// `on`; `no_price_in_force` naming the field otherwise.
@@ -569,24 +596,7 @@ impl App {
         }
         let now = self.now();
         let today = date_of(now);
-        let received: Date = match received_on {
-            Some(r) => parse_day(r, "received_on")?,
-            None => today,
-        };
-        // A notice is recorded when it arrives: the provider may enter one that came in the
-        // last few days, never a future one; a customer's notice is today's.
-        let earliest = today - jiff::Span::new().days(MAX_NOTICE_BACKDATE_DAYS);
-        let customer = matches!(caller.scope, tollgate_core::tenancy::Scope::Customer(_));
-        if received > today || received < earliest || (customer && received != today) {
-            return Err(AppError::invalid(
-                "received_on_invalid",
-                "received_on",
-                format!(
-                    "a notice is recorded on the day it arrived: today, or (by the provider) at \
-                     most {MAX_NOTICE_BACKDATE_DAYS} days ago"
-                ),
-            ));
-        }
+        let received = notice_day(caller, received_on, today, "received_on")?;
         let profile = self.profile_for(&s.customer_id).await?;
         let term = Term::parse(&s.term)?;
         let start = date_of(s.charges_from.unwrap_or(s.start_date));

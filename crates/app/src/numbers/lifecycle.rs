@@ -247,7 +247,7 @@ impl App {
         self.release(&caller.actor, &n, &reason).await
     }
 
-    async fn release(
+    pub(crate) async fn release(
         &self,
         actor: &Actor,
         n: &NumberRow,

@@ -4,16 +4,22 @@
 //! Every movement of money is one balanced ledger transaction, with its audit entry, in the
 //! use case's transaction.
 
+mod cancellation;
 mod credits;
 pub mod demo;
 mod disputes;
+mod dunning;
 mod interest;
 mod payments;
 mod reports;
+mod termination;
 
+pub use cancellation::Cancelled;
 pub use disputes::{NewDispute, Resolution};
+pub use dunning::DunningReport;
 pub use payments::{NewPayment, PaymentOutcome};
 pub use reports::{AgedBucket, AgedRow, Statement, StatementLine, AGED_BUCKETS};
+pub use termination::{Terminated, TERMINATION_CAUSES};
 
 use tollgate_core::ledger::{AccountKind, Entry, LedgerAccount, Side};
 use tollgate_core::money::{parse_scaled, Currency};

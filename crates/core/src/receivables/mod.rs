@@ -5,6 +5,7 @@
 pub mod allocation;
 pub mod cancellation;
 pub mod dispute;
+pub mod dunning;
 pub mod interest;
 
 /// B9: a rejected (or partly upheld) dispute's unpaid amount is due this many days after the

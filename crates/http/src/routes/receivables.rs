@@ -286,3 +286,113 @@ pub async fn requeue(
     app.requeue_message(&id).await?;
     Ok(Json(serde_json::json!({"id": id, "state": "pending"})))
 }
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CancelIn {
+    /// `YYYY-MM-DD` the written notice arrived; today when absent.
+    notice_on: Option<String>,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+pub struct CancelledOut {
+    pub subscription_id: String,
+    pub state: String,
+    pub ends_on: Option<String>,
+    /// The prepaid unused part credited for the next invoices, minor units.
+    pub refund_minor: i64,
+    pub rule: &'static str,
+}
+
+pub async fn cancel_subscription(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    crate::extract::OptJson(b): crate::extract::OptJson<CancelIn>,
+) -> ApiOk<CancelledOut> {
+    let r = app
+        .cancel_subscription(&c, &id, b.notice_on.as_deref())
+        .await?;
+    Ok(Json(CancelledOut {
+        subscription_id: r.subscription.id,
+        state: r.subscription.state,
+        ends_on: r.subscription.ends_on.map(tollgate_app::billing::day_text),
+        refund_minor: r.refund_minor,
+        rule: "C4",
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DunningPolicyIn {
+    /// The issuer (the operator may set another issuer's; a partner its own).
+    issuer_id: Option<String>,
+    /// Days past due at which a reminder goes out (at most 10, 1 to 365).
+    reminder_days: Vec<i64>,
+    /// Suspend outbound calls from this many days past due; absent: never.
+    suspend_after_days: Option<i64>,
+    /// ... once the party's overdue balance is at least this many minor units.
+    #[serde(default)]
+    suspend_min_minor: i64,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+pub struct DunningPolicyOut {
+    pub reminder_days: Vec<i64>,
+    pub suspend_after_days: Option<i64>,
+    pub suspend_min_minor: i64,
+}
+
+pub async fn set_dunning_policy(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiJson(b): ApiJson<DunningPolicyIn>,
+) -> ApiOk<DunningPolicyOut> {
+    let policy = tollgate_core::receivables::dunning::DunningPolicy::new(
+        b.reminder_days,
+        b.suspend_after_days,
+        b.suspend_min_minor,
+    )
+    .map_err(AppError::from)?;
+    let p = app
+        .set_dunning_policy(&c, b.issuer_id.as_deref(), policy)
+        .await?;
+    Ok(Json(DunningPolicyOut {
+        reminder_days: p.reminder_days,
+        suspend_after_days: p.suspend_after_days,
+        suspend_min_minor: p.suspend_min_minor,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TerminateIn {
+    /// `provider_breach`, `adverse_amendment` (the customer's), `customer_breach`,
+    /// `insolvency`, `regulator`, `express_cause` (the provider's).
+    cause: String,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+pub struct TerminatedOut {
+    pub subscriptions_ended: usize,
+    pub credited_minor: i64,
+    pub refunded_minor: i64,
+    pub remainder_minor: i64,
+    pub numbers_released: usize,
+}
+
+pub async fn terminate(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<TerminateIn>,
+) -> ApiOk<TerminatedOut> {
+    let t = app.terminate_account(&c, &id, &b.cause).await?;
+    Ok(Json(TerminatedOut {
+        subscriptions_ended: t.subscriptions_ended,
+        credited_minor: t.credited_minor,
+        refunded_minor: t.refunded_minor,
+        remainder_minor: t.remainder_minor,
+        numbers_released: t.numbers_released,
+    }))
+}

@@ -86,6 +86,23 @@ CREATE TABLE interest_charged (
     on_invoice_id TEXT NOT NULL,
     PRIMARY KEY (invoice_id, through_day)
 );
+-- Dunning: reminders at days past due and the step that suspends outbound calls, per issuer;
+-- what was done per invoice, once.
+CREATE TABLE dunning_policies (
+    issuer_id TEXT PRIMARY KEY,
+    reminder_days TEXT NOT NULL,
+    suspend_after_days BIGINT CHECK (suspend_after_days IS NULL OR suspend_after_days > 0),
+    suspend_min_minor BIGINT NOT NULL CHECK (suspend_min_minor >= 0),
+    updated_at BIGINT NOT NULL
+);
+CREATE TABLE dunning_log (
+    invoice_id TEXT NOT NULL REFERENCES invoices(id),
+    step TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    suspension_id TEXT,
+    lifted_at BIGINT,
+    PRIMARY KEY (invoice_id, step)
+);
 ALTER TABLE outbox ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN next_attempt_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN last_error TEXT;

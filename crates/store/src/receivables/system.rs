@@ -302,3 +302,173 @@ pub async fn record_interest(
     .await?;
     Ok(())
 }
+
+/// The recurring lines a subscription was invoiced at retail (prepaid periods), oldest first.
+pub async fn prepaid_lines(
+    tx: &mut Tx,
+    subscription_id: &str,
+) -> Result<Vec<(InvoiceRow, crate::billing::InvoiceLineRow)>> {
+    let sql = format!(
+        "SELECT {}, {} FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id \
+         WHERE l.source = $1 AND l.kind = 'recurring' AND i.level = 'retail' \
+         ORDER BY l.service_from, i.id, l.line_no",
+        InvoiceRow::cols("i"),
+        crate::billing::InvoiceLineRow::COLS
+            .iter()
+            .map(|c| format!("l.{c} AS l_{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let rows = sqlx::query(&sql)
+        .bind(subscription_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let line = crate::billing::InvoiceLineRow {
+                invoice_id: r.try_get("l_invoice_id")?,
+                line_no: r.try_get("l_line_no")?,
+                kind: r.try_get("l_kind")?,
+                revenue: r.try_get("l_revenue")?,
+                description: r.try_get("l_description")?,
+                rule: r.try_get("l_rule")?,
+                clause: r.try_get("l_clause")?,
+                quantity: r.try_get("l_quantity")?,
+                unit_micros: r.try_get("l_unit_micros")?,
+                exact_micros: r.try_get("l_exact_micros")?,
+                amount_minor: r.try_get("l_amount_minor")?,
+                service_from: r.try_get("l_service_from")?,
+                service_to: r.try_get("l_service_to")?,
+                source: r.try_get("l_source")?,
+                taxable: r.try_get("l_taxable")?,
+            };
+            Ok((InvoiceRow::from_row(r)?, line))
+        })
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// An issuer's dunning policy: (reminder days, suspend after days, suspend threshold).
+pub async fn dunning_policy(
+    store: &Store,
+    issuer: &str,
+) -> Result<Option<(Vec<i64>, Option<i64>, i64)>> {
+    let r = sqlx::query(
+        "SELECT reminder_days, suspend_after_days, suspend_min_minor FROM dunning_policies \
+         WHERE issuer_id = $1",
+    )
+    .bind(issuer)
+    .fetch_optional(store.reader())
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    let days: String = r.try_get("reminder_days")?;
+    Ok(Some((
+        days.split(',')
+            .filter_map(|d| d.trim().parse().ok())
+            .collect(),
+        r.try_get("suspend_after_days")?,
+        r.try_get("suspend_min_minor")?,
+    )))
+}
+
+pub async fn set_dunning_policy(
+    tx: &mut Tx,
+    issuer: &str,
+    reminder_days: &[i64],
+    suspend_after_days: Option<i64>,
+    suspend_min_minor: i64,
+    now: i64,
+) -> Result<()> {
+    let days = reminder_days
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    sqlx::query(
+        "INSERT INTO dunning_policies (issuer_id, reminder_days, suspend_after_days, \
+         suspend_min_minor, updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (issuer_id) DO \
+         UPDATE SET reminder_days = $2, suspend_after_days = $3, suspend_min_minor = $4, \
+         updated_at = $5",
+    )
+    .bind(issuer)
+    .bind(days)
+    .bind(suspend_after_days)
+    .bind(suspend_min_minor)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The dunning steps taken for an invoice.
+pub async fn dunning_steps(store: &Store, invoice_id: &str) -> Result<Vec<String>> {
+    let rows = sqlx::query("SELECT step FROM dunning_log WHERE invoice_id = $1")
+        .bind(invoice_id)
+        .fetch_all(store.reader())
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get("step"))
+        .collect::<std::result::Result<_, _>>()?)
+}
+
+/// Records a step; false when it was taken already (another sweep got there first).
+pub async fn log_dunning_step(
+    tx: &mut Tx,
+    invoice_id: &str,
+    step: &str,
+    at: i64,
+    suspension_id: Option<&str>,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO dunning_log (invoice_id, step, at, suspension_id) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (invoice_id, step) DO NOTHING",
+    )
+    .bind(invoice_id)
+    .bind(step)
+    .bind(at)
+    .bind(suspension_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Suspensions dunning placed and has not lifted: (invoice id, billed party, suspension id).
+pub async fn dunning_suspensions(store: &Store) -> Result<Vec<(String, String, String)>> {
+    let rows = sqlx::query(
+        "SELECT l.invoice_id, i.billed_id, l.suspension_id FROM dunning_log l JOIN invoices i \
+         ON i.id = l.invoice_id WHERE l.step = 'suspend' AND l.suspension_id IS NOT NULL AND \
+         l.lifted_at IS NULL ORDER BY l.invoice_id",
+    )
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("invoice_id")?,
+                r.try_get("billed_id")?,
+                r.try_get("suspension_id")?,
+            ))
+        })
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+pub async fn mark_dunning_lifted(tx: &mut Tx, invoice_id: &str, at: i64) -> Result<()> {
+    sqlx::query("UPDATE dunning_log SET lifted_at = $1 WHERE invoice_id = $2 AND step = 'suspend'")
+        .bind(at)
+        .bind(invoice_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Marks a credit refunded: nothing is left of it for later invoices.
+pub async fn refund_credit(tx: &mut Tx, id: &str, on: i64) -> Result<()> {
+    sqlx::query("UPDATE billing_credits SET remaining_minor = 0, refunded_on = $1 WHERE id = $2")
+        .bind(on)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -23,6 +23,12 @@ api! {
         "Statement of account, read from the ledger: opening balance, invoices, payments, credits, interest, closing balance.";
     get "/v1/receivables/aged" => receivables_routes::aged, Perm(P::ReceivablesReport),
         "Aged receivables of the caller as issuer (the operator: every issuer): open amounts by days past due.";
+    post "/v1/subscriptions/{id}/cancel" => receivables_routes::cancel_subscription, Perm(P::OrdersExecute),
+        "Written cancellation (C4): under x-hoppers-2025 within 30 days of the purchase's effective date, fees stop on the notice day and the prepaid unused part is credited pro rata; otherwise purchases are final.";
+    post "/v1/billing-accounts/{id}/terminate" => receivables_routes::terminate, Perm(P::OrdersExecute),
+        "Terminate an account (C5-C7): the customer for the provider's breach or an adverse amendment (prepaid unused fees credited and refunded, no penalty); the provider for the customer's breach, insolvency, a regulator or an express cause (the remainder of each term charged). Numbers go into quarantine (T9).";
+    put "/v1/dunning-policy" => receivables_routes::set_dunning_policy, Perm(P::PaymentsWrite),
+        "The issuer's dunning: reminder days past due, and from which day and overdue balance outbound calls are suspended (F4) until paid.";
     get "/v1/outbox" => receivables_routes::list_outbox, Perm(P::OutboxManage),
         "Notifications by delivery state (pending, sent, dead): attempts and the last error.";
     post "/v1/outbox/{id}/requeue" => receivables_routes::requeue, Perm(P::OutboxManage),
