@@ -110,6 +110,19 @@ async fn b9_a_payment_is_allocated_and_an_overpayment_becomes_a_credit_on_the_ne
         .await
         .unwrap();
     let nov = invoice(&app, "2026-11", "Harbor Logistics UK").await;
+    let account = oct.invoice.billing_account_id.clone().unwrap();
+    let credits = app
+        .list_billing_credits(&sys(), Some(&account), &Page::first(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        credits
+            .iter()
+            .map(|c| (c.amount_minor, c.remaining_minor))
+            .collect::<Vec<_>>(),
+        vec![(2_500, 0)],
+        "the credit is used by November's invoice"
+    );
     let st = app
         .statement(
             &sys(),
@@ -346,7 +359,7 @@ async fn b9_disputes_keep_to_the_window_and_an_upheld_one_is_a_credit_on_the_nex
         .unwrap();
     assert_eq!(resolved.state, "upheld");
     let note = note.unwrap();
-    assert!(note.number.starts_with("CN-2026-"), "{}", note.number);
+    assert!(note.number.starts_with("HARB-CN-2026-"), "{}", note.number);
     app.run_billing(&sys(), "2026-11", &mut |_| {})
         .await
         .unwrap();

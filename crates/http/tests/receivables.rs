@@ -106,6 +106,7 @@ async fn b9_payments_disputes_and_statements_are_the_issuers_and_the_customers_o
     // Aged receivables: the issuer's own; never a customer's business.
     let (s, aged) = t.get("/v1/receivables/aged", "partner_gold").await;
     assert_eq!(s, StatusCode::OK);
+    assert!(!aged["items"].as_array().unwrap().is_empty(), "{aged}");
     assert!(
         aged["items"]
             .as_array()

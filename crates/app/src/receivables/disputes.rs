@@ -9,7 +9,7 @@ use tollgate_core::ledger::{AccountKind, Side, Transaction};
 use tollgate_core::receivables::dispute::{check_dispute, resolve};
 use tollgate_core::rules;
 use tollgate_core::terms::TermsProfile;
-use tollgate_core::time::{date_of, parse_day};
+use tollgate_core::time::date_of;
 use tollgate_store::audit;
 use tollgate_store::billing::system as billing_sys;
 use tollgate_store::billing::InvoiceRow;
@@ -81,17 +81,10 @@ impl App {
             ));
         }
         let now = self.now();
-        let opened = match &d.opened_on {
-            Some(s) => parse_day(s, "opened_on")?,
-            None => date_of(now),
-        };
-        if day(opened) > now {
-            return Err(AppError::invalid(
-                "date_in_future",
-                "opened_on",
-                "on or before today",
-            ));
-        }
+        // The day the written notice arrived: a customer's is today's; the issuer may record
+        // one that came in the last days.
+        let opened =
+            crate::billing::notice_day(caller, d.opened_on.as_deref(), date_of(now), "opened_on")?;
         let (lines, _) = billing_sys::invoice_parts(&self.store, &inv.id).await?;
         let mut named = d.lines.clone();
         named.sort_unstable();
@@ -112,8 +105,8 @@ impl App {
         let already: i64 = rec_store::disputes_of(&mut tx, &inv.id)
             .await?
             .iter()
-            .filter(|x| x.state == "open")
-            .map(|x| x.amount_minor)
+            .filter(|x| x.state != "rejected")
+            .map(|x| x.upheld_minor.unwrap_or(x.amount_minor))
             .sum();
         check_dispute(
             &profile,
@@ -126,7 +119,7 @@ impl App {
             return Err(AppError::invalid(
                 "dispute_exceeds_invoice",
                 "amount",
-                "open disputes of this invoice would exceed its total",
+                "disputes of this invoice (open or upheld) would exceed its total",
             ));
         }
         let row = DisputeRow {
@@ -183,11 +176,8 @@ impl App {
             });
         }
         let cur = currency(&inv.currency)?;
-        let upheld = if r.upheld.trim() == "0" {
-            0
-        } else {
-            minor_amount(&r.upheld, cur, "upheld")?
-        };
+        let upheld = tollgate_core::money::parse_scaled(&r.upheld, cur.minor_digits())
+            .map_err(|m| AppError::invalid("amount_invalid", "upheld", m))?;
         let note = tollgate_core::text::check_free_text("note", &r.note)?;
         let res = resolve(d.amount_minor, upheld, today)?;
         d.state = match (res.credit_minor, res.due_minor) {
@@ -243,7 +233,11 @@ impl App {
         let ltx = stable_id("ltx", &[&id]);
         let row = CreditNoteRow {
             id: id.clone(),
-            number: format!("CN-{year}-{n:06}"),
+            // The issuer's invoice prefix, so two issuers' notes never share a number.
+            number: format!(
+                "{}-CN-{year}-{n:06}",
+                inv.number.split('-').next().unwrap_or("CN")
+            ),
             issuer_id: inv.issuer_id.clone(),
             invoice_id: inv.id.clone(),
             dispute_id: Some(d.id.clone()),

@@ -87,8 +87,15 @@ impl App {
         let today = date_of(now);
         let sys = sweeper();
         let mut report = DunningReport::default();
-        let open = rec_store::open_invoices_of_issuer(&self.store, None).await?;
+        let mut open = rec_store::open_invoices_of_issuer(&self.store, None).await?;
         let late = |due: i64| i64::from((today - date_of(due)).get_days());
+        // B9: what is disputed (or was, until its new due day) is not overdue.
+        let today_day = crate::billing::day(today);
+        for o in open.iter_mut() {
+            let held = rec_store::held_by_disputes(&self.store, &o.invoice.id, today_day).await?;
+            o.allocated_minor += held.min(o.open_minor().max(0));
+        }
+        open.retain(|o| o.open_minor() > 0);
         // Each party's overdue balance, per issuer and currency.
         let mut overdue: BTreeMap<(String, String, String), i64> = BTreeMap::new();
         for o in open.iter().filter(|o| late(o.invoice.due_date) > 0) {
@@ -159,18 +166,22 @@ impl App {
                             inv.number,
                             late(inv.due_date)
                         );
+                        // The step is claimed before the suspension is placed: a crash in between leaves
+                        // the account unsuspended (the next sweep does not retry), never a
+                        // suspension nobody lifts; two sweeps never both suspend.
+                        let mut tx = self.store.begin().await?;
+                        let claimed =
+                            rec_store::log_dunning_step(&mut tx, &inv.id, &step.key(), now, None)
+                                .await?;
+                        tollgate_store::commit(tx).await?;
+                        if !claimed {
+                            continue;
+                        }
                         let s = self
                             .suspend(&sys, account, "outbound", &reason, None, Some("F4"))
                             .await?;
                         let mut tx = self.store.begin().await?;
-                        rec_store::log_dunning_step(
-                            &mut tx,
-                            &inv.id,
-                            &step.key(),
-                            now,
-                            Some(&s.id),
-                        )
-                        .await?;
+                        rec_store::set_dunning_suspension(&mut tx, &inv.id, &s.id).await?;
                         tollgate_store::commit(tx).await?;
                         report.suspensions += 1;
                     }

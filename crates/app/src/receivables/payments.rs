@@ -137,6 +137,14 @@ impl App {
                 open_minor: o.open_minor(),
             })
             .collect();
+        // A payment naming an invoice with nothing left to pay is refused, not moved elsewhere.
+        if open.iter().any(|o| o.id == inv.id && o.open_minor <= 0) {
+            return Err(AppError::invalid(
+                "invoice_closed",
+                "invoice",
+                format!("invoice {} has nothing left to pay", inv.number),
+            ));
+        }
         let named = p.to_named_invoice.then_some(inv.id.as_str());
         let split = allocate(amount, &open, named)?;
         let id = stable_id("pay", &[&inv.issuer_id, reference]);

@@ -472,3 +472,34 @@ pub async fn refund_credit(tx: &mut Tx, id: &str, on: i64) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// What of an invoice is not due on `day` because of disputes (B9): the open disputes'
+/// amounts, and what a resolution left unpaid until its due day.
+pub async fn held_by_disputes(store: &Store, invoice_id: &str, day: i64) -> Result<i64> {
+    let r = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN state = 'open' THEN amount_minor \
+         WHEN due_on IS NOT NULL AND due_on > $2 THEN amount_minor - COALESCE(upheld_minor, 0) \
+         ELSE 0 END), 0) AS BIGINT) AS held FROM disputes WHERE invoice_id = $1",
+    )
+    .bind(invoice_id)
+    .bind(day)
+    .fetch_one(store.reader())
+    .await?;
+    Ok(r.try_get("held")?)
+}
+
+/// Names the suspension a logged `suspend` step placed.
+pub async fn set_dunning_suspension(
+    tx: &mut Tx,
+    invoice_id: &str,
+    suspension_id: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE dunning_log SET suspension_id = $1 WHERE invoice_id = $2 AND step = 'suspend'",
+    )
+    .bind(suspension_id)
+    .bind(invoice_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
