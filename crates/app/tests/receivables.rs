@@ -373,12 +373,14 @@ async fn b9_disputes_keep_to_the_window_and_an_upheld_one_is_a_credit_on_the_nex
         )
         .await
         .unwrap();
-    // Owed after November: its total less the 1.00 credit.
-    assert_eq!(st[0].closing_minor, nov.invoice.total_minor - 100);
+    // The credit note gives back 1.00 and its 20 % GB VAT (the line was taxed): 1.20. Owed
+    // after November: its total less that credit.
+    assert_eq!(note.amount_minor, 120);
+    assert_eq!(st[0].closing_minor, nov.invoice.total_minor - 120);
     assert!(st[0]
         .lines
         .iter()
-        .any(|l| l.kind == "credit_note" && l.amount_minor == -100));
+        .any(|l| l.kind == "credit_note" && l.amount_minor == -120));
     // Resolved once.
     let again = app
         .resolve_dispute(
@@ -517,13 +519,18 @@ async fn c4_a_cancellation_on_day_20_refunds_the_unused_days_and_one_on_day_35_i
         .expect("the year billed in advance");
     // Notice on 2026-12-01, day 20 of the purchase (12 November is day 1): fees stop that day;
     // 1 December 2026 → 12 November 2027 is 346 of the year's 365 days:
-    // refund = year × 346 / 365, half up to the micro, then to the penny.
+    // refund = year × 346 / 365, half up to the micro, then to the penny, plus its 20 % GB VAT
+    // (the tax paid on the unused part) likewise.
     let c = app
         .cancel_subscription(&sys(), &sub.id, Some("2026-12-01"))
         .await
         .unwrap();
     let exact = (i128::from(year.exact_micros) * 346 * 2 + 365) / (365 * 2);
-    assert_eq!(i128::from(c.refund_minor), (exact + 5_000) / 10_000);
+    let vat = (exact * 200_000 + 500_000) / 1_000_000;
+    assert_eq!(
+        i128::from(c.refund_minor),
+        (exact + 5_000) / 10_000 + (vat + 5_000) / 10_000
+    );
     assert_eq!(c.subscription.ends_on, Some(DEC_1));
     // The refund is a billing credit: December's invoice uses it.
     let credits = app
@@ -653,9 +660,10 @@ async fn c5_termination_for_the_providers_breach_refunds_credits_and_for_the_cus
         .unwrap();
     assert_eq!(t.subscriptions_ended, active);
     // Every period billed in advance beyond 18 November, each × its unused days / its days
-    // (November: 13 of 30), half up to the micro, summed, then to the penny.
+    // (November: 13 of 30), half up to the micro, summed, then to the penny; and the 20 % GB
+    // VAT paid on each of those parts (taxed lines), likewise.
     let nov_18 = DEC_1 - 13 * DAY;
-    let nov_lines: i128 = harbor
+    let parts: Vec<(i128, bool)> = harbor
         .lines
         .iter()
         .filter(|l| l.kind == "recurring" && l.service_to.is_some_and(|t| t > nov_18))
@@ -665,10 +673,22 @@ async fn c5_termination_for_the_providers_breach_refunds_credits_and_for_the_cus
                 i128::from((to - from.max(nov_18)) / DAY),
                 i128::from((to - from) / DAY),
             );
-            (i128::from(l.exact_micros) * unused * 2 + days) / (days * 2)
+            (
+                (i128::from(l.exact_micros) * unused * 2 + days) / (days * 2),
+                l.taxable != 0,
+            )
         })
+        .collect();
+    let net: i128 = parts.iter().map(|p| p.0).sum();
+    let vat: i128 = parts
+        .iter()
+        .filter(|p| p.1)
+        .map(|p| (p.0 * 200_000 + 500_000) / 1_000_000)
         .sum();
-    assert_eq!(i128::from(t.credited_minor), (nov_lines + 5_000) / 10_000);
+    assert_eq!(
+        i128::from(t.credited_minor),
+        (net + 5_000) / 10_000 + (vat + 5_000) / 10_000
+    );
     assert_eq!(t.refunded_minor, 2_000 + t.credited_minor);
     let left = app
         .list_billing_credits(&sys(), Some(&account), &Page::first(10))

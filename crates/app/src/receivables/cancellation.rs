@@ -80,6 +80,7 @@ impl App {
         let cur = currency(&s.currency)?;
         let stop = day(stop_on);
         let mut refund_micros: i128 = 0;
+        let mut taxes: std::collections::BTreeMap<String, i128> = Default::default();
         let mut issuer = None;
         for (inv, l) in rec_store::prepaid_lines(tx, &s.id).await? {
             let (Some(from), Some(to)) = (l.service_from, l.service_to) else {
@@ -88,15 +89,26 @@ impl App {
             if to <= stop {
                 continue;
             }
-            refund_micros += i128::from(unused_part(
+            let part = i128::from(unused_part(
                 l.exact_micros,
                 date_of(from),
                 date_of(to),
                 stop_on,
             )?);
+            refund_micros += part;
+            if l.taxable != 0 {
+                // The tax paid on the unused part goes back with it.
+                super::tax_back(self, &inv.id, part, &mut taxes).await?;
+            }
             issuer = Some(inv.issuer_id.clone());
         }
-        let refund_minor = micros_to_minor(refund_micros, cur);
+        let net_minor = micros_to_minor(refund_micros, cur);
+        let tax_minor: Vec<(String, i64)> = taxes
+            .into_iter()
+            .map(|(j, m)| (j, micros_to_minor(m, cur)))
+            .filter(|(_, m)| *m > 0)
+            .collect();
+        let refund_minor = net_minor + tax_minor.iter().map(|(_, m)| m).sum::<i64>();
         s.ends_on = Some(stop);
         s.non_renewal_at = Some(now);
         if stop <= day(date_of(now)) {
@@ -121,24 +133,35 @@ impl App {
             .insert(tx)
             .await?;
             let billed = &s.billing_account_id;
-            let t = Transaction::new(vec![
-                entry(
+            let mut entries = vec![entry(
+                &issuer,
+                billed,
+                AccountKind::CustomerCredit,
+                cur,
+                Side::Credit,
+                refund_minor,
+            )];
+            if net_minor > 0 {
+                entries.push(entry(
                     &issuer,
                     billed,
                     AccountKind::Revenue(s.kind.clone()),
                     cur,
                     Side::Debit,
-                    refund_minor,
-                ),
-                entry(
+                    net_minor,
+                ));
+            }
+            for (j, m) in &tax_minor {
+                entries.push(entry(
                     &issuer,
                     billed,
-                    AccountKind::CustomerCredit,
+                    AccountKind::TaxPayable(j.clone()),
                     cur,
-                    Side::Credit,
-                    refund_minor,
-                ),
-            ])?;
+                    Side::Debit,
+                    *m,
+                ));
+            }
+            let t = Transaction::new(entries)?;
             let head = JournalHead {
                 id: stable_id("ltx", &[&credit_id]),
                 at: stop,

@@ -220,11 +220,33 @@ impl App {
         tx: &mut tollgate_store::Tx,
         inv: &InvoiceRow,
         d: &DisputeRow,
-        amount: i64,
+        net: i64,
         reason: &str,
         on: i64,
     ) -> Result<CreditNoteRow, AppError> {
         let cur = currency(&inv.currency)?;
+        // The upheld amount is of the lines' price; when they were taxed, the tax on it goes
+        // back too, at the invoice's rates.
+        let (lines, _) = billing_sys::invoice_parts(&self.store, &inv.id).await?;
+        let named: Vec<i64> = d
+            .line_numbers
+            .split(',')
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        let mut taxes: std::collections::BTreeMap<String, i128> = Default::default();
+        if lines
+            .iter()
+            .any(|l| named.contains(&l.line_no) && l.taxable != 0)
+        {
+            let per_minor = 10i128.pow(6 - cur.minor_digits());
+            super::tax_back(self, &inv.id, i128::from(net) * per_minor, &mut taxes).await?;
+        }
+        let tax: Vec<(String, i64)> = taxes
+            .into_iter()
+            .map(|(j, m)| (j, tollgate_core::money::micros_to_minor(m, cur)))
+            .filter(|(_, m)| *m > 0)
+            .collect();
+        let amount = net + tax.iter().map(|(_, m)| m).sum::<i64>();
         let year = i64::from(date_of(on).year());
         let n =
             billing_sys::next_invoice_number(tx, &format!("{}#credit-notes", inv.issuer_id), year)
@@ -292,8 +314,18 @@ impl App {
             AccountKind::Revenue("credit_notes".into()),
             cur,
             Side::Debit,
-            amount,
+            net,
         )];
+        for (j, m) in &tax {
+            entries.push(entry(
+                issuer,
+                billed,
+                AccountKind::TaxPayable(j.clone()),
+                cur,
+                Side::Debit,
+                *m,
+            ));
+        }
         if to_invoice > 0 {
             entries.push(entry(
                 issuer,

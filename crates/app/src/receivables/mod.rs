@@ -70,3 +70,21 @@ pub(crate) fn acts_for(caller: &Caller, issuer: &str) -> bool {
         Scope::Customer(_) => false,
     }
 }
+
+/// The taxes of an invoice given back with `net_micros` of its taxable lines (a refund of
+/// prepaid fees, a credit note): per jurisdiction at the invoice's own rates, in micro units.
+pub(crate) async fn tax_back(
+    app: &crate::App,
+    invoice_id: &str,
+    net_micros: i128,
+    into: &mut std::collections::BTreeMap<String, i128>,
+) -> Result<(), AppError> {
+    let (_, taxes) = tollgate_store::billing::system::invoice_parts(&app.store, invoice_id).await?;
+    for t in taxes {
+        *into.entry(t.jurisdiction).or_default() += tollgate_core::billing::catalog::round_div(
+            net_micros * i128::from(t.rate_ppm),
+            1_000_000,
+        );
+    }
+    Ok(())
+}
