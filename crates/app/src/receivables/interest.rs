@@ -104,16 +104,18 @@ impl App {
             }
             let due = date_of(inv.due_date);
             let a = accrue(principal, due, on, bp, &movements, &holds)?;
-            let before = rec_store::interest_charged(tx, &inv.id).await?;
+            let (before, charged_to) = rec_store::interest_charged(tx, &inv.id).await?;
             let new = a.total_micros - before;
             if new <= 0 {
                 continue;
             }
-            let days: i64 = a.stretches.iter().map(|s| s.days).sum();
+            let since = charged_to.map_or(due, date_of);
+            let days = i64::from((on - since).get_days());
             let description = format!(
-                "Late interest on invoice {} (due {due}) to {on}: {days} day(s) at {}.{:02} % a year, \
-                 daily on the overdue undisputed amount, capitalised monthly ({} capitalised); \
-                 {} in all, {} charged before",
+                "Late interest on invoice {} (due {due}), {since} to {on}: {days} day(s) at \
+                 {}.{:02} % a year, daily on the overdue undisputed amount and capitalised on \
+                 each monthly anniversary of the due date ({} capitalised so far); {} since the \
+                 due date, less {} charged before",
                 inv.number,
                 bp / 100,
                 bp % 100,
@@ -130,7 +132,7 @@ impl App {
                     quantity: 1,
                     unit_micros: new,
                     exact_micros: i128::from(new),
-                    service_from: Some(due),
+                    service_from: Some(since),
                     service_to: Some(on),
                     source: format!("interest:{}", inv.id),
                     taxable: false,

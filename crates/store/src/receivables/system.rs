@@ -270,17 +270,20 @@ pub async fn set_interest_cap(tx: &mut Tx, jurisdiction: &str, from: i64, bp: i6
     Ok(())
 }
 
-/// B6: the interest already charged on an invoice (the total to the last day charged).
-pub async fn interest_charged(tx: &mut Tx, invoice_id: &str) -> Result<i64> {
+/// B6: the interest already charged on an invoice: the total to the last day charged, and
+/// that day.
+pub async fn interest_charged(tx: &mut Tx, invoice_id: &str) -> Result<(i64, Option<i64>)> {
     let r = sqlx::query(
-        "SELECT total_micros FROM interest_charged WHERE invoice_id = $1 ORDER BY through_day DESC LIMIT 1",
+        "SELECT total_micros, through_day FROM interest_charged WHERE invoice_id = $1 \
+         ORDER BY through_day DESC LIMIT 1",
     )
     .bind(invoice_id)
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(r.map(|r| r.try_get("total_micros"))
-        .transpose()?
-        .unwrap_or(0))
+    match r {
+        Some(r) => Ok((r.try_get("total_micros")?, Some(r.try_get("through_day")?))),
+        None => Ok((0, None)),
+    }
 }
 
 pub async fn record_interest(
