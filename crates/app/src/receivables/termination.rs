@@ -15,9 +15,7 @@ use tollgate_core::time::date_of;
 use tollgate_store::billing::{self as billing_store, PendingChargeRow};
 use tollgate_store::ledger::{self as ledger_store, JournalHead};
 use tollgate_store::receivables::system as rec_store;
-use tollgate_store::{
-    audit, numbers as numbers_store, tenancy as tenancy_store, Page, ScopeFilter,
-};
+use tollgate_store::{audit, numbers as numbers_store, tenancy as tenancy_store, ScopeFilter};
 
 use super::entry;
 use crate::access::audit_row;
@@ -94,15 +92,12 @@ impl App {
             "express_cause" => rules::C6,
             _ => rules::C5,
         };
-        let subs = self
-            .list_subscriptions(
-                caller,
-                Some(&account.id),
-                &Page::first(tollgate_store::MAX_PAGE_LIMIT),
-            )
-            .await?;
         let mut done = Terminated::default();
         let mut tx = self.store.begin().await?;
+        // Every subscription of the account (read whole in the transaction; the caller's
+        // scope was checked on the account above).
+        let subs =
+            tollgate_store::billing::system::account_subscriptions(&mut tx, &account.id).await?;
         for mut s in subs
             .into_iter()
             .filter(|s| s.state == "active" && s.ends_on.is_none_or(|e| e > day(today)))
