@@ -222,6 +222,9 @@ impl App {
             {
                 continue;
             }
+            // The party's money lock first, before any of its balances: a payment taking the
+            // same lock waits instead of deadlocking with the run.
+            tollgate_store::receivables::system::lock_party(&mut tx, &a.id).await?;
             let cur = currency(&a.currency)?;
             let retail_id = stable_id("inv", &[RETAIL, &a.id, &label, &a.currency]);
             let wholesale_id = chain
@@ -498,6 +501,7 @@ impl App {
                     profile.clause_for(rules::B5).to_string(),
                 ),
             };
+            tollgate_store::receivables::system::lock_party(tx, &p.id).await?;
             let inv = self
                 .write_invoice(tx, rp, &head, &priced, Some(&p.id), now)
                 .await?;

@@ -79,6 +79,7 @@ impl App {
     ) -> Result<i64, AppError> {
         let cur = currency(&s.currency)?;
         let stop = day(stop_on);
+        rec_store::lock_party(tx, &s.billing_account_id).await?;
         let mut refund_micros: i128 = 0;
         let mut taxes: std::collections::BTreeMap<String, i128> = Default::default();
         let mut issuer = None;

@@ -24,6 +24,7 @@ impl App {
         if inv.total_minor <= 0 {
             return Ok(0);
         }
+        rec_store::lock_party(tx, &inv.billed_id).await?;
         let credits =
             rec_store::credits_left(tx, &inv.issuer_id, &inv.billed_id, &inv.currency).await?;
         let mut open = inv.total_minor;

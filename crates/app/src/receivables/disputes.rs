@@ -102,6 +102,7 @@ impl App {
         }
         let profile = self.profile_of_invoice(&inv)?;
         let mut tx = self.store.begin().await?;
+        rec_store::lock_party(&mut tx, &inv.billed_id).await?;
         let already: i64 = rec_store::disputes_of(&mut tx, &inv.id)
             .await?
             .iter()
@@ -224,6 +225,7 @@ impl App {
         reason: &str,
         on: i64,
     ) -> Result<CreditNoteRow, AppError> {
+        rec_store::lock_party(tx, &inv.billed_id).await?;
         let cur = currency(&inv.currency)?;
         // The upheld amount is of the lines' price; when they were taxed, the tax on it goes
         // back too, at the invoice's rates.

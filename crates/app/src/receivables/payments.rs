@@ -72,7 +72,18 @@ impl App {
         caller: &Caller,
         p: NewPayment,
     ) -> Result<PaymentOutcome, AppError> {
-        let inv = self.invoice_in_scope(caller, &p.invoice).await?;
+        // The invoice is named in the body: one that is unknown (or out of scope) is bad input
+        // naming the field, not a missing resource.
+        let inv = match self.invoice_in_scope(caller, &p.invoice).await {
+            Err(AppError::NotFound(_)) => {
+                return Err(AppError::invalid(
+                    "invoice_unknown",
+                    "invoice",
+                    "no invoice with this id, number or payment reference",
+                ))
+            }
+            r => r?,
+        };
         if !acts_for(caller, &inv.issuer_id) {
             return Err(AppError::Forbidden(
                 "only the invoice's issuer records its payments".into(),
@@ -109,6 +120,7 @@ impl App {
             ));
         }
         let mut tx = self.store.begin().await?;
+        rec_store::lock_party(&mut tx, &inv.billed_id).await?;
         if let Some(old) =
             rec_store::payment_by_reference(&mut tx, &inv.issuer_id, reference).await?
         {
@@ -266,6 +278,7 @@ impl App {
         let p = rec_store::get_payment(&mut tx, id)
             .await
             .map_err(|_| AppError::NotFound("payment"))?;
+        rec_store::lock_party(&mut tx, &p.billed_id).await?;
         if !acts_for(caller, &p.issuer_id) {
             return Err(AppError::NotFound("payment"));
         }

@@ -94,6 +94,7 @@ impl App {
         };
         let mut done = Terminated::default();
         let mut tx = self.store.begin().await?;
+        rec_store::lock_party(&mut tx, &account.id).await?;
         // Every subscription of the account (read whole in the transaction; the caller's
         // scope was checked on the account above).
         let subs =

@@ -103,6 +103,12 @@ CREATE TABLE dunning_log (
     lifted_at BIGINT,
     PRIMARY KEY (invoice_id, step)
 );
+-- One row per billed party, updated first by every use case that moves its money, so that
+-- two of them (a payment and a run's credits, two payments) take turns on PostgreSQL too.
+CREATE TABLE receivable_locks (
+    billed_id TEXT PRIMARY KEY,
+    touched BIGINT NOT NULL
+);
 ALTER TABLE outbox ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN next_attempt_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN last_error TEXT;

@@ -506,3 +506,17 @@ pub async fn set_dunning_suspension(
     .await?;
     Ok(())
 }
+
+/// Takes the billed party's money lock for the rest of the transaction (a row lock on
+/// PostgreSQL; SQLite has one writer anyway): allocations, credits and open amounts read after
+/// it cannot change under the caller.
+pub async fn lock_party(tx: &mut Tx, billed_id: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO receivable_locks (billed_id, touched) VALUES ($1, 1) ON CONFLICT (billed_id) \
+         DO UPDATE SET touched = receivable_locks.touched + 1",
+    )
+    .bind(billed_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
