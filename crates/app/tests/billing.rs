@@ -420,3 +420,50 @@ async fn c2_a_renewal_notice_goes_to_the_customer_before_each_renewal_once() {
     assert!(!nov.contains("2026-12-17"), "{nov}");
     assert_ledger_verifies(&app).await;
 }
+
+#[tokio::test]
+async fn b3_a_quantity_change_is_prorated_by_days_on_the_next_invoice() {
+    let app = app().await;
+    let oct = invoices(&app, "2026-10").await;
+    let branch = by_billed(&oct, "Acme Dental Branch");
+    let account = branch.invoice.billing_account_id.clone().unwrap();
+    let lic = app
+        .list_subscriptions(&sys(), Some(&account), &Page::first(50))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.kind == "licence")
+        .unwrap();
+    // 1 → 3 licences on 18 November; November (1 Nov → 1 Dec, 14.50 a licence) was invoiced
+    // in advance: the 13 unused days of 30 at 2 more licences = 14.50 × 2 × 13/30
+    // = 12.566666.7… → 12.566667, on November's invoice as 12.57; December bills 3 × 14.50.
+    let (s, charge) = app.change_quantity(&sys(), &lic.id, 3, None).await.unwrap();
+    assert_eq!(s.quantity, 3);
+    assert_eq!(charge.unwrap().unit_micros, 12_566_667);
+    app.clock.set(DEC_2);
+    app.run_billing(&sys(), "2026-11", &mut |_| {})
+        .await
+        .unwrap();
+    let nov = invoices(&app, "2026-11").await;
+    let b = by_billed(&nov, "Acme Dental Branch");
+    let amounts: Vec<(String, i64)> = b
+        .lines
+        .iter()
+        .filter(|l| l.revenue == "licence" || l.kind == "one_time")
+        .map(|l| (l.kind.clone(), l.amount_minor))
+        .collect();
+    assert!(amounts.contains(&("one_time".into(), 1_257)), "{amounts:?}");
+    assert!(
+        amounts.contains(&("recurring".into(), 4_350)),
+        "{amounts:?}"
+    );
+    // A quantity of 0 is refused.
+    assert_eq!(
+        app.change_quantity(&sys(), &lic.id, 0, None)
+            .await
+            .unwrap_err()
+            .code(),
+        "quantity_invalid"
+    );
+    assert_ledger_verifies(&app).await;
+}

@@ -713,3 +713,46 @@ async fn c5_termination_for_the_providers_breach_refunds_credits_and_for_the_cus
     assert!(t.subscriptions_ended >= 1);
     assert_ledger_verifies(&app).await;
 }
+
+#[tokio::test]
+async fn b6_a_jurisdictions_legal_maximum_caps_the_rate() {
+    let app = app().await;
+    // Harbor Logistics UK is billed in GB; a cap of 6 % a year from 2026-01-01 halves the
+    // profile's 12 %: October's 31 days of interest = total × 600 bp × 31 / (10,000 × 365).
+    assert_eq!(
+        app.set_interest_cap(&sys(), "GB", "6", "2026-01-01")
+            .await
+            .unwrap(),
+        600
+    );
+    let oct = invoice(&app, "2026-10", "Harbor Logistics UK").await;
+    app.clock.set(DEC_2);
+    app.run_billing(&sys(), "2026-11", &mut |_| {})
+        .await
+        .unwrap();
+    app.clock.set(JAN_2);
+    app.run_billing(&sys(), "2026-12", &mut |_| {})
+        .await
+        .unwrap();
+    let dec = invoice(&app, "2026-12", "Harbor Logistics UK").await;
+    let line = dec
+        .lines
+        .iter()
+        .find(|l| l.kind == "interest" && l.description.contains(&oct.invoice.number))
+        .unwrap();
+    let num = i128::from(oct.invoice.total_minor) * 10_000 * 600 * 31;
+    assert_eq!(
+        i128::from(line.exact_micros),
+        (num + 3_650_000 / 2) / 3_650_000
+    );
+    assert!(
+        line.description.contains("at 6.00 %"),
+        "{}",
+        line.description
+    );
+    assert!(app
+        .set_interest_cap(&sys(), "gb", "6", "2026-01-01")
+        .await
+        .is_err());
+    assert_ledger_verifies(&app).await;
+}

@@ -255,6 +255,8 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("GET", "/v1/receivables/aged"), PAYMENTS),
         (("POST", "/v1/subscriptions/{id}/cancel"), ORDERS_EXECUTE),
         (("PUT", "/v1/dunning-policy"), PAYMENTS),
+        (("PUT", "/v1/interest-caps"), BILLING),
+        (("POST", "/v1/subscriptions/{id}/quantity"), ORDERS_WRITE),
         (
             ("POST", "/v1/billing-accounts/{id}/terminate"),
             ORDERS_EXECUTE,

@@ -12,6 +12,7 @@ mod details;
 pub mod document;
 mod issue;
 mod orders;
+mod quantity;
 mod renewal;
 mod run;
 mod verify;

@@ -247,3 +247,48 @@ impl App {
         .await?)
     }
 }
+
+impl App {
+    /// B6: the legal maximum rate of late interest in a jurisdiction from a day (the
+    /// operator's data; a later row of the same jurisdiction replaces it from its day).
+    pub async fn set_interest_cap(
+        &self,
+        caller: &Caller,
+        jurisdiction: &str,
+        max_annual_pct: &str,
+        effective_from: &str,
+    ) -> Result<i64, AppError> {
+        if !matches!(caller.scope, Scope::All) {
+            return Err(AppError::Forbidden(
+                "interest caps are the operator's data".into(),
+            ));
+        }
+        let j = jurisdiction.trim();
+        if j.is_empty() || j.len() > 10 || !j.chars().all(|c| c.is_ascii_uppercase() || c == '-') {
+            return Err(AppError::invalid(
+                "jurisdiction_invalid",
+                "jurisdiction",
+                "a country code, optionally with a region (GB, US-NY)",
+            ));
+        }
+        let bp = tollgate_core::receivables::interest::rate_bp(max_annual_pct, None)
+            .map_err(|r| AppError::invalid(r.code, "max_annual_pct", r.message))?;
+        let from = tollgate_core::time::parse_day(effective_from, "effective_from")?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        rec_store::set_interest_cap(&mut tx, j, crate::billing::day(from), bp).await?;
+        tollgate_store::audit::append(
+            &mut tx,
+            &crate::access::audit_row(
+                &caller.actor,
+                now,
+                "interest_cap.set",
+                j,
+                serde_json::json!({"max_annual_bp": bp, "effective_from": from.to_string(), "rule": "B6"}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        Ok(bp)
+    }
+}

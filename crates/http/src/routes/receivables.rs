@@ -396,3 +396,72 @@ pub async fn terminate(
         numbers_released: t.numbers_released,
     }))
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InterestCapIn {
+    /// `GB`, `US-NY`, ...
+    jurisdiction: String,
+    /// Percent a year, e.g. `8` or `10.5`.
+    max_annual_pct: String,
+    /// `YYYY-MM-DD`.
+    effective_from: String,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+pub struct InterestCapOut {
+    pub jurisdiction: String,
+    pub max_annual_bp: i64,
+    pub effective_from: String,
+    pub rule: &'static str,
+}
+
+pub async fn set_interest_cap(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiJson(b): ApiJson<InterestCapIn>,
+) -> ApiOk<InterestCapOut> {
+    let bp = app
+        .set_interest_cap(&c, &b.jurisdiction, &b.max_annual_pct, &b.effective_from)
+        .await?;
+    Ok(Json(InterestCapOut {
+        jurisdiction: b.jurisdiction,
+        max_annual_bp: bp,
+        effective_from: b.effective_from,
+        rule: "B6",
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuantityIn {
+    quantity: i64,
+    /// `YYYY-MM-DD`; today when absent.
+    effective_on: Option<String>,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+pub struct QuantityOut {
+    pub subscription_id: String,
+    pub quantity: i64,
+    /// The prorated charge (negative: a credit) waiting for the next invoice, in micro units.
+    pub prorated_micros: Option<i64>,
+    pub rule: &'static str,
+}
+
+pub async fn change_quantity(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<QuantityIn>,
+) -> ApiOk<QuantityOut> {
+    let (s, charge) = app
+        .change_quantity(&c, &id, b.quantity, b.effective_on.as_deref())
+        .await?;
+    Ok(Json(QuantityOut {
+        subscription_id: s.id,
+        quantity: s.quantity,
+        prorated_micros: charge.map(|c| c.unit_micros),
+        rule: "B3",
+    }))
+}

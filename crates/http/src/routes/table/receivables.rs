@@ -27,6 +27,10 @@ api! {
         "Written cancellation (C4): under x-hoppers-2025 within 30 days of the purchase's effective date, fees stop on the notice day and the prepaid unused part is credited pro rata; otherwise purchases are final.";
     post "/v1/billing-accounts/{id}/terminate" => receivables_routes::terminate, Perm(P::OrdersExecute),
         "Terminate an account (C5-C7): the customer for the provider's breach or an adverse amendment (prepaid unused fees credited and refunded, no penalty); the provider for the customer's breach, insolvency, a regulator or an express cause (the remainder of each term charged). Numbers go into quarantine (T9).";
+    post "/v1/subscriptions/{id}/quantity" => receivables_routes::change_quantity, Perm(P::OrdersWrite),
+        "Change a subscription's quantity from a day: the part of the period already invoiced is charged or credited by days on the next invoice (B3); later periods bill the new quantity.";
+    put "/v1/interest-caps" => receivables_routes::set_interest_cap, Perm(P::BillingRun),
+        "The legal maximum rate of late interest in a jurisdiction from a day (B6: the profile's rate or this cap, if lower); the operator's.";
     put "/v1/dunning-policy" => receivables_routes::set_dunning_policy, Perm(P::PaymentsWrite),
         "The issuer's dunning: reminder days past due, and from which day and overdue balance outbound calls are suspended (F4) until paid.";
     get "/v1/outbox" => receivables_routes::list_outbox, Perm(P::OutboxManage),
