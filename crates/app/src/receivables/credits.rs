@@ -15,7 +15,7 @@ use crate::{App, AppError};
 
 impl App {
     /// Applies the billed party's credits to a newly issued invoice; returns the amount
-    /// applied.
+    /// applied. Called by the run, which holds the party's money lock already.
     pub(crate) async fn apply_credits(
         &self,
         tx: &mut Tx,
@@ -24,7 +24,6 @@ impl App {
         if inv.total_minor <= 0 {
             return Ok(0);
         }
-        rec_store::lock_party(tx, &inv.billed_id).await?;
         let credits =
             rec_store::credits_left(tx, &inv.issuer_id, &inv.billed_id, &inv.currency).await?;
         let mut open = inv.total_minor;

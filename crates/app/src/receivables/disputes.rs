@@ -240,7 +240,7 @@ impl App {
             .iter()
             .any(|l| named.contains(&l.line_no) && l.taxable != 0)
         {
-            let per_minor = 10i128.pow(6 - cur.minor_digits());
+            let per_minor = i128::from(super::micros_per_minor(cur));
             super::tax_back(self, &inv.id, i128::from(net) * per_minor, &mut taxes).await?;
         }
         let tax: Vec<(String, i64)> = taxes

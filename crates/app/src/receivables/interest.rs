@@ -36,7 +36,7 @@ impl App {
         on: Date,
     ) -> Result<Vec<InterestDue>, AppError> {
         let cur = currency(currency_code)?;
-        let per_minor = 10i64.pow(6 - cur.minor_digits());
+        let per_minor = super::micros_per_minor(cur);
         let on_day = crate::billing::day(on);
         let mut out = Vec::new();
         for o in rec_store::invoices_of(tx, issuer, billed_id, currency_code).await? {

@@ -83,8 +83,13 @@ pub(crate) async fn tax_back(
     for t in taxes {
         *into.entry(t.jurisdiction).or_default() += tollgate_core::billing::catalog::round_div(
             net_micros * i128::from(t.rate_ppm),
-            1_000_000,
+            i128::from(tollgate_core::billing::invoice::PPM),
         );
     }
     Ok(())
+}
+
+/// Micro units in one minor unit of `currency` (10,000 for cents).
+pub(crate) fn micros_per_minor(currency: Currency) -> i64 {
+    10i64.pow(tollgate_core::money::MICRO_DIGITS - currency.minor_digits())
 }
