@@ -17,6 +17,7 @@ pub use tollgate_store::numbers::{
     PortInRow, PortOutRow, TransitionRow,
 };
 pub use tollgate_store::outbox::system::Queued;
+pub use tollgate_store::outbox::webhooks::WebhookEndpoint;
 pub use tollgate_store::rating::{CdrRow, RateVersionRow, RejectRow};
 pub use tollgate_store::receivables::{
     AllocationRow, BillingCreditRow, CreditNoteRow, DisputeRow, PaymentRow,

@@ -33,6 +33,21 @@ pub fn new_token() -> String {
     format!("{TOKEN_PREFIX}{}", hex(&random_bytes::<TOKEN_BYTES>()))
 }
 
+/// Bytes of a webhook endpoint's signing secret (256 bits).
+pub const WEBHOOK_SECRET_BYTES: usize = 32;
+
+/// A new webhook signing secret, `whsec_` and 64 hex digits. Shown once at creation.
+pub fn new_webhook_secret() -> String {
+    format!("whsec_{}", hex(&random_bytes::<WEBHOOK_SECRET_BYTES>()))
+}
+
+/// HMAC-SHA256 of `message` under `key`, as lowercase hex: the webhook signature.
+pub fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(message);
+    hex(&mac.finalize().into_bytes())
+}
+
 /// The stored form of a token. Tokens carry 256 random bits, so a fast hash is safe here;
 /// passwords, which are guessable, use argon2id.
 pub fn token_hash(token: &str) -> String {

@@ -371,30 +371,32 @@ async fn serve(cfg: config::Config) -> Result<(), Fail> {
             }
         }
     });
-    match cfg.smtp_relay().map_err(|e| Fail(2, e))? {
-        Some(relay) => {
-            let mailer = app.clone();
-            tracing::info!(relay = %cfg.smtp_relay, "delivering the outbox");
-            tokio::spawn(async move {
-                let mut tick =
-                    tokio::time::interval(std::time::Duration::from_secs(DELIVERY_INTERVAL_S));
-                loop {
-                    tick.tick().await;
-                    match mailer.deliver_outbox(&relay).await {
-                        Ok(r) if r.sent + r.failed > 0 => tracing::info!(
-                            sent = r.sent,
-                            failed = r.failed,
-                            dead = r.dead,
-                            "outbox delivery"
-                        ),
-                        Ok(_) => {}
-                        Err(e) => tracing::error!(error = %e, "outbox delivery failed"),
-                    }
-                }
-            });
+    // The outbox: e-mail to the relay when one is configured, webhooks to the operator's
+    // endpoints always.
+    let relay = cfg.smtp_relay().map_err(|e| Fail(2, e))?;
+    match &relay {
+        Some(_) => tracing::info!(relay = %cfg.smtp_relay, "delivering the outbox"),
+        None => {
+            tracing::info!("no smtp_relay configured: e-mail waits in the outbox, webhooks go out")
         }
-        None => tracing::info!("no smtp_relay configured: notifications wait in the outbox"),
     }
+    let mailer = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(DELIVERY_INTERVAL_S));
+        loop {
+            tick.tick().await;
+            match mailer.deliver_outbox(relay.as_ref()).await {
+                Ok(r) if r.sent + r.failed > 0 => tracing::info!(
+                    sent = r.sent,
+                    failed = r.failed,
+                    dead = r.dead,
+                    "outbox delivery"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "outbox delivery failed"),
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
         .map_err(|e| Fail(2, format!("listen on {}: {e}", cfg.listen)))?;

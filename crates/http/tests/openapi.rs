@@ -59,6 +59,7 @@ const CREATING_POSTS: &[&str] = &[
     "/v1/subscriptions/{id}/price-changes",
     "/v1/payments",
     "/v1/invoices/{id}/disputes",
+    "/v1/webhooks",
 ];
 
 #[test]

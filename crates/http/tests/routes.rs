@@ -263,6 +263,9 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         ),
         (("GET", "/v1/outbox"), AUDIT),
         (("POST", "/v1/outbox/{id}/requeue"), AUDIT),
+        (("GET", "/v1/webhooks"), AUDIT),
+        (("POST", "/v1/webhooks"), AUDIT),
+        (("DELETE", "/v1/webhooks/{id}"), AUDIT),
     ])
 }
 

@@ -47,6 +47,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_cdr_listing"),
     migration!(10, "0010_billing"),
     migration!(11, "0011_receivables"),
+    migration!(12, "0012_webhooks"),
 ];
 
 impl Migration {

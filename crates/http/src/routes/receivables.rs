@@ -14,7 +14,7 @@ use crate::error::ApiError;
 use crate::extract::{page, ApiJson, ApiQuery, PageQuery};
 use crate::wire::receivables::{
     AgedRowOut, BillingCreditOut, CreditNoteOut, DisputeOut, OutboxMessageOut, PaymentOut,
-    PaymentOutcomeOut, StatementOut,
+    PaymentOutcomeOut, StatementOut, WebhookCreatedOut, WebhookOut,
 };
 use crate::wire::{Created, Page};
 
@@ -285,6 +285,40 @@ pub async fn requeue(
 ) -> ApiOk<serde_json::Value> {
     app.requeue_message(&id).await?;
     Ok(Json(serde_json::json!({"id": id, "state": "pending"})))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookIn {
+    /// `http://host[:port][/path]`: every notification is posted there, signed.
+    url: String,
+}
+
+pub async fn create_webhook(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiJson(b): ApiJson<WebhookIn>,
+) -> ApiCreated<WebhookCreatedOut> {
+    Ok(Created(app.create_webhook(&c, &b.url).await?.into()))
+}
+
+pub async fn list_webhooks(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiOk<Page<WebhookOut>> {
+    let pg = page(q.limit, None)?;
+    let rows = app.webhooks(&c, pg.limit).await?;
+    Ok(Json(whole(rows.into_iter().map(Into::into).collect())))
+}
+
+pub async fn disable_webhook(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiOk<serde_json::Value> {
+    app.disable_webhook(&c, &id).await?;
+    Ok(Json(serde_json::json!({"id": id, "state": "disabled"})))
 }
 
 #[derive(Deserialize, ToSchema, Default)]

@@ -6,7 +6,7 @@ use serde::Serialize;
 use tollgate_app::billing::day_text;
 use tollgate_app::receivables::{AgedRow, PaymentOutcome, Statement};
 use tollgate_app::records::{
-    AllocationRow, BillingCreditRow, CreditNoteRow, DisputeRow, PaymentRow, Queued,
+    AllocationRow, BillingCreditRow, CreditNoteRow, DisputeRow, PaymentRow, Queued, WebhookEndpoint,
 };
 use tollgate_core::money::{format_minor, Currency};
 use utoipa::ToSchema;
@@ -317,6 +317,46 @@ impl From<Queued> for OutboxMessageOut {
             sent_at: q.sent_at.map(ts),
             dead_at: q.dead_at.map(ts),
             last_error: q.last_error,
+        }
+    }
+}
+
+/// A webhook endpoint (its secret is shown only when it is created).
+#[derive(Serialize, ToSchema)]
+pub struct WebhookOut {
+    pub id: String,
+    pub url: String,
+    pub created_at: String,
+    pub disabled_at: Option<String>,
+}
+
+impl From<WebhookEndpoint> for WebhookOut {
+    fn from(e: WebhookEndpoint) -> Self {
+        WebhookOut {
+            id: e.id,
+            url: e.url,
+            created_at: ts(e.created_at),
+            disabled_at: e.disabled_at.map(ts),
+        }
+    }
+}
+
+/// A new endpoint with its signing secret, shown this once. Each delivery carries
+/// `X-Tollgate-Delivery` (the idempotency key) and `X-Tollgate-Signature: t=<unix>,v1=<hex>`,
+/// the HMAC-SHA256 of `<t>.<body>` under the secret.
+#[derive(Serialize, ToSchema)]
+pub struct WebhookCreatedOut {
+    #[serde(flatten)]
+    pub endpoint: WebhookOut,
+    pub secret: String,
+}
+
+impl From<WebhookEndpoint> for WebhookCreatedOut {
+    fn from(e: WebhookEndpoint) -> Self {
+        let secret = e.secret.clone();
+        WebhookCreatedOut {
+            endpoint: e.into(),
+            secret,
         }
     }
 }

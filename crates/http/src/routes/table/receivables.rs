@@ -37,4 +37,10 @@ api! {
         "Notifications by delivery state (pending, sent, dead): attempts and the last error.";
     post "/v1/outbox/{id}/requeue" => receivables_routes::requeue, Perm(P::OutboxManage),
         "Put a dead-lettered notification back in the queue.";
+    get "/v1/webhooks" => receivables_routes::list_webhooks, Perm(P::OutboxManage),
+        "The operator's webhook endpoints.";
+    post "/v1/webhooks" => receivables_routes::create_webhook, Perm(P::OutboxManage),
+        "Register an endpoint (http://): every notification queued from now on is also posted to it, signed with HMAC-SHA256 under the secret returned once.";
+    delete "/v1/webhooks/{id}" => receivables_routes::disable_webhook, Perm(P::OutboxManage),
+        "Disable an endpoint: nothing more is queued for it.";
 }

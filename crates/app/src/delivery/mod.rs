@@ -1,5 +1,6 @@
-//! Delivery of the outbox (issue 13 #8): e-mail to the configured SMTP relay, with retries,
-//! exponential backoff and a dead-letter state. At least once: an attempt is claimed (counted,
+//! Delivery of the outbox (issue 13 #8): e-mail to the configured SMTP relay and signed
+//! webhooks to the operator's endpoints ([`webhook`]), with retries, exponential backoff and a
+//! dead-letter state. At least once: an attempt is claimed (counted,
 //! the next one scheduled) before the message is sent, so a crash between the relay's answer
 //! and the mark sends it again later; every message carries its outbox id as its Message-ID
 //! (`<id@tollgate>`), the key a receiver deduplicates with. Two workers never send the same
@@ -12,6 +13,9 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tollgate_store::outbox::system::{self as outbox_store, Queued};
 
 use crate::{App, AppError};
+
+pub mod endpoints;
+pub mod webhook;
 
 /// Attempts before a message is dead-lettered.
 pub const MAX_DELIVERY_ATTEMPTS: i64 = 8;
@@ -62,16 +66,24 @@ fn message(relay: &SmtpRelay, q: &Queued) -> Result<Message, String> {
 }
 
 impl App {
-    /// One delivery pass: every message due now, each claimed then sent.
-    pub async fn deliver_outbox(&self, relay: &SmtpRelay) -> Result<DeliveryReport, AppError> {
-        let transport =
+    /// One delivery pass: every message due now, each claimed then sent. Without a relay,
+    /// e-mail waits in the outbox (unclaimed) and only webhooks go out.
+    pub async fn deliver_outbox(
+        &self,
+        relay: Option<&SmtpRelay>,
+    ) -> Result<DeliveryReport, AppError> {
+        let transport = relay.map(|relay| {
             AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(relay.host.as_str())
                 .port(relay.port)
                 .timeout(Some(Duration::from_secs(SMTP_TIMEOUT_S)))
-                .build();
+                .build()
+        });
         let mut report = DeliveryReport::default();
         let now = self.now();
         for q in outbox_store::due(&self.store, now, DELIVERY_BATCH).await? {
+            if q.message.channel == "email" && relay.is_none() {
+                continue;
+            }
             let attempt = q.attempts + 1;
             if !outbox_store::claim(&self.store, &q.message.id, now, now + backoff_s(attempt))
                 .await?
@@ -79,14 +91,18 @@ impl App {
                 continue;
             }
             let outcome = match q.message.channel.as_str() {
-                "email" => match message(relay, &q) {
-                    Ok(m) => transport
-                        .send(m)
-                        .await
-                        .map(|_| ())
-                        .map_err(|e| e.to_string()),
-                    Err(e) => Err(e),
+                "email" => match (relay, &transport) {
+                    (Some(relay), Some(transport)) => match message(relay, &q) {
+                        Ok(m) => transport
+                            .send(m)
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| e.to_string()),
+                        Err(e) => Err(e),
+                    },
+                    _ => Err("no SMTP relay".into()),
                 },
+                "webhook" => self.post_webhook(&q, now).await,
                 other => Err(format!("no delivery for channel `{other}`")),
             };
             match outcome {
