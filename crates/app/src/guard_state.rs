@@ -60,6 +60,8 @@ pub trait CounterStore: Send + Sync {
     fn source_window(&self, source: &str, now: i64, f: &mut dyn FnMut(&mut SourceWindow));
     /// Whether a source address is banned at `now`.
     fn banned(&self, source: &str, now: i64) -> bool;
+    /// Every source banned at `now`, with the end of its ban (for the SIP edge).
+    fn bans(&self, now: i64) -> Vec<(String, i64)>;
     /// The live calls of an account (to cut them when it is suspended).
     fn calls_of(&self, account: &str) -> Vec<(String, LiveCall)>;
     /// Ids of calls that started before `before` (never reported ended).
@@ -201,6 +203,14 @@ impl CounterStore for MemoryCounters {
             .iter()
             .filter(|(_, l)| l.started < before)
             .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    fn bans(&self, now: i64) -> Vec<(String, i64)> {
+        let c = self.inner.lock().expect("counters");
+        c.sources
+            .iter()
+            .filter_map(|(s, (w, _))| w.banned_until.filter(|&u| now < u).map(|u| (s.clone(), u)))
             .collect()
     }
 

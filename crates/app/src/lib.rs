@@ -12,6 +12,7 @@ pub mod csv_in;
 pub mod csv_out;
 pub mod delivery;
 pub mod demo;
+pub mod edge;
 pub mod error;
 pub mod guard;
 #[cfg(feature = "sim")]
@@ -105,6 +106,8 @@ pub struct App {
     pub(crate) hashing: Arc<tokio::sync::Semaphore>,
     /// Reverse proxies whose forwarding headers name the client (A: login limits per address).
     pub trusted_proxies: Arc<Vec<access::IpNet>>,
+    /// The SIP edge connection's counters (`/metrics`).
+    pub edge: Arc<edge::EdgeStats>,
 }
 
 impl App {
@@ -125,6 +128,7 @@ impl App {
             auth_cache: Arc::new(access::AuthCache::default()),
             hashing: Arc::new(tokio::sync::Semaphore::new(access::MAX_CONCURRENT_HASHES)),
             trusted_proxies: Arc::new(Vec::new()),
+            edge: Arc::default(),
         }
     }
 

@@ -29,6 +29,9 @@ pub struct Config {
     pub smtp_relay: String,
     /// The sender address of delivered mail.
     pub mail_from: String,
+    /// Kamailio's evapi socket (`host:port`) to connect to as the SIP edge's guard; empty:
+    /// no edge connection (calls are decided over HTTP only).
+    pub edge_evapi: String,
 }
 
 impl Default for Config {
@@ -43,6 +46,7 @@ impl Default for Config {
             trusted_proxies: String::new(),
             smtp_relay: String::new(),
             mail_from: "tollgate@localhost".into(),
+            edge_evapi: String::new(),
         }
     }
 }
@@ -58,6 +62,7 @@ pub const KEYS: &[&str] = &[
     "trusted_proxies",
     "smtp_relay",
     "mail_from",
+    "edge_evapi",
 ];
 
 /// Flags that override the file and the environment.

@@ -371,6 +371,12 @@ async fn serve(cfg: config::Config) -> Result<(), Fail> {
             }
         }
     });
+    if !cfg.edge_evapi.is_empty() {
+        let edge = app.clone();
+        let addr = cfg.edge_evapi.clone();
+        tracing::info!(%addr, "the guard answers the SIP edge over evapi");
+        tokio::spawn(async move { edge.run_edge(addr).await });
+    }
     // The outbox: e-mail to the relay when one is configured, webhooks to the operator's
     // endpoints always.
     let relay = cfg.smtp_relay().map_err(|e| Fail(2, e))?;
