@@ -60,6 +60,8 @@ pub trait CounterStore: Send + Sync {
     fn source_window(&self, source: &str, now: i64, f: &mut dyn FnMut(&mut SourceWindow));
     /// Whether a source address is banned at `now`.
     fn banned(&self, source: &str, now: i64) -> bool;
+    /// Calls live now, every account.
+    fn live_total(&self) -> usize;
     /// Every source banned at `now`, with the end of its ban (for the SIP edge).
     fn bans(&self, now: i64) -> Vec<(String, i64)>;
     /// The live calls of an account (to cut them when it is suspended).
@@ -204,6 +206,10 @@ impl CounterStore for MemoryCounters {
             .filter(|(_, l)| l.started < before)
             .map(|(id, _)| id.clone())
             .collect()
+    }
+
+    fn live_total(&self) -> usize {
+        self.inner.lock().expect("counters").live.len()
     }
 
     fn bans(&self, now: i64) -> Vec<(String, i64)> {

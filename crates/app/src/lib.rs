@@ -19,6 +19,7 @@ pub mod guard;
 pub mod guard_sim;
 pub mod guard_state;
 pub mod ids;
+pub mod metrics;
 pub mod numbers;
 pub mod rating;
 pub mod receivables;
@@ -108,6 +109,8 @@ pub struct App {
     pub trusted_proxies: Arc<Vec<access::IpNet>>,
     /// The SIP edge connection's counters (`/metrics`).
     pub edge: Arc<edge::EdgeStats>,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl App {
@@ -129,6 +132,7 @@ impl App {
             hashing: Arc::new(tokio::sync::Semaphore::new(access::MAX_CONCURRENT_HASHES)),
             trusted_proxies: Arc::new(Vec::new()),
             edge: Arc::default(),
+            metrics: Arc::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 mod billing_bench;
 mod billing_cmd;
 mod config;
+mod edge_cmd;
 mod generate;
 mod guard_bench;
 mod http_bench;
@@ -111,6 +112,11 @@ enum Command {
     Outbox {
         #[command(subcommand)]
         action: receivables_cmd::OutboxCmd,
+    },
+    /// The SIP edge's configuration from Tollgate's tables.
+    Edge {
+        #[command(subcommand)]
+        action: edge_cmd::EdgeCmd,
     },
     /// Offline batch rating: rate a CDR file against a rate-table file, no database.
     Rate(rating_cmd::RateArgs),
@@ -265,6 +271,10 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
         Command::Invoices { action } => billing_cmd::invoices(open_app(&cfg).await?, action).await,
         Command::Payments { action } => {
             receivables_cmd::payments(open_app(&cfg).await?, action).await
+        }
+        Command::Edge { action } => {
+            edge_cmd::run(action);
+            Ok(())
         }
         Command::Outbox { action } => {
             let relay = cfg.smtp_relay().map_err(|e| Fail(2, e))?;

@@ -125,6 +125,26 @@ pub fn emergency_numbers(iso: &str) -> &'static [&'static str] {
     tables().emergency.get(iso).map_or(&[], Vec::as_slice)
 }
 
+/// Every emergency short code with the regions that use it, sorted by code: what the SIP
+/// edge relays on its own when the guard cannot answer (T13), generated from this table.
+pub fn emergency_codes() -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut by_code: std::collections::BTreeMap<&'static str, Vec<&'static str>> =
+        std::collections::BTreeMap::new();
+    for (iso, codes) in &tables().emergency {
+        for code in codes {
+            by_code.entry(code).or_default().push(iso);
+        }
+    }
+    by_code
+        .into_iter()
+        .map(|(code, mut isos)| {
+            isos.sort_unstable();
+            isos.dedup();
+            (code, isos)
+        })
+        .collect()
+}
+
 /// The digits of a dialled string, when it is written as a short code or a number (`+`,
 /// spaces, dashes, dots and brackets ignored); `None` when it holds anything else.
 fn dialled_digits(dialled: &str) -> Option<String> {

@@ -315,6 +315,18 @@ pub(crate) async fn healthz() -> Json<HealthOut> {
     })
 }
 
+pub(crate) async fn metrics(State(app): State<App>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        app.metrics_text(),
+    )
+        .into_response()
+}
+
 pub(crate) async fn readyz(State(app): State<App>) -> Result<Json<ReadyOut>, ApiError> {
     match app.store.ping().await {
         Ok(()) => Ok(Json(ReadyOut {

@@ -596,3 +596,45 @@ async fn calls_never_reported_ended_are_ended_after_the_longest_call() {
         .unwrap();
     assert_eq!(c["duration_s"], 14_400); // recorded at the maximum the edge was given
 }
+
+#[tokio::test]
+async fn metrics_count_decisions_by_outcome_and_code_and_live_calls_in_prometheus_text() {
+    let t = setup().await;
+    let before = metrics_text(&t).await;
+    t.decide("+33142685301", json!({"call_id": "m-1"})).await;
+    t.decide("+33142685302", json!({"call_id": "m-2"})).await;
+    let after = metrics_text(&t).await;
+    let count = |text: &str, line: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(line)?.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    let allowed = "tollgate_guard_decisions_total{decision=\"allow\",code=\"allowed\"}";
+    assert_eq!(
+        count(&after, allowed),
+        count(&before, allowed) + 2,
+        "{after}"
+    );
+    // Two calls admitted and not ended (the demo's own calls have ended).
+    assert_eq!(count(&after, "tollgate_live_calls"), 2);
+    let n = "tollgate_guard_decision_seconds_count";
+    assert_eq!(count(&after, n), count(&before, n) + 2);
+    assert!(after.contains("# TYPE tollgate_guard_decision_seconds histogram"));
+    assert!(after.contains("tollgate_edge_connected 0"));
+}
+
+async fn metrics_text(t: &T) -> String {
+    let res = router(t.app.clone(), DEFAULT_MAX_BODY_BYTES)
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}

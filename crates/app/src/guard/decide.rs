@@ -53,7 +53,21 @@ impl App {
     }
 
     /// `POST /v1/guard/calls`: admit, refuse or answer busy, with the rule and clause.
+    /// Counted and timed for `/metrics`.
     pub async fn guard_call(&self, actor: &Actor, req: CallRequest) -> Result<Decided, AppError> {
+        let t0 = std::time::Instant::now();
+        let d = self.decide_call(actor, req).await;
+        let micros = u64::try_from(t0.elapsed().as_micros()).unwrap_or(u64::MAX);
+        match &d {
+            Ok(d) => self
+                .metrics
+                .decided(d.verdict.decision.as_str(), d.verdict.code, micros),
+            Err(_) => self.metrics.decided("error", "invalid_request", micros),
+        }
+        d
+    }
+
+    async fn decide_call(&self, actor: &Actor, req: CallRequest) -> Result<Decided, AppError> {
         // T13 first, before anything that could refuse: a withheld caller ID, an unknown
         // number, an odd `at` or a busy database never stand between a caller and 112.
         if self.is_emergency_call(&req).await {

@@ -207,6 +207,7 @@ impl App {
 
     /// The report (and the audit entry of a batch with no line).
     async fn finish_batch(&self, actor: &Actor, b: Batch<'_>) -> Result<IngestReport, AppError> {
+        self.metrics.ingested(b.inserted, b.duplicates, b.rejected);
         // Each chunk's audit entry carries the batch's figures so far, so the last one is the
         // batch's summary; only a batch with no line at all gets an entry of its own (one
         // transaction less per batch: intake speed, issue 11 #6).

@@ -22,6 +22,6 @@ mod prelude {
     pub(crate) use crate::wire::rating::{CdrLineIn, CdrOut, IngestReportOut};
     pub(crate) use crate::wire::Page;
     pub(crate) use crate::Access::{Perm, Public};
-    pub(crate) use crate::{healthz, landing, openapi, readyz};
+    pub(crate) use crate::{healthz, landing, metrics, openapi, readyz};
     pub(crate) use tollgate_core::tenancy::Permission as P;
 }

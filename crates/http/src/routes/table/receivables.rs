@@ -40,7 +40,7 @@ api! {
     get "/v1/webhooks" => receivables_routes::list_webhooks, Perm(P::OutboxManage),
         "The operator's webhook endpoints.";
     post "/v1/webhooks" => receivables_routes::create_webhook, Perm(P::OutboxManage),
-        "Register an endpoint (http://): every notification queued from now on is also posted to it, signed with HMAC-SHA256 under the secret returned once.";
+        "Register an endpoint (a plain-HTTP URL): every notification queued from now on is also posted to it, signed with HMAC-SHA256 under the secret returned once.";
     delete "/v1/webhooks/{id}" => receivables_routes::disable_webhook, Perm(P::OutboxManage),
         "Disable an endpoint: nothing more is queued for it.";
 }
