@@ -17,6 +17,8 @@ pub struct Config {
     pub database_url: String,
     /// Log filter (`info`, `tollgate=debug`, ...).
     pub log: String,
+    /// `text` (default) or `json` (one object per line).
+    pub log_format: String,
     /// Largest request body, bytes.
     pub max_body_bytes: usize,
     /// Seed the demo tenant at start.
@@ -41,6 +43,7 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             database_url: String::new(),
             log: "info".into(),
+            log_format: "text".into(),
             max_body_bytes: tollgate_http::DEFAULT_MAX_BODY_BYTES,
             demo: false,
             trusted_proxies: String::new(),
@@ -57,6 +60,7 @@ pub const KEYS: &[&str] = &[
     "data_dir",
     "database_url",
     "log",
+    "log_format",
     "max_body_bytes",
     "demo",
     "trusted_proxies",
@@ -177,14 +181,18 @@ impl Config {
     /// TOML dump with secrets redacted.
     pub fn show(&self) -> String {
         format!(
-            "listen = {:?}\ndata_dir = {:?}\ndatabase_url = {:?}\nlog = {:?}\nmax_body_bytes = {}\ndemo = {}\ntrusted_proxies = {:?}\n",
+            "listen = {:?}\ndata_dir = {:?}\ndatabase_url = {:?}\nlog = {:?}\nlog_format = {:?}\nmax_body_bytes = {}\ndemo = {}\ntrusted_proxies = {:?}\nsmtp_relay = {:?}\nmail_from = {:?}\nedge_evapi = {:?}\n",
             self.listen,
             self.data_dir.display().to_string(),
             tollgate_store::redact_url(&self.database_url()),
             self.log,
+            self.log_format,
             self.max_body_bytes,
             self.demo,
-            self.trusted_proxies
+            self.trusted_proxies,
+            self.smtp_relay,
+            self.mail_from,
+            self.edge_evapi
         )
     }
 }

@@ -200,10 +200,14 @@ fn main() -> ExitCode {
     };
     let filter = tracing_subscriber::EnvFilter::try_new(&cfg.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match cfg.log_format.as_str() {
+        // One JSON object per line, for log shippers.
+        "json" => logs.json().init(),
+        _ => logs.init(),
+    }
     for w in &warnings {
         tracing::warn!("{w}");
     }
