@@ -8,6 +8,13 @@ pub enum EdgeCmd {
     /// one table of emergency numbers: the edge relays these on its own when the guard cannot
     /// answer (T13).
     EmergencyCfg,
+    /// A do-nothing authorizer for benchmarks: connects to Kamailio's evapi socket and allows
+    /// every call at once (no database, no guard, no credential check). Runs until stopped.
+    NullAuthorizer {
+        /// Kamailio's evapi socket.
+        #[arg(long, default_value = "127.0.0.1:8448")]
+        evapi: String,
+    },
 }
 
 /// The text of `deploy/kamailio/emergency.cfg`.
@@ -28,10 +35,18 @@ pub fn emergency_cfg() -> String {
     out
 }
 
-pub fn run(action: EdgeCmd) {
+pub async fn run(action: EdgeCmd) -> Result<(), crate::Fail> {
     match action {
         EdgeCmd::EmergencyCfg => print!("{}", emergency_cfg()),
+        EdgeCmd::NullAuthorizer { evapi } => {
+            let store = tollgate_store::Store::open("sqlite::memory:").await?;
+            let app = tollgate_app::App::new(store, tollgate_app::Clock::System)?;
+            tracing::info!(%evapi, "allowing every call (benchmark baseline)");
+            app.run_edge_mode(evapi, tollgate_app::edge::EdgeMode::AllowAll)
+                .await;
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]

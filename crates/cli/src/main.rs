@@ -276,10 +276,7 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
         Command::Payments { action } => {
             receivables_cmd::payments(open_app(&cfg).await?, action).await
         }
-        Command::Edge { action } => {
-            edge_cmd::run(action);
-            Ok(())
-        }
+        Command::Edge { action } => edge_cmd::run(action).await,
         Command::Outbox { action } => {
             let relay = cfg.smtp_relay().map_err(|e| Fail(2, e))?;
             receivables_cmd::outbox(open_app(&cfg).await?, relay, action).await

@@ -13,7 +13,7 @@ pub mod netstring;
 mod session;
 
 pub use session::{
-    EDGE_HELLO_TIMEOUT_MS, EDGE_PUSH_INTERVAL_MS, EDGE_QUEUE, EDGE_RECONNECT_MAX_MS,
+    EdgeMode, EDGE_HELLO_TIMEOUT_MS, EDGE_PUSH_INTERVAL_MS, EDGE_QUEUE, EDGE_RECONNECT_MAX_MS,
 };
 
 /// What the edge connection has done, for `/metrics`.

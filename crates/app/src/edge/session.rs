@@ -29,17 +29,32 @@ pub const EDGE_PUSH_INTERVAL_MS: u64 = 100;
 pub const EDGE_CUT_RESEND_S: i64 = 5;
 const READ_CHUNK: usize = 64 * 1024;
 
+/// What the connection answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeMode {
+    /// The guard decides every call (production).
+    Guard,
+    /// Every INVITE allowed at once, nothing recorded, no credential checked: the ceiling of
+    /// the asynchronous path on a machine, the baseline of `deploy/bench/edge-bench`.
+    AllowAll,
+}
+
 impl App {
     /// Keeps a connection to Kamailio's evapi socket at `addr` open for as long as the
-    /// process runs, reconnecting with backoff.
+    /// process runs, reconnecting with backoff; the guard decides.
     pub async fn run_edge(&self, addr: String) {
+        self.run_edge_mode(addr, EdgeMode::Guard).await
+    }
+
+    /// [`App::run_edge`] in a given mode.
+    pub async fn run_edge_mode(&self, addr: String, mode: EdgeMode) {
         let mut wait = EDGE_RECONNECT_MIN_MS;
         loop {
             match TcpStream::connect(&addr).await {
                 Ok(stream) => {
                     let _ = stream.set_nodelay(true);
                     tracing::info!(%addr, "connected to the SIP edge (evapi)");
-                    match self.edge_session(stream).await {
+                    match self.edge_session(stream, mode).await {
                         Ok(()) => tracing::warn!(%addr, "the SIP edge closed the connection"),
                         Err(e) => tracing::error!(%addr, error = %e, "SIP edge connection ended"),
                     }
@@ -54,12 +69,12 @@ impl App {
     }
 
     /// One connection: the credential first, then events until it closes.
-    async fn edge_session(&self, stream: TcpStream) -> Result<(), String> {
+    async fn edge_session(&self, stream: TcpStream, mode: EdgeMode) -> Result<(), String> {
         let (mut rd, mut wr) = stream.into_split();
         let mut buf = Vec::with_capacity(READ_CHUNK);
         let caller = tokio::time::timeout(
             Duration::from_millis(EDGE_HELLO_TIMEOUT_MS),
-            self.edge_hello(&mut rd, &mut buf),
+            self.edge_hello(&mut rd, &mut buf, mode),
         )
         .await
         .map_err(|_| "the edge sent no credential".to_string())
@@ -91,7 +106,7 @@ impl App {
             let tx = tx.clone();
             tokio::spawn(async move { app.edge_push(tx).await })
         };
-        let result = self.edge_read(&mut rd, &mut buf, &caller, &tx).await;
+        let result = self.edge_read(&mut rd, &mut buf, &caller, &tx, mode).await;
         pusher.abort();
         drop(tx);
         writer.abort();
@@ -102,16 +117,22 @@ impl App {
         &self,
         rd: &mut tokio::net::tcp::OwnedReadHalf,
         buf: &mut Vec<u8>,
+        mode: EdgeMode,
     ) -> Result<Caller, String> {
         let msg = loop {
             if let Some(m) = netstring::decode(buf)? {
                 break m;
             }
-            read_more(rd, buf).await?;
+            if !read_more(rd, buf).await? {
+                return Err("the edge closed the connection before its hello".into());
+            }
         };
         let Ok(EdgeEvent::Hello { token }) = serde_json::from_slice(&msg) else {
             return Err("the first message is not the edge's hello".into());
         };
+        if mode == EdgeMode::AllowAll {
+            return Ok(Caller::system(Actor::cli()));
+        }
         let principal = self
             .authenticate(&token)
             .await
@@ -132,10 +153,30 @@ impl App {
         buf: &mut Vec<u8>,
         caller: &Caller,
         tx: &mpsc::Sender<EdgeCommand>,
+        mode: EdgeMode,
     ) -> Result<(), String> {
         loop {
             while let Some(msg) = netstring::decode(buf)? {
                 match serde_json::from_slice::<EdgeEvent>(&msg) {
+                    Ok(EdgeEvent::Invite {
+                        tindex,
+                        tlabel,
+                        call_id,
+                        ..
+                    }) if mode == EdgeMode::AllowAll => self.edge_send(
+                        tx,
+                        EdgeCommand::Decision {
+                            tindex,
+                            tlabel,
+                            call_id,
+                            decision: "allow",
+                            code: "allowed".into(),
+                            rule: String::new(),
+                            clause: String::new(),
+                            max_duration_s: 0,
+                        },
+                    ),
+                    Ok(_) if mode == EdgeMode::AllowAll => {}
                     Ok(event) => self.edge_event(event, caller, tx)?,
                     Err(e) => {
                         EdgeStats::bump(&self.edge.protocol_errors);
