@@ -300,7 +300,10 @@ def f6_a_burst_of_failed_registrations_gets_the_source_banned_at_the_edge(e):
     rc, work = e.sipp("uac-refused.xml", UK_GEOGRAPHIC, ip="127.0.0.2")
     check(rc == 0, f"SIPp: the banned source is refused (exit {rc}); see {work}")
     status, code = refused_code(work)
-    check(status == 403 and "ban" in code, f"403 source banned expected, got {status} {code}")
+    check((status, code) == (403, "source_banned"), f"403 source_banned expected, got {status} {code}")
+    # T13: the ban never stands between the banned source and emergency services.
+    rc, work = e.sipp("uac.xml", "999", ip="127.0.0.2", pause_ms=200)
+    check(rc == 0, f"999 from the banned source completes (exit {rc}); see {work}")
     print(f"    incident {incidents[0].get('detector')}; next request: {status} {code}")
 
 
@@ -316,7 +319,7 @@ def f4_suspending_international_calls_tears_down_a_live_international_call(e):
         rc = p.wait(timeout=WAIT_S)
         took = time.time() - t0
         check(rc == 0, f"the caller got a BYE (exit {rc}); see {work}")
-        check(took < 1.5, f"torn down within a second of the suspension (took {took:.2f} s)")
+        check(took < 1.0, f"torn down within a second of the suspension (took {took:.2f} s)")
         wait_for(lambda: e.metric("tollgate_live_calls") == 0, "the cut call ended")
         print(f"    torn down {took * 1000:.0f} ms after the suspension")
     finally:
@@ -325,9 +328,14 @@ def f4_suspending_international_calls_tears_down_a_live_international_call(e):
 
 def t13_tollgate_killed_mid_call_new_calls_503_except_emergency_and_the_bye_after_restart_is_one_cdr(e):
     account = e.accounts["Harbor Logistics UK"]
+    # Call A ends after Tollgate is back; call B (6 s) ends while it is down: Kamailio keeps
+    # B's answer and end and replays them when Tollgate reconnects.
     p, work = e.sipp("uac.xml", UK_GEOGRAPHIC, pause_ms=15000, background=True, timeout_s=40)
-    wait_for(lambda: e.metric("tollgate_live_calls") == 1, "the call is live")
-    time.sleep(1.5)  # answered, and the guard's write-behind has stored it
+    pb, work_b = e.sipp("uac.xml", UK_GEOGRAPHIC, pause_ms=6000, background=True, timeout_s=40)
+    wait_for(lambda: e.metric("tollgate_live_calls") == 2, "both calls are live")
+    # Answered, and the guard's write-behind has stored their start (it writes behind the
+    # decision: a process killed within the same instant may lose a start, by design).
+    time.sleep(1.5)
     e.stop("tollgate", signal.SIGKILL)
     rc, w = e.sipp("uac-refused.xml", UK_GEOGRAPHIC)
     check(rc == 0, f"SIPp: refusal expected while Tollgate is down (exit {rc}); see {w}")
@@ -335,8 +343,19 @@ def t13_tollgate_killed_mid_call_new_calls_503_except_emergency_and_the_bye_afte
     check(status == 503, f"503 expected, got {status} {code}")
     rc, w = e.sipp("uac.xml", "999", pause_ms=200)
     check(rc == 0, f"999 is relayed by Kamailio alone (exit {rc}); see {w}")
+    check(pb.wait(timeout=40) == 0, f"call B ended while Tollgate was down; see {work_b}")
     e.start_tollgate()
     wait_for(lambda: e.metric("tollgate_edge_connected") == 1, "Tollgate reconnected")
+    ids_b = e.call_ids(work_b)
+    mine_b = []
+
+    def b_rated():
+        nonlocal mine_b
+        mine_b = [c for c in e.cdrs(account) if c["call_id"] in ids_b]
+        return len(mine_b) >= 1
+    wait_for(b_rated, "call B's CDR from the replayed events")
+    check(len(mine_b) == 1 and 5 <= mine_b[0]["duration_s"] <= 8,
+          f"one CDR of about 6 s for call B: {mine_b}")
     check(p.wait(timeout=40) == 0, f"the call survived the restart and ended; see {work}")
     ids = e.call_ids(work)
     check(ids, f"the call's id in the SIPp trace ({work})")
@@ -350,7 +369,8 @@ def t13_tollgate_killed_mid_call_new_calls_503_except_emergency_and_the_bye_afte
     time.sleep(1)
     mine = [c for c in e.cdrs(account) if c["call_id"] in ids]
     check(len(mine) == 1, f"exactly one CDR for the call, got {len(mine)}")
-    print(f"    503 {code} while down, 999 relayed, one CDR of {mine[0]['duration_s']} s after restart")
+    print(f"    503 {code} while down, 999 relayed; after restart one CDR each: "
+          f"{mine_b[0]['duration_s']} s (ended while down, replayed), {mine[0]['duration_s']} s")
 
 
 TESTS = [

@@ -19,8 +19,13 @@ pub enum EdgeEvent {
         #[serde(default)]
         src_ip: String,
     },
-    /// The dialog was confirmed (200 OK).
-    Answered { call_id: String },
+    /// The dialog was confirmed (200 OK), at `at` (Unix seconds; now when absent). Sent
+    /// late, after a Tollgate restart, when no guard was connected at the time.
+    Answered {
+        call_id: String,
+        #[serde(default)]
+        at: Option<i64>,
+    },
     /// An admitted call ended: BYE, CANCEL, a failure, its timeout, or a cut.
     Ended {
         call_id: String,
@@ -28,6 +33,9 @@ pub enum EdgeEvent {
         reason: String,
         #[serde(default)]
         status: u16,
+        /// When it ended (Unix seconds; now when absent).
+        #[serde(default)]
+        at: Option<i64>,
     },
     /// Credentials were presented and were wrong (F6).
     AuthFailed {

@@ -20,13 +20,17 @@ pub const EDGE_RECONNECT_MIN_MS: u64 = 100;
 pub const EDGE_RECONNECT_MAX_MS: u64 = 5_000;
 /// How long the edge has to present its credential after connecting.
 pub const EDGE_HELLO_TIMEOUT_MS: u64 = 5_000;
-/// Commands that may wait to be written; a full queue drops the connection (the edge then
-/// refuses calls with 503, emergency excepted) rather than letting answers go stale.
+/// Commands that may wait to be written. When it is full a command is dropped and logged: a
+/// decision then times out at the edge (503, emergency relayed), a cut is sent again.
 pub const EDGE_QUEUE: usize = 16_384;
+/// Attempts to record a call's end when storing it fails (the database busy or away), a
+/// second apart; then the call is left live for the stale-call reaper.
+pub const EDGE_END_ATTEMPTS: u32 = 5;
 /// How often cuts and bans are pushed to the edge.
 pub const EDGE_PUSH_INTERVAL_MS: u64 = 100;
 /// A cut not yet reported ended is sent again after this long.
 pub const EDGE_CUT_RESEND_S: i64 = 5;
+/// Bytes read from the socket at a time, and the buffers' first size.
 const READ_CHUNK: usize = 64 * 1024;
 
 /// What the connection answers.
@@ -177,7 +181,7 @@ impl App {
                         },
                     ),
                     Ok(_) if mode == EdgeMode::AllowAll => {}
-                    Ok(event) => self.edge_event(event, caller, tx)?,
+                    Ok(event) => self.edge_event(event, caller, tx).await?,
                     Err(e) => {
                         EdgeStats::bump(&self.edge.protocol_errors);
                         tracing::warn!(error = %e, message = %String::from_utf8_lossy(&msg), "unreadable edge event");
@@ -190,7 +194,7 @@ impl App {
         }
     }
 
-    fn edge_event(
+    async fn edge_event(
         &self,
         event: EdgeEvent,
         caller: &Caller,
@@ -224,28 +228,41 @@ impl App {
                     app.edge_send(&tx, cmd);
                 });
             }
-            EdgeEvent::Answered { call_id } => {
+            EdgeEvent::Answered { call_id, at } => {
                 EdgeStats::bump(&self.edge.answered);
-                tokio::spawn(async move {
-                    if let Err(e) = app.guard_answer(&call_id, None).await {
-                        tracing::debug!(%call_id, error = %e, "answer of a call the guard does not hold");
-                    }
-                });
+                // Recorded before the next event is read (memory and a queued write, no
+                // database wait), so an end that follows at once (a replay after a
+                // restart) sees the answer.
+                if let Err(e) = self.guard_answer(&call_id, at).await {
+                    tracing::debug!(%call_id, error = %e, "answer of a call the guard does not hold");
+                }
             }
             EdgeEvent::Ended {
                 call_id,
                 reason,
                 status,
+                at,
             } => {
                 EdgeStats::bump(&self.edge.ended);
                 tokio::spawn(async move {
-                    match app.guard_end(&actor, &call_id, None).await {
-                        Ok(_) => tracing::debug!(%call_id, %reason, status, "call ended"),
-                        Err(AppError::NotFound(_)) => {}
-                        Err(e) => {
-                            tracing::error!(%call_id, error = %e, "the end of a call was not recorded")
+                    for attempt in 1..=EDGE_END_ATTEMPTS {
+                        match app.guard_end(&actor, &call_id, at).await {
+                            Ok(_) => {
+                                tracing::debug!(%call_id, %reason, status, "call ended");
+                                return;
+                            }
+                            Err(AppError::NotFound(_)) => return,
+                            Err(e @ AppError::Invalid { .. }) => {
+                                tracing::error!(%call_id, error = %e, "the end of a call was refused");
+                                return;
+                            }
+                            Err(e) => {
+                                tracing::warn!(%call_id, attempt, error = %e, "the end of a call was not recorded yet");
+                                tokio::time::sleep(Duration::from_secs(1)).await;
+                            }
                         }
                     }
+                    tracing::error!(%call_id, "the end of a call was not recorded: left to the stale-call reaper");
                 });
             }
             EdgeEvent::AuthFailed { src_ip, username } => {
@@ -340,14 +357,16 @@ impl App {
     /// Pushes the guard's cuts and bans to the edge as they appear; every active ban once per
     /// connection, a cut again if the call is still live after [`EDGE_CUT_RESEND_S`].
     async fn edge_push(&self, tx: mpsc::Sender<EdgeCommand>) {
-        let mut banned: HashSet<String> = HashSet::new();
+        // (source, end of ban): a source banned again after its ban ended is pushed again.
+        let mut banned: HashSet<(String, i64)> = HashSet::new();
         let mut cut_at: HashMap<String, i64> = HashMap::new();
         let mut tick = tokio::time::interval(Duration::from_millis(EDGE_PUSH_INTERVAL_MS));
         loop {
             tick.tick().await;
             let now = self.now();
+            banned.retain(|(_, until)| *until > now);
             for (ip, until) in self.guard.counters.bans(now) {
-                if banned.insert(ip.clone()) {
+                if banned.insert((ip.clone(), until)) {
                     EdgeStats::bump(&self.edge.bans_sent);
                     self.edge_send(
                         &tx,
@@ -385,7 +404,7 @@ async fn read_more(
     rd: &mut tokio::net::tcp::OwnedReadHalf,
     buf: &mut Vec<u8>,
 ) -> Result<bool, String> {
-    let mut chunk = [0u8; 16 * 1024];
+    let mut chunk = vec![0u8; READ_CHUNK];
     let n = rd.read(&mut chunk).await.map_err(|e| e.to_string())?;
     buf.extend_from_slice(&chunk[..n]);
     Ok(n > 0)
