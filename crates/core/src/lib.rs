@@ -17,6 +17,7 @@ pub mod postcode;
 pub mod rating;
 pub mod receivables;
 pub mod rules;
+pub mod support;
 pub mod tenancy;
 pub mod terms;
 pub mod text;
