@@ -25,6 +25,7 @@ pub mod rating;
 pub mod receivables;
 pub mod records;
 pub mod secrets;
+pub mod support;
 pub mod tenancy;
 pub mod terms;
 
@@ -111,6 +112,8 @@ pub struct App {
     pub edge: Arc<edge::EdgeStats>,
     /// Counters for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
+    /// The knowledge base's suggestion index (H11), rebuilt on import.
+    pub(crate) kb: Arc<std::sync::RwLock<Arc<support::suggest::Index>>>,
 }
 
 impl App {
@@ -133,6 +136,7 @@ impl App {
             trusted_proxies: Arc::new(Vec::new()),
             edge: Arc::default(),
             metrics: Arc::default(),
+            kb: Arc::default(),
         }
     }
 

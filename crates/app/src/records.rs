@@ -16,8 +16,8 @@ pub use tollgate_store::numbers::{
     AckRow, AddressRow, ContactRow, DocRequestRow, DocumentRow, FlagRow, NumberFilter, NumberRow,
     PortInRow, PortOutRow, TransitionRow,
 };
+pub use tollgate_store::outbox::system::webhooks::WebhookEndpoint;
 pub use tollgate_store::outbox::system::Queued;
-pub use tollgate_store::outbox::webhooks::WebhookEndpoint;
 pub use tollgate_store::rating::{CdrRow, RateVersionRow, RejectRow};
 pub use tollgate_store::receivables::{
     AllocationRow, BillingCreditRow, CreditNoteRow, DisputeRow, PaymentRow,

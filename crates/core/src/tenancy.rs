@@ -236,6 +236,13 @@ pub enum Permission {
     ReceivablesReport,
     /// The outbox: delivery state, dead letters, requeue.
     OutboxManage,
+    /// Tickets in scope and their public thread; knowledge-base suggestions (H11).
+    TicketsRead,
+    /// Open a ticket (eligibility by tier and profile decides, H1/H2), reply, give feedback.
+    TicketsWrite,
+    /// The provider's agents: states, class-of-service overrides, assignment, internal notes,
+    /// contacting an end customer (H12), holidays, the knowledge base, inbound e-mail.
+    TicketsAgent,
 }
 
 /// The one role × permission matrix.
@@ -290,7 +297,8 @@ pub fn allows(role: Role, perm: Permission) -> bool {
             role,
             OperatorAdmin | OperatorBilling | PartnerAdmin | CustomerAdmin
         ),
-        OutboxManage => matches!(role, OperatorAdmin | OperatorSupport),
+        OutboxManage | TicketsAgent => matches!(role, OperatorAdmin | OperatorSupport),
+        TicketsRead | TicketsWrite => true,
     }
 }
 
@@ -394,6 +402,9 @@ mod tests {
             DisputesWrite,
             ReceivablesReport,
             OutboxManage,
+            TicketsRead,
+            TicketsWrite,
+            TicketsAgent,
         ];
         let allowed: Vec<Permission> = every
             .into_iter()

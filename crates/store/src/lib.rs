@@ -21,6 +21,7 @@ pub mod query;
 pub mod rating;
 pub mod receivables;
 mod row_macro;
+pub mod support;
 pub mod tenancy;
 #[cfg(feature = "testing")]
 pub mod testing;

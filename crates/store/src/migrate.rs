@@ -48,6 +48,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_billing"),
     migration!(11, "0011_receivables"),
     migration!(12, "0012_webhooks"),
+    migration!(13, "0013_support"),
 ];
 
 impl Migration {

@@ -5,7 +5,6 @@ use sqlx::Row;
 use crate::{Result, Store, Tx};
 
 pub mod system;
-pub mod webhooks;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxRow {
@@ -25,7 +24,7 @@ pub struct OutboxRow {
 pub async fn enqueue(tx: &mut Tx, m: &OutboxRow) -> Result<()> {
     insert(tx, m).await?;
     if m.channel != "webhook" {
-        for endpoint in webhooks::active_ids(tx).await? {
+        for endpoint in system::webhooks::active_ids(tx).await? {
             let body = serde_json::json!({
                 "id": m.id,
                 "at": m.at,

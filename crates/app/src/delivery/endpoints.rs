@@ -1,7 +1,7 @@
 //! The operator's webhook endpoints: registered (the secret shown once), listed, disabled.
 
 use tollgate_core::tenancy::Scope;
-use tollgate_store::outbox::webhooks::{self, WebhookEndpoint};
+use tollgate_store::outbox::system::webhooks::{self, WebhookEndpoint};
 
 use crate::{App, AppError, Caller};
 

@@ -13,8 +13,8 @@
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tollgate_store::outbox::system::webhooks;
 use tollgate_store::outbox::system::Queued;
-use tollgate_store::outbox::webhooks;
 
 use crate::App;
 

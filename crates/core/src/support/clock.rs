@@ -168,8 +168,7 @@ mod tests {
     }
 
     #[test]
-    fn h4_a_critical_ticket_at_17_50_is_due_09_20_the_next_working_day_for_the_extended_service()
-    {
+    fn h4_a_critical_ticket_at_17_50_is_due_09_20_the_next_working_day_for_the_extended_service() {
         // Thursday 2026-11-19 17:50 CET = 16:50Z: 10 support minutes left that day, 20 more
         // from Friday's 09:00 CET: Friday 09:20 CET = 08:20Z.
         let d = cal("Europe/Berlin", &[]).critical_due(ts("2026-11-19T16:50:00Z"));
@@ -177,10 +176,16 @@ mod tests {
         assert!(d.extended_service);
         // At 10:00 CET the 30 minutes fit: due 10:30, no flag.
         let d = cal("Europe/Berlin", &[]).critical_due(ts("2026-11-19T09:00:00Z"));
-        assert_eq!((d.at, d.extended_service), (ts("2026-11-19T09:30:00Z"), false));
+        assert_eq!(
+            (d.at, d.extended_service),
+            (ts("2026-11-19T09:30:00Z"), false)
+        );
         // On a Sunday: flagged, due Monday 09:30 CET = 08:30Z.
         let d = cal("Europe/Berlin", &[]).critical_due(ts("2026-11-22T12:00:00Z"));
-        assert_eq!((d.at, d.extended_service), (ts("2026-11-23T08:30:00Z"), true));
+        assert_eq!(
+            (d.at, d.extended_service),
+            (ts("2026-11-23T08:30:00Z"), true)
+        );
     }
 
     #[test]
@@ -201,7 +206,9 @@ mod tests {
             ts("2026-12-25T17:00:00Z")
         );
         assert_eq!(
-            cal("Europe/Berlin", &["2026-12-25"]).standard_due(created).at,
+            cal("Europe/Berlin", &["2026-12-25"])
+                .standard_due(created)
+                .at,
             ts("2026-12-28T17:00:00Z")
         );
     }
@@ -211,9 +218,15 @@ mod tests {
     ) {
         // Monday 2026-11-23 07:00 CET = 06:00Z: due 18:00 CET that Monday = 17:00Z.
         let c = cal("Europe/Berlin", &[]);
-        assert_eq!(c.standard_due(ts("2026-11-23T06:00:00Z")).at, ts("2026-11-23T17:00:00Z"));
+        assert_eq!(
+            c.standard_due(ts("2026-11-23T06:00:00Z")).at,
+            ts("2026-11-23T17:00:00Z")
+        );
         // Customer Care at Monday 15:00 CET (14:00Z): 3 h left Monday, 6 h Tuesday from 09:00:
         // Tuesday 15:00 CET = 14:00Z.
-        assert_eq!(c.care_review_due(ts("2026-11-23T14:00:00Z")), ts("2026-11-24T14:00:00Z"));
+        assert_eq!(
+            c.care_review_due(ts("2026-11-23T14:00:00Z")),
+            ts("2026-11-24T14:00:00Z")
+        );
     }
 }

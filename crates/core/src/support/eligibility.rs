@@ -25,7 +25,11 @@ pub enum Opener<'a> {
 /// Whether `opener` may open a ticket about `issue` under the profile's support terms. Under
 /// a reseller profile (`x-hoppers-2025`: no direct tiers) customers go to their reseller, the
 /// partner named here (X 4.B via the profile's clause for P4).
-pub fn may_open(support: &Support, opener: &Opener<'_>, issue: Option<&str>) -> Result<(), Refusal> {
+pub fn may_open(
+    support: &Support,
+    opener: &Opener<'_>,
+    issue: Option<&str>,
+) -> Result<(), Refusal> {
     match opener {
         Opener::Operator => Ok(()),
         Opener::Customer { partner: None } => Ok(()),
@@ -75,9 +79,16 @@ mod tests {
 
     fn wildix_2026() -> Support {
         Support {
-            direct_tiers: ["diamond", "platinum", "gold_plus", "gold", "silver", "bronze"]
-                .map(String::from)
-                .to_vec(),
+            direct_tiers: [
+                "diamond",
+                "platinum",
+                "gold_plus",
+                "gold",
+                "silver",
+                "bronze",
+            ]
+            .map(String::from)
+            .to_vec(),
             bronze_limited: true,
         }
     }
@@ -88,9 +99,15 @@ mod tests {
             tier: "bronze",
             assigned_partner: Some("Northwind Gold"),
         };
-        assert_eq!(may_open(&wildix_2026(), &bronze, Some("pbx_unreachable")), Ok(()));
+        assert_eq!(
+            may_open(&wildix_2026(), &bronze, Some("pbx_unreachable")),
+            Ok(())
+        );
         let r = may_open(&wildix_2026(), &bronze, None).unwrap_err();
-        assert_eq!((r.code, r.rule), ("support_via_assigned_partner", Some(rules::H2)));
+        assert_eq!(
+            (r.code, r.rule),
+            ("support_via_assigned_partner", Some(rules::H2))
+        );
         assert!(r.message.contains("Northwind Gold"), "{}", r.message);
     }
 

@@ -3,6 +3,8 @@
 
 use super::*;
 
+pub mod webhooks;
+
 /// Unsent messages for a recipient, oldest first.
 pub async fn pending_for(store: &Store, recipient: &str) -> Result<Vec<OutboxRow>> {
     let rows = sqlx::query(

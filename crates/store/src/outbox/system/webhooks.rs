@@ -1,4 +1,6 @@
-//! Webhook endpoints: the operator's receivers of every notification (issue 13 #8).
+//! Webhook endpoints: the operator's receivers of every notification (issue 13 #8). No
+//! tenant scope: endpoints are the operator's own (the use cases check the caller is the
+//! operator); the outbox's fan-out and the delivery read them for every message.
 
 use sqlx::Row;
 

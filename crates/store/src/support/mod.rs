@@ -1,0 +1,214 @@
+//! Support desk storage (issue 16): tickets, their messages, holidays per support region, the
+//! knowledge base. Scoped reads take the caller's scope; writes are the use cases', which
+//! checked the caller first.
+
+use sqlx::Row;
+
+use crate::row_macro::table_row;
+use crate::{Arg, Page, Result, ScopeFilter, ScopedQuery, Store, Tx};
+
+pub mod system;
+
+table_row! {
+    pub struct TicketRow in "tickets" {
+        id: String,
+        /// `TKT-000123`: what e-mail subjects carry.
+        reference: String,
+        partner_id: Option<String>,
+        customer_id: Option<String>,
+        opened_by: String,
+        /// `portal`, `api` or `noc` (H5: never `email`).
+        channel: String,
+        kind: String,
+        topic: Option<String>,
+        issue: Option<String>,
+        subject: String,
+        device: Option<String>,
+        versions: Option<String>,
+        trace_numbers: Option<String>,
+        trace_at: Option<i64>,
+        cos: String,
+        cos_proposed: String,
+        state: String,
+        /// `americas` or `emea` (H3).
+        region: String,
+        created_at: i64,
+        response_due_at: i64,
+        extended_service: i64,
+        review_due_at: Option<i64>,
+        first_response_at: Option<i64>,
+        assignee: Option<String>,
+        /// H9: the closed ticket this one continues.
+        previous_ticket_id: Option<String>,
+        /// S4: the guard incident that opened it.
+        incident_id: Option<String>,
+        /// H12: when the provider contacted the partner's end customer directly.
+        customer_contacted_at: Option<i64>,
+        closed_at: Option<i64>,
+        rating: Option<i64>,
+        feedback: Option<String>,
+        updated_at: i64,
+    }
+}
+
+table_row! {
+    pub struct TicketMessageRow in "ticket_messages" {
+        id: String,
+        ticket_id: String,
+        at: i64,
+        author: String,
+        channel: String,
+        internal: i64,
+        body: String,
+    }
+}
+
+table_row! {
+    pub struct ArticleRow in "kb_articles" {
+        id: String,
+        slug: String,
+        title: String,
+        topic: String,
+        /// Comma separated.
+        tags: String,
+        body: String,
+        updated_at: i64,
+    }
+}
+
+/// Filters of a ticket listing.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub state: Option<String>,
+    /// Only tickets whose first response is overdue at this time.
+    pub breached_at: Option<i64>,
+}
+
+/// The next ticket reference, inside the creating transaction.
+pub async fn next_reference(tx: &mut Tx) -> Result<String> {
+    let row = sqlx::query("UPDATE ticket_seq SET last = last + 1 WHERE id = 1 RETURNING last")
+        .fetch_one(&mut **tx)
+        .await?;
+    let n: i64 = row.try_get("last")?;
+    Ok(format!("TKT-{n:06}"))
+}
+
+/// Tickets in scope, oldest first (keyset pages by id).
+pub async fn list_tickets(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    f: &TicketFilter,
+    page: &Page,
+) -> Result<Vec<TicketRow>> {
+    let mut q = ScopedQuery::new(&format!("SELECT {} FROM tickets t", TicketRow::cols("t")));
+    q.filter("t.state", "=", f.state.clone().map(Arg::Text))
+        .clause(|sql, args| {
+            if let Some(at) = f.breached_at {
+                args.push(Arg::Int(at));
+                sql.push_str(&format!(
+                    " AND t.first_response_at IS NULL AND t.response_due_at < ${}",
+                    args.len()
+                ));
+            }
+            scope.push(sql, args, "t.customer_id", "t.partner_id")
+        })
+        .page("t.id", page);
+    q.fetch(store.reader(), TicketRow::from_row).await
+}
+
+/// One ticket in scope.
+pub async fn get_ticket(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    id: &str,
+) -> Result<Option<TicketRow>> {
+    let mut q = ScopedQuery::new(&format!("SELECT {} FROM tickets t", TicketRow::cols("t")));
+    q.filter("t.id", "=", Some(Arg::Text(id.into())))
+        .clause(|sql, args| scope.push(sql, args, "t.customer_id", "t.partner_id"));
+    Ok(q.fetch(store.reader(), TicketRow::from_row).await?.pop())
+}
+
+/// The ticket a guard incident opened, if any (S4: one ticket per incident).
+pub async fn ticket_of_incident(tx: &mut Tx, incident: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT id FROM tickets WHERE incident_id = $1")
+        .bind(incident)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.map(|r| r.try_get("id")).transpose()?)
+}
+
+/// Locks and reads a ticket for an update, inside the transaction.
+pub async fn ticket_for_update(tx: &mut Tx, id: &str) -> Result<Option<TicketRow>> {
+    // Touching the row first takes its write lock on PostgreSQL (SQLite: the one writer).
+    sqlx::query("UPDATE tickets SET updated_at = updated_at WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {} FROM tickets WHERE id = $1",
+        TicketRow::cols("")
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.as_ref().map(TicketRow::from_row).transpose()?)
+}
+
+/// Writes a ticket's mutable fields back.
+pub async fn update_ticket(tx: &mut Tx, t: &TicketRow) -> Result<()> {
+    sqlx::query(
+        "UPDATE tickets SET cos = $1, state = $2, response_due_at = $3, extended_service = $4, \
+         first_response_at = $5, assignee = $6, customer_contacted_at = $7, closed_at = $8, \
+         rating = $9, feedback = $10, updated_at = $11 WHERE id = $12",
+    )
+    .bind(&t.cos)
+    .bind(&t.state)
+    .bind(t.response_due_at)
+    .bind(t.extended_service)
+    .bind(t.first_response_at)
+    .bind(&t.assignee)
+    .bind(t.customer_contacted_at)
+    .bind(t.closed_at)
+    .bind(t.rating)
+    .bind(&t.feedback)
+    .bind(t.updated_at)
+    .bind(&t.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Sets a holiday of a support region (the day at 00:00 UTC), replacing its name.
+pub async fn put_holiday(tx: &mut Tx, region: &str, day: i64, name: &str) -> Result<()> {
+    sqlx::query("DELETE FROM support_holidays WHERE region = $1 AND day = $2")
+        .bind(region)
+        .bind(day)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO support_holidays (region, day, name) VALUES ($1, $2, $3)")
+        .bind(region)
+        .bind(day)
+        .bind(name)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Sets a partner's support region; false when there is no such partner.
+pub async fn set_partner_region(tx: &mut Tx, partner: &str, region: &str) -> Result<bool> {
+    let r = sqlx::query("UPDATE partners SET support_region = $1 WHERE id = $2")
+        .bind(region)
+        .bind(partner)
+        .execute(&mut **tx)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Inserts or replaces an article by slug.
+pub async fn upsert_article(tx: &mut Tx, a: &ArticleRow) -> Result<()> {
+    sqlx::query("DELETE FROM kb_articles WHERE slug = $1")
+        .bind(&a.slug)
+        .execute(&mut **tx)
+        .await?;
+    a.insert(tx).await
+}
