@@ -12,6 +12,7 @@ mod numbers_cmd;
 mod progress;
 mod rating_cmd;
 mod receivables_cmd;
+mod support_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -112,6 +113,16 @@ enum Command {
     Outbox {
         #[command(subcommand)]
         action: receivables_cmd::OutboxCmd,
+    },
+    /// Inbound support e-mail: `tollgate mail receive < message.eml` (an MTA pipe transport).
+    Mail {
+        #[command(subcommand)]
+        action: support_cmd::MailCmd,
+    },
+    /// The knowledge base the support desk suggests from (H11).
+    Kb {
+        #[command(subcommand)]
+        action: support_cmd::KbCmd,
     },
     /// The SIP edge's configuration from Tollgate's tables.
     Edge {
@@ -277,6 +288,8 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
             receivables_cmd::payments(open_app(&cfg).await?, action).await
         }
         Command::Edge { action } => edge_cmd::run(action).await,
+        Command::Mail { action } => support_cmd::mail(open_app(&cfg).await?, action).await,
+        Command::Kb { action } => support_cmd::kb(open_app(&cfg).await?, action).await,
         Command::Outbox { action } => {
             let relay = cfg.smtp_relay().map_err(|e| Fail(2, e))?;
             receivables_cmd::outbox(open_app(&cfg).await?, relay, action).await
@@ -368,6 +381,14 @@ async fn serve(cfg: config::Config) -> Result<(), Fail> {
                 ),
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "stale call sweep failed"),
+            }
+            // S4: the NOC's detections reach the partners as tickets.
+            match sweeper.noc_sweep().await {
+                Ok(ids) if !ids.is_empty() => {
+                    tracing::info!(tickets = ids.len(), "NOC tickets opened")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "NOC sweep failed"),
             }
             // Dunning: reminders, suspensions of overdue accounts, lifts once paid.
             match sweeper.dunning_sweep().await {

@@ -256,3 +256,13 @@ where
 {
     Option::<T>::deserialize(d).map(Some)
 }
+
+/// An optional time field (RFC 3339 or Unix seconds) read into Unix seconds.
+pub(crate) fn time_opt(v: &Option<String>, field: &'static str) -> Result<Option<i64>, ApiError> {
+    v.as_deref()
+        .map(|s| {
+            tollgate_core::cdr::parse_time(s, field)
+                .map_err(|r| ApiError::from(tollgate_app::AppError::from(r)))
+        })
+        .transpose()
+}

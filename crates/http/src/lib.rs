@@ -94,6 +94,7 @@ pub const ROUTE_TABLES: &[&[RouteSpec]] = &[
     routes::table::rating::ROUTES,
     routes::table::billing::ROUTES,
     routes::table::receivables::ROUTES,
+    routes::table::support::ROUTES,
 ];
 
 /// Every route of the API, the fragments in order.
@@ -114,6 +115,7 @@ fn mount(app: &App, max_body: usize) -> Router<App> {
         .merge(routes::table::rating::mount(app, max_body))
         .merge(routes::table::billing::mount(app, max_body))
         .merge(routes::table::receivables::mount(app, max_body))
+        .merge(routes::table::support::mount(app, max_body))
 }
 
 /// Wraps a route with the authorization check of its access.

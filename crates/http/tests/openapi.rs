@@ -60,6 +60,7 @@ const CREATING_POSTS: &[&str] = &[
     "/v1/payments",
     "/v1/invoices/{id}/disputes",
     "/v1/webhooks",
+    "/v1/tickets",
 ];
 
 #[test]

@@ -266,6 +266,21 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("GET", "/v1/webhooks"), AUDIT),
         (("POST", "/v1/webhooks"), AUDIT),
         (("DELETE", "/v1/webhooks/{id}"), AUDIT),
+        (("GET", "/v1/tickets"), ALL),
+        (("POST", "/v1/tickets"), ALL),
+        (("GET", "/v1/tickets/{id}"), ALL),
+        (("POST", "/v1/tickets/{id}/messages"), ALL),
+        (("POST", "/v1/tickets/{id}/state"), AUDIT),
+        (("POST", "/v1/tickets/{id}/cos"), AUDIT),
+        (("POST", "/v1/tickets/{id}/assign"), AUDIT),
+        (("POST", "/v1/tickets/{id}/feedback"), ALL),
+        (("POST", "/v1/tickets/{id}/contact-customer"), AUDIT),
+        (("GET", "/v1/support/suggestions"), ALL),
+        (("GET", "/v1/support/articles/{slug}"), ALL),
+        (("GET", "/v1/support/holidays"), ALL),
+        (("PUT", "/v1/support/holidays"), AUDIT),
+        (("PUT", "/v1/partners/{id}/support-region"), AUDIT),
+        (("POST", "/v1/support/inbound-mail"), AUDIT),
     ])
 }
 

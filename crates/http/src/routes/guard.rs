@@ -9,21 +9,13 @@ use tollgate_app::{App, AppError, Caller};
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
-use crate::extract::{page, ApiJson, ApiQuery, OptJson, PageQuery};
+use crate::extract::{page, time_opt, ApiJson, ApiQuery, OptJson, PageQuery};
 use crate::routes::{ApiCreated, ApiOk};
 use crate::wire::guard::{
     AnnouncementOut, AuthFailureOut, CallAnsweredOut, CallEndedOut, DecisionOut, IncidentOut,
     PolicyOut, PolicyViewOut, PrefixOut, SuspensionOut, TeardownsOut,
 };
 use crate::wire::{Created, Page, Whole};
-
-fn time_opt(v: &Option<String>, field: &'static str) -> Result<Option<i64>, ApiError> {
-    v.as_deref()
-        .map(|s| {
-            tollgate_core::cdr::parse_time(s, field).map_err(|r| ApiError::from(AppError::from(r)))
-        })
-        .transpose()
-}
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

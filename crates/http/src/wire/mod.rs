@@ -11,6 +11,7 @@ pub mod guard;
 pub mod numbers;
 pub mod rating;
 pub mod receivables;
+pub mod support;
 pub mod tenancy;
 
 use std::borrow::Cow;

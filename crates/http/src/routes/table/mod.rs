@@ -7,6 +7,7 @@ pub mod guard;
 pub mod numbers;
 pub mod rating;
 pub mod receivables;
+pub mod support;
 pub mod system;
 pub mod tenancy;
 
@@ -18,6 +19,7 @@ mod prelude {
     pub(crate) use crate::routes::numbers as numbers_routes;
     pub(crate) use crate::routes::rating as rating_routes;
     pub(crate) use crate::routes::receivables as receivables_routes;
+    pub(crate) use crate::routes::support as support_routes;
     pub(crate) use crate::routes::{access, tenancy};
     pub(crate) use crate::wire::rating::{CdrLineIn, CdrOut, IngestReportOut};
     pub(crate) use crate::wire::Page;

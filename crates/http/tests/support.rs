@@ -1,0 +1,150 @@
+//! The support desk over HTTP (issue 16): tickets opened, refused with the rule and whom to
+//! contact, inbound e-mail as the MTA posts it, suggestions while typing.
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+mod common;
+use common::*;
+
+#[tokio::test]
+async fn h2_tickets_open_with_their_clock_or_are_refused_naming_the_partner_to_contact() {
+    let t = setup().await;
+    let (s, v) = t
+        .post(
+            "/v1/tickets",
+            "partner_gold",
+            json!({"kind": "technical", "subject": "No ringback on transfers",
+                   "message": "Attended transfers give silence instead of ringback.",
+                   "device": "Cloud PBX", "versions": "7.02", "trace_numbers": "+33170000001",
+                   "trace_at": (NOW - 600).to_string()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert!(v["reference"].as_str().unwrap().starts_with("TKT-"));
+    assert_eq!(
+        (v["cos"].as_str(), v["state"].as_str()),
+        (Some("standard"), Some("new"))
+    );
+    assert!(v["response_due_at"].is_string());
+    let id = v["id"].as_str().unwrap().to_string();
+    // The customer of a partner is sent to its partner, with the rule.
+    let (s, v) = t
+        .post(
+            "/v1/tickets",
+            "customer_a",
+            json!({"kind": "customer_care", "topic": "billing", "subject": "Invoice", "message": "Question"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["code"], "support_via_partner");
+    assert_eq!(v["error"]["rule"], "P4");
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Northwind"));
+    // The bronze partner cannot read the gold partner's ticket.
+    let (s, _) = t.get(&format!("/v1/tickets/{id}"), "partner_bronze").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Nothing written by the refusal: the customer sees no ticket of its own making.
+    let (_, list) = t.get("/v1/tickets?limit=100", "customer_a").await;
+    assert!(list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|x| x["subject"] != "Invoice"));
+}
+
+#[tokio::test]
+async fn h5_an_inbound_mail_without_a_ticket_reference_is_refused_and_a_follow_up_is_threaded() {
+    let t = setup().await;
+    let (_, v) = t
+        .post(
+            "/v1/tickets",
+            "partner_gold",
+            json!({"kind": "customer_care", "topic": "orders", "subject": "Order status",
+                   "message": "Where is order 42?"}),
+        )
+        .await;
+    let reference = v["reference"].as_str().unwrap().to_string();
+    let (s, v, _) = post_mail(
+        &t,
+        "From: admin@northwind.test\r\nSubject: New problem\r\n\r\nPhones down.\r\n".into(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["outcome"].as_str(), v["code"].as_str()),
+        (Some("refused"), Some("ticket_by_email"))
+    );
+    assert_eq!(v["replied"], true);
+    let (s, v, _) = post_mail(
+        &t,
+        format!(
+        "From: admin@northwind.test\r\nSubject: Re: {reference} Order status\r\n\r\nAny news?\r\n"
+    ),
+    )
+    .await;
+    assert_eq!(
+        (s, v["outcome"].as_str()),
+        (StatusCode::OK, Some("threaded")),
+        "{v}"
+    );
+    let (_, ticket) = t
+        .get(
+            &format!("/v1/tickets/{}", v["ticket_id"].as_str().unwrap()),
+            "partner_gold",
+        )
+        .await;
+    let last = ticket["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (last["channel"].as_str(), last["body"].as_str()),
+        (Some("email"), Some("Any news?"))
+    );
+    // Garbage is a 422 with the field, nothing threaded.
+    let (s, v, _) = post_mail(&t, "not a mail".into()).await;
+    assert_eq!(
+        refusal(s, &v, "message").0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
+async fn h11_suggestions_follow_the_typing() {
+    let t = setup().await;
+    let (s, v) = t
+        .get(
+            "/v1/support/suggestions?q=premium%20rate%20blo",
+            "customer_b",
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v["items"][0]["slug"], "premium-rate-and-international-blocked",
+        "{v}"
+    );
+    let (s, a) = t
+        .get(
+            "/v1/support/articles/premium-rate-and-international-blocked",
+            "customer_b",
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(a["body"].as_str().unwrap().contains("F2"), "{a}");
+}
+
+async fn post_mail(t: &T, raw: String) -> (StatusCode, serde_json::Value, String) {
+    t.call(
+        "POST",
+        "/v1/support/inbound-mail",
+        Some(t.token("operator")),
+        "message/rfc822",
+        raw.into_bytes(),
+    )
+    .await
+}
