@@ -77,9 +77,10 @@ async fn h1_a_bronze_partners_billing_ticket_is_refused_naming_its_assigned_part
         ..NewTicket::default()
     };
     let (code, rule, message) = refusal(app.create_ticket(&bronze, billing).await.unwrap_err());
+    // H1: Bronze support is limited to three issues; for the rest, its assigned partner.
     assert_eq!(
         (code.as_str(), rule),
-        ("support_via_assigned_partner", Some("H2"))
+        ("support_via_assigned_partner", Some("H1"))
     );
     assert!(message.contains("Northwind Communications"), "{message}");
     let pbx = NewTicket {
@@ -182,9 +183,34 @@ async fn h5_a_new_ticket_by_email_is_refused_with_a_reply_and_a_follow_up_lands_
         .await
         .unwrap()
         .ticket;
-    let reply = format!(
-        "From: admin@northwind.test\r\nSubject: Re: [{}] One-way audio\r\n\r\nStill one-way after the router change.\r\n\r\nOn Thu, Support wrote:\r\n> Please change the router\r\n",
+    // Without the ticket's key a reply naming the reference is refused: a forged From:
+    // alone does not write into a ticket.
+    let forged = format!(
+        "From: admin@northwind.test\r\nSubject: Re: [{}] One-way audio\r\n\r\nForged.\r\n",
         t.reference
+    );
+    assert!(matches!(
+        app.receive_mail(forged.as_bytes()).await.unwrap(),
+        MailOutcome::Refused {
+            code: "ticket_key_invalid",
+            ..
+        }
+    ));
+    // An out-of-office answer is neither threaded nor answered.
+    let ooo = format!(
+        "From: admin@northwind.test\r\nAuto-Submitted: auto-replied\r\nSubject: Re: [{}:{}] Away\r\n\r\nI am away.\r\n",
+        t.reference, t.mail_key
+    );
+    assert!(matches!(
+        app.receive_mail(ooo.as_bytes()).await.unwrap(),
+        MailOutcome::Refused {
+            code: "automatic_message",
+            replied: false
+        }
+    ));
+    let reply = format!(
+        "From: admin@northwind.test\r\nSubject: Re: [{}:{}] One-way audio\r\n\r\nStill one-way after the router change.\r\n\r\nOn Thu, Support wrote:\r\n> Please change the router\r\n",
+        t.reference, t.mail_key
     );
     match app.receive_mail(reply.as_bytes()).await.unwrap() {
         MailOutcome::Threaded(v) => {
@@ -199,8 +225,8 @@ async fn h5_a_new_ticket_by_email_is_refused_with_a_reply_and_a_follow_up_lands_
     }
     // Someone outside the ticket's tenant cannot write into it by e-mail.
     let intruder = format!(
-        "From: admin@bayview-bakery.test\r\nSubject: Re: [{}] x\r\n\r\nhello\r\n",
-        t.reference
+        "From: admin@bayview-bakery.test\r\nSubject: Re: [{}:{}] x\r\n\r\nhello\r\n",
+        t.reference, t.mail_key
     );
     assert!(matches!(
         app.receive_mail(intruder.as_bytes()).await.unwrap(),
@@ -224,13 +250,7 @@ async fn h9_a_reply_to_a_closed_ticket_creates_a_linked_new_ticket_and_h10_feedb
         .ticket_feedback(&gold, &t.id, 4, None)
         .await
         .unwrap_err();
-    assert!(matches!(
-        e,
-        AppError::Conflict {
-            code: "ticket_not_resolved",
-            ..
-        }
-    ));
+    assert_eq!(refusal(e).0, "ticket_not_resolved");
     app.set_ticket_state(&sys(), &t.id, "resolved")
         .await
         .unwrap();
@@ -280,8 +300,9 @@ async fn h11_suggestions_while_typing_return_the_relevant_articles() {
             .await
             .unwrap(),
     );
-    assert!(
-        s.iter().take(3).any(|x| x == "disputing-an-invoice-line"),
+    assert_eq!(
+        s.first().map(String::as_str),
+        Some("disputing-an-invoice-line"),
         "{s:?}"
     );
     let s = slugs(
@@ -309,7 +330,7 @@ async fn s4_a_guard_incident_opens_one_ticket_to_the_partner_with_its_evidence()
     // Three calls to a premium-rate destination within the window: F3's forbidden-attempts
     // detector raises an incident on the account.
     for n in 0..3 {
-        let _ = app
+        let d = app
             .guard_call(
                 &Actor::cli(),
                 tollgate_app::guard::CallRequest {
@@ -323,6 +344,11 @@ async fn s4_a_guard_incident_opens_one_ticket_to_the_partner_with_its_evidence()
             )
             .await
             .unwrap();
+        assert_eq!(
+            d.verdict.decision.as_str(),
+            "deny",
+            "premium rate is refused (F2)"
+        );
     }
     app.flush_guard().await.unwrap();
     let before = app
@@ -350,4 +376,57 @@ async fn s4_a_guard_incident_opens_one_ticket_to_the_partner_with_its_evidence()
         .unwrap()
         .len();
     assert_eq!(after, before + opened.len());
+}
+
+#[tokio::test]
+async fn h4_an_unanswered_ticket_shows_breached_after_its_due_time_and_in_the_breached_list() {
+    let app = demo_at(THU_17_50_BERLIN).await;
+    let gold = as_user(&app, "admin@northwind.test").await;
+    // Standard at Thursday 17:50 CET: due 18:00 CET that day = 17:00Z = 1_795_107_600.
+    let t = app
+        .create_ticket(&gold, technical("Hold music missing"))
+        .await
+        .unwrap()
+        .ticket;
+    assert_eq!(t.response_due_at, 1_795_107_600);
+    assert!(!app.ticket(&gold, &t.id).await.unwrap().breached);
+    app.clock.set(1_795_107_600 + 1);
+    assert!(app.ticket(&gold, &t.id).await.unwrap().breached);
+    let overdue = app
+        .tickets(&gold, None, true, &Page::first(100))
+        .await
+        .unwrap();
+    assert!(overdue.iter().any(|x| x.id == t.id));
+    // H12: the partner has not acted; the provider may contact the end customer on a
+    // Critical ticket about that customer, recorded on it.
+    let acme = tollgate_store::tenancy::system::find_customer_by_name(&app.store, "Acme Dental")
+        .await
+        .unwrap()
+        .unwrap();
+    let critical = app
+        .create_ticket(
+            &sys(),
+            NewTicket {
+                customer_id: Some(acme.id),
+                impact: Impact {
+                    call_drops_not_operator: true,
+                    ..Impact::default()
+                },
+                ..technical("Calls drop")
+            },
+        )
+        .await
+        .unwrap()
+        .ticket;
+    let early = app
+        .contact_end_customer(&sys(), &critical.id, "Called the practice manager.")
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(early).0, "direct_contact_not_due");
+    app.clock.set(critical.response_due_at + 1);
+    let v = app
+        .contact_end_customer(&sys(), &critical.id, "Called the practice manager.")
+        .await
+        .unwrap();
+    assert!(v.ticket.customer_contacted_at.is_some());
 }

@@ -12,6 +12,7 @@ mod numbers_cmd;
 mod progress;
 mod rating_cmd;
 mod receivables_cmd;
+mod support_bench;
 mod support_cmd;
 
 use std::path::PathBuf;
@@ -341,6 +342,9 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
             }
             Ok(())
         }
+        Command::Bench {
+            action: rating_cmd::BenchCmd::Support { articles, tickets },
+        } => support_bench::run(articles, tickets).await,
         Command::Bench { action } => rating_cmd::bench(action).await,
         Command::Generate { action } => rating_cmd::generate(action),
     }

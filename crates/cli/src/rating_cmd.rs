@@ -66,6 +66,14 @@ pub enum BenchCmd {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Support desk: suggestions while typing over a generated knowledge base (against a
+    /// scan of every article), tickets opened per second on SQLite (against bare inserts).
+    Support {
+        #[arg(long, default_value_t = 100_000)]
+        articles: usize,
+        #[arg(long, default_value_t = 2_000)]
+        tickets: usize,
+    },
     /// Guard decisions: in-process latency, HTTP decisions/s and p99, memory per live call.
     Guard {
         #[arg(long, default_value_t = 200)]

@@ -10,6 +10,9 @@ use tollgate_app::{Actor, App, Caller};
 
 use crate::Fail;
 
+/// sysexits.h: a temporary failure; the MTA keeps the message and retries.
+pub const EX_TEMPFAIL: u8 = 75;
+
 #[derive(Subcommand)]
 pub enum MailCmd {
     /// Read one RFC 5322 message on standard input: a follow-up lands in its ticket's thread;
@@ -31,12 +34,24 @@ pub async fn mail(app: App, action: MailCmd) -> Result<(), Fail> {
         .take(MAX_MAIL_BYTES as u64 + 1)
         .read_to_end(&mut raw)
         .map_err(|e| Fail(1, format!("standard input: {e}")))?;
-    match app.receive_mail(&raw).await? {
-        MailOutcome::Threaded(v) => {
+    // An MTA bounces what a pipe refuses with an error, to a sender who may be forged: a
+    // message Tollgate will not take is accepted and dropped (exit 0, said on stdout); only a
+    // failure of Tollgate itself asks the MTA to retry later (EX_TEMPFAIL).
+    match app.receive_mail(&raw).await {
+        Ok(MailOutcome::Threaded(v)) => {
             println!("threaded into {} ({})", v.ticket.reference, v.ticket.id)
         }
-        MailOutcome::Refused { code, replied } => {
+        Ok(MailOutcome::Refused { code, replied }) => {
             println!("refused: {code}{}", if replied { " (replied)" } else { "" })
+        }
+        Err(e @ (tollgate_app::AppError::Invalid { .. } | tollgate_app::AppError::Refused(_))) => {
+            println!("refused: {e}")
+        }
+        Err(e) => {
+            return Err(Fail(
+                EX_TEMPFAIL,
+                format!("mail not taken, retry later: {e}"),
+            ))
         }
     }
     Ok(())

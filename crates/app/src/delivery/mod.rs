@@ -50,6 +50,25 @@ pub fn backoff_s(attempts: i64) -> i64 {
     (FIRST_BACKOFF_S << shift).min(MAX_BACKOFF_S)
 }
 
+/// RFC 3834: every message Tollgate sends is machine-generated, so responders do not answer
+/// it (no loops with out-of-office replies).
+#[derive(Debug, Clone, Copy)]
+struct AutoSubmitted;
+
+impl lettre::message::header::Header for AutoSubmitted {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), "auto-generated".into())
+    }
+}
+
 fn message(relay: &SmtpRelay, q: &Queued) -> Result<Message, String> {
     Message::builder()
         .from(relay.from.parse().map_err(|e| format!("sender: {e}"))?)
@@ -61,6 +80,7 @@ fn message(relay: &SmtpRelay, q: &Queued) -> Result<Message, String> {
         .subject(q.message.subject.clone())
         .message_id(Some(format!("<{}@tollgate>", q.message.id)))
         .header(ContentType::TEXT_PLAIN)
+        .header(AutoSubmitted)
         .body(q.message.body.clone())
         .map_err(|e| e.to_string())
 }

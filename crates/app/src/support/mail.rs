@@ -28,14 +28,42 @@ pub enum MailOutcome {
     Refused { code: &'static str, replied: bool },
 }
 
-/// The ticket reference in a subject (`TKT-` and six digits).
-pub fn reference_in(subject: &str) -> Option<String> {
-    let b = subject.as_bytes();
-    (0..b.len().saturating_sub(9)).find_map(|i| {
-        let r = &subject[i..];
-        (r.starts_with("TKT-") && r.as_bytes()[4..10].iter().all(u8::is_ascii_digit))
-            .then(|| r[..10].to_string())
+/// Least time between two automatic replies to one sender (a responder on the other side
+/// cannot start a loop).
+pub const AUTO_REPLY_INTERVAL_S: i64 = 3_600;
+/// Digits of a ticket reference's number; hex digits of its e-mail key.
+const REFERENCE_DIGITS: usize = 6;
+const KEY_HEX: usize = 2 * super::tickets::MAIL_KEY_BYTES;
+
+/// The ticket tag in a subject: `TKT-` and six digits (the reference), then `:` and the
+/// ticket's e-mail key when present (`[TKT-000123:0a1b2c3d4e]`).
+pub fn reference_in(subject: &str) -> Option<(String, Option<String>)> {
+    subject.match_indices("TKT-").find_map(|(i, _)| {
+        let rest = &subject.as_bytes()[i + 4..];
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits != REFERENCE_DIGITS {
+            return None;
+        }
+        let reference = subject[i..i + 4 + REFERENCE_DIGITS].to_string();
+        let after = &rest[REFERENCE_DIGITS..];
+        let key = after.strip_prefix(b":").and_then(|k| {
+            let n = k.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+            (n == KEY_HEX).then(|| String::from_utf8_lossy(&k[..KEY_HEX]).to_lowercase())
+        });
+        Some((reference, key))
     })
+}
+
+/// Whether a message was sent by a machine (RFC 3834 `Auto-Submitted`, list and bulk mail,
+/// bounces): never answered, never threaded.
+fn automatic(msg: &mail_parser::Message<'_>, from: &str) -> bool {
+    let header = |name: &str| msg.header_raw(name).map(|v| v.trim().to_ascii_lowercase());
+    header("Auto-Submitted").is_some_and(|v| v != "no")
+        || header("Precedence").is_some_and(|v| matches!(v.as_str(), "bulk" | "list" | "junk"))
+        || header("Return-Path").is_some_and(|v| v == "<>")
+        || header("List-Id").is_some()
+        || from.starts_with("mailer-daemon@")
+        || from.starts_with("postmaster@")
 }
 
 /// The new text of a reply: quoted lines (`>`) and everything after an "On ... wrote:" line
@@ -77,17 +105,35 @@ impl App {
                 AppError::invalid("mail_sender_missing", "message", "no From address")
             })?;
         let subject = msg.subject().unwrap_or("").to_string();
-        let automatic = msg
-            .header_raw("Auto-Submitted")
-            .is_some_and(|v| !v.trim().eq_ignore_ascii_case("no"));
+        let automatic = automatic(&msg, &from);
         let body = reply_text(&msg.body_text(0).unwrap_or_default());
         let user = tollgate_store::auth::system::find_user_by_email(&self.store, &from).await?;
         let now = self.now();
-        let Some(reference) = reference_in(&subject) else {
+        if automatic {
+            return Ok(MailOutcome::Refused {
+                code: "automatic_message",
+                replied: false,
+            });
+        }
+        let Some((reference, key)) = reference_in(&subject) else {
             // H5: new tickets are not opened by e-mail. A known user hears how to open one;
             // an unknown sender or an automatic message gets no reply (no backscatter, no
             // loops).
-            let replied = user.is_some() && !automatic;
+            if user.is_none() {
+                // An unknown sender: no reply (no backscatter), nothing written.
+                return Ok(MailOutcome::Refused {
+                    code: "ticket_by_email",
+                    replied: false,
+                });
+            }
+            let recent = tollgate_store::outbox::system::sent_or_queued_since(
+                &self.store,
+                &from,
+                rules::H5.rule,
+                now - AUTO_REPLY_INTERVAL_S,
+            )
+            .await?;
+            let replied = recent == 0;
             let mut tx = self.store.begin().await?;
             if replied {
                 outbox::enqueue(
@@ -114,7 +160,7 @@ impl App {
             tollgate_store::audit::append(
                 &mut tx,
                 &audit_row(&Actor { actor: "system:mail".into(), source: "email".into(), request_id: new_id("mail") }, now, "mail.refused", &from,
-                    json!({"code": "ticket_by_email", "subject": subject.chars().take(200).collect::<String>(), "replied": replied, "rule": "H5"})),
+                    json!({"code": "ticket_by_email", "subject": subject.chars().take(tollgate_core::support::ticket::MAX_SUBJECT_CHARS).collect::<String>(), "replied": replied, "rule": "H5"})),
             )
             .await?;
             tollgate_store::commit(tx).await?;
@@ -139,6 +185,17 @@ impl App {
             Level::Partner => user.partner_id.is_some() && user.partner_id == ticket.partner_id,
             Level::Customer => user.customer_id.is_some() && user.customer_id == ticket.customer_id,
         };
+        // The ticket's key, which only those who can read the ticket know: a forged From:
+        // alone does not write into it.
+        let key_ok = key.is_some_and(|k| {
+            crate::secrets::constant_time_eq(k.as_bytes(), ticket.mail_key.as_bytes())
+        });
+        if !key_ok {
+            return Ok(MailOutcome::Refused {
+                code: "ticket_key_invalid",
+                replied: false,
+            });
+        }
         if !belongs || role == Role::SipEdge {
             return Ok(MailOutcome::Refused {
                 code: "sender_not_of_ticket",
@@ -183,11 +240,16 @@ mod tests {
     #[test]
     fn h5_the_reference_is_found_in_a_reply_subject_and_quotes_are_left_out() {
         assert_eq!(
-            reference_in("Re: [TKT-000042] No audio").as_deref(),
-            Some("TKT-000042")
+            reference_in("Re: [TKT-000042:0a1b2c3d4e] No audio"),
+            Some(("TKT-000042".into(), Some("0a1b2c3d4e".into())))
         );
+        assert_eq!(
+            reference_in("Störung: TKT-000042 ohne Schlüssel"),
+            Some(("TKT-000042".into(), None))
+        );
+        assert_eq!(reference_in("Re: TKT-0000421"), None);
         assert_eq!(reference_in("Re: TKT-42 no audio"), None);
-        assert_eq!(reference_in("Help"), None);
+        assert_eq!(reference_in("Help ü"), None);
         let body =
             "Still broken after the reboot.\n\nOn Mon, 23 Nov 2026 Support wrote:\n> Please reboot";
         assert_eq!(reply_text(body), "Still broken after the reboot.");

@@ -22,6 +22,12 @@ pub mod tickets;
 
 pub use tickets::{NewTicket, TicketView};
 
+/// The region of tickets with no partner to take one from (direct customers, the NOC's
+/// tickets to them): the provider's own support hours.
+pub const DEFAULT_REGION: &str = "emea";
+/// Longest holiday name, characters.
+pub const MAX_HOLIDAY_NAME_CHARS: usize = 100;
+
 /// H3: the support regions and their zones.
 pub const REGIONS: [(&str, &str); 2] =
     [("americas", "America/New_York"), ("emea", "Europe/Berlin")];
@@ -78,11 +84,11 @@ impl App {
         zone_of(region)?;
         let d = tollgate_core::time::parse_day(day, "day")?;
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
+        if name.is_empty() || name.chars().count() > MAX_HOLIDAY_NAME_CHARS {
             return Err(AppError::invalid(
                 "name_invalid",
                 "name",
-                "1 to 100 characters",
+                format!("1 to {MAX_HOLIDAY_NAME_CHARS} characters"),
             ));
         }
         let now = self.now();

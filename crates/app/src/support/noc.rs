@@ -38,8 +38,8 @@ impl App {
             let region = match &customer.partner_id {
                 Some(p) => support_store::system::partner_region(&self.store, p)
                     .await?
-                    .unwrap_or_else(|| "emea".into()),
-                None => "emea".into(),
+                    .unwrap_or_else(|| super::DEFAULT_REGION.into()),
+                None => super::DEFAULT_REGION.into(),
             };
             let numbers = match &i.billing_account_id {
                 Some(a) => {
@@ -88,6 +88,7 @@ impl App {
             let row = TicketRow {
                 id: new_id("tkt"),
                 reference: support_store::next_reference(&mut tx).await?,
+                mail_key: super::tickets::new_mail_key(),
                 partner_id: customer.partner_id.clone(),
                 customer_id: Some(customer_id),
                 opened_by: "system:noc".into(),
@@ -109,6 +110,7 @@ impl App {
                 extended_service: i64::from(due.extended_service),
                 review_due_at: None,
                 first_response_at: None,
+                partner_response_at: None,
                 assignee: None,
                 previous_ticket_id: None,
                 incident_id: Some(i.id.clone()),

@@ -19,6 +19,10 @@ pub const MAX_PREFIX_TERMS: usize = 64;
 pub const MAX_SUGGESTIONS: usize = 10;
 /// A title word counts this many times (titles say what an article is about).
 const TITLE_WEIGHT: u32 = 3;
+/// The weight of a completion of the word being typed (the whole word typed counts 1).
+const COMPLETION_WEIGHT: f64 = 0.8;
+/// The boost of an article of the topic chosen.
+const TOPIC_BOOST: f64 = 1.5;
 
 /// Words too common to rank by.
 const STOP: &[&str] = &[
@@ -27,12 +31,29 @@ const STOP: &[&str] = &[
     "with", "you", "your",
 ];
 
-/// Lower-case alphanumeric words, stop words out.
+/// A light English stemmer: the endings that separate a word typed from the word written
+/// (`dispute`, `disputes`, `disputing`, `disputed` all become `disput`). Short words are kept.
+pub fn stem(w: &str) -> String {
+    let mut s = w;
+    for (suffix, min_left) in [("ing", 4), ("ed", 4), ("es", 4), ("s", 4)] {
+        if s.len() >= suffix.len() + min_left && s.ends_with(suffix) && !s.ends_with("ss") {
+            s = &s[..s.len() - suffix.len()];
+            break;
+        }
+    }
+    if s.len() > 4 && s.ends_with('e') {
+        s = &s[..s.len() - 1];
+    }
+    s.to_string()
+}
+
+/// Lower-case alphanumeric words, stop words out, stemmed.
 pub fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .filter(|w| !STOP.contains(&w.as_str()))
+        .map(|w| stem(&w))
         .collect()
 }
 
@@ -140,16 +161,27 @@ impl Index {
                 .take_while(|(k, _)| k.starts_with(&p))
                 .collect();
             expansions.sort_by_key(|(_, l)| std::cmp::Reverse(l.len()));
+            // The word being typed is one word: each article scores its best completion, not
+            // the sum of all (an article full of `li...` words is not about `li`).
+            let mut best: HashMap<u32, f64> = HashMap::new();
             for (k, list) in expansions.into_iter().take(MAX_PREFIX_TERMS) {
                 // The whole word typed counts fully; a completion a little less.
-                let w = if *k == p { 1.0 } else { 0.8 };
-                self.add(&mut scores, list, w);
+                let w = if *k == p { 1.0 } else { COMPLETION_WEIGHT };
+                let mut one = HashMap::new();
+                self.add(&mut one, list, w);
+                for (d, v) in one {
+                    let b = best.entry(d).or_default();
+                    *b = b.max(v);
+                }
+            }
+            for (d, v) in best {
+                *scores.entry(d).or_default() += v;
             }
         }
         if let Some(tp) = topic {
             for (d, s) in scores.iter_mut() {
                 if self.docs[*d as usize].topic == tp {
-                    *s *= 1.5;
+                    *s *= TOPIC_BOOST;
                 }
             }
             if scores.is_empty() {

@@ -5,10 +5,10 @@ use serde_json::json;
 use tollgate_core::rules;
 use tollgate_core::support::eligibility::{may_open, Opener};
 use tollgate_core::support::ticket::{
-    check_rating, check_technical, propose_cos, Cos, Impact, Kind, State, TechnicalData,
-    CARE_TOPICS, MAX_MESSAGE_CHARS, MAX_SUBJECT_CHARS,
+    check_rating, check_technical, first_response_breached, propose_cos, Cos, Impact, Kind, State,
+    TechnicalData, CARE_TOPICS, MAX_MESSAGE_CHARS, MAX_SUBJECT_CHARS,
 };
-use tollgate_core::tenancy::{Level, Scope};
+use tollgate_core::tenancy::{allows, Level, Permission, Scope};
 use tollgate_store::support::{self as support_store, TicketFilter, TicketMessageRow, TicketRow};
 use tollgate_store::{tenancy as tenancy_store, Page, ScopeFilter};
 
@@ -47,8 +47,31 @@ pub struct TicketView {
     pub breached: bool,
 }
 
-fn agent(caller: &Caller) -> bool {
-    matches!(caller.scope, Scope::All)
+/// Longest assignee (a user id), characters.
+pub const MAX_ASSIGNEE_CHARS: usize = 64;
+/// Bytes of a ticket's e-mail key (40 bits as 10 hex digits: guessing one by mail is hopeless).
+pub const MAIL_KEY_BYTES: usize = 5;
+
+/// Whether the caller is one of the provider's support agents (the matrix's TicketsAgent).
+pub(crate) fn agent(caller: &Caller) -> bool {
+    matches!(caller.scope, Scope::All) && allows(caller.principal.role, Permission::TicketsAgent)
+}
+
+fn require_agent(caller: &Caller) -> Result<(), AppError> {
+    if agent(caller) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "the provider's support agents only".into(),
+        ))
+    }
+}
+
+/// A new ticket's e-mail key.
+pub(crate) fn new_mail_key() -> String {
+    let mut b = [0u8; MAIL_KEY_BYTES];
+    getrandom::getrandom(&mut b).expect("OS random source");
+    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 fn text(field: &'static str, v: &str, max: usize) -> Result<String, AppError> {
@@ -91,6 +114,15 @@ impl App {
                     ),
                     None => None,
                 };
+                if let (Some(p), Some(c)) = (&t.partner_id, &customer) {
+                    if c.partner_id.as_ref() != Some(p) {
+                        return Err(AppError::invalid(
+                            "customer_not_of_partner",
+                            "customer_id",
+                            "the customer is not one of the named partner's",
+                        ));
+                    }
+                }
                 let partner = t
                     .partner_id
                     .clone()
@@ -232,8 +264,8 @@ impl App {
         let region = match &partner_id {
             Some(p) => support_store::system::partner_region(&self.store, p)
                 .await?
-                .unwrap_or_else(|| "emea".into()),
-            None => "emea".into(),
+                .unwrap_or_else(|| super::DEFAULT_REGION.into()),
+            None => super::DEFAULT_REGION.into(),
         };
         let cal = self.support_calendar(&region).await?;
         let now = self.now();
@@ -246,6 +278,7 @@ impl App {
         let row = TicketRow {
             id: new_id("tkt"),
             reference: support_store::next_reference(&mut tx).await?,
+            mail_key: new_mail_key(),
             partner_id,
             customer_id,
             opened_by: caller.principal.user_id.clone(),
@@ -272,6 +305,7 @@ impl App {
             extended_service: i64::from(due.extended_service),
             review_due_at: (kind == Kind::CustomerCare).then(|| cal.care_review_due(now)),
             first_response_at: None,
+            partner_response_at: None,
             assignee: None,
             previous_ticket_id: None,
             incident_id: None,
@@ -328,7 +362,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound("ticket"))?;
         let messages = support_store::system::messages(&self.store, &t.id, agent(caller)).await?;
-        let breached = t.first_response_at.is_none() && t.response_due_at < self.now();
+        let breached = first_response_breached(t.first_response_at, t.response_due_at, self.now());
         Ok(TicketView {
             ticket: t,
             messages,
@@ -382,6 +416,9 @@ impl App {
         }
         let seen = self.ticket(caller, id).await?;
         if seen.ticket.state == State::Closed.as_str() {
+            if internal {
+                return Err(closed_refusal());
+            }
             return self
                 .follow_up_closed(caller, &seen.ticket, &body, channel)
                 .await;
@@ -391,6 +428,14 @@ impl App {
         let mut t = support_store::ticket_for_update(&mut tx, id)
             .await?
             .ok_or(AppError::NotFound("ticket"))?;
+        if t.state == State::Closed.as_str() {
+            // Closed meanwhile: the follow-up becomes a new ticket (H9).
+            drop(tx);
+            if internal {
+                return Err(closed_refusal());
+            }
+            return self.follow_up_closed(caller, &t, &body, channel).await;
+        }
         TicketMessageRow {
             id: new_id("tmsg"),
             ticket_id: t.id.clone(),
@@ -402,7 +447,9 @@ impl App {
         }
         .insert(&mut tx)
         .await?;
-        if agent(caller) && !internal {
+        // The provider's response stops its clock: an agent's public reply in the portal or
+        // the API, never an e-mail (a From: header proves nothing about who wrote it).
+        if agent(caller) && !internal && channel != "email" {
             if t.first_response_at.is_none() {
                 t.first_response_at = Some(now);
             }
@@ -411,6 +458,10 @@ impl App {
             }
         } else if !agent(caller) && t.state == State::PendingCustomer.as_str() {
             t.state = State::Open.as_str().into();
+        }
+        // H12: the partner acted on a ticket about its customer.
+        if caller.principal.role.level() == Level::Partner && t.partner_response_at.is_none() {
+            t.partner_response_at = Some(now);
         }
         t.updated_at = now;
         support_store::update_ticket(&mut tx, &t).await?;
@@ -449,6 +500,7 @@ impl App {
         let row = TicketRow {
             id: new_id("tkt"),
             reference: support_store::next_reference(&mut tx).await?,
+            mail_key: new_mail_key(),
             opened_by: caller.principal.user_id.clone(),
             channel: channel.into(),
             subject: format!("Re: {} ({})", old.subject, old.reference),
@@ -459,6 +511,7 @@ impl App {
             review_due_at: (old.kind == Kind::CustomerCare.as_str())
                 .then(|| cal.care_review_due(now)),
             first_response_at: None,
+            partner_response_at: None,
             assignee: None,
             previous_ticket_id: Some(old.id.clone()),
             incident_id: None,
@@ -488,6 +541,7 @@ impl App {
         id: &str,
         state: &str,
     ) -> Result<TicketView, AppError> {
+        require_agent(caller)?;
         let to = State::parse(state).ok_or_else(|| {
             AppError::invalid(
                 "state_invalid",
@@ -523,7 +577,9 @@ impl App {
     ) -> Result<TicketView, AppError> {
         let c = Cos::parse(cos)
             .ok_or_else(|| AppError::invalid("cos_invalid", "cos", "critical or standard"))?;
+        require_agent(caller)?;
         let seen = self.ticket(caller, id).await?;
+        let previous = seen.ticket.cos.clone();
         let cal = self.support_calendar(&seen.ticket.region).await?;
         let due = match c {
             Cos::Critical => cal.critical_due(seen.ticket.created_at),
@@ -533,7 +589,7 @@ impl App {
             caller,
             id,
             "ticket.cos",
-            json!({"cos": cos, "rule": "H4"}),
+            json!({"cos": cos, "previous": previous, "rule": "H4"}),
             |t, _| {
                 t.cos = c.as_str().into();
                 t.response_due_at = due.at;
@@ -551,7 +607,8 @@ impl App {
         id: &str,
         assignee: &str,
     ) -> Result<TicketView, AppError> {
-        let a = text("assignee", assignee, 64)?;
+        require_agent(caller)?;
+        let a = text("assignee", assignee, MAX_ASSIGNEE_CHARS)?;
         self.update_ticket_with(
             caller,
             id,
@@ -584,9 +641,16 @@ impl App {
             json!({"rating": rating, "rule": "H10"}),
             |t, _| {
                 if !matches!(t.state.as_str(), "resolved" | "closed") {
+                    return Err(AppError::from(tollgate_core::Refusal::new(
+                        "ticket_not_resolved",
+                        rules::H10,
+                        "feedback is given once a ticket is resolved",
+                    )));
+                }
+                if t.rating.is_some() {
                     return Err(AppError::Conflict {
-                        code: "ticket_not_resolved",
-                        message: "feedback is given once a ticket is resolved".into(),
+                        code: "feedback_given",
+                        message: "this ticket's feedback was already given".into(),
                     });
                 }
                 t.rating = Some(rating);
@@ -606,10 +670,16 @@ impl App {
         note: &str,
     ) -> Result<TicketView, AppError> {
         let note = text("note", note, MAX_MESSAGE_CHARS)?;
+        require_agent(caller)?;
         let seen = self.ticket(caller, id).await?;
+        // H12: the partner did not act in time: no partner reply by the response due time.
+        let partner_late = seen.ticket.partner_id.is_some()
+            && seen.ticket.partner_response_at.is_none()
+            && seen.ticket.response_due_at < self.now();
         if seen.ticket.customer_id.is_none()
             || seen.ticket.cos != Cos::Critical.as_str()
-            || !seen.breached
+            || !partner_late
+            || seen.ticket.state == State::Closed.as_str()
         {
             return Err(AppError::from(tollgate_core::Refusal::new(
                 "direct_contact_not_due",
@@ -690,4 +760,12 @@ impl OpenerOwned {
             },
         }
     }
+}
+
+fn closed_refusal() -> AppError {
+    AppError::from(tollgate_core::Refusal::new(
+        "ticket_closed",
+        rules::H9,
+        "a closed ticket takes no internal notes and cannot be reopened",
+    ))
 }

@@ -53,21 +53,26 @@ pub fn may_open(
                 return Ok(());
             }
             match assigned_partner {
+                // H1: a Bronze partner with direct but limited support, outside its issues.
+                Some(name) if direct => Err(Refusal::new(
+                    "support_via_assigned_partner",
+                    rules::H1,
+                    format!(
+                        "Bronze partners open tickets only for an unreachable cloud PBX, a password reset or a CLASSOUND outage; otherwise contact your assigned partner {name}"
+                    ),
+                )),
                 Some(name) => Err(Refusal::new(
                     "support_via_assigned_partner",
                     rules::H2,
-                    if direct {
-                        format!(
-                            "Bronze partners open tickets only for an unreachable cloud PBX, a password reset or a CLASSOUND outage; otherwise contact your assigned partner {name}"
-                        )
-                    } else {
-                        format!("{tier} partners are supported by their assigned partner: contact {name}")
-                    },
+                    format!("{tier} partners are supported by their assigned partner: contact {name}"),
                 )),
-                // No assigned partner to refer to (P3 requires one for Bronze and resellers;
-                // an older record may lack it): the provider supports it rather than leave it
-                // with nobody.
-                None => Ok(()),
+                // P3: Bronze partners and resellers have an assigned Platinum or Gold partner;
+                // without one on record there is nobody to refer to: the operator assigns one.
+                None => Err(Refusal::new(
+                    "assigned_partner_missing",
+                    rules::P3,
+                    "no assigned partner is on record for this partner: ask the provider to assign one (P3)",
+                )),
             }
         }
     }
@@ -118,7 +123,20 @@ mod tests {
             assigned_partner: Some("Northwind Gold"),
         };
         let r = may_open(&wildix_2026(), &reseller, Some("pbx_unreachable")).unwrap_err();
-        assert_eq!(r.code, "support_via_assigned_partner");
+        assert_eq!(
+            (r.code, r.rule),
+            ("support_via_assigned_partner", Some(rules::H2))
+        );
+        // P3: a reseller with no assigned partner on record is not silently admitted.
+        let orphan = Opener::Partner {
+            tier: "reseller",
+            assigned_partner: None,
+        };
+        let r = may_open(&wildix_2026(), &orphan, None).unwrap_err();
+        assert_eq!(
+            (r.code, r.rule),
+            ("assigned_partner_missing", Some(rules::P3))
+        );
         let customer = Opener::Customer {
             partner: Some("Northwind Gold"),
         };

@@ -201,6 +201,11 @@ pub fn check_technical(d: &TechnicalData<'_>) -> Result<(), Refusal> {
     }
 }
 
+/// Whether a ticket's first response is overdue at `now` (H4): not answered by its due time.
+pub fn first_response_breached(first_response_at: Option<i64>, due_at: i64, now: i64) -> bool {
+    first_response_at.is_none() && due_at < now
+}
+
 /// H10: a rating 1-5.
 pub fn check_rating(rating: i64) -> Result<(), Refusal> {
     if (1..=5).contains(&rating) {

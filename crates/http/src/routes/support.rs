@@ -102,7 +102,11 @@ pub async fn list_tickets(
     let out: Vec<TicketOut> = rows
         .into_iter()
         .map(|t| {
-            let breached = t.first_response_at.is_none() && t.response_due_at < now;
+            let breached = tollgate_core::support::ticket::first_response_breached(
+                t.first_response_at,
+                t.response_due_at,
+                now,
+            );
             TicketOut::of(t, breached, Vec::new())
         })
         .collect();

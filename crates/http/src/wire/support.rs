@@ -14,8 +14,11 @@ use crate::extract::ts;
 #[derive(Serialize, ToSchema)]
 pub struct TicketOut {
     pub id: String,
-    /// `TKT-000123`: keep it in the subject of e-mail follow-ups (H5).
+    /// `TKT-000123`.
     pub reference: String,
+    /// `[TKT-000123:<key>]`: e-mail follow-ups carry it in their subject (H5); the key keeps
+    /// a forged sender out of the thread.
+    pub mail_tag: String,
     pub partner_id: Option<String>,
     pub customer_id: Option<String>,
     pub channel: String,
@@ -89,6 +92,7 @@ impl TicketOut {
     pub fn of(t: TicketRow, breached: bool, messages: Vec<TicketMessageRow>) -> TicketOut {
         TicketOut {
             id: t.id,
+            mail_tag: format!("[{}:{}]", t.reference, t.mail_key),
             reference: t.reference,
             partner_id: t.partner_id,
             customer_id: t.customer_id,

@@ -17,6 +17,9 @@ INSERT INTO ticket_seq (id, last) VALUES (1, 0);
 CREATE TABLE tickets (
     id TEXT PRIMARY KEY,
     reference TEXT NOT NULL UNIQUE,
+    -- A secret of the ticket that e-mail follow-ups carry in their subject with the reference
+    -- (`[TKT-000123:<key>]`): a forged From: alone cannot write into a ticket (H5).
+    mail_key TEXT NOT NULL,
     -- The tenant the ticket belongs to: the partner it concerns, and the customer if any.
     partner_id TEXT,
     customer_id TEXT,
@@ -39,6 +42,8 @@ CREATE TABLE tickets (
     extended_service BIGINT NOT NULL,
     review_due_at BIGINT,
     first_response_at BIGINT,
+    -- H12: the partner's first action on a ticket about its customer.
+    partner_response_at BIGINT,
     assignee TEXT,
     previous_ticket_id TEXT,
     incident_id TEXT,

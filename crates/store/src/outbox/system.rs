@@ -145,3 +145,22 @@ pub async fn requeue(store: &Store, id: &str, now: i64) -> Result<bool> {
     .await?;
     Ok(r.rows_affected() == 1)
 }
+
+/// Messages to `recipient` for `rule` queued at or after `since` (sent or not): the support
+/// desk's automatic replies are limited per sender with it.
+pub async fn sent_or_queued_since(
+    store: &Store,
+    recipient: &str,
+    rule: &str,
+    since: i64,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM outbox WHERE recipient = $1 AND rule = $2 AND at >= $3",
+    )
+    .bind(recipient)
+    .bind(rule)
+    .bind(since)
+    .fetch_one(store.reader())
+    .await?;
+    Ok(row.try_get("n")?)
+}

@@ -14,6 +14,8 @@ table_row! {
         id: String,
         /// `TKT-000123`: what e-mail subjects carry.
         reference: String,
+        /// The secret e-mail follow-ups carry with the reference (`[TKT-000123:<key>]`).
+        mail_key: String,
         partner_id: Option<String>,
         customer_id: Option<String>,
         opened_by: String,
@@ -37,6 +39,8 @@ table_row! {
         extended_service: i64,
         review_due_at: Option<i64>,
         first_response_at: Option<i64>,
+        /// H12: the partner's first action on a ticket about its customer.
+        partner_response_at: Option<i64>,
         assignee: Option<String>,
         /// H9: the closed ticket this one continues.
         previous_ticket_id: Option<String>,
@@ -159,7 +163,7 @@ pub async fn update_ticket(tx: &mut Tx, t: &TicketRow) -> Result<()> {
     sqlx::query(
         "UPDATE tickets SET cos = $1, state = $2, response_due_at = $3, extended_service = $4, \
          first_response_at = $5, assignee = $6, customer_contacted_at = $7, closed_at = $8, \
-         rating = $9, feedback = $10, updated_at = $11 WHERE id = $12",
+         rating = $9, feedback = $10, updated_at = $11, partner_response_at = $12 WHERE id = $13",
     )
     .bind(&t.cos)
     .bind(&t.state)
@@ -172,6 +176,7 @@ pub async fn update_ticket(tx: &mut Tx, t: &TicketRow) -> Result<()> {
     .bind(t.rating)
     .bind(&t.feedback)
     .bind(t.updated_at)
+    .bind(t.partner_response_at)
     .bind(&t.id)
     .execute(&mut **tx)
     .await?;
