@@ -111,7 +111,7 @@ mod tests {
         let r = may_open(&wildix_2026(), &bronze, None).unwrap_err();
         assert_eq!(
             (r.code, r.rule),
-            ("support_via_assigned_partner", Some(rules::H2))
+            ("support_via_assigned_partner", Some(rules::H1))
         );
         assert!(r.message.contains("Northwind Gold"), "{}", r.message);
     }
