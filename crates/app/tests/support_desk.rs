@@ -382,6 +382,7 @@ async fn s4_a_guard_incident_opens_one_ticket_to_the_partner_with_its_evidence()
 async fn h4_an_unanswered_ticket_shows_breached_after_its_due_time_and_in_the_breached_list() {
     let app = demo_at(THU_17_50_BERLIN).await;
     let gold = as_user(&app, "admin@northwind.test").await;
+    let before = app.support_report(&gold, "2026-11").await.unwrap();
     // Standard at Thursday 17:50 CET: due 18:00 CET that day = 17:00Z = 1_795_107_600.
     let t = app
         .create_ticket(&gold, technical("Hold music missing"))

@@ -278,6 +278,7 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("GET", "/v1/support/suggestions"), ALL),
         (("GET", "/v1/support/articles/{slug}"), ALL),
         (("GET", "/v1/support/holidays"), ALL),
+        (("GET", "/v1/support/report"), ALL),
         (("PUT", "/v1/support/holidays"), AUDIT),
         (("PUT", "/v1/partners/{id}/support-region"), AUDIT),
         (("POST", "/v1/support/inbound-mail"), AUDIT),

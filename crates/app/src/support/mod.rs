@@ -17,6 +17,7 @@ pub mod kb;
 pub mod kb_demo;
 pub mod mail;
 pub mod noc;
+pub mod report;
 pub mod suggest;
 pub mod tickets;
 

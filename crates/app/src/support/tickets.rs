@@ -390,6 +390,7 @@ impl App {
         let f = TicketFilter {
             state: state.map(String::from),
             breached_at: breached.then(|| self.now()),
+            created: None,
         };
         Ok(
             support_store::list_tickets(&self.store, ScopeFilter::of(&caller.scope), &f, page)

@@ -11,7 +11,9 @@ use tollgate_core::support::ticket::Impact;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::extract::{page, time_opt, ApiJson, ApiQuery};
-use crate::wire::support::{ArticleOut, HolidayOut, MailOutcomeOut, SuggestionOut, TicketOut};
+use crate::wire::support::{
+    ArticleOut, HolidayOut, MailOutcomeOut, SuggestionOut, SupportReportOut, TicketOut,
+};
 use crate::wire::{Created, Page};
 
 use super::{ApiCreated, ApiOk};
@@ -336,4 +338,20 @@ pub async fn set_region(
 /// An inbound message as the MTA received it (`message/rfc822`).
 pub async fn inbound_mail(State(app): State<App>, body: Bytes) -> ApiOk<MailOutcomeOut> {
     Ok(Json(app.receive_mail(&body).await?.into()))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// `YYYY-MM`: the tickets created that month.
+    month: String,
+}
+
+pub async fn report(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> ApiOk<SupportReportOut> {
+    let r = app.support_report(&c, &q.month).await?;
+    Ok(Json(SupportReportOut::of(q.month, r)))
 }

@@ -202,3 +202,66 @@ impl From<MailOutcome> for MailOutcomeOut {
         }
     }
 }
+
+/// Response-time attainment of one class of service for one partner in a month (H4).
+#[derive(Serialize, ToSchema)]
+pub struct AttainmentOut {
+    pub cos: String,
+    /// Null: tickets of direct customers (no partner).
+    pub partner_id: Option<String>,
+    pub tickets: u64,
+    pub in_time: u64,
+    pub late: u64,
+    /// Not answered and past due.
+    pub overdue: u64,
+    /// Not answered, not due yet.
+    pub pending: u64,
+    /// In time over answered-or-due, percent; null when none is decided yet.
+    pub attainment_pct: Option<f64>,
+    pub median_response_min: Option<i64>,
+}
+
+/// Open tickets now by age.
+#[derive(Serialize, ToSchema)]
+pub struct BacklogOut {
+    pub under_1_day: u64,
+    pub days_1_to_3: u64,
+    pub days_3_to_7: u64,
+    pub over_7_days: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SupportReportOut {
+    pub month: String,
+    pub attainment: Vec<AttainmentOut>,
+    pub backlog: BacklogOut,
+}
+
+impl SupportReportOut {
+    pub fn of(month: String, r: tollgate_app::support::report::SupportReport) -> SupportReportOut {
+        SupportReportOut {
+            month,
+            attainment: r
+                .attainment
+                .into_iter()
+                .map(|((cos, partner_id), a)| AttainmentOut {
+                    attainment_pct: a.percent(),
+                    cos,
+                    partner_id,
+                    tickets: a.tickets,
+                    in_time: a.in_time,
+                    late: a.late,
+                    overdue: a.overdue,
+                    pending: a.pending,
+                    median_response_min: a.median_response_min,
+                })
+                .collect(),
+            backlog: BacklogOut {
+                under_1_day: r.backlog[0],
+                days_1_to_3: r.backlog[1],
+                days_3_to_7: r.backlog[2],
+                over_7_days: r.backlog[3],
+            },
+        }
+    }
+}

@@ -86,6 +86,8 @@ pub struct TicketFilter {
     pub state: Option<String>,
     /// Only tickets whose first response is overdue at this time.
     pub breached_at: Option<i64>,
+    /// Only tickets created in `[from, to)`.
+    pub created: Option<(i64, i64)>,
 }
 
 /// The next ticket reference, inside the creating transaction.
@@ -113,6 +115,12 @@ pub async fn list_tickets(
                     " AND t.first_response_at IS NULL AND t.response_due_at < ${}",
                     args.len()
                 ));
+            }
+            if let Some((from, to)) = f.created {
+                args.push(Arg::Int(from));
+                sql.push_str(&format!(" AND t.created_at >= ${}", args.len()));
+                args.push(Arg::Int(to));
+                sql.push_str(&format!(" AND t.created_at < ${}", args.len()));
             }
             scope.push(sql, args, "t.customer_id", "t.partner_id")
         })

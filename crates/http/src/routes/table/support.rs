@@ -25,6 +25,8 @@ api! {
         "Knowledge-base articles for what is being typed (the last word completed) and the topic chosen (H11).";
     get "/v1/support/articles/{slug}" => support_routes::article, Perm(P::TicketsRead),
         "One knowledge-base article (Markdown).";
+    get "/v1/support/report" => support_routes::report, Perm(P::TicketsRead),
+        "Response-time attainment per class of service and partner for a month, and the open backlog by age, in the caller's scope.";
     get "/v1/support/holidays" => support_routes::holidays, Perm(P::TicketsRead),
         "The public holidays of a support region (H3).";
     put "/v1/support/holidays" => support_routes::put_holiday, Perm(P::TicketsAgent),
