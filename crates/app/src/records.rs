@@ -22,6 +22,7 @@ pub use tollgate_store::rating::{CdrRow, RateVersionRow, RejectRow};
 pub use tollgate_store::receivables::{
     AllocationRow, BillingCreditRow, CreditNoteRow, DisputeRow, PaymentRow,
 };
+pub use tollgate_store::support::AttachmentRow;
 pub use tollgate_store::support::{ArticleRow, TicketMessageRow, TicketRow};
 pub use tollgate_store::tenancy::{AgreementRow, BillingAccountRow, CustomerRow, PartnerRow};
 pub use tollgate_store::{Page, MAX_PAGE_LIMIT};

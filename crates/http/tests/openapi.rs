@@ -61,6 +61,7 @@ const CREATING_POSTS: &[&str] = &[
     "/v1/invoices/{id}/disputes",
     "/v1/webhooks",
     "/v1/tickets",
+    "/v1/tickets/{id}/attachments",
 ];
 
 #[test]

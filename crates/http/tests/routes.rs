@@ -270,6 +270,8 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("POST", "/v1/tickets"), ALL),
         (("GET", "/v1/tickets/{id}"), ALL),
         (("POST", "/v1/tickets/{id}/messages"), ALL),
+        (("POST", "/v1/tickets/{id}/attachments"), ALL),
+        (("GET", "/v1/tickets/{id}/attachments"), ALL),
         (("POST", "/v1/tickets/{id}/state"), AUDIT),
         (("POST", "/v1/tickets/{id}/cos"), AUDIT),
         (("POST", "/v1/tickets/{id}/assign"), AUDIT),

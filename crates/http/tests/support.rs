@@ -153,3 +153,53 @@ async fn post_mail(t: &T, raw: String) -> (StatusCode, serde_json::Value, String
     )
     .await
 }
+
+#[tokio::test]
+async fn h8_a_trace_is_attached_and_a_file_that_is_not_what_it_says_is_refused() {
+    let t = setup().await;
+    let (_, v) = t
+        .post(
+            "/v1/tickets",
+            "partner_gold",
+            json!({"kind": "technical", "subject": "One-way audio", "message": "See trace.",
+                   "device": "PBX", "versions": "7.02", "trace_numbers": "+33170000001",
+                   "trace_at": (NOW - 600).to_string()}),
+        )
+        .await;
+    let id = v["id"].as_str().unwrap().to_string();
+    // A pcap header (little-endian magic) and nothing more, base64.
+    let pcap = "1MOyoQIABAAAAAAAAAAAAP//AAABAAAA";
+    let (s, a) = t
+        .post(
+            &format!("/v1/tickets/{id}/attachments"),
+            "partner_gold",
+            json!({"filename": "call.pcap", "content_type": "application/vnd.tcpdump.pcap", "content_base64": pcap}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    assert_eq!(a["size_bytes"], 24);
+    // A "PNG" that is text: refused on the content, nothing stored.
+    let (s, v) = t
+        .post(
+            &format!("/v1/tickets/{id}/attachments"),
+            "partner_gold",
+            json!({"filename": "shot.png", "content_type": "image/png", "content_base64": "aGVsbG8="}),
+        )
+        .await;
+    assert_eq!(
+        refusal(s, &v, "content_base64"),
+        unprocessable("attachment_content_mismatch")
+    );
+    let (s, list) = t
+        .get(&format!("/v1/tickets/{id}/attachments"), "partner_gold")
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["content_base64"], pcap);
+    // Another tenant cannot see them.
+    let (s, _) = t
+        .get(&format!("/v1/tickets/{id}/attachments"), "customer_b")
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}

@@ -12,6 +12,7 @@ use tollgate_store::support as support_store;
 
 use crate::{App, AppError};
 
+pub mod attachments;
 pub mod demo;
 pub mod kb;
 pub mod kb_demo;

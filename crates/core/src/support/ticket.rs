@@ -214,3 +214,66 @@ pub fn check_rating(rating: i64) -> Result<(), Refusal> {
         Err(Refusal::new("rating_invalid", rules::H10, "a rating from 1 to 5").on_field("rating"))
     }
 }
+
+/// The largest attachment, bytes (a few minutes of SIP and RTP capture).
+pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
+/// Attachments a ticket takes at most.
+pub const MAX_ATTACHMENTS_PER_TICKET: usize = 20;
+/// The types a ticket takes, with the bytes their content starts with (text has none: it must
+/// be UTF-8 without NUL bytes).
+pub const ATTACHMENT_TYPES: &[(&str, &[&[u8]])] = &[
+    (
+        "application/vnd.tcpdump.pcap",
+        &[
+            b"\xd4\xc3\xb2\xa1",
+            b"\xa1\xb2\xc3\xd4",
+            b"\x4d\x3c\xb2\xa1",
+            b"\xa1\xb2\x3c\x4d",
+            b"\x0a\x0d\x0d\x0a",
+        ],
+    ),
+    ("text/plain", &[]),
+    ("image/png", &[b"\x89PNG\r\n\x1a\n"]),
+    ("image/jpeg", &[b"\xff\xd8\xff"]),
+    ("application/pdf", &[b"%PDF-"]),
+    ("application/zip", &[b"PK\x03\x04"]),
+];
+
+/// An attachment's declared type among [`ATTACHMENT_TYPES`], its size, and its content matching
+/// the type.
+pub fn check_attachment(content_type: &str, bytes: &[u8]) -> Result<(), Refusal> {
+    if bytes.is_empty() || bytes.len() > MAX_ATTACHMENT_BYTES {
+        return Err(Refusal::invalid(
+            "attachment_size_invalid",
+            "content_base64",
+            format!("1 to {MAX_ATTACHMENT_BYTES} bytes"),
+        ));
+    }
+    let Some((_, magics)) = ATTACHMENT_TYPES.iter().find(|(t, _)| *t == content_type) else {
+        return Err(Refusal::invalid(
+            "attachment_type_not_allowed",
+            "content_type",
+            format!(
+                "one of {}",
+                ATTACHMENT_TYPES
+                    .iter()
+                    .map(|(t, _)| *t)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    };
+    let matches = if magics.is_empty() {
+        std::str::from_utf8(bytes).is_ok_and(|t| !t.contains('\0'))
+    } else {
+        magics.iter().any(|m| bytes.starts_with(m))
+    };
+    if !matches {
+        return Err(Refusal::invalid(
+            "attachment_content_mismatch",
+            "content_base64",
+            format!("the content is not {content_type}"),
+        ));
+    }
+    Ok(())
+}

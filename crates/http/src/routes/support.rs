@@ -12,7 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::extract::{page, time_opt, ApiJson, ApiQuery};
 use crate::wire::support::{
-    ArticleOut, HolidayOut, MailOutcomeOut, SuggestionOut, SupportReportOut, TicketOut,
+    ArticleOut, AttachmentOut, HolidayOut, MailOutcomeOut, SuggestionOut, SupportReportOut,
+    TicketOut,
 };
 use crate::wire::{Created, Page};
 
@@ -354,4 +355,44 @@ pub async fn report(
 ) -> ApiOk<SupportReportOut> {
     let r = app.support_report(&c, &q.month).await?;
     Ok(Json(SupportReportOut::of(q.month, r)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentIn {
+    filename: String,
+    /// application/vnd.tcpdump.pcap, text/plain, image/png, image/jpeg, application/pdf or
+    /// application/zip; the content must match it.
+    content_type: String,
+    /// Standard base64, at most 5 MiB decoded.
+    content_base64: String,
+}
+
+pub async fn attach(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<AttachmentIn>,
+) -> ApiCreated<AttachmentOut> {
+    let a = app
+        .attach(&c, &id, &b.filename, &b.content_type, &b.content_base64)
+        .await?;
+    Ok(Created(AttachmentOut::of(a, false)))
+}
+
+pub async fn attachments(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiOk<Page<AttachmentOut>> {
+    let items = app
+        .attachments(&c, &id)
+        .await?
+        .into_iter()
+        .map(|a| AttachmentOut::of(a, true))
+        .collect();
+    Ok(Json(Page {
+        items,
+        next_cursor: None,
+    }))
 }

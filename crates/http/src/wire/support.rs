@@ -265,3 +265,34 @@ impl SupportReportOut {
         }
     }
 }
+
+/// An attachment of a ticket; `content_base64` only when one ticket's attachments are read.
+#[derive(Serialize, ToSchema)]
+pub struct AttachmentOut {
+    pub id: String,
+    pub ticket_id: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_base64: Option<String>,
+}
+
+impl AttachmentOut {
+    pub fn of(a: tollgate_app::records::AttachmentRow, with_content: bool) -> AttachmentOut {
+        AttachmentOut {
+            id: a.id,
+            ticket_id: a.ticket_id,
+            filename: a.filename,
+            content_type: a.content_type,
+            size_bytes: a.size_bytes,
+            sha256: a.sha256,
+            uploaded_by: a.uploaded_by,
+            uploaded_at: ts(a.uploaded_at),
+            content_base64: with_content.then_some(a.content_base64),
+        }
+    }
+}

@@ -77,3 +77,16 @@ CREATE TABLE kb_articles (
     body TEXT NOT NULL,
     updated_at BIGINT NOT NULL
 );
+-- Attachments of a ticket's thread (traces, logs, screenshots), checked by type and size.
+CREATE TABLE ticket_attachments (
+    id TEXT PRIMARY KEY,
+    ticket_id TEXT NOT NULL REFERENCES tickets(id),
+    filename TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    content_base64 TEXT NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    uploaded_at BIGINT NOT NULL
+);
+CREATE INDEX ticket_attachments_ticket ON ticket_attachments(ticket_id, id);

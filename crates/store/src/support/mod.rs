@@ -225,3 +225,17 @@ pub async fn upsert_article(tx: &mut Tx, a: &ArticleRow) -> Result<()> {
         .await?;
     a.insert(tx).await
 }
+
+table_row! {
+    pub struct AttachmentRow in "ticket_attachments" {
+        id: String,
+        ticket_id: String,
+        filename: String,
+        content_type: String,
+        size_bytes: i64,
+        sha256: String,
+        content_base64: String,
+        uploaded_by: String,
+        uploaded_at: i64,
+    }
+}

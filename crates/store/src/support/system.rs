@@ -114,3 +114,18 @@ pub async fn incidents_without_ticket(
         })
         .collect::<std::result::Result<_, sqlx::Error>>()?)
 }
+
+/// A ticket's attachments, oldest first (the caller read the ticket in its scope first).
+pub async fn attachments(store: &Store, ticket: &str) -> Result<Vec<super::AttachmentRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM ticket_attachments WHERE ticket_id = $1 ORDER BY uploaded_at, id",
+        super::AttachmentRow::cols("")
+    ))
+    .bind(ticket)
+    .fetch_all(store.reader())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(super::AttachmentRow::from_row)
+        .collect::<std::result::Result<_, _>>()?)
+}

@@ -11,6 +11,10 @@ api! {
         "A ticket with its thread (internal notes for the provider's agents only).";
     post "/v1/tickets/{id}/messages" => support_routes::reply, Perm(P::TicketsWrite),
         "Reply in the thread. An agent's first public reply stops the response clock. A reply to a closed ticket opens a new ticket referencing it (H9), which is returned.";
+    post "/v1/tickets/{id}/attachments" => support_routes::attach, Perm(P::TicketsWrite),
+        "Attach a trace, log, screenshot or document (base64, at most 5 MiB, 20 per ticket; the type declared and matched by content).", bulk: true;
+    get "/v1/tickets/{id}/attachments" => support_routes::attachments, Perm(P::TicketsRead),
+        "A ticket's attachments with their content.";
     post "/v1/tickets/{id}/state" => support_routes::set_state, Perm(P::TicketsAgent),
         "Move a ticket (new, open, pending_customer, resolved, closed); closed is final (H9).";
     post "/v1/tickets/{id}/cos" => support_routes::set_cos, Perm(P::TicketsAgent),
