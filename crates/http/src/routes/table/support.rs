@@ -39,5 +39,6 @@ api! {
         "The region whose support hours a partner's tickets run in: americas (New York) or emea (Berlin) (H3).";
     post "/v1/support/inbound-mail" => support_routes::inbound_mail, Perm(P::TicketsAgent),
         "An inbound e-mail as the MTA received it (message/rfc822): a follow-up naming its ticket (TKT-...) lands in the thread; a new ticket by e-mail is refused with an automatic reply (H5).", bulk: true,
-        doc: |d| d.body_as("message/rfc822", "The raw RFC 5322 message.");
+        doc: |d| d.body_as("message/rfc822", "The raw RFC 5322 message.")
+            .body_as("text/plain", "The same raw message, for MTAs that label it as text.");
 }
