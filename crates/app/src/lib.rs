@@ -114,6 +114,12 @@ pub struct App {
     pub metrics: Arc<metrics::Metrics>,
     /// The knowledge base's suggestion index (H11), rebuilt on import.
     pub(crate) kb: Arc<std::sync::RwLock<Arc<support::suggest::Index>>>,
+    /// Support calendars by region (zone and holidays), dropped when a holiday is set.
+    pub(crate) calendars: Arc<
+        std::sync::Mutex<
+            std::collections::HashMap<String, (tollgate_core::support::clock::Calendar, i64)>,
+        >,
+    >,
 }
 
 impl App {
@@ -137,6 +143,7 @@ impl App {
             edge: Arc::default(),
             metrics: Arc::default(),
             kb: Arc::default(),
+            calendars: Arc::default(),
         }
     }
 

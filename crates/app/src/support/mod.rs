@@ -27,6 +27,9 @@ pub use tickets::{NewTicket, TicketView};
 /// The region of tickets with no partner to take one from (direct customers, the NOC's
 /// tickets to them): the provider's own support hours.
 pub const DEFAULT_REGION: &str = "emea";
+/// How long a region's calendar is reused before its holidays are read again (another node
+/// may have set one; this node drops its own copy at once when it sets one).
+pub const CALENDAR_CACHE_S: i64 = 60;
 /// Longest holiday name, characters.
 pub const MAX_HOLIDAY_NAME_CHARS: usize = 100;
 
@@ -97,6 +100,11 @@ impl App {
         let mut tx = self.store.begin().await?;
         support_store::put_holiday(&mut tx, region, tollgate_core::time::day_start(d), name)
             .await?;
+        // The region's clocks see the holiday from the next ticket on.
+        self.calendars
+            .lock()
+            .expect("calendars lock")
+            .remove(region);
         tollgate_store::audit::append(
             &mut tx,
             &crate::access::audit_row(
@@ -153,6 +161,12 @@ impl App {
 
     /// The support calendar of a region: its zone and the operator's holidays for it.
     pub async fn support_calendar(&self, region: &str) -> Result<Calendar, AppError> {
+        let now = self.now();
+        if let Some((c, at)) = self.calendars.lock().expect("calendars lock").get(region) {
+            if now - at < CALENDAR_CACHE_S {
+                return Ok(c.clone());
+            }
+        }
         let zone = zone_of(region)?;
         let tz = TimeZone::get(zone)
             .map_err(|e| AppError::Internal(format!("time zone {zone}: {e}")))?;
@@ -162,6 +176,11 @@ impl App {
                 .into_iter()
                 .map(|(day, _)| tollgate_core::time::date_of(day))
                 .collect();
-        Ok(Calendar { tz, holidays })
+        let cal = Calendar { tz, holidays };
+        self.calendars
+            .lock()
+            .expect("calendars lock")
+            .insert(region.to_string(), (cal.clone(), now));
+        Ok(cal)
     }
 }

@@ -14,7 +14,9 @@ use tollgate_store::support::ArticleRow;
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 /// Terms a typed prefix expands to at most (the most frequent first).
-pub const MAX_PREFIX_TERMS: usize = 64;
+pub const MAX_PREFIX_TERMS: usize = 32;
+/// A word being typed completes from this many characters on (one letter says nothing).
+pub const MIN_PREFIX_CHARS: usize = 2;
 /// Suggestions returned at most.
 pub const MAX_SUGGESTIONS: usize = 10;
 /// A title word counts this many times (titles say what an article is about).
@@ -132,13 +134,15 @@ impl Index {
         ((n - df as f64 + 0.5) / (df as f64 + 0.5) + 1.0).ln()
     }
 
-    fn add(&self, scores: &mut HashMap<u32, f64>, list: &[(u32, u32)], weight: f64) {
+    /// Adds each posting's BM25 score times `weight` to `acc` (dense, one slot per article),
+    /// noting the articles touched for the first time.
+    fn add(&self, acc: &mut Scores, list: &[(u32, u32)], weight: f64) {
         let idf = self.idf(list.len());
         for &(d, tf) in list {
             let len = f64::from(self.docs[d as usize].len);
             let tf = f64::from(tf);
             let s = idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / self.avg_len));
-            *scores.entry(d).or_default() += s * weight;
+            acc.add(d, s * weight);
         }
     }
 
@@ -148,13 +152,13 @@ impl Index {
         let mut terms = words(query);
         let typing = !query.ends_with(char::is_whitespace);
         let prefix = if typing { terms.pop() } else { None };
-        let mut scores: HashMap<u32, f64> = HashMap::new();
+        let mut scores = Scores::new(self.docs.len());
         for t in &terms {
             if let Some(list) = self.postings.get(t) {
                 self.add(&mut scores, list, 1.0);
             }
         }
-        if let Some(p) = prefix {
+        if let Some(p) = prefix.filter(|p| p.chars().count() >= MIN_PREFIX_CHARS) {
             let mut expansions: Vec<(&String, &Vec<(u32, u32)>)> = self
                 .postings
                 .range(p.clone()..)
@@ -163,41 +167,53 @@ impl Index {
             expansions.sort_by_key(|(_, l)| std::cmp::Reverse(l.len()));
             // The word being typed is one word: each article scores its best completion, not
             // the sum of all (an article full of `li...` words is not about `li`).
-            let mut best: HashMap<u32, f64> = HashMap::new();
+            let mut best = Scores::new(self.docs.len());
             for (k, list) in expansions.into_iter().take(MAX_PREFIX_TERMS) {
                 // The whole word typed counts fully; a completion a little less.
                 let w = if *k == p { 1.0 } else { COMPLETION_WEIGHT };
-                let mut one = HashMap::new();
-                self.add(&mut one, list, w);
-                for (d, v) in one {
-                    let b = best.entry(d).or_default();
-                    *b = b.max(v);
+                let idf = self.idf(list.len());
+                for &(d, tf) in list {
+                    let len = f64::from(self.docs[d as usize].len);
+                    let tf = f64::from(tf);
+                    let v =
+                        w * idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / self.avg_len));
+                    best.max(d, v);
                 }
             }
-            for (d, v) in best {
-                *scores.entry(d).or_default() += v;
+            for &d in &best.touched {
+                scores.add(d, best.value[d as usize]);
             }
         }
         if let Some(tp) = topic {
-            for (d, s) in scores.iter_mut() {
-                if self.docs[*d as usize].topic == tp {
-                    *s *= TOPIC_BOOST;
-                }
-            }
-            if scores.is_empty() {
+            if scores.touched.is_empty() {
                 // A topic chosen and nothing typed yet: that topic's articles.
                 for (i, doc) in self.docs.iter().enumerate() {
                     if doc.topic == tp {
-                        scores.insert(i as u32, 1.0);
+                        scores.add(i as u32, 1.0);
+                    }
+                }
+            } else {
+                for &d in &scores.touched {
+                    if self.docs[d as usize].topic == tp {
+                        scores.value[d as usize] *= TOPIC_BOOST;
                     }
                 }
             }
         }
-        let mut ranked: Vec<(u32, f64)> = scores.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut ranked: Vec<(u32, f64)> = scores
+            .touched
+            .iter()
+            .map(|&d| (d, scores.value[d as usize]))
+            .collect();
+        let k = limit.min(MAX_SUGGESTIONS);
+        let order = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if ranked.len() > k {
+            ranked.select_nth_unstable_by(k, order);
+            ranked.truncate(k);
+        }
+        ranked.sort_by(order);
         ranked
             .into_iter()
-            .take(limit.min(MAX_SUGGESTIONS))
             .map(|(d, score)| {
                 let doc = &self.docs[d as usize];
                 Suggestion {
@@ -208,6 +224,40 @@ impl Index {
                 }
             })
             .collect()
+    }
+}
+
+/// Scores per article, dense (an array indexed by article is many times faster than a map
+/// over the long posting lists of common words), with the articles touched.
+struct Scores {
+    value: Vec<f64>,
+    touched: Vec<u32>,
+}
+
+impl Scores {
+    fn new(n: usize) -> Scores {
+        Scores {
+            value: vec![0.0; n],
+            touched: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, d: u32, v: f64) {
+        let slot = &mut self.value[d as usize];
+        if *slot == 0.0 {
+            self.touched.push(d);
+        }
+        *slot += v;
+    }
+
+    fn max(&mut self, d: u32, v: f64) {
+        let slot = &mut self.value[d as usize];
+        if *slot == 0.0 {
+            self.touched.push(d);
+        }
+        if v > *slot {
+            *slot = v;
+        }
     }
 }
 

@@ -315,9 +315,13 @@ impl App {
             feedback: None,
             updated_at: now,
         };
-        self.insert_ticket(&mut tx, caller, &row, &message).await?;
+        let first = self.insert_ticket(&mut tx, caller, &row, &message).await?;
         tollgate_store::commit(tx).await?;
-        self.ticket(caller, &row.id).await
+        Ok(TicketView {
+            breached: false,
+            messages: vec![first],
+            ticket: row,
+        })
     }
 
     /// Writes a new ticket, its first message and the audit entry, in `tx`.
@@ -327,9 +331,9 @@ impl App {
         caller: &Caller,
         row: &TicketRow,
         message: &str,
-    ) -> Result<(), AppError> {
+    ) -> Result<TicketMessageRow, AppError> {
         row.insert(tx).await?;
-        TicketMessageRow {
+        let first = TicketMessageRow {
             id: new_id("tmsg"),
             ticket_id: row.id.clone(),
             at: row.created_at,
@@ -337,9 +341,8 @@ impl App {
             channel: row.channel.clone(),
             internal: 0,
             body: message.to_string(),
-        }
-        .insert(tx)
-        .await?;
+        };
+        first.insert(tx).await?;
         tollgate_store::audit::append(
             tx,
             &audit_row(
@@ -351,9 +354,8 @@ impl App {
                        "response_due_at": row.response_due_at, "extended_service": row.extended_service == 1,
                        "previous": row.previous_ticket_id, "incident": row.incident_id, "rule": "H4"}),
             ),
-        )
-        .await?;
-        Ok(())
+        ).await?;
+        Ok(first)
     }
 
     /// A ticket in scope with its thread (internal notes for the provider's agents only).
