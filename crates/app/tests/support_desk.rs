@@ -398,6 +398,17 @@ async fn h4_an_unanswered_ticket_shows_breached_after_its_due_time_and_in_the_br
         .await
         .unwrap();
     assert!(overdue.iter().any(|x| x.id == t.id));
+    // #10: the month's report counts it overdue for Standard at the partner; the backlog
+    // holds one more ticket under a day old.
+    let after = app.support_report(&gold, "2026-11").await.unwrap();
+    let key = ("standard".to_string(), t.partner_id.clone());
+    let (b, a) = (
+        before.attainment.get(&key).cloned().unwrap_or_default(),
+        after.attainment[&key].clone(),
+    );
+    assert_eq!((a.tickets, a.overdue), (b.tickets + 1, b.overdue + 1));
+    assert_eq!(after.backlog[0], before.backlog[0] + 1);
+    assert!(app.support_report(&gold, "2026-13").await.is_err());
     // H12: the partner has not acted; the provider may contact the end customer on a
     // Critical ticket about that customer, recorded on it.
     let acme = tollgate_store::tenancy::system::find_customer_by_name(&app.store, "Acme Dental")

@@ -23,7 +23,7 @@ pub const MAX_MAIL_BYTES: usize = 10 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub enum MailOutcome {
     /// Added to the thread of the named ticket, or (closed) to a new ticket referencing it.
-    Threaded(TicketView),
+    Threaded(Box<TicketView>),
     /// Refused: `code` says why; `replied` when an automatic reply was queued.
     Refused { code: &'static str, replied: bool },
 }
@@ -229,7 +229,7 @@ impl App {
         let view = self
             .reply_ticket(&caller, &ticket.id, &body, false, "email")
             .await?;
-        Ok(MailOutcome::Threaded(view))
+        Ok(MailOutcome::Threaded(Box::new(view)))
     }
 }
 
