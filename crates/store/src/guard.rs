@@ -320,24 +320,26 @@ pub async fn list_incidents(
         "SELECT i.* FROM incidents i LEFT JOIN customers c ON c.id = i.customer_id",
     );
     q.scope(&scope, "c.id", "c.partner_id").page("i.id", page);
-    q.fetch(store.reader(), |r| {
-        Ok(IncidentRow {
-            id: r.try_get("id")?,
-            at: r.try_get("at")?,
-            billing_account_id: opt_text(r, "billing_account_id")?,
-            customer_id: opt_text(r, "customer_id")?,
-            source: opt_text(r, "source")?,
-            detector: r.try_get("detector")?,
-            rule: r.try_get("rule")?,
-            clause: r.try_get("clause")?,
-            count: r.try_get("count")?,
-            window_s: r.try_get("window_s")?,
-            threshold: r.try_get("threshold")?,
-            detail: r.try_get("detail")?,
-            action: r.try_get("action")?,
-        })
+    q.fetch(store.reader(), incident_row).await
+}
+
+/// An incident from a row of `incidents` (every column).
+pub(crate) fn incident_row(r: &sqlx::any::AnyRow) -> std::result::Result<IncidentRow, sqlx::Error> {
+    Ok(IncidentRow {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        billing_account_id: opt_text(r, "billing_account_id")?,
+        customer_id: opt_text(r, "customer_id")?,
+        source: opt_text(r, "source")?,
+        detector: r.try_get("detector")?,
+        rule: r.try_get("rule")?,
+        clause: r.try_get("clause")?,
+        count: r.try_get("count")?,
+        window_s: r.try_get("window_s")?,
+        threshold: r.try_get("threshold")?,
+        detail: r.try_get("detail")?,
+        action: r.try_get("action")?,
     })
-    .await
 }
 
 pub async fn put_ban(tx: &mut Tx, source: &str, until: i64) -> Result<()> {

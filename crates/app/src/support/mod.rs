@@ -159,6 +159,18 @@ impl App {
         Ok(())
     }
 
+    /// The support region of a ticket of `partner` (its own, else [`DEFAULT_REGION`]).
+    pub(crate) async fn support_region_of(
+        &self,
+        partner: Option<&str>,
+    ) -> Result<String, AppError> {
+        Ok(match partner {
+            Some(p) => support_store::system::partner_region(&self.store, p).await?,
+            None => None,
+        }
+        .unwrap_or_else(|| DEFAULT_REGION.into()))
+    }
+
     /// The support calendar of a region: its zone and the operator's holidays for it.
     pub async fn support_calendar(&self, region: &str) -> Result<Calendar, AppError> {
         let now = self.now();

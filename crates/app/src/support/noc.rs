@@ -35,12 +35,9 @@ impl App {
             };
             let customer =
                 tollgate_store::tenancy::system::get_customer(&self.store, &customer_id).await?;
-            let region = match &customer.partner_id {
-                Some(p) => support_store::system::partner_region(&self.store, p)
-                    .await?
-                    .unwrap_or_else(|| super::DEFAULT_REGION.into()),
-                None => super::DEFAULT_REGION.into(),
-            };
+            let region = self
+                .support_region_of(customer.partner_id.as_deref())
+                .await?;
             let numbers = match &i.billing_account_id {
                 Some(a) => {
                     tollgate_store::numbers::system::active_numbers_of_account(&self.store, a)
@@ -58,10 +55,7 @@ impl App {
                 Cos::Standard
             };
             let cal = self.support_calendar(&region).await?;
-            let due = match cos {
-                Cos::Critical => cal.critical_due(now),
-                Cos::Standard => cal.standard_due(now),
-            };
+            let due = cal.response_due(cos, now);
             let message = format!(
                 "The NOC detected {detector} on {customer} (billing account {account}) at {at}.\n\
                  Evidence: {count} within {window} s (threshold {threshold}). {detail}\n\

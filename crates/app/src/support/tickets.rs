@@ -261,19 +261,11 @@ impl App {
             }
             return Err(AppError::from(r));
         }
-        let region = match &partner_id {
-            Some(p) => support_store::system::partner_region(&self.store, p)
-                .await?
-                .unwrap_or_else(|| super::DEFAULT_REGION.into()),
-            None => super::DEFAULT_REGION.into(),
-        };
+        let region = self.support_region_of(partner_id.as_deref()).await?;
         let cal = self.support_calendar(&region).await?;
         let now = self.now();
         let cos = propose_cos(t.impact, issue);
-        let due = match cos {
-            Cos::Critical => cal.critical_due(now),
-            Cos::Standard => cal.standard_due(now),
-        };
+        let due = cal.response_due(cos, now);
         let mut tx = self.store.begin().await?;
         let row = TicketRow {
             id: new_id("tkt"),
@@ -494,11 +486,7 @@ impl App {
     ) -> Result<TicketView, AppError> {
         let cal = self.support_calendar(&old.region).await?;
         let now = self.now();
-        let due = if old.cos == Cos::Critical.as_str() {
-            cal.critical_due(now)
-        } else {
-            cal.standard_due(now)
-        };
+        let due = cal.response_due(Cos::parse(&old.cos).unwrap_or(Cos::Standard), now);
         let mut tx = self.store.begin().await?;
         let row = TicketRow {
             id: new_id("tkt"),
@@ -584,10 +572,7 @@ impl App {
         let seen = self.ticket(caller, id).await?;
         let previous = seen.ticket.cos.clone();
         let cal = self.support_calendar(&seen.ticket.region).await?;
-        let due = match c {
-            Cos::Critical => cal.critical_due(seen.ticket.created_at),
-            Cos::Standard => cal.standard_due(seen.ticket.created_at),
-        };
+        let due = cal.response_due(c, seen.ticket.created_at);
         self.update_ticket_with(
             caller,
             id,

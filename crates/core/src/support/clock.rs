@@ -129,6 +129,14 @@ impl Calendar {
         }
     }
 
+    /// The first response's due time for a class of service (H4 decision).
+    pub fn response_due(&self, cos: super::ticket::Cos, created: i64) -> Due {
+        match cos {
+            super::ticket::Cos::Critical => self.critical_due(created),
+            super::ticket::Cos::Standard => self.standard_due(created),
+        }
+    }
+
     /// H7: when a Customer Care ticket must have been reviewed.
     pub fn care_review_due(&self, created: i64) -> i64 {
         self.add_support_minutes(created, CARE_REVIEW_MIN)

@@ -84,8 +84,7 @@ pub async fn incidents_without_ticket(
     limit: i64,
 ) -> Result<Vec<crate::guard::IncidentRow>> {
     let rows = sqlx::query(
-        "SELECT i.id, i.at, i.billing_account_id, i.customer_id, i.source, i.detector, i.rule, \
-         i.clause, i.count, i.window_s, i.threshold, i.detail, i.action FROM incidents i \
+        "SELECT i.* FROM incidents i \
          LEFT JOIN tickets t ON t.incident_id = i.id \
          WHERE t.id IS NULL AND i.customer_id IS NOT NULL AND i.at >= $1 ORDER BY i.at, i.id LIMIT $2",
     )
@@ -95,23 +94,7 @@ pub async fn incidents_without_ticket(
     .await?;
     Ok(rows
         .iter()
-        .map(|r| {
-            Ok(crate::guard::IncidentRow {
-                id: r.try_get("id")?,
-                at: r.try_get("at")?,
-                billing_account_id: r.try_get("billing_account_id")?,
-                customer_id: r.try_get("customer_id")?,
-                source: r.try_get("source")?,
-                detector: r.try_get("detector")?,
-                rule: r.try_get("rule")?,
-                clause: r.try_get("clause")?,
-                count: r.try_get("count")?,
-                window_s: r.try_get("window_s")?,
-                threshold: r.try_get("threshold")?,
-                detail: r.try_get("detail")?,
-                action: r.try_get("action")?,
-            })
-        })
+        .map(crate::guard::incident_row)
         .collect::<std::result::Result<_, sqlx::Error>>()?)
 }
 
