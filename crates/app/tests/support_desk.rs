@@ -83,6 +83,18 @@ async fn h1_a_bronze_partners_billing_ticket_is_refused_naming_its_assigned_part
         ("support_via_assigned_partner", Some("H1"))
     );
     assert!(message.contains("Northwind Communications"), "{message}");
+    // H1: naming a Bronze issue on another kind of ticket does not pass the limit.
+    let smuggled = NewTicket {
+        kind: "customer_care".into(),
+        topic: Some("billing".into()),
+        issue: Some("password_reset".into()),
+        subject: "Invoice question".into(),
+        message: "Which clause?".into(),
+        channel: "api".into(),
+        ..NewTicket::default()
+    };
+    let (code, rule, _) = refusal(app.create_ticket(&bronze, smuggled).await.unwrap_err());
+    assert_eq!((code.as_str(), rule), ("issue_invalid", Some("H1")));
     let pbx = NewTicket {
         issue: Some("pbx_unreachable".into()),
         impact: Impact {

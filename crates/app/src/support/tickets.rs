@@ -253,6 +253,26 @@ impl App {
                 .ok_or_else(|| AppError::Internal("default profile missing".into()))?,
         };
         let issue = t.issue.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        // H1: the three issues a Bronze partner may open, each on its own kind of ticket, so
+        // that naming one cannot carry another request past the limit.
+        let issue_fits = match issue {
+            None => true,
+            Some("pbx_unreachable" | "classound_outage") => kind == Kind::Technical,
+            Some("password_reset") => {
+                kind == Kind::CustomerCare && topic.as_deref() == Some("portal_errors")
+            }
+            Some(_) => false,
+        };
+        if !issue_fits {
+            return Err(AppError::from(
+                tollgate_core::Refusal::new(
+                    "issue_invalid",
+                    rules::H1,
+                    "pbx_unreachable or classound_outage on a technical ticket, password_reset on a customer_care ticket about portal_errors, or none",
+                )
+                .on_field("issue"),
+            ));
+        }
         if let Err(mut r) = may_open(&profile.support, &opener.as_opener(), issue) {
             if let Some(rule) = r.rule {
                 // The profile's own clause for the rule (X 4.B under x-hoppers).
