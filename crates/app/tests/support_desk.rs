@@ -221,7 +221,7 @@ async fn h5_a_new_ticket_by_email_is_refused_with_a_reply_and_a_follow_up_lands_
         }
     ));
     let reply = format!(
-        "From: admin@northwind.test\r\nSubject: Re: [{}:{}] One-way audio\r\n\r\nStill one-way after the router change.\r\n\r\nOn Thu, Support wrote:\r\n> Please change the router\r\n",
+        "From: admin@northwind.test\r\nMessage-ID: <r1@northwind.test>\r\nSubject: Re: [{}:{}] One-way audio\r\n\r\nStill one-way after the router change.\r\n\r\nOn Thu, Support wrote:\r\n> Please change the router\r\n",
         t.reference, t.mail_key
     );
     match app.receive_mail(reply.as_bytes()).await.unwrap() {
@@ -235,6 +235,24 @@ async fn h5_a_new_ticket_by_email_is_refused_with_a_reply_and_a_follow_up_lands_
         }
         other => panic!("{other:?}"),
     }
+    // The MTA delivers the same message again: it is not added twice.
+    assert!(matches!(
+        app.receive_mail(reply.as_bytes()).await.unwrap(),
+        MailOutcome::Refused {
+            code: "already_received",
+            ..
+        }
+    ));
+    assert_eq!(
+        app.ticket(&gold, &t.id)
+            .await
+            .unwrap()
+            .messages
+            .iter()
+            .filter(|m| m.channel == "email")
+            .count(),
+        1
+    );
     // Someone outside the ticket's tenant cannot write into it by e-mail.
     let intruder = format!(
         "From: admin@bayview-bakery.test\r\nSubject: Re: [{}:{}] x\r\n\r\nhello\r\n",

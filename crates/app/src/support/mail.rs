@@ -202,6 +202,19 @@ impl App {
                 replied: false,
             });
         }
+        let message_id = msg
+            .message_id()
+            .map(|m| m.trim().to_string())
+            .filter(|m| !m.is_empty());
+        if let Some(mid) = &message_id {
+            if support_store::system::inbound_mail_seen(&self.store, mid).await? {
+                // An MTA's retry of a message already threaded.
+                return Ok(MailOutcome::Refused {
+                    code: "already_received",
+                    replied: false,
+                });
+            }
+        }
         if body.is_empty() {
             return Err(AppError::invalid(
                 "mail_empty",
@@ -229,6 +242,13 @@ impl App {
         let view = self
             .reply_ticket(&caller, &ticket.id, &body, false, "email")
             .await?;
+        if let Some(mid) = &message_id {
+            // Recorded once threaded: a crash in between lets a retry thread it again (at
+            // least once), never lose it.
+            let mut tx = self.store.begin().await?;
+            support_store::record_inbound_mail(&mut tx, mid, &view.ticket.id, self.now()).await?;
+            tollgate_store::commit(tx).await?;
+        }
         Ok(MailOutcome::Threaded(Box::new(view)))
     }
 }

@@ -90,3 +90,9 @@ CREATE TABLE ticket_attachments (
     uploaded_at BIGINT NOT NULL
 );
 CREATE INDEX ticket_attachments_ticket ON ticket_attachments(ticket_id, id);
+-- Inbound e-mail already threaded, by Message-ID: an MTA's retry is not added twice.
+CREATE TABLE inbound_mail (
+    message_id TEXT PRIMARY KEY,
+    ticket_id TEXT NOT NULL,
+    at BIGINT NOT NULL
+);

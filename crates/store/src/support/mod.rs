@@ -239,3 +239,21 @@ table_row! {
         uploaded_at: i64,
     }
 }
+
+/// Records an inbound message as threaded; false when its Message-ID was already recorded.
+pub async fn record_inbound_mail(
+    tx: &mut Tx,
+    message_id: &str,
+    ticket: &str,
+    at: i64,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO inbound_mail (message_id, ticket_id, at) VALUES ($1, $2, $3) ON CONFLICT (message_id) DO NOTHING",
+    )
+    .bind(message_id)
+    .bind(ticket)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}

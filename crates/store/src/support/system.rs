@@ -112,3 +112,12 @@ pub async fn attachments(store: &Store, ticket: &str) -> Result<Vec<super::Attac
         .map(super::AttachmentRow::from_row)
         .collect::<std::result::Result<_, _>>()?)
 }
+
+/// Whether an inbound message with this Message-ID was already threaded.
+pub async fn inbound_mail_seen(store: &Store, message_id: &str) -> Result<bool> {
+    let row = sqlx::query("SELECT 1 AS one FROM inbound_mail WHERE message_id = $1")
+        .bind(message_id)
+        .fetch_optional(store.reader())
+        .await?;
+    Ok(row.is_some())
+}
