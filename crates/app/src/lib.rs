@@ -37,6 +37,14 @@ use tollgate_store::Store;
 pub use clock::Clock;
 pub use error::AppError;
 
+/// Where a request came from, as the HTTP edge saw it (its request id and the client address
+/// behind trusted proxies); the edge puts it on every request for the API and the portal.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub request_id: String,
+    pub source: String,
+}
+
 /// Who is acting and from where: goes into every audit entry.
 #[derive(Debug, Clone)]
 pub struct Actor {

@@ -249,6 +249,17 @@ impl App {
         Ok((c, a))
     }
 
+    /// One billing account in the caller's scope (404 outside it).
+    pub async fn get_billing_account(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<BillingAccountRow, AppError> {
+        tenancy_store::get_billing_account(&self.store, ScopeFilter::of(&caller.scope), id)
+            .await
+            .map_err(|_| AppError::NotFound("billing account"))
+    }
+
     pub async fn list_billing_accounts(
         &self,
         caller: &Caller,

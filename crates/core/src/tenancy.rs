@@ -195,6 +195,10 @@ pub enum Permission {
     GuardRead,
     /// Suspend, reactivate, set an account's guard policy, manage destination lists (F4).
     GuardManage,
+    /// Suspend an account in scope and lift such suspensions (F4): the operator's staff, and a
+    /// partner's admin for its own customers (it bills them and answers for their traffic);
+    /// a partner lifts only suspensions its own users made.
+    GuardSuspend,
     /// Announce legitimate unusual activity (F7).
     GuardAnnounce,
     /// Numbers, port-ins, emergency data in scope (T6-T14).
@@ -270,6 +274,7 @@ pub fn allows(role: Role, perm: Permission) -> bool {
         GuardDecide => matches!(role, OperatorAdmin | SipEdge),
         GuardRead => true,
         GuardManage => matches!(role, OperatorAdmin | OperatorSupport),
+        GuardSuspend => matches!(role, OperatorAdmin | OperatorSupport | PartnerAdmin),
         GuardAnnounce => matches!(
             role,
             OperatorAdmin | OperatorSupport | PartnerAdmin | CustomerAdmin
@@ -383,6 +388,7 @@ mod tests {
             GuardDecide,
             GuardRead,
             GuardManage,
+            GuardSuspend,
             GuardAnnounce,
             NumbersRead,
             NumbersWrite,

@@ -230,6 +230,10 @@ async fn request_context(State(app): State<App>, mut req: Request, next: Next) -
         tollgate_app::access::client_address(peer, &xff, &fwd, &app.trusted_proxies)
             .map_or_else(|| "unknown".into(), |ip| ip.to_string())
     };
+    req.extensions_mut().insert(tollgate_app::Origin {
+        request_id: rid.clone(),
+        source: source.clone(),
+    });
     req.extensions_mut().insert(RequestId(rid.clone()));
     req.extensions_mut().insert(SourceAddr(source));
     let uri_bytes = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
@@ -259,7 +263,7 @@ async fn request_context(State(app): State<App>, mut req: Request, next: Next) -
         && res
             .headers()
             .get(header::CONTENT_TYPE)
-            .is_none_or(|c| c != "application/json")
+            .is_none_or(|c| c != "application/json" && !is_html(c))
     {
         res = for_status(res.status()).render(&rid);
     }
@@ -287,9 +291,15 @@ async fn request_context(State(app): State<App>, mut req: Request, next: Next) -
     res
 }
 
-/// The whole HTTP application.
+/// A portal page's own error page stays HTML (the portal renders its errors for people).
+fn is_html(c: &HeaderValue) -> bool {
+    c.to_str().is_ok_and(|c| c.starts_with("text/html"))
+}
+
+/// The whole HTTP application: the API, its documents and the portal under `/portal`.
 pub fn router(app: App, max_body_bytes: usize) -> Router {
     mount(&app, max_body_bytes)
+        .merge(tollgate_portal::router())
         .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(middleware::from_fn_with_state(app.clone(), request_context))
         .with_state(app)

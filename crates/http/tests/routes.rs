@@ -73,6 +73,7 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         "customer_admin",
     ];
     const AUDIT: &[&str] = &["operator_admin", "operator_support"];
+    const SUSPEND: &[&str] = &["operator_admin", "operator_support", "partner_admin"];
     const RATE_READ: &[&str] = &[
         "operator_admin",
         "operator_support",
@@ -198,8 +199,8 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("POST", "/v1/guard/destination-prefixes"), AUDIT),
         (("GET", "/v1/incidents"), ALL),
         (("GET", "/v1/suspensions"), ALL),
-        (("POST", "/v1/billing-accounts/{id}/suspensions"), AUDIT),
-        (("POST", "/v1/suspensions/{id}/reactivate"), AUDIT),
+        (("POST", "/v1/billing-accounts/{id}/suspensions"), SUSPEND),
+        (("POST", "/v1/suspensions/{id}/reactivate"), SUSPEND),
         (("GET", "/v1/billing-accounts/{id}/guard-policy"), ALL),
         (("PUT", "/v1/billing-accounts/{id}/guard-policy"), AUDIT),
         (("PATCH", "/v1/billing-accounts/{id}/guard-policy"), AUDIT),

@@ -287,6 +287,23 @@ pub async fn list_suspensions(
     q.fetch(store.reader(), suspension).await
 }
 
+/// The suspensions of one billing account in scope, by id.
+pub async fn list_account_suspensions(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    account: &str,
+    page: &Page,
+) -> Result<Vec<SuspensionRow>> {
+    let mut q = ScopedQuery::new(
+        "SELECT s.* FROM suspensions s JOIN billing_accounts b ON b.id = s.billing_account_id \
+         JOIN customers c ON c.id = b.customer_id",
+    );
+    q.filter("s.billing_account_id", "=", Arg::Text(account.into()))
+        .scope(&scope, "c.id", "c.partner_id")
+        .page("s.id", page);
+    q.fetch(store.reader(), suspension).await
+}
+
 pub async fn insert_incident(tx: &mut Tx, i: &IncidentRow) -> Result<()> {
     sqlx::query(
         "INSERT INTO incidents (id, at, billing_account_id, customer_id, source, detector, rule, clause, count, window_s, threshold, detail, action) \

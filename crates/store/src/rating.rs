@@ -497,3 +497,48 @@ pub async fn list_rejects(
     })
     .await
 }
+
+/// One day's calls in scope, per currency: what the portal's usage chart draws.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyUsage {
+    /// 00:00 UTC of the day, Unix seconds.
+    pub day: i64,
+    pub currency: String,
+    pub calls: i64,
+    pub answered: i64,
+    pub billed_s: i64,
+    pub amount_micros: i64,
+}
+
+/// Calls per day (UTC) and currency in scope whose start is in `[from, to)`, in day order.
+pub async fn daily_usage(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    from: i64,
+    to: i64,
+) -> Result<Vec<DailyUsage>> {
+    let mut q = ScopedQuery::new(
+        "SELECT (d.start_at / 86400) * 86400 AS day, d.currency AS currency, COUNT(*) AS calls, \
+         CAST(SUM(CASE WHEN d.answer_at IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS answered, \
+         CAST(SUM(d.billed_s) AS BIGINT) AS billed_s, CAST(SUM(d.amount_micros) AS BIGINT) AS amount_micros \
+         FROM cdrs d JOIN billing_accounts b ON b.id = d.billing_account_id \
+         JOIN customers c ON c.id = b.customer_id",
+    );
+    q.filter("d.start_at", ">=", Arg::Int(from))
+        .filter("d.start_at", "<", Arg::Int(to))
+        .scope(&scope, "c.id", "c.partner_id")
+        .clause(|sql, _| {
+            sql.push_str(" GROUP BY (d.start_at / 86400) * 86400, d.currency ORDER BY 1, 2")
+        });
+    q.fetch(store.reader(), |r| {
+        Ok(DailyUsage {
+            day: r.try_get("day")?,
+            currency: r.try_get("currency")?,
+            calls: r.try_get("calls")?,
+            answered: r.try_get("answered")?,
+            billed_s: r.try_get("billed_s")?,
+            amount_micros: r.try_get("amount_micros")?,
+        })
+    })
+    .await
+}

@@ -16,6 +16,7 @@ use crate::{Actor, App, AppError, Caller, Principal};
 mod addresses;
 mod limiter;
 mod operator_cli;
+mod reset;
 
 pub use addresses::{client_address, parse_trusted_proxies, IpNet};
 pub use limiter::{LoginLimiter, MAX_CONCURRENT_HASHES};

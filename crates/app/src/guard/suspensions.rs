@@ -130,6 +130,14 @@ impl App {
         }
         let reason = tollgate_core::text::check_free_text("reason", reason)?;
         let reason = reason.as_str();
+        if caller.principal.role.level() == tollgate_core::tenancy::Level::Partner
+            && !self.made_in_scope(caller, &s.created_by).await?
+        {
+            return Err(AppError::Forbidden(format!(
+                "the provider's {} suspension ({}): only the provider lifts it (F4, W 8.6)",
+                s.rule, s.clause
+            )));
+        }
         let now = self.now();
         let mut tx = self.store.begin().await?;
         if !guard_store::lift_suspension(
@@ -183,6 +191,37 @@ impl App {
         guard_store::get_suspension(&self.store, ScopeFilter::of(&caller.scope), suspension_id)
             .await?
             .ok_or(AppError::NotFound("suspension"))
+    }
+
+    /// Whether `actor` (`user:<id>`) is a user the caller's scope sees (a partner's own).
+    async fn made_in_scope(&self, caller: &Caller, actor: &str) -> Result<bool, AppError> {
+        let Some(user) = actor.strip_prefix("user:") else {
+            return Ok(false);
+        };
+        match tollgate_store::auth::get_user(&self.store, ScopeFilter::of(&caller.scope), user)
+            .await
+        {
+            Ok(u) => Ok(u.partner_id.is_some()),
+            Err(tollgate_store::StoreError::NotFound) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The suspensions of one billing account in the caller's scope.
+    pub async fn account_suspensions(
+        &self,
+        caller: &Caller,
+        account: &str,
+        page: &Page,
+    ) -> Result<Vec<SuspensionRow>, AppError> {
+        self.settle_guard_writes().await;
+        Ok(guard_store::list_account_suspensions(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            account,
+            page,
+        )
+        .await?)
     }
 
     pub async fn list_suspensions(

@@ -205,6 +205,35 @@ impl App {
     }
 }
 
+/// Longest range of a usage-per-day question, days.
+pub const MAX_USAGE_DAYS: i64 = 366;
+
+impl App {
+    /// Calls per day and currency in the caller's scope, start in `[from, to)` (at most
+    /// [`MAX_USAGE_DAYS`]).
+    pub async fn usage_per_day(
+        &self,
+        caller: &Caller,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<tollgate_store::rating::DailyUsage>, AppError> {
+        if to <= from || to - from > MAX_USAGE_DAYS * 86_400 {
+            return Err(AppError::invalid(
+                "range_invalid",
+                "to",
+                format!("the range must be 1 s to {MAX_USAGE_DAYS} days"),
+            ));
+        }
+        Ok(tollgate_store::rating::daily_usage(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            from,
+            to,
+        )
+        .await?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

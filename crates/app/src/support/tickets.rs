@@ -234,14 +234,6 @@ impl App {
         };
         let subject = text("subject", &t.subject, MAX_SUBJECT_CHARS)?;
         let message = text("message", &t.message, MAX_MESSAGE_CHARS)?;
-        if kind == Kind::Technical {
-            check_technical(&TechnicalData {
-                device: t.device.as_deref().unwrap_or(""),
-                versions: t.versions.as_deref().unwrap_or(""),
-                trace_numbers: t.trace_numbers.as_deref().unwrap_or(""),
-                trace_at: t.trace_at,
-            })?;
-        }
         let (partner_id, customer_id, opener) = self.opener(caller, &t).await?;
         // The terms: a customer's own agreement; a partner's the provider's partner terms.
         let profile = match (&opener, &customer_id) {
@@ -280,6 +272,16 @@ impl App {
                 r.message = format!("{} ({}, {clause})", r.message, rule.rule);
             }
             return Err(AppError::from(r));
+        }
+        // Who may open comes first: a customer its partner supports is told so before it is
+        // asked for technical data (H8) it has no use giving.
+        if kind == Kind::Technical {
+            check_technical(&TechnicalData {
+                device: t.device.as_deref().unwrap_or(""),
+                versions: t.versions.as_deref().unwrap_or(""),
+                trace_numbers: t.trace_numbers.as_deref().unwrap_or(""),
+                trace_at: t.trace_at,
+            })?;
         }
         let region = self.support_region_of(partner_id.as_deref()).await?;
         let cal = self.support_calendar(&region).await?;

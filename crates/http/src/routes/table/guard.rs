@@ -19,9 +19,9 @@ api! {
         "Fraud and abuse incidents in scope, with evidence.";
     get "/v1/suspensions" => guard_routes::list_suspensions, Perm(P::GuardRead),
         "Suspensions in scope (full and selective).";
-    post "/v1/billing-accounts/{id}/suspensions" => guard_routes::suspend, Perm(P::GuardManage),
+    post "/v1/billing-accounts/{id}/suspensions" => guard_routes::suspend, Perm(P::GuardSuspend),
         "Suspend all, outbound or international calls, optionally until a time (F4).";
-    post "/v1/suspensions/{id}/reactivate" => guard_routes::reactivate, Perm(P::GuardManage),
+    post "/v1/suspensions/{id}/reactivate" => guard_routes::reactivate, Perm(P::GuardSuspend),
         "Lift a suspension, with the reason (F4).";
     get "/v1/billing-accounts/{id}/guard-policy" => guard_routes::get_policy, Perm(P::GuardRead),
         "An account's guard policy and live calls.";

@@ -1,0 +1,75 @@
+//! Tollgate's web portal: server-rendered pages for operator staff, partners and customers,
+//! under `/portal`. Every page is a thin reader of the same use cases as the API (`tollgate_app`)
+//! with the same authorization (`App::authorize` for the page's permission, the caller's
+//! scope on every read), so the portal cannot show what the API would refuse.
+//!
+//! Layout: `session.rs` (cookie, CSRF, the signed-in person), `view.rs` (facts, tables,
+//! forms, the one page layout), `nav.rs` (the menu and the permission of each section),
+//! `chart.rs` (SVG bars), `format.rs` (times, money), `error.rs` (errors shown with the API's
+//! code, rule and clause), `assets.rs` (the stylesheet and script), `pages/` (one file per
+//! section).
+
+pub mod assets;
+pub mod chart;
+pub mod error;
+pub mod format;
+pub mod nav;
+pub mod pages;
+pub mod session;
+pub mod view;
+
+use axum::routing::{get, post};
+use axum::Router;
+use tollgate_app::App;
+
+/// The portal's routes, to merge into the HTTP application (which puts the request's
+/// [`tollgate_app::Origin`] on every request).
+pub fn router() -> Router<App> {
+    use pages::*;
+    Router::new()
+        .route(
+            "/portal",
+            get(|| async { axum::response::Redirect::permanent("/portal/") }),
+        )
+        .route("/portal/", get(dashboard::show))
+        .route("/portal/static/{file}", get(assets::serve))
+        .route(
+            "/portal/login",
+            get(auth::login_page).post(auth::login_submit),
+        )
+        .route("/portal/logout", post(auth::logout))
+        .route(
+            "/portal/forgot",
+            get(auth::forgot_page).post(auth::forgot_submit),
+        )
+        .route(
+            "/portal/reset",
+            get(auth::reset_page).post(auth::reset_submit),
+        )
+        .route("/portal/me", get(me::show))
+        .route("/portal/me/credentials-lost", post(me::credentials_lost))
+        .route("/portal/customers", get(customers::list))
+        .route("/portal/customers/{id}", get(customers::show))
+        .route("/portal/accounts/{id}", get(accounts::show))
+        .route("/portal/accounts/{id}/suspend", post(accounts::suspend))
+        .route(
+            "/portal/accounts/{id}/suspensions/{sid}/reactivate",
+            post(accounts::reactivate),
+        )
+        .route("/portal/numbers", get(numbers::list))
+        .route("/portal/numbers/{id}", get(numbers::show))
+        .route("/portal/calls", get(calls::list))
+        .route("/portal/guard", get(guard::show))
+        .route("/portal/invoices", get(invoices::list))
+        .route("/portal/invoices/{id}", get(invoices::show))
+        .route("/portal/invoices/{id}/pdf", get(invoices::pdf))
+        .route("/portal/receivables", get(receivables::show))
+        .route("/portal/tickets", get(tickets::list).post(tickets::create))
+        .route("/portal/tickets/new", get(tickets::new_form))
+        .route("/portal/tickets/suggest", get(tickets::suggest))
+        .route("/portal/tickets/{id}", get(tickets::show))
+        .route("/portal/tickets/{id}/reply", post(tickets::reply))
+        .route("/portal/tickets/{id}/feedback", post(tickets::feedback))
+        .route("/portal/articles/{slug}", get(tickets::article))
+        .route("/portal/audit", get(audit::list))
+}

@@ -1,0 +1,132 @@
+//! Numbers in scope with their state, and one number with its emergency address, history and
+//! port-out.
+
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use tollgate_app::App;
+use tollgate_core::numbers::NumberState;
+use tollgate_core::tenancy::Permission;
+use tollgate_store::numbers::NumberFilter;
+
+use super::next_link;
+use crate::error::PageResult;
+use crate::format;
+use crate::session::Session;
+use crate::view::{Cell, Field, Form, Kind, Page, Section, Table};
+
+#[derive(Deserialize, Default)]
+pub struct NumbersQ {
+    state: Option<String>,
+    after: Option<String>,
+}
+
+pub async fn list(
+    State(app): State<App>,
+    session: Session,
+    Query(q): Query<NumbersQ>,
+) -> PageResult {
+    let c = session.caller(&app, Permission::NumbersRead).await?;
+    let state = q.state.clone().filter(|s| !s.is_empty());
+    let filter = NumberFilter {
+        state: state.clone(),
+        ..NumberFilter::default()
+    };
+    let page = tollgate_store::Page {
+        limit: super::PAGE_ROWS,
+        after: q.after.clone().filter(|a| !a.is_empty()),
+    };
+    let rows = app.list_numbers(&c, &filter, &page).await?;
+    let mut options = vec![(String::new(), "any state".to_string())];
+    options.extend(
+        NumberState::ALL
+            .iter()
+            .map(|s| (s.as_str().to_string(), s.as_str().to_string())),
+    );
+    let filter_form = Form::filter("numbers-filter", "/portal/numbers").field(
+        Field::new("state", "State", Kind::Select(options))
+            .value(state.clone().unwrap_or_default()),
+    );
+    let mut t = Table::new(
+        "Numbers in your scope, by id",
+        &["Number", "Country", "Type", "State", "Customer", "Activated"],
+        "No number matches. Numbers come from the provider's inventory (POST /v1/numbers/import) and are reserved for customers.",
+    );
+    for n in &rows {
+        t.row(vec![
+            Cell::link(n.e164.clone(), format!("/portal/numbers/{}", n.id)),
+            Cell::text(n.country.clone()),
+            Cell::text(n.number_type.clone()),
+            Cell::text(n.state.clone()),
+            Cell::text(n.customer_id.clone().unwrap_or_else(|| "—".into())),
+            Cell::text(format::time_opt(n.activated_at)),
+        ]);
+    }
+    let base = match &state {
+        Some(s) => format!("/portal/numbers?state={}", format::url_encode(s)),
+        None => "/portal/numbers".into(),
+    };
+    t.next = next_link(&base, rows.len(), rows.last().map(|n| n.id.as_str()));
+    Page::new(&session, "numbers", "Numbers")
+        .section(Section::new("").form(filter_form).table(t))
+        .ok()
+}
+
+pub async fn show(State(app): State<App>, session: Session, Path(id): Path<String>) -> PageResult {
+    let c = session.caller(&app, Permission::NumbersRead).await?;
+    let d = app.number_detail(&c, &id).await?;
+    let h = app.number_history(&c, &id).await?;
+    let n = &d.number;
+    let mut facts = Section::new("Number")
+        .fact("State", n.state.clone())
+        .fact("Country", n.country.clone())
+        .fact("Type", n.number_type.clone())
+        .fact("Capabilities", n.capabilities.clone())
+        .fact(
+            "Billing account",
+            n.billing_account_id.clone().unwrap_or_else(|| "—".into()),
+        )
+        .fact("Routing", n.routing.clone())
+        .fact(
+            "Caller name (CNAM)",
+            n.cnam.clone().unwrap_or_else(|| "—".into()),
+        );
+    if let Some(r) = &n.suspended_reason {
+        facts = facts.fact("Suspended because", r.clone());
+    }
+    let addr = |a: &tollgate_store::numbers::AddressRow| {
+        format!("{}, {} {}, {}", a.street, a.postcode, a.city, a.country)
+    };
+    let mut em = Section::new("Emergency address (T13)");
+    em = match &d.address {
+        Some(a) => em
+            .fact("In force", addr(a))
+            .fact("Since", format::time(a.effective_at)),
+        None => em.text("No emergency address in force: emergency services cannot locate a caller on this number. The customer registers one (POST /v1/numbers/{id}/emergency-address)."),
+    };
+    if let Some(p) = &d.pending_address {
+        em = em.fact(
+            "Registered change, applies",
+            format!("{} at {}", addr(p), format::time(p.effective_at)),
+        );
+    }
+    let mut t = Table::new(
+        "State changes",
+        &["When", "From", "To", "Event", "By", "Reason"],
+        "No change recorded.",
+    );
+    for tr in &h.transitions {
+        t.row(vec![
+            Cell::text(format::time(tr.at)),
+            Cell::text(tr.from_state.clone()),
+            Cell::text(tr.to_state.clone()),
+            Cell::text(tr.event.clone()),
+            Cell::text(tr.actor.clone()),
+            Cell::text(tr.reason.clone()),
+        ]);
+    }
+    Page::new(&session, "numbers", &n.e164)
+        .section(facts)
+        .section(em)
+        .section(Section::new("History").table(t))
+        .ok()
+}
