@@ -9,6 +9,7 @@ mod guard_bench;
 mod http_bench;
 mod list_bench;
 mod numbers_cmd;
+mod portal_bench;
 mod progress;
 mod rating_cmd;
 mod receivables_cmd;
@@ -345,6 +346,14 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
         Command::Bench {
             action: rating_cmd::BenchCmd::Support { articles, tickets },
         } => support_bench::run(articles, tickets).await,
+        Command::Bench {
+            action:
+                rating_cmd::BenchCmd::Portal {
+                    calls,
+                    numbers,
+                    runs,
+                },
+        } => portal_bench::run(calls, numbers, runs).await,
         Command::Bench { action } => rating_cmd::bench(action).await,
         Command::Generate { action } => rating_cmd::generate(action),
     }

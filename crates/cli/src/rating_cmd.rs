@@ -74,6 +74,16 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 2_000)]
         tickets: usize,
     },
+    /// Portal pages: server time p50/p99 per page and role, on the demo data and with many
+    /// calls and numbers added (against /healthz and the JSON API in the same run).
+    Portal {
+        #[arg(long, default_value_t = 100_000)]
+        calls: usize,
+        #[arg(long, default_value_t = 10_000)]
+        numbers: usize,
+        #[arg(long, default_value_t = 100)]
+        runs: usize,
+    },
     /// Guard decisions: in-process latency, HTTP decisions/s and p99, memory per live call.
     Guard {
         #[arg(long, default_value_t = 200)]

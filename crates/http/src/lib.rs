@@ -374,7 +374,7 @@ pub(crate) async fn landing(State(app): State<App>) -> Html<String> {
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>Tollgate</title>{style}</head><body>\
          <h1>Tollgate</h1><p>Operations platform for cloud telephony providers and their partners: \
          every call admitted or refused against the contract, priced at the rate in effect, explained by its clause.</p>\
-         <ul><li><a href=/docs>API reference</a> (<a href=/openapi.json>OpenAPI</a>)</li>\
+         <ul><li><a href=/portal/>Portal</a>: sign in as an operator, a partner or a customer</li><li><a href=/docs>API reference</a> (<a href=/openapi.json>OpenAPI</a>)</li>\
          <li><a href=/healthz>/healthz</a> · <a href=/readyz>/readyz</a></li></ul>\
          <h2>Terms profiles</h2><ul>{profiles}</ul><p>Database: {db}</p></body></html>",
         style = openapi::STYLE,

@@ -16,7 +16,7 @@ pub struct Bar {
 /// Width and height of the drawing, in SVG units (it scales to its box).
 pub const WIDTH: i64 = 720;
 pub const HEIGHT: i64 = 220;
-const LEFT: i64 = 56;
+const LEFT: i64 = 96;
 const BOTTOM: i64 = 40;
 const TOP: i64 = 12;
 
@@ -35,8 +35,17 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// A bar chart titled `title` (also its accessible name). Values below zero draw as zero.
-pub fn bars(title: &str, bars: &[Bar], legend: Option<(&str, &str)>) -> String {
+/// Widest bar, SVG units (one or two bars should not fill the plot).
+const MAX_BAR_W: i64 = 48;
+
+/// A bar chart titled `title` (also its accessible name); `axis` writes the top of the value
+/// axis (money in major units, say). Values below zero draw as zero.
+pub fn bars(
+    title: &str,
+    bars: &[Bar],
+    legend: Option<(&str, &str)>,
+    axis: &dyn Fn(i64) -> String,
+) -> String {
     let max = bars
         .iter()
         .map(|b| b.value.max(b.over))
@@ -47,17 +56,18 @@ pub fn bars(title: &str, bars: &[Bar], legend: Option<(&str, &str)>) -> String {
     let plot_h = HEIGHT - BOTTOM - TOP;
     let n = i64::try_from(bars.len()).unwrap_or(1).max(1);
     let slot = plot_w / n;
-    let bar_w = (slot * 3 / 4).max(1);
+    let bar_w = (slot * 3 / 4).clamp(1, MAX_BAR_W);
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-label=\"{t}\" class=\"chart\">\
          <title>{t}</title>\
          <line x1=\"{LEFT}\" y1=\"{y0}\" x2=\"{WIDTH}\" y2=\"{y0}\" class=\"axis\"/>\
-         <text x=\"{lx}\" y=\"{ty}\" class=\"tick\" text-anchor=\"end\">{max}</text>\
+         <text x=\"{lx}\" y=\"{ty}\" class=\"tick\" text-anchor=\"end\">{top}</text>\
          <text x=\"{lx}\" y=\"{y0}\" class=\"tick\" text-anchor=\"end\">0</text>",
         t = escape(title),
         y0 = TOP + plot_h,
         lx = LEFT - 6,
         ty = TOP + 10,
+        top = escape(&axis(max)),
     );
     let label_every = (n / 12).max(1);
     for (i, b) in bars.iter().enumerate() {
@@ -117,7 +127,9 @@ mod tests {
             over: 0,
             text: format!("{value} calls"),
         };
-        let svg = bars("Calls <per day>", &[b("a<b", 10), b("c", 5)], None);
+        let svg = bars("Calls <per day>", &[b("a<b", 10), b("c", 5)], None, &|v| {
+            v.to_string()
+        });
         // Plot height = 220 - 40 - 12 = 168: the bar of 10 is 168 high, the bar of 5 is 84.
         assert!(svg.contains("height=\"168\""), "{svg}");
         assert!(svg.contains("height=\"84\""), "{svg}");

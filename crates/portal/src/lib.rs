@@ -52,6 +52,8 @@ pub fn router() -> Router<App> {
         .route("/portal/customers/{id}", get(customers::show))
         .route("/portal/accounts/{id}", get(accounts::show))
         .route("/portal/accounts/{id}/suspend", post(accounts::suspend))
+        .route("/portal/accounts/{id}/policy", post(policy::edit))
+        .route("/portal/accounts/{id}/announce", post(policy::announce))
         .route(
             "/portal/accounts/{id}/suspensions/{sid}/reactivate",
             post(accounts::reactivate),
@@ -59,10 +61,14 @@ pub fn router() -> Router<App> {
         .route("/portal/numbers", get(numbers::list))
         .route("/portal/numbers/{id}", get(numbers::show))
         .route("/portal/calls", get(calls::list))
+        .route("/portal/rates", get(rates::show))
+        .route("/portal/rates/import", post(rates::import))
         .route("/portal/guard", get(guard::show))
         .route("/portal/invoices", get(invoices::list))
         .route("/portal/invoices/{id}", get(invoices::show))
         .route("/portal/invoices/{id}/pdf", get(invoices::pdf))
+        .route("/portal/invoices/{id}/dispute", post(invoices::dispute))
+        .route("/portal/invoices/{id}/payment", post(invoices::payment))
         .route("/portal/receivables", get(receivables::show))
         .route("/portal/tickets", get(tickets::list).post(tickets::create))
         .route("/portal/tickets/new", get(tickets::new_form))

@@ -42,6 +42,12 @@ pub const ENTRIES: &[Entry] = &[
         perm: Permission::CdrsRead,
     },
     Entry {
+        key: "rates",
+        path: "/portal/rates",
+        label: "Rates",
+        perm: Permission::RatesRead,
+    },
+    Entry {
         key: "guard",
         path: "/portal/guard",
         label: "Guard",

@@ -40,3 +40,22 @@
     timer = setTimeout(ask, 200);
   });
 })();
+
+// The rate import: a file chosen is read into the CSV box (without script, paste it there).
+(function () {
+  "use strict";
+  var csv = document.getElementById("f-import-csv");
+  if (!csv || !window.FileReader) { return; }
+  var pick = document.createElement("input");
+  pick.type = "file";
+  pick.accept = ".csv,text/csv";
+  pick.setAttribute("aria-label", "Choose a CSV file to read into the box");
+  pick.addEventListener("change", function () {
+    var file = pick.files && pick.files[0];
+    if (!file) { return; }
+    var r = new FileReader();
+    r.onload = function () { csv.value = String(r.result); };
+    r.readAsText(file);
+  });
+  csv.parentNode.insertBefore(pick, csv.nextSibling);
+})();

@@ -50,6 +50,19 @@ impl App {
         )
     }
 
+    /// Invoiced per period and currency in the caller's scope, from `from_period` on:
+    /// (period, currency, invoices, total minor).
+    pub async fn invoice_totals(
+        &self,
+        caller: &Caller,
+        from_period: &str,
+    ) -> Result<Vec<(String, String, i64, i64)>, AppError> {
+        Ok(
+            billing_store::invoice_totals(&self.store, ScopeFilter::of(&caller.scope), from_period)
+                .await?,
+        )
+    }
+
     pub async fn get_invoice(&self, caller: &Caller, id: &str) -> Result<InvoiceView, AppError> {
         let (invoice, lines, taxes) =
             billing_store::invoice_with_lines(&self.store, ScopeFilter::of(&caller.scope), id)

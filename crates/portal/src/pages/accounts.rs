@@ -109,6 +109,18 @@ async fn render(
                 )
             }
         }
+        if session.may(Permission::GuardManage) {
+            let p = app.get_guard_policy(&g, &a.id).await?;
+            s = s.form(super::policy::policy_form(
+                session,
+                &a.id,
+                p.as_ref(),
+                &a.currency,
+            ));
+        }
+        if session.may(Permission::GuardAnnounce) {
+            s = s.form(super::policy::announce_form(session, &a.id));
+        }
         page = page.section(s);
         let sus = app
             .account_suspensions(

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use tollgate_app::App;
 use tollgate_core::tenancy::Permission;
-use tollgate_store::billing::InvoiceFilter;
 
 use crate::chart::{self, Bar};
 use crate::error::PageResult;
@@ -16,6 +15,10 @@ use crate::view::{Page, Section};
 
 /// Days the usage chart covers (today included).
 pub const USAGE_DAYS: i64 = 14;
+/// Months the revenue chart covers (the invoices' periods).
+pub const REVENUE_MONTHS: usize = 12;
+/// Pages of billing accounts summed for the live-call count (500 each).
+pub const MAX_ACCOUNT_PAGES: usize = 200;
 
 pub async fn show(State(app): State<App>, session: Session) -> PageResult {
     let caller = session.caller(&app, Permission::SelfRead).await?;
@@ -27,6 +30,32 @@ pub async fn show(State(app): State<App>, session: Session) -> PageResult {
         session.principal.role.as_str(),
         format::day(today)
     ));
+    {
+        // Live calls now, over every account in scope (the guard's counters, in memory).
+        let mut live = (0u64, 0u64, 0usize);
+        let mut page_of = tollgate_store::Page::first(tollgate_store::MAX_PAGE_LIMIT);
+        for _ in 0..MAX_ACCOUNT_PAGES {
+            let accounts = app.list_billing_accounts(&caller, None, &page_of).await?;
+            for a in &accounts {
+                let l = app.live_calls(&a.id);
+                live.0 += u64::from(l.calls);
+                live.1 += u64::from(l.international_calls);
+            }
+            live.2 += accounts.len();
+            match accounts.last() {
+                Some(last) if i64::try_from(accounts.len()).unwrap_or(0) >= page_of.limit => {
+                    page_of.after = Some(last.id.clone());
+                }
+                _ => break,
+            }
+        }
+        page = page.section(
+            Section::new("Now")
+                .fact("Live calls", live.0.to_string())
+                .fact("Of which international", live.1.to_string())
+                .fact("Billing accounts", live.2.to_string()),
+        );
+    }
     if session.may(Permission::CdrsRead) {
         let c = session.caller(&app, Permission::CdrsRead).await?;
         let from = today - (USAGE_DAYS - 1) * 86_400;
@@ -74,6 +103,7 @@ pub async fn show(State(app): State<App>, session: Session) -> PageResult {
                 &format!("Calls per day, last {USAGE_DAYS} days"),
                 &bars,
                 Some(("answered", "not answered")),
+                &|v| v.to_string(),
             ))
             .link("Review calls", "/portal/calls"),
         );
@@ -100,36 +130,54 @@ pub async fn show(State(app): State<App>, session: Session) -> PageResult {
     }
     if session.may(Permission::InvoicesRead) {
         let c = session.caller(&app, Permission::InvoicesRead).await?;
-        let month = &format::day(now)[..7];
-        let f = InvoiceFilter {
-            period: None,
-            ..InvoiceFilter::default()
-        };
-        let invoices = app
-            .list_invoices(
-                &c,
-                &f,
-                &tollgate_store::Page::first(tollgate_store::MAX_PAGE_LIMIT),
-            )
-            .await?;
-        let mut issued: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-        for i in invoices
+        let this = tollgate_core::time::month_index(now);
+        let first = this - i32::try_from(REVENUE_MONTHS).unwrap_or(12) + 1;
+        let from = format!(
+            "{:04}-{:02}",
+            first.div_euclid(12),
+            first.rem_euclid(12) + 1
+        );
+        let totals = app.invoice_totals(&c, &from).await?;
+        let mut s = Section::new("Invoiced");
+        // The currency with the most invoices is charted; every currency is in the facts.
+        let mut by_currency: BTreeMap<String, i64> = BTreeMap::new();
+        for (_, cur, n, _) in &totals {
+            *by_currency.entry(cur.clone()).or_default() += n;
+        }
+        match by_currency
             .iter()
-            .filter(|i| format::day(i.invoice_date).starts_with(month))
+            .max_by_key(|(_, n)| **n)
+            .map(|(c, _)| c.clone())
         {
-            let e = issued.entry(i.currency.clone()).or_default();
-            e.0 += 1;
-            e.1 += i.total_minor;
+            None => {
+                s = s.text("No invoice in the last 12 months: the month's invoice run issues them.")
+            }
+            Some(cur) => {
+                let bars: Vec<Bar> = totals
+                    .iter()
+                    .filter(|(_, c, _, _)| *c == cur)
+                    .map(|(period, _, n, minor)| Bar {
+                        label: period.clone(),
+                        value: *minor,
+                        over: 0,
+                        text: format!("{n} invoice(s), {}", format::money(*minor, &cur)),
+                    })
+                    .collect();
+                s = s.svg(chart::bars(
+                    &format!("Invoiced per period, {cur}"),
+                    &bars,
+                    None,
+                    &|v| format::money(v, &cur),
+                ));
+            }
         }
-        let mut s = Section::new(&format!("Invoices dated {month}"));
-        if issued.is_empty() {
-            s = s.text("No invoice dated this month yet: the month's invoice run issues them.");
-        }
-        for (cur, (n, total)) in &issued {
-            s = s.fact(
-                &format!("{n} invoice(s), {cur}"),
-                format::money(*total, cur),
-            );
+        if let Some((last, _, _, _)) = totals.last() {
+            for (period, cur, n, minor) in totals.iter().filter(|t| &t.0 == last) {
+                s = s.fact(
+                    &format!("Period {period}: {n} invoice(s), {cur}"),
+                    format::money(*minor, cur),
+                );
+            }
         }
         page = page.section(s.link("All invoices", "/portal/invoices"));
     }

@@ -2,17 +2,18 @@
 //! invoice with every line's rule and clause, and its PDF.
 
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use serde::Deserialize;
+use tollgate_app::receivables::{NewDispute, NewPayment};
 use tollgate_app::App;
 use tollgate_core::tenancy::Permission;
 use tollgate_store::billing::InvoiceFilter;
 
 use super::next_link;
-use crate::error::PageResult;
+use crate::error::{ErrorView, PageResult};
 use crate::format;
-use crate::session::Session;
+use crate::session::{Fields, Session};
 use crate::view::{Cell, Field, Form, Kind, Page, Section, Table};
 
 #[derive(Deserialize, Default)]
@@ -80,9 +81,38 @@ pub async fn list(
         .ok()
 }
 
+fn dispute_form(session: &Session, id: &str) -> Form {
+    Form::post("dispute", "Dispute this invoice", format!("/portal/invoices/{id}/dispute"), session)
+        .note("B9: in writing, within the dispute window of your terms, naming the lines and the amount; the undisputed rest stays due.")
+        .field(Field::new("lines", "Line numbers disputed", Kind::Text).required().hint("Comma separated, e.g. 2, 3."))
+        .field(Field::new("amount", "Amount disputed", Kind::Text).required().hint("In the invoice currency, e.g. 12.50."))
+        .field(Field::new("reason", "Why", Kind::TextArea).required())
+}
+
+fn payment_form(session: &Session, id: &str, currency: &str) -> Form {
+    Form::post("payment", "Record a payment", format!("/portal/invoices/{id}/payment"), session)
+        .note("B10: allocated to this invoice first, then to the oldest open ones; any rest is kept as a credit.")
+        .field(Field::new("amount", &format!("Amount ({currency})"), Kind::Text).required())
+        .field(Field::new("received_on", "Received on", Kind::Date).hint("Empty: today."))
+        .field(Field::new("bank_reference", "Bank reference", Kind::Text).required())
+}
+
 pub async fn show(State(app): State<App>, session: Session, Path(id): Path<String>) -> PageResult {
-    let c = session.caller(&app, Permission::InvoicesRead).await?;
-    let v = app.get_invoice(&c, &id).await?;
+    render(&app, &session, &id, None, None).await
+}
+
+/// A form that came back with its error, by form id.
+type Returned = (&'static str, Form);
+
+async fn render(
+    app: &App,
+    session: &Session,
+    id: &str,
+    returned: Option<Returned>,
+    notice: Option<String>,
+) -> PageResult {
+    let c = session.caller(app, Permission::InvoicesRead).await?;
+    let v = app.get_invoice(&c, id).await?;
     let i = &v.invoice;
     let facts = Section::new("Invoice")
         .fact("Issuer", i.issuer_name.clone())
@@ -149,12 +179,13 @@ pub async fn show(State(app): State<App>, session: Session, Path(id): Path<Strin
             Cell::num(format::money(t.amount_minor, &i.currency)),
         ]);
     }
-    let mut page = Page::new(&session, "invoices", &format!("Invoice {}", i.number))
+    let mut page = Page::new(session, "invoices", &format!("Invoice {}", i.number))
+        .notice(notice)
         .section(facts)
         .section(Section::new("Lines").table(lines))
         .section(Section::new("Taxes").table(taxes));
     if session.may(Permission::ReceivablesRead) {
-        let r = session.caller(&app, Permission::ReceivablesRead).await?;
+        let r = session.caller(app, Permission::ReceivablesRead).await?;
         let disputes = app
             .list_disputes(
                 &r,
@@ -191,7 +222,162 @@ pub async fn show(State(app): State<App>, session: Session, Path(id): Path<Strin
         }
         page = page.section(Section::new("Disputes").table(d));
     }
+    let (ret_id, ret_form) = match returned {
+        Some((k, f)) => (k, Some(f)),
+        None => ("", None),
+    };
+    let take = |key: &str, make: Form| -> Form {
+        if ret_id == key {
+            ret_form.clone().unwrap_or(make)
+        } else {
+            make
+        }
+    };
+    let mut actions = Section::new("Actions");
+    if session.may(Permission::DisputesWrite) {
+        actions = actions.form(take("dispute", dispute_form(session, &i.id)));
+    }
+    if session.may(Permission::PaymentsWrite) {
+        actions = actions.form(take("payment", payment_form(session, &i.id, &i.currency)));
+    }
+    if !actions.forms.is_empty() {
+        page = page.section(actions);
+    }
     page.ok()
+}
+
+async fn after_post(
+    app: &App,
+    session: &Session,
+    id: &str,
+    key: &'static str,
+    form: Form,
+    posted: &Fields,
+    result: Result<String, tollgate_app::AppError>,
+) -> PageResult {
+    match result {
+        Ok(notice) => render(app, session, id, None, Some(notice)).await,
+        Err(e) => {
+            let e = ErrorView::from(e);
+            if e.status == StatusCode::NOT_FOUND {
+                return Err(crate::error::PageError(e));
+            }
+            let status = e.status;
+            let mut res = render(
+                app,
+                session,
+                id,
+                Some((key, form.refill(posted).with_error(e))),
+                None,
+            )
+            .await?;
+            *res.status_mut() = status;
+            Ok(res)
+        }
+    }
+}
+
+pub async fn dispute(
+    State(app): State<App>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Fields,
+) -> PageResult {
+    session.check_csrf(&form)?;
+    let c = session.caller(&app, Permission::DisputesWrite).await?;
+    let lines: Result<Vec<i64>, _> = form
+        .get("lines")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::parse::<i64>)
+        .collect();
+    let result = match lines {
+        Err(_) => Err(tollgate_app::AppError::invalid(
+            "lines_invalid",
+            "lines",
+            "line numbers, comma separated",
+        )),
+        Ok(lines) => app
+            .open_dispute(
+                &c,
+                &id,
+                NewDispute {
+                    lines,
+                    amount: form.get("amount").unwrap_or_default().trim().to_string(),
+                    reason: form.get("reason").unwrap_or_default().to_string(),
+                    opened_on: None,
+                    ticket_ref: None,
+                },
+            )
+            .await
+            .map(|d| {
+                format!(
+                    "Dispute recorded ({}); a resolution is due within 30 days.",
+                    d.state
+                )
+            }),
+    };
+    after_post(
+        &app,
+        &session,
+        &id,
+        "dispute",
+        dispute_form(&session, &id),
+        &form,
+        result,
+    )
+    .await
+}
+
+pub async fn payment(
+    State(app): State<App>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Fields,
+) -> PageResult {
+    session.check_csrf(&form)?;
+    let c = session.caller(&app, Permission::PaymentsWrite).await?;
+    let inv = app.get_invoice(&c, &id).await?.invoice;
+    let result = app
+        .record_payment(
+            &c,
+            NewPayment {
+                invoice: inv.id.clone(),
+                to_named_invoice: true,
+                amount: form.get("amount").unwrap_or_default().trim().to_string(),
+                currency: inv.currency.clone(),
+                received_on: form.text("received_on"),
+                bank_reference: form
+                    .get("bank_reference")
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+                method: Some("bank_transfer".into()),
+            },
+        )
+        .await
+        .map(|o| {
+            if o.duplicate {
+                "This bank reference was recorded before: nothing new was written.".to_string()
+            } else {
+                format!(
+                    "Payment of {} recorded and allocated.",
+                    format::money(o.payment.amount_minor, &o.payment.currency)
+                )
+            }
+        });
+    after_post(
+        &app,
+        &session,
+        &id,
+        "payment",
+        payment_form(&session, &id, &inv.currency),
+        &form,
+        result,
+    )
+    .await
 }
 
 pub async fn pdf(State(app): State<App>, session: Session, Path(id): Path<String>) -> PageResult {

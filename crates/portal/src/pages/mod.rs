@@ -10,6 +10,8 @@ pub mod guard;
 pub mod invoices;
 pub mod me;
 pub mod numbers;
+pub mod policy;
+pub mod rates;
 pub mod receivables;
 pub mod tickets;
 

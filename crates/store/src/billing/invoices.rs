@@ -135,6 +135,31 @@ pub async fn list_invoices(
     q.fetch(store.reader(), InvoiceRow::from_row).await
 }
 
+/// Invoiced per period and currency in scope: (period, currency, invoices, total in minor
+/// units), periods from `from_period` (`YYYY-MM`) on, in period order.
+pub async fn invoice_totals(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    from_period: &str,
+) -> Result<Vec<(String, String, i64, i64)>> {
+    let mut q = ScopedQuery::new(
+        "SELECT i.period AS period, i.currency AS currency, COUNT(*) AS n, \
+         CAST(SUM(i.total_minor) AS BIGINT) AS total FROM invoices i",
+    );
+    q.filter("i.period", ">=", Arg::Text(from_period.into()))
+        .clause(|sql, args| push_invoice_scope(&scope, sql, args))
+        .clause(|sql, _| sql.push_str(" GROUP BY i.period, i.currency ORDER BY 1, 2"));
+    q.fetch(store.reader(), |r| {
+        Ok((
+            sqlx::Row::try_get(r, "period")?,
+            sqlx::Row::try_get(r, "currency")?,
+            sqlx::Row::try_get(r, "n")?,
+            sqlx::Row::try_get(r, "total")?,
+        ))
+    })
+    .await
+}
+
 pub async fn get_invoice(store: &Store, scope: ScopeFilter<'_>, id: &str) -> Result<InvoiceRow> {
     let mut sql = format!(
         "SELECT {} FROM invoices i WHERE i.id = $1",

@@ -1,0 +1,409 @@
+//! The web portal (issue 20) through the real router: sign-in, the session cookie, CSRF on
+//! every form, each section's permission from the one matrix, scope (another customer's page
+//! is a 404, as in the API), errors beside their field with the rule and clause, the
+//! credentials-lost flow. The browser tests (`tests/e2e/portal`) drive the same pages in
+//! Chromium.
+
+use axum::http::StatusCode;
+use serde_json::json;
+use tollgate_core::tenancy::{allows, Role};
+use tollgate_portal::nav::ENTRIES;
+
+mod common;
+use common::browser::*;
+use common::*;
+
+#[tokio::test]
+async fn a3_sign_in_sets_an_httponly_strict_session_cookie_and_each_section_asks_its_permission() {
+    let t = setup().await;
+    for (who, role) in [
+        ("operator", Role::OperatorAdmin),
+        ("partner_gold", Role::PartnerAdmin),
+        ("customer_a", Role::CustomerAdmin),
+    ] {
+        let mut b = Browser::new(&t);
+        // Without a session every page sends to sign-in, with the page to come back to.
+        let a = b.get("/portal/invoices").await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            a.location.as_deref(),
+            Some("/portal/login?next=/portal/invoices")
+        );
+        let wrong = b.sign_in(email_of(who), "not-the-password").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(wrong.body.contains("login_failed"), "{}", wrong.body);
+        let a = b.sign_in(email_of(who), PASSWORD).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+        assert_eq!(a.location.as_deref(), Some("/portal/"));
+        let session = a
+            .set_cookies
+            .iter()
+            .find(|c| c.starts_with("tollgate_session=tg_"))
+            .expect("a session cookie");
+        for attr in [
+            "HttpOnly",
+            "SameSite=Strict",
+            "Path=/portal",
+            "Max-Age=43200",
+        ] {
+            assert!(session.contains(attr), "{session} lacks {attr}");
+        }
+        // Each section answers 200 exactly when the role's permission allows it, else 403
+        // (the API's matrix, asked of App::authorize), and the menu shows only those.
+        let home = b.get("/portal/").await;
+        for e in ENTRIES {
+            let a = b.get(e.path).await;
+            let allowed = allows(role, e.perm);
+            assert_eq!(
+                a.status,
+                if allowed {
+                    StatusCode::OK
+                } else {
+                    StatusCode::FORBIDDEN
+                },
+                "{who} {}",
+                e.path
+            );
+            assert_eq!(
+                home.body.contains(&format!("href=\"{}\"", e.path)),
+                allowed,
+                "{who}: menu entry {}",
+                e.path
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a3_a_user_with_totp_needs_the_code_and_the_form_says_so_beside_the_field() {
+    let t = setup().await;
+    let (s, v) = t.post("/v1/me/totp", "partner_gold", json!({})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let secret = tollgate_app::secrets::base32_decode(v["secret"].as_str().unwrap()).unwrap();
+    let step = NOW / tollgate_app::secrets::TOTP_STEP_S;
+    let code = |st: i64| format!("{:06}", tollgate_app::secrets::totp_code(&secret, st));
+    let (s, v) = t
+        .post(
+            "/v1/me/totp/confirm",
+            "partner_gold",
+            json!({"code": code(step - 1)}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mut b = Browser::new(&t);
+    let a = b.sign_in("admin@northwind.test", PASSWORD).await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    assert!(a.body.contains("id=\"f-login-totp-err\""), "{}", a.body);
+    assert!(a.body.contains("totp_required"));
+    let page = b.get("/portal/login").await;
+    let csrf = csrf_in(&page.body);
+    let c = code(step);
+    let a = b
+        .post(
+            "/portal/login",
+            &[
+                ("_csrf", &csrf),
+                ("email", "admin@northwind.test"),
+                ("password", PASSWORD),
+                ("totp", &c),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    // The same code again is refused: a code is good once.
+    let mut other = Browser::new(&t);
+    let page = other.get("/portal/login").await;
+    let csrf = csrf_in(&page.body);
+    let a = other
+        .post(
+            "/portal/login",
+            &[
+                ("_csrf", &csrf),
+                ("email", "admin@northwind.test"),
+                ("password", PASSWORD),
+                ("totp", &c),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    assert!(a.body.contains("totp_invalid"));
+}
+
+#[tokio::test]
+async fn csrf_a_form_without_its_sessions_token_is_refused_and_nothing_is_written() {
+    let t = setup().await;
+    let hq = account_id(&t, "customer_a", "Acme Dental HQ").await;
+    let mut partner = Browser::new(&t);
+    partner.sign_in("admin@northwind.test", PASSWORD).await;
+    let mut other = Browser::new(&t);
+    other.sign_in("ops@demo-telecom.test", PASSWORD).await;
+    let foreign = csrf_in(&other.get(&format!("/portal/accounts/{hq}")).await.body);
+    let path = format!("/portal/accounts/{hq}/suspend");
+    let fields = [
+        ("scope", "international"),
+        ("rule", "F4"),
+        ("reason", "overdue"),
+    ];
+    let with = |token: &'static str| {
+        let mut f: Vec<(&str, &str)> = fields.to_vec();
+        if !token.is_empty() {
+            f.push(("_csrf", token));
+        }
+        f
+    };
+    for form in [with(""), with("0000")] {
+        let a = partner.post(&path, &form).await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN);
+        assert!(a.body.contains("csrf_invalid"), "{}", a.body);
+    }
+    // Another session's token is not this session's.
+    let mut f: Vec<(&str, &str)> = fields.to_vec();
+    f.push(("_csrf", &foreign));
+    let a = partner.post(&path, &f).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    let (_, v) = t.get("/v1/suspensions", "operator").await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 0, "{v}");
+    // With its own token the same form suspends.
+    let own = csrf_in(&partner.get(&format!("/portal/accounts/{hq}")).await.body);
+    let mut f: Vec<(&str, &str)> = fields.to_vec();
+    f.push(("_csrf", &own));
+    let a = partner.post(&path, &f).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let (_, v) = t.get("/v1/suspensions", "operator").await;
+    assert_eq!(v["items"][0]["scope"], "international", "{v}");
+    // The sign-in form's own token (double submit) is required too.
+    let mut fresh = Browser::new(&t);
+    let a = fresh
+        .post(
+            "/portal/login",
+            &[("email", "admin@northwind.test"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn p1_a_customer_editing_the_url_to_another_customers_pages_gets_404() {
+    let t = setup().await;
+    let bayview = account_id(&t, "customer_b", "Bayview Bakery").await;
+    let (_, v) = t.get("/v1/customers", "customer_b").await;
+    let bayview_customer = v["items"][0]["id"].as_str().unwrap().to_string();
+    let mut b = Browser::new(&t);
+    b.sign_in("admin@acme-dental.test", PASSWORD).await;
+    for path in [
+        format!("/portal/customers/{bayview_customer}"),
+        format!("/portal/accounts/{bayview}"),
+        "/portal/invoices/inv_not_there".to_string(),
+        "/portal/tickets/tkt_not_there".to_string(),
+    ] {
+        let a = b.get(&path).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(a.body.contains("<code>not_found</code>"), "{}", a.body);
+    }
+    // Its own account answers.
+    let hq = account_id(&t, "customer_a", "Acme Dental HQ").await;
+    assert_eq!(
+        b.get(&format!("/portal/accounts/{hq}")).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn f4_a_refused_form_shows_the_error_beside_its_field_and_writes_nothing() {
+    let t = setup().await;
+    let hq = account_id(&t, "customer_a", "Acme Dental HQ").await;
+    let mut b = Browser::new(&t);
+    b.sign_in("admin@northwind.test", PASSWORD).await;
+    let csrf = csrf_in(&b.get(&format!("/portal/accounts/{hq}")).await.body);
+    let a = b
+        .post(
+            &format!("/portal/accounts/{hq}/suspend"),
+            &[
+                ("_csrf", &csrf),
+                ("scope", "international"),
+                ("rule", "F4"),
+                ("reason", "  "),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        a.body.contains("id=\"f-suspend-reason-err\"") && a.body.contains("reason_required"),
+        "{}",
+        a.body
+    );
+    let (_, v) = t.get("/v1/suspensions", "operator").await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn f4_a_partner_lifts_its_own_suspensions_but_not_the_providers() {
+    let t = setup().await;
+    let hq = account_id(&t, "customer_a", "Acme Dental HQ").await;
+    let (s, ops) = t
+        .post(
+            &format!("/v1/billing-accounts/{hq}/suspensions"),
+            "operator",
+            json!({"scope": "all", "reason": "fraud check", "rule": "F1"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{ops}");
+    let (s, v) = t
+        .post(
+            &format!("/v1/suspensions/{}/reactivate", ops["id"].as_str().unwrap()),
+            "partner_gold",
+            json!({"reason": "customer says it is fine"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, own) = t
+        .post(
+            &format!("/v1/billing-accounts/{hq}/suspensions"),
+            "partner_gold",
+            json!({"scope": "international", "reason": "invoice overdue"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{own}");
+    let (s, v) = t
+        .post(
+            &format!("/v1/suspensions/{}/reactivate", own["id"].as_str().unwrap()),
+            "partner_gold",
+            json!({"reason": "paid"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // A partner does not reach another partner's customer at all.
+    let bay = account_id(&t, "customer_b", "Bayview Bakery").await;
+    let (s, _) = t
+        .post(
+            &format!("/v1/billing-accounts/{bay}/suspensions"),
+            "partner_gold",
+            json!({"scope": "all", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a1_credentials_lost_mails_a_reset_link_that_sets_a_new_password_once() {
+    let t = setup().await;
+    let mut b = Browser::new(&t);
+    let csrf = csrf_in(&b.get("/portal/forgot").await.body);
+    let mails = |to: &'static str| {
+        let store = t.app.store.clone();
+        async move {
+            tollgate_store::outbox::system::pending_for(&store, to)
+                .await
+                .unwrap()
+        }
+    };
+    let before = mails("admin@direct-corp.test").await.len();
+    // Known and unknown addresses get the same answer; only the known one gets mail.
+    let known = b
+        .post(
+            "/portal/forgot",
+            &[("_csrf", &csrf), ("email", "admin@direct-corp.test")],
+        )
+        .await;
+    let unknown = b
+        .post(
+            "/portal/forgot",
+            &[("_csrf", &csrf), ("email", "nobody@nowhere.test")],
+        )
+        .await;
+    assert_eq!(
+        (known.status, unknown.status),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    let notice = |body: &str| {
+        body.split("class=\"notice\"")
+            .nth(1)
+            .map(|s| s[..80].to_string())
+    };
+    assert!(notice(&known.body).is_some());
+    assert_eq!(notice(&known.body), notice(&unknown.body));
+    assert!(mails("nobody@nowhere.test").await.is_empty());
+    let after = mails("admin@direct-corp.test").await;
+    assert_eq!(after.len(), before + 1);
+    let mail = after
+        .iter()
+        .find(|m| m.rule == "A1")
+        .expect("the reset mail");
+    let token = mail
+        .body
+        .split("/portal/reset?token=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let token = token.as_str();
+    let page = b.get(&format!("/portal/reset?token={token}")).await;
+    assert!(page.body.contains(token));
+    let csrf = csrf_in(&page.body);
+    let a = b
+        .post(
+            "/portal/reset",
+            &[
+                ("_csrf", &csrf),
+                ("token", token),
+                ("password", "a new long passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    // Used once: the same link again is refused.
+    let a = b
+        .post(
+            "/portal/reset",
+            &[
+                ("_csrf", &csrf),
+                ("token", token),
+                ("password", "another long passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    assert!(a.body.contains("reset_token_invalid"));
+    let mut fresh = Browser::new(&t);
+    let a = fresh
+        .sign_in("admin@direct-corp.test", "a new long passphrase")
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a2_sign_out_revokes_the_session_and_a_next_outside_the_portal_is_ignored() {
+    let t = setup().await;
+    let mut b = Browser::new(&t);
+    let page = b.get("/portal/login?next=//evil.test/x").await;
+    let csrf = csrf_in(&page.body);
+    let a = b
+        .post(
+            "/portal/login",
+            &[
+                ("_csrf", &csrf),
+                ("email", "admin@acme-dental.test"),
+                ("password", PASSWORD),
+                ("next", "//evil.test/x"),
+            ],
+        )
+        .await;
+    assert_eq!(a.location.as_deref(), Some("/portal/"));
+    let session = b
+        .cookies
+        .iter()
+        .find(|(k, _)| k == "tollgate_session")
+        .unwrap()
+        .1
+        .clone();
+    let csrf = csrf_in(&b.get("/portal/").await.body);
+    let a = b.post("/portal/logout", &[("_csrf", &csrf)]).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    // The old cookie, replayed, no longer opens anything.
+    b.cookies.push(("tollgate_session".into(), session));
+    let a = b.get("/portal/").await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    assert!(a.location.unwrap().starts_with("/portal/login"));
+}

@@ -1,0 +1,249 @@
+//! The portal's forms that write (issue 20): each goes through the same use case as the API,
+//! shows its refusal beside the field with the code (and rule and clause where a rule
+//! refuses), and writes nothing when refused.
+
+use axum::http::StatusCode;
+
+mod common;
+use common::browser::*;
+use common::*;
+
+#[tokio::test]
+async fn b9_a_customer_disputes_invoice_lines_from_the_invoice_page() {
+    let t = setup().await;
+    let (_, v) = t.get("/v1/invoices?limit=5", "customer_a").await;
+    let inv = v["items"][0]["id"].as_str().unwrap().to_string();
+    let mut b = Browser::new(&t);
+    b.sign_in("admin@acme-dental.test", PASSWORD).await;
+    let page = b.get(&format!("/portal/invoices/{inv}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // The invoice's lines carry their rule and clause; the customer may dispute, not record
+    // payments.
+    assert!(page.body.contains("id=\"dispute\""));
+    assert!(!page.body.contains("id=\"payment\""));
+    let csrf = csrf_in(&page.body);
+    let path = format!("/portal/invoices/{inv}/dispute");
+    let bad = b
+        .post(
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("lines", "one"),
+                ("amount", "1.00"),
+                ("reason", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("id=\"f-dispute-lines-err\"") && bad.body.contains("lines_invalid"),
+        "{}",
+        bad.body
+    );
+    let (_, d) = t.get("/v1/disputes", "customer_a").await;
+    assert_eq!(d["items"].as_array().unwrap().len(), 0, "{d}");
+    let ok = b
+        .post(
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("lines", "1"),
+                ("amount", "1.00"),
+                ("reason", "Line 1 billed twice"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert!(ok.body.contains("Dispute recorded"), "{}", ok.body);
+    let (_, d) = t.get("/v1/disputes", "customer_a").await;
+    let items = d["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{d}");
+    // 1.00 in the invoice's currency = 100 minor units.
+    assert_eq!(items[0]["invoice_id"], inv.as_str());
+}
+
+#[tokio::test]
+async fn f2_a_policy_change_is_previewed_and_only_the_confirmation_applies_it() {
+    let t = setup().await;
+    let hq = account_id(&t, "customer_a", "Acme Dental HQ").await;
+    let (_, before) = t
+        .get(
+            &format!("/v1/billing-accounts/{hq}/guard-policy"),
+            "operator",
+        )
+        .await;
+    let mut b = Browser::new(&t);
+    b.sign_in("ops@demo-telecom.test", PASSWORD).await;
+    let page = b.get(&format!("/portal/accounts/{hq}")).await;
+    let csrf = csrf_in(&page.body);
+    let fields = [
+        ("_csrf", csrf.as_str()),
+        ("validated", "on"),
+        ("licensed_calls", "4"),
+        ("home_country", "FR"),
+        ("international_allowlist", "DE, GB, es"),
+        ("credit_limit", ""),
+    ];
+    let preview = b
+        .post(&format!("/portal/accounts/{hq}/policy"), &fields)
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(preview.body.contains("What changes"));
+    // Licensed calls 10 → 4 and the allow-list DE,GB → DE,GB,ES are the changes shown.
+    assert!(
+        preview.body.contains("Licensed concurrent calls (T3)"),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains("DE,GB,ES"), "{}", preview.body);
+    assert!(
+        !preview.body.contains("Home country</td>"),
+        "an unchanged setting is listed"
+    );
+    let (_, still) = t
+        .get(
+            &format!("/v1/billing-accounts/{hq}/guard-policy"),
+            "operator",
+        )
+        .await;
+    assert_eq!(still, before, "the preview wrote");
+    let mut confirm = fields.to_vec();
+    confirm.push(("confirm", "yes"));
+    let done = b
+        .post(&format!("/portal/accounts/{hq}/policy"), &confirm)
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let (_, after) = t
+        .get(
+            &format!("/v1/billing-accounts/{hq}/guard-policy"),
+            "operator",
+        )
+        .await;
+    assert_eq!(after["policy"]["licensed_calls"], 4, "{after}");
+    assert_eq!(
+        after["policy"]["international_allowlist"],
+        serde_json::json!(["DE", "GB", "ES"]),
+        "{after}"
+    );
+    // A partner's admin does not edit the policy: the form is not offered, the post is 403.
+    let mut p = Browser::new(&t);
+    p.sign_in("admin@northwind.test", PASSWORD).await;
+    let page = p.get(&format!("/portal/accounts/{hq}")).await;
+    assert!(!page.body.contains("id=\"policy\""));
+    let csrf = csrf_in(&page.body);
+    let refused = p
+        .post(
+            &format!("/portal/accounts/{hq}/policy"),
+            &[("_csrf", &csrf), ("licensed_calls", "99")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn b4_a_rate_import_lists_each_refused_line_and_imports_nothing() {
+    let t = setup().await;
+    let mut b = Browser::new(&t);
+    b.sign_in("ops@demo-telecom.test", PASSWORD).await;
+    let page = b.get("/portal/rates").await;
+    let csrf = csrf_in(&page.body);
+    let head = tollgate_app::rating::RATE_COLUMNS.join(",");
+    let bad = format!("{head}\n49,Germany,0.0200,0,60,60,0,2026-01-01,,EUR,\n49,Germany,abc,0,60,60,0,2026-01-01,,EUR,\n");
+    let a = b
+        .post(
+            "/portal/rates/import",
+            &[("_csrf", &csrf), ("name", "portal-test"), ("csv", &bad)],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+    assert!(a.body.contains("rate_table_invalid"));
+    // The refused line is line 3 of the file (the header is line 1), its field named.
+    assert!(
+        a.body
+            .contains("<td class=\"num\">3</td><td>rate_per_min</td>"),
+        "{}",
+        a.body
+    );
+    assert!(
+        !a.body.contains("<td>portal-test</td>"),
+        "a refused version is listed"
+    );
+    let good = format!("{head}\n49,Germany,0.0200,0,60,60,0,2026-01-01,,EUR,\n");
+    let a = b
+        .post(
+            "/portal/rates/import",
+            &[("_csrf", &csrf), ("name", "portal-test"), ("csv", &good)],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert!(
+        a.body.contains("Imported portal-test version 1: 1 rows."),
+        "{}",
+        a.body
+    );
+    // The quote form prices a call at the rate in effect: 61 s at 0.02/min in 60/60 = 120 s =
+    // 0.04 EUR.
+    let q = b
+        .get("/portal/rates?table=portal-test&number=%2B4930123456&at=2026-11-18+10%3A00&duration_s=61")
+        .await;
+    assert_eq!(q.status, StatusCode::OK);
+    assert!(q.body.contains("0.040000 EUR"), "{}", q.body);
+    // A customer sees only the tables its accounts use and has no import form.
+    let mut c = Browser::new(&t);
+    c.sign_in("admin@acme-dental.test", PASSWORD).await;
+    let page = c.get("/portal/rates").await;
+    assert!(!page.body.contains("portal-test"));
+    assert!(!page.body.contains("id=\"import\""));
+}
+
+#[tokio::test]
+async fn f7_a_customer_announces_unusual_traffic_and_a_bad_time_is_shown_on_its_field() {
+    let t = setup().await;
+    let hq = account_id(&t, "customer_a", "Acme Dental HQ").await;
+    let mut b = Browser::new(&t);
+    b.sign_in("admin@acme-dental.test", PASSWORD).await;
+    let page = b.get(&format!("/portal/accounts/{hq}")).await;
+    assert!(page.body.contains("id=\"announce\""));
+    let csrf = csrf_in(&page.body);
+    let path = format!("/portal/accounts/{hq}/announce");
+    let bad = b
+        .post(
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("from", "soon"),
+                ("until", "2026-11-20 18:00"),
+                ("factor", "3"),
+                ("note", "Open day"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("id=\"f-announce-from-err\""),
+        "{}",
+        bad.body
+    );
+    let ok = b
+        .post(
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("from", "2026-11-20 08:00"),
+                ("until", "2026-11-20 18:00"),
+                ("factor", "3"),
+                ("note", "Open day"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let (_, audit) = t.get("/v1/audit-log?limit=500", "operator").await;
+    assert!(
+        audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"].as_str().is_some_and(|a| a.contains("announce"))),
+        "{audit}"
+    );
+}
