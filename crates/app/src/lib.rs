@@ -43,6 +43,9 @@ pub use error::AppError;
 pub struct Origin {
     pub request_id: String,
     pub source: String,
+    /// The client reached a trusted proxy over HTTPS (`X-Forwarded-Proto: https` from one of
+    /// the trusted proxies): cookies are then marked `Secure`.
+    pub https: bool,
 }
 
 /// Who is acting and from where: goes into every audit entry.
@@ -109,6 +112,9 @@ pub struct App {
     pub terms: Arc<terms::Catalog>,
     pub clock: Clock,
     pub(crate) logins: Arc<access::LoginLimiter>,
+    /// Password-reset requests by address and source: their own limits, so that asking for a
+    /// reset never locks anyone out of signing in.
+    pub(crate) resets: Arc<access::LoginLimiter>,
     pub rates: Arc<rating::RateCache>,
     pub guard: Arc<guard::Guard>,
     pub auth_cache: Arc<access::AuthCache>,
@@ -143,6 +149,7 @@ impl App {
             terms: Arc::new(terms),
             clock,
             logins: Arc::new(access::LoginLimiter::default()),
+            resets: Arc::new(access::LoginLimiter::default()),
             rates: Arc::new(rating::RateCache::default()),
             guard: Arc::new(guard::Guard::default()),
             auth_cache: Arc::new(access::AuthCache::default()),

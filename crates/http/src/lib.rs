@@ -230,9 +230,15 @@ async fn request_context(State(app): State<App>, mut req: Request, next: Next) -
         tollgate_app::access::client_address(peer, &xff, &fwd, &app.trusted_proxies)
             .map_or_else(|| "unknown".into(), |ip| ip.to_string())
     };
+    let https = peer.is_some_and(|ip| app.trusted_proxies.iter().any(|n| n.contains(ip)))
+        && req
+            .headers()
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
     req.extensions_mut().insert(tollgate_app::Origin {
         request_id: rid.clone(),
         source: source.clone(),
+        https,
     });
     req.extensions_mut().insert(RequestId(rid.clone()));
     req.extensions_mut().insert(SourceAddr(source));
@@ -299,7 +305,7 @@ fn is_html(c: &HeaderValue) -> bool {
 /// The whole HTTP application: the API, its documents and the portal under `/portal`.
 pub fn router(app: App, max_body_bytes: usize) -> Router {
     mount(&app, max_body_bytes)
-        .merge(tollgate_portal::router())
+        .merge(tollgate_portal::router(max_body_bytes, BULK_MAX_BODY_BYTES))
         .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(middleware::from_fn_with_state(app.clone(), request_context))
         .with_state(app)

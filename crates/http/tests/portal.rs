@@ -51,6 +51,17 @@ async fn a3_sign_in_sets_an_httponly_strict_session_cookie_and_each_section_asks
         // Each section answers 200 exactly when the role's permission allows it, else 403
         // (the API's matrix, asked of App::authorize), and the menu shows only those.
         let home = b.get("/portal/").await;
+        // Pages are personal: never cached, never framed, nothing loaded from elsewhere.
+        let h = |name: &str| {
+            home.headers
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+        };
+        assert_eq!(h("cache-control").as_deref(), Some("no-store"));
+        assert_eq!(h("x-frame-options").as_deref(), Some("DENY"));
+        assert!(h("content-security-policy")
+            .unwrap()
+            .contains("frame-ancestors 'none'"));
         for e in ENTRIES {
             let a = b.get(e.path).await;
             let allowed = allows(role, e.perm);

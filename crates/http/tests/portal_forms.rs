@@ -53,13 +53,17 @@ async fn b9_a_customer_disputes_invoice_lines_from_the_invoice_page() {
             ],
         )
         .await;
-    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
-    assert!(ok.body.contains("Dispute recorded"), "{}", ok.body);
+    // Post, redirect, get: the notice is on the invoice page.
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let back = b.get(ok.location.as_deref().unwrap()).await;
+    assert!(back.body.contains("Dispute recorded"), "{}", back.body);
     let (_, d) = t.get("/v1/disputes", "customer_a").await;
     let items = d["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{d}");
-    // 1.00 in the invoice's currency = 100 minor units.
+    // 1.00 in the invoice's currency (EUR) = 100 minor units, on line 1.
     assert_eq!(items[0]["invoice_id"], inv.as_str());
+    assert_eq!(items[0]["amount_minor"], 100, "{d}");
+    assert_eq!(items[0]["lines"], serde_json::json!([1]), "{d}");
 }
 
 #[tokio::test]
@@ -75,6 +79,10 @@ async fn f2_a_policy_change_is_previewed_and_only_the_confirmation_applies_it() 
     let mut b = Browser::new(&t);
     b.sign_in("ops@demo-telecom.test", PASSWORD).await;
     let page = b.get(&format!("/portal/accounts/{hq}")).await;
+    assert!(
+        page.body.contains("id=\"policy\""),
+        "the operator is offered the policy form"
+    );
     let csrf = csrf_in(&page.body);
     let fields = [
         ("_csrf", csrf.as_str()),
@@ -91,7 +99,9 @@ async fn f2_a_policy_change_is_previewed_and_only_the_confirmation_applies_it() 
     assert!(preview.body.contains("What changes"));
     // Licensed calls 10 → 4 and the allow-list DE,GB → DE,GB,ES are the changes shown.
     assert!(
-        preview.body.contains("Licensed concurrent calls (T3)"),
+        preview
+            .body
+            .contains("<td>Licensed concurrent calls (T3)</td><td>10</td><td class=\"bad\">4</td>"),
         "{}",
         preview.body
     );
@@ -107,8 +117,20 @@ async fn f2_a_policy_change_is_previewed_and_only_the_confirmation_applies_it() 
         )
         .await;
     assert_eq!(still, before, "the preview wrote");
+    // The confirmation carries the policy's version seen in the preview: a stale one (someone
+    // changed the policy meanwhile) is a conflict and applies nothing.
+    let needle = "name=\"seen\" value=\"";
+    let at = preview.body.find(needle).unwrap() + needle.len();
+    let seen = preview.body[at..].split('"').next().unwrap().to_string();
+    let mut stale = fields.to_vec();
+    stale.extend([("confirm", "yes"), ("seen", "1")]);
+    let conflict = b
+        .post(&format!("/portal/accounts/{hq}/policy"), &stale)
+        .await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT);
+    assert!(conflict.body.contains("policy_changed"));
     let mut confirm = fields.to_vec();
-    confirm.push(("confirm", "yes"));
+    confirm.extend([("confirm", "yes"), ("seen", seen.as_str())]);
     let done = b
         .post(&format!("/portal/accounts/{hq}/policy"), &confirm)
         .await;
@@ -175,12 +197,14 @@ async fn b4_a_rate_import_lists_each_refused_line_and_imports_nothing() {
             &[("_csrf", &csrf), ("name", "portal-test"), ("csv", &good)],
         )
         .await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let page = b.get(a.location.as_deref().unwrap()).await;
     assert!(
-        a.body.contains("Imported portal-test version 1: 1 rows."),
+        page.body.contains("Imported portal-test version 1."),
         "{}",
-        a.body
+        page.body
     );
+    assert!(page.body.contains("<td>portal-test</td>"), "{}", page.body);
     // The quote form prices a call at the rate in effect: 61 s at 0.02/min in 60/60 = 120 s =
     // 0.04 EUR.
     let q = b

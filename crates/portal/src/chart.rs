@@ -115,6 +115,18 @@ pub fn bars(
     svg
 }
 
+/// The figures of a chart as a table: each bar's label and its exact value.
+pub fn table(caption: &str, bars: &[Bar]) -> crate::view::Table {
+    let mut t = crate::view::Table::new(caption, &["", "Value"], "No figure.");
+    for b in bars {
+        t.row(vec![
+            crate::view::Cell::text(b.label.clone()),
+            crate::view::Cell::text(b.text.clone()),
+        ]);
+    }
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -130,7 +130,7 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let page = ErrorPage {
             e: &self.0,
-            css: crate::assets::CSS_PATH,
+            css: crate::assets::css_path(),
         };
         match page.render() {
             Ok(html) => (self.0.status, Html(html)).into_response(),

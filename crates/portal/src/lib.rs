@@ -18,13 +18,45 @@ pub mod pages;
 pub mod session;
 pub mod view;
 
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use tollgate_app::App;
 
+/// The policy every portal answer carries: nothing loaded from elsewhere, no inline script,
+/// never framed (clickjacking).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Security headers on every portal answer; pages are personal data, never cached (the
+/// static assets set their own caching).
+async fn headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    res
+}
+
 /// The portal's routes, to merge into the HTTP application (which puts the request's
-/// [`tollgate_app::Origin`] on every request).
-pub fn router() -> Router<App> {
+/// [`tollgate_app::Origin`] on every request). Forms take at most `max_body` bytes; the rate
+/// import `bulk_body`.
+pub fn router(max_body: usize, bulk_body: usize) -> Router<App> {
     use pages::*;
     Router::new()
         .route(
@@ -62,7 +94,10 @@ pub fn router() -> Router<App> {
         .route("/portal/numbers/{id}", get(numbers::show))
         .route("/portal/calls", get(calls::list))
         .route("/portal/rates", get(rates::show))
-        .route("/portal/rates/import", post(rates::import))
+        .route(
+            "/portal/rates/import",
+            post(rates::import).layer(DefaultBodyLimit::max(bulk_body)),
+        )
         .route("/portal/guard", get(guard::show))
         .route("/portal/invoices", get(invoices::list))
         .route("/portal/invoices/{id}", get(invoices::show))
@@ -78,4 +113,6 @@ pub fn router() -> Router<App> {
         .route("/portal/tickets/{id}/feedback", post(tickets::feedback))
         .route("/portal/articles/{slug}", get(tickets::article))
         .route("/portal/audit", get(audit::list))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(headers))
 }

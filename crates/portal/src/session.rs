@@ -33,10 +33,12 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// `Set-Cookie` for a portal cookie: HttpOnly, SameSite=Strict, path `/portal`.
-pub fn set_cookie(name: &str, value: &str, max_age_s: i64) -> HeaderValue {
+/// `Set-Cookie` for a portal cookie: HttpOnly, SameSite=Strict, path `/portal`; `Secure`
+/// when the client came over HTTPS through a trusted proxy.
+pub fn set_cookie(name: &str, value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
     HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/portal; HttpOnly; SameSite=Strict; Max-Age={max_age_s}"
+        "{name}={value}; Path=/portal; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{}",
+        if secure { "; Secure" } else { "" }
     ))
     .unwrap_or_else(|_| HeaderValue::from_static("tollgate_session=; Max-Age=0"))
 }
@@ -57,6 +59,7 @@ pub fn origin_of(parts: &Parts) -> Origin {
     parts.extensions.get::<Origin>().cloned().unwrap_or(Origin {
         request_id: tollgate_app::ids::new_id("req"),
         source: "unknown".into(),
+        https: false,
     })
 }
 
@@ -128,8 +131,10 @@ fn to_login(parts: &Parts) -> Response {
         })
     );
     let mut res = Redirect::to(&target).into_response();
-    res.headers_mut()
-        .insert(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0));
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, origin_of(parts).https),
+    );
     res
 }
 
@@ -160,10 +165,6 @@ impl OptionalFromRequestParts<App> for Session {
 pub struct Fields(pub Vec<(String, String)>);
 
 impl Fields {
-    pub fn parse(body: &[u8]) -> Fields {
-        Fields(serde_urlencoded::from_bytes(body).unwrap_or_default())
-    }
-
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
@@ -191,9 +192,20 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Fields {
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| {
-                PageError::bad_request("body_invalid", "body", "the form could not be read")
+            .map_err(|r| {
+                let mut e = ErrorView::new(r.status(), "body_invalid", r.body_text());
+                e.fields
+                    .insert("body".into(), "the form could not be read".into());
+                PageError(e)
             })?;
-        Ok(Fields::parse(&bytes))
+        serde_urlencoded::from_bytes(&bytes)
+            .map(Fields)
+            .map_err(|_| {
+                PageError::bad_request(
+                    "form_invalid",
+                    "body",
+                    "not a form (application/x-www-form-urlencoded)",
+                )
+            })
     }
 }

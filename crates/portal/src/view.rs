@@ -169,6 +169,18 @@ impl Field {
         )
     }
 
+    /// The ids that describe the input: its hint and its error, when there are.
+    pub fn describedby(&self) -> String {
+        let mut ids = Vec::new();
+        if !self.hint.is_empty() {
+            ids.push(format!("{}-hint", self.id));
+        }
+        if self.error.is_some() {
+            ids.push(format!("{}-err", self.id));
+        }
+        ids.join(" ")
+    }
+
     pub fn options(&self) -> &[(String, String)] {
         match &self.kind {
             Kind::Select(o) => o,
@@ -289,6 +301,8 @@ pub struct Section {
     pub forms: Vec<Form>,
     /// An SVG chart the portal drew (escaped by `chart`).
     pub svg: Option<String>,
+    /// The chart's figures as a table (what a screen reader reads; a click away for anyone).
+    pub chart_data: Option<Table>,
     pub links: Vec<(String, String)>,
     /// A box the script fills (`data-suggest`): suggestions while typing.
     pub live: Option<String>,
@@ -322,8 +336,10 @@ impl Section {
         self
     }
 
-    pub fn svg(mut self, s: String) -> Section {
-        self.svg = Some(s);
+    /// A chart and the table of its figures.
+    pub fn chart(mut self, svg: String, data: Table) -> Section {
+        self.svg = Some(svg);
+        self.chart_data = Some(data);
         self
     }
 
@@ -360,8 +376,8 @@ impl Page {
             nav: nav::items(session, current),
             notice: None,
             sections: Vec::new(),
-            css: crate::assets::CSS_PATH,
-            js: crate::assets::JS_PATH,
+            css: crate::assets::css_path(),
+            js: crate::assets::js_path(),
         }
     }
 

@@ -1,4 +1,13 @@
 // Tollgate portal: progressive enhancement only; every page works without this file.
+
+// A form that came back refused: focus goes to the first field in error (or the form's own
+// error), so a keyboard or screen-reader user lands on what to fix.
+(function () {
+  "use strict";
+  var bad = document.querySelector("[aria-invalid=true]") || document.querySelector(".error");
+  if (bad) { bad.focus(); }
+})();
+
 // Suggestions while typing a ticket's subject (H11): asks the portal's own suggestion endpoint
 // (same origin, the session cookie) and lists matching knowledge-base articles.
 (function () {

@@ -340,6 +340,47 @@ pub async fn list_incidents(
     q.fetch(store.reader(), incident_row).await
 }
 
+/// How many incidents in scope happened at or after `since`.
+pub async fn count_incidents_since(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    since: i64,
+) -> Result<i64> {
+    let mut q = ScopedQuery::new(
+        "SELECT COUNT(*) AS n FROM incidents i LEFT JOIN customers c ON c.id = i.customer_id",
+    );
+    q.filter("i.at", ">=", Arg::Int(since))
+        .scope(&scope, "c.id", "c.partner_id");
+    Ok(q.fetch(store.reader(), |r| r.try_get::<i64, _>("n"))
+        .await?
+        .pop()
+        .unwrap_or(0))
+}
+
+/// How many suspensions in scope are in force at `now` (not lifted, not expired).
+pub async fn count_active_suspensions(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    now: i64,
+) -> Result<i64> {
+    let mut q = ScopedQuery::new(
+        "SELECT COUNT(*) AS n FROM suspensions s JOIN billing_accounts b ON b.id = s.billing_account_id \
+         JOIN customers c ON c.id = b.customer_id",
+    );
+    q.clause(|sql, args| {
+        args.push(Arg::Int(now));
+        sql.push_str(&format!(
+            " AND s.lifted_at IS NULL AND (s.until_at IS NULL OR s.until_at > ${})",
+            args.len()
+        ));
+    })
+    .scope(&scope, "c.id", "c.partner_id");
+    Ok(q.fetch(store.reader(), |r| r.try_get::<i64, _>("n"))
+        .await?
+        .pop()
+        .unwrap_or(0))
+}
+
 /// An incident from a row of `incidents` (every column).
 pub(crate) fn incident_row(r: &sqlx::any::AnyRow) -> std::result::Result<IncidentRow, sqlx::Error> {
     Ok(IncidentRow {

@@ -2,9 +2,10 @@
 //! e-mail address. The answer is the same whether the address is known (no oracle of which
 //! addresses exist); a known user gets a one-time reset token by e-mail (A1: credentials go
 //! to the user's e-mail) with the portal's reset page. Nothing is revoked by asking, so a
-//! stranger cannot sign anyone out; [`App::reset_password`] sets the new password. Each
-//! request counts against the login limits of that address and source, which bounds the mail
-//! one address can be sent.
+//! stranger cannot sign anyone out; [`App::reset_password`] sets the new password. Requests
+//! count against limits of their own per address and source (the login limiter's rules, a
+//! separate count), which bounds the mail one address can be sent without ever blocking a
+//! sign-in.
 
 use serde_json::json;
 use tollgate_core::rules;
@@ -21,14 +22,14 @@ impl App {
     pub async fn request_password_reset(&self, email: &str, actor: &Actor) -> Result<(), AppError> {
         let now = self.now();
         let email = email.trim().to_lowercase();
-        if let Some(wait) = self.logins.blocked_for(&email, &actor.source, now) {
+        if let Some(wait) = self.resets.blocked_for(&email, &actor.source, now) {
             return Err(AppError::TooManyRequests {
                 code: "too_many_login_attempts",
                 message: format!("too many attempts; try again in {wait} s"),
                 retry_after_s: wait,
             });
         }
-        self.logins.record_failure(&email, &actor.source, now);
+        self.resets.record_failure(&email, &actor.source, now);
         let Some(user) = auth::system::find_user_by_email(&self.store, &email).await? else {
             return Ok(());
         };

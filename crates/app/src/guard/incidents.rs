@@ -174,6 +174,16 @@ impl App {
         Ok(contacts)
     }
 
+    /// Incidents in scope since `since`, and suspensions in force now (the dashboard's counts).
+    pub async fn guard_counts(&self, caller: &Caller, since: i64) -> Result<(i64, i64), AppError> {
+        self.settle_guard_writes().await;
+        let scope = || ScopeFilter::of(&caller.scope);
+        Ok((
+            guard_store::count_incidents_since(&self.store, scope(), since).await?,
+            guard_store::count_active_suspensions(&self.store, scope(), self.now()).await?,
+        ))
+    }
+
     pub async fn list_incidents(
         &self,
         caller: &Caller,

@@ -130,9 +130,7 @@ impl App {
         }
         let reason = tollgate_core::text::check_free_text("reason", reason)?;
         let reason = reason.as_str();
-        if caller.principal.role.level() == tollgate_core::tenancy::Level::Partner
-            && !self.made_in_scope(caller, &s.created_by).await?
-        {
+        if !self.may_lift(caller, &s).await? {
             return Err(AppError::Forbidden(format!(
                 "the provider's {} suspension ({}): only the provider lifts it (F4, W 8.6)",
                 s.rule, s.clause
@@ -191,6 +189,15 @@ impl App {
         guard_store::get_suspension(&self.store, ScopeFilter::of(&caller.scope), suspension_id)
             .await?
             .ok_or(AppError::NotFound("suspension"))
+    }
+
+    /// Whether the caller may lift this suspension: the provider's staff any; a partner only
+    /// those its own users made.
+    pub async fn may_lift(&self, caller: &Caller, s: &SuspensionRow) -> Result<bool, AppError> {
+        Ok(
+            caller.principal.role.level() != tollgate_core::tenancy::Level::Partner
+                || self.made_in_scope(caller, &s.created_by).await?,
+        )
     }
 
     /// Whether `actor` (`user:<id>`) is a user the caller's scope sees (a partner's own).

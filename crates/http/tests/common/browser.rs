@@ -17,6 +17,7 @@ pub struct Browser<'a> {
 }
 
 pub struct Answer {
+    pub headers: axum::http::HeaderMap,
     pub status: StatusCode,
     pub location: Option<String>,
     pub set_cookies: Vec<String>,
@@ -58,6 +59,7 @@ impl<'a> Browser<'a> {
             .await
             .unwrap();
         let status = res.status();
+        let headers = res.headers().clone();
         let location = res
             .headers()
             .get(header::LOCATION)
@@ -80,6 +82,7 @@ impl<'a> Browser<'a> {
             .await
             .unwrap();
         Answer {
+            headers,
             status,
             location,
             set_cookies,

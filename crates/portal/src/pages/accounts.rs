@@ -12,9 +12,8 @@ use crate::format;
 use crate::session::{Fields, Session};
 use crate::view::{Cell, Field, Form, Kind, Page, Section, Table};
 
-/// Most suspensions listed on an account's page (newest ids last; the rest are in the guard's
-/// list).
-pub const MAX_LISTED_SUSPENSIONS: i64 = 100;
+/// Pages of an account's suspensions read (500 each); past that the page says it stopped.
+pub const MAX_SUSPENSION_PAGES: usize = 20;
 
 fn suspend_form(session: &Session, id: &str) -> Form {
     let opt = |v: &str, l: &str| (v.to_string(), l.to_string());
@@ -46,12 +45,19 @@ fn suspend_form(session: &Session, id: &str) -> Form {
         .danger()
 }
 
+/// A form that came back refused, with what was typed.
+enum Returned {
+    Suspend(ErrorView, Fields),
+    /// The suspension's id.
+    Reactivate(String, ErrorView, Fields),
+}
+
 async fn render(
     app: &App,
     session: &Session,
     id: &str,
     notice: Option<String>,
-    suspend_error: Option<(ErrorView, Fields)>,
+    mut returned: Option<Returned>,
 ) -> PageResult {
     let c = session.caller(app, Permission::CustomersRead).await?;
     let a = app.get_billing_account(&c, id).await?;
@@ -122,17 +128,33 @@ async fn render(
             s = s.form(super::policy::announce_form(session, &a.id));
         }
         page = page.section(s);
-        let sus = app
-            .account_suspensions(
-                &g,
-                &a.id,
-                &tollgate_store::Page::first(MAX_LISTED_SUSPENSIONS),
-            )
-            .await?;
+        let mut sus = Vec::new();
+        let mut cursor = tollgate_store::Page::first(tollgate_store::MAX_PAGE_LIMIT);
+        let mut complete = false;
+        for _ in 0..MAX_SUSPENSION_PAGES {
+            let batch = app.account_suspensions(&g, &a.id, &cursor).await?;
+            let full = i64::try_from(batch.len()).unwrap_or(0) >= cursor.limit;
+            cursor.after = batch.last().map(|s| s.id.clone());
+            sus.extend(batch);
+            if !full {
+                complete = true;
+                break;
+            }
+        }
+        // Newest first: ids grow with time.
+        sus.reverse();
         let now = app.now();
         let manage = session.may(Permission::GuardSuspend);
+        let caption = if complete {
+            "Suspensions of this account, newest first".to_string()
+        } else {
+            format!(
+                "The first {} suspensions of this account read, newest first",
+                sus.len()
+            )
+        };
         let mut t = Table::new(
-            "Suspensions of this account",
+            &caption,
             &["Since", "Scope", "Rule", "Reason", "By", "State"],
             "Never suspended.",
         );
@@ -155,23 +177,27 @@ async fn render(
                     .class("ok")
                 },
             ]);
-            if active && manage {
-                forms.push(
-                    Form::post(
-                        &format!("reactivate-{}", s.id),
-                        &format!("Reactivate {} calls", s.scope),
-                        format!("/portal/accounts/{}/suspensions/{}/reactivate", a.id, s.id),
-                        session,
-                    )
-                    .field(Field::new("reason", "Reason for reactivating", Kind::Text).required()),
-                );
+            if active && manage && app.may_lift(&g, s).await? {
+                let mut f = Form::post(
+                    &format!("reactivate-{}", s.id),
+                    &format!("Reactivate {} calls", s.scope),
+                    format!("/portal/accounts/{}/suspensions/{}/reactivate", a.id, s.id),
+                    session,
+                )
+                .field(Field::new("reason", "Reason for reactivating", Kind::Text).required());
+                if let Some(Returned::Reactivate(sid, e, posted)) = &returned {
+                    if *sid == s.id {
+                        f = f.refill(posted).with_error(e.clone());
+                    }
+                }
+                forms.push(f);
             }
         }
         let mut s = Section::new("Suspensions").table(t);
         s.forms = forms;
         if manage {
             let mut f = suspend_form(session, &a.id);
-            if let Some((e, posted)) = suspend_error {
+            if let Some(Returned::Suspend(e, posted)) = returned.take() {
                 f = f.refill(&posted).with_error(e);
             }
             s = s.form(f);
@@ -230,7 +256,8 @@ pub async fn suspend(
                 return Err(crate::error::PageError(e));
             }
             let status = e.status;
-            let mut res = render(&app, &session, &id, None, Some((e, form))).await?;
+            let mut res =
+                render(&app, &session, &id, None, Some(Returned::Suspend(e, form))).await?;
             *res.status_mut() = status;
             Ok(res)
         }
@@ -256,8 +283,14 @@ pub async fn reactivate(
                 return Err(crate::error::PageError(e));
             }
             let status = e.status;
-            let msg = format!("Not reactivated: {} ({})", e.message, e.code);
-            let mut res = render(&app, &session, &id, Some(msg), None).await?;
+            let mut res = render(
+                &app,
+                &session,
+                &id,
+                None,
+                Some(Returned::Reactivate(sid, e, form)),
+            )
+            .await?;
             *res.status_mut() = status;
             Ok(res)
         }

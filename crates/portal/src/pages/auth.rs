@@ -34,7 +34,12 @@ struct PublicPage {
 /// Where to go after sign-in: a portal path only (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/portal/") && !n.starts_with("//") && !n.contains('\\') => {
+        Some(n)
+            if n.starts_with("/portal/")
+                && !n.contains("//")
+                && !n.contains('\\')
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
             n.to_string()
         }
         _ => "/portal/".into(),
@@ -54,6 +59,7 @@ fn public_page(
     page: PublicPage,
     token: &str,
     set: bool,
+    secure: bool,
 ) -> Result<Response, PageError> {
     let html = page.render().map_err(|e| {
         PageError(ErrorView::new(
@@ -66,7 +72,7 @@ fn public_page(
     if set {
         res.headers_mut().insert(
             header::SET_COOKIE,
-            set_cookie(FORM_COOKIE, token, FORM_COOKIE_TTL_S),
+            set_cookie(FORM_COOKIE, token, FORM_COOKIE_TTL_S, secure),
         );
     }
     res.headers_mut()
@@ -120,6 +126,7 @@ pub struct NextQ {
 
 pub async fn login_page(
     session: Option<Session>,
+    axum::Extension(origin): axum::Extension<Origin>,
     headers: HeaderMap,
     Query(q): Query<NextQ>,
 ) -> PageResult {
@@ -134,9 +141,9 @@ pub async fn login_page(
         notice: None,
         form: login_form(&token, &next),
         links: login_links(),
-        css: crate::assets::CSS_PATH,
+        css: crate::assets::css_path(),
     };
-    public_page(StatusCode::OK, page, &token, set)
+    public_page(StatusCode::OK, page, &token, set, origin.https)
 }
 
 fn actor_of(origin: &Origin) -> Actor {
@@ -170,10 +177,12 @@ pub async fn login_submit(
             *res.status_mut() = StatusCode::SEE_OTHER;
             res.headers_mut().append(
                 header::SET_COOKIE,
-                set_cookie(SESSION_COOKIE, &issued.token, SESSION_TTL_S),
+                set_cookie(SESSION_COOKIE, &issued.token, SESSION_TTL_S, origin.https),
             );
-            res.headers_mut()
-                .append(header::SET_COOKIE, set_cookie(FORM_COOKIE, "", 0));
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(FORM_COOKIE, "", 0, origin.https),
+            );
             Ok(res)
         }
         Err(e) => {
@@ -191,9 +200,9 @@ pub async fn login_submit(
                 notice: None,
                 form: login_form(&token, &next).refill(&form).with_error(err),
                 links: login_links(),
-                css: crate::assets::CSS_PATH,
+                css: crate::assets::css_path(),
             };
-            public_page(status, page, &token, false)
+            public_page(status, page, &token, false, origin.https)
         }
     }
 }
@@ -208,8 +217,10 @@ pub async fn logout(State(app): State<App>, session: Session, form: Fields) -> P
     app.logout(&caller).await?;
     let mut res = Redirect::to("/portal/login").into_response();
     *res.status_mut() = StatusCode::SEE_OTHER;
-    res.headers_mut()
-        .insert(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0));
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, session.origin.https),
+    );
     Ok(res)
 }
 
@@ -221,7 +232,10 @@ fn forgot_form(token: &str) -> Form {
     )
 }
 
-pub async fn forgot_page(headers: HeaderMap) -> PageResult {
+pub async fn forgot_page(
+    axum::Extension(origin): axum::Extension<Origin>,
+    headers: HeaderMap,
+) -> PageResult {
     let (token, set) = form_token(&headers);
     let page = PublicPage {
         title: "Credentials lost".into(),
@@ -231,9 +245,9 @@ pub async fn forgot_page(headers: HeaderMap) -> PageResult {
         notice: None,
         form: forgot_form(&token),
         links: vec![("Back to sign-in".into(), "/portal/login".into())],
-        css: crate::assets::CSS_PATH,
+        css: crate::assets::css_path(),
     };
-    public_page(StatusCode::OK, page, &token, set)
+    public_page(StatusCode::OK, page, &token, set, origin.https)
 }
 
 pub async fn forgot_submit(
@@ -267,9 +281,9 @@ pub async fn forgot_submit(
         notice,
         form: f,
         links: vec![("Back to sign-in".into(), "/portal/login".into())],
-        css: crate::assets::CSS_PATH,
+        css: crate::assets::css_path(),
     };
-    public_page(status, page, &token, false)
+    public_page(status, page, &token, false, origin.https)
 }
 
 #[derive(Deserialize)]
@@ -288,7 +302,11 @@ fn reset_form(token: &str, reset: &str) -> Form {
         )
 }
 
-pub async fn reset_page(headers: HeaderMap, Query(q): Query<ResetQ>) -> PageResult {
+pub async fn reset_page(
+    axum::Extension(origin): axum::Extension<Origin>,
+    headers: HeaderMap,
+    Query(q): Query<ResetQ>,
+) -> PageResult {
     let (token, set) = form_token(&headers);
     let page = PublicPage {
         title: "Choose a new password".into(),
@@ -296,9 +314,9 @@ pub async fn reset_page(headers: HeaderMap, Query(q): Query<ResetQ>) -> PageResu
         notice: None,
         form: reset_form(&token, q.token.as_deref().unwrap_or_default()),
         links: vec![("Back to sign-in".into(), "/portal/login".into())],
-        css: crate::assets::CSS_PATH,
+        css: crate::assets::css_path(),
     };
-    public_page(StatusCode::OK, page, &token, set)
+    public_page(StatusCode::OK, page, &token, set, origin.https)
 }
 
 pub async fn reset_submit(
@@ -333,9 +351,9 @@ pub async fn reset_submit(
                 notice: None,
                 form: reset_form(&token, reset).with_error(err.clone()),
                 links: vec![("Ask for a new link".into(), "/portal/forgot".into())],
-                css: crate::assets::CSS_PATH,
+                css: crate::assets::css_path(),
             };
-            public_page(err.status, page, &token, false)
+            public_page(err.status, page, &token, false, origin.https)
         }
     }
 }

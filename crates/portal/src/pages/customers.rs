@@ -38,11 +38,22 @@ pub async fn list(State(app): State<App>, session: Session, Query(q): Query<Afte
     let mut page = Page::new(&session, "customers", "Customers");
     if session.may(Permission::PartnersRead) {
         let partners = app
-            .list_partners(&c, &tollgate_store::Page::first(super::PAGE_ROWS))
-            .await
-            .unwrap_or_default();
+            .list_partners(
+                &c,
+                &tollgate_store::Page::first(tollgate_store::MAX_PAGE_LIMIT),
+            )
+            .await?;
+        let caption =
+            if i64::try_from(partners.len()).unwrap_or(0) >= tollgate_store::MAX_PAGE_LIMIT {
+                format!(
+                    "The first {} partners by id (the API lists them all)",
+                    partners.len()
+                )
+            } else {
+                "Partners".to_string()
+            };
         let mut pt = Table::new(
-            "Partners",
+            &caption,
             &["Partner", "Tier", "Assigned partner"],
             "No partner.",
         );
@@ -87,8 +98,16 @@ pub async fn show(State(app): State<App>, session: Session, Path(id): Path<Strin
             .fact("Agreement issued by", a.issuer.clone())
             .fact("Signed", format::day(a.signed_at));
     }
+    let caption = if i64::try_from(accounts.len()).unwrap_or(0) >= tollgate_store::MAX_PAGE_LIMIT {
+        format!(
+            "The first {} billing accounts by id (the API lists them all)",
+            accounts.len()
+        )
+    } else {
+        "Billing accounts".to_string()
+    };
     let mut t = Table::new(
-        "Billing accounts",
+        &caption,
         &["Account", "Currency", "Rate table", "Live calls now"],
         "No billing account yet.",
     );

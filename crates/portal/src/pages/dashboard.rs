@@ -21,7 +21,7 @@ pub const REVENUE_MONTHS: usize = 12;
 pub const MAX_ACCOUNT_PAGES: usize = 200;
 
 pub async fn show(State(app): State<App>, session: Session) -> PageResult {
-    let caller = session.caller(&app, Permission::SelfRead).await?;
+    let caller = session.caller(&app, Permission::CustomersRead).await?;
     let now = app.now();
     let today = now.div_euclid(86_400) * 86_400;
     let mut page = Page::new(&session, "dashboard", "Dashboard").lead(format!(
@@ -98,29 +98,20 @@ pub async fn show(State(app): State<App>, session: Session) -> PageResult {
                 format::micros(*micros, cur),
             );
         }
+        let title = format!("Calls per day, last {USAGE_DAYS} days");
         page = page.section(
-            s.svg(chart::bars(
-                &format!("Calls per day, last {USAGE_DAYS} days"),
-                &bars,
-                Some(("answered", "not answered")),
-                &|v| v.to_string(),
-            ))
+            s.chart(
+                chart::bars(&title, &bars, Some(("answered", "not answered")), &|v| {
+                    v.to_string()
+                }),
+                chart::table(&title, &bars),
+            )
             .link("Review calls", "/portal/calls"),
         );
     }
     if session.may(Permission::GuardRead) {
         let c = session.caller(&app, Permission::GuardRead).await?;
-        let incidents = app
-            .list_incidents(&c, &tollgate_store::Page::first(super::PAGE_ROWS))
-            .await?;
-        let recent = incidents.iter().filter(|i| i.at >= now - 86_400).count();
-        let suspensions = app
-            .list_suspensions(&c, &tollgate_store::Page::first(super::PAGE_ROWS))
-            .await?;
-        let active = suspensions
-            .iter()
-            .filter(|s| s.lifted_at.is_none() && s.until_at.is_none_or(|u| u > now))
-            .count();
+        let (recent, active) = app.guard_counts(&c, now - 86_400).await?;
         page = page.section(
             Section::new("Guard")
                 .fact("Incidents in the last 24 h", recent.to_string())
@@ -163,12 +154,11 @@ pub async fn show(State(app): State<App>, session: Session) -> PageResult {
                         text: format!("{n} invoice(s), {}", format::money(*minor, &cur)),
                     })
                     .collect();
-                s = s.svg(chart::bars(
-                    &format!("Invoiced per period, {cur}"),
-                    &bars,
-                    None,
-                    &|v| format::money(v, &cur),
-                ));
+                let title = format!("Invoiced per period, {cur}");
+                s = s.chart(
+                    chart::bars(&title, &bars, None, &|v| format::money(v, &cur)),
+                    chart::table(&title, &bars),
+                );
             }
         }
         if let Some((last, _, _, _)) = totals.last() {
@@ -208,24 +198,7 @@ pub async fn show(State(app): State<App>, session: Session) -> PageResult {
     }
     if session.may(Permission::TicketsRead) {
         let c = session.caller(&app, Permission::TicketsRead).await?;
-        let open = app
-            .tickets(
-                &c,
-                None,
-                false,
-                &tollgate_store::Page::first(tollgate_store::MAX_PAGE_LIMIT),
-            )
-            .await?;
-        let open_n = open.iter().filter(|t| t.closed_at.is_none()).count();
-        let breached = app
-            .tickets(
-                &c,
-                None,
-                true,
-                &tollgate_store::Page::first(tollgate_store::MAX_PAGE_LIMIT),
-            )
-            .await?
-            .len();
+        let (open_n, breached) = app.ticket_counts(&c).await?;
         page = page.section(
             Section::new("Support")
                 .fact("Open tickets", open_n.to_string())
@@ -234,6 +207,5 @@ pub async fn show(State(app): State<App>, session: Session) -> PageResult {
                 .link("Open a ticket", "/portal/tickets/new"),
         );
     }
-    let _ = caller;
     page.ok()
 }

@@ -5,6 +5,7 @@ use axum::extract::{Query, State};
 use tollgate_app::App;
 use tollgate_core::tenancy::Permission;
 
+use super::accounts::MAX_SUSPENSION_PAGES;
 use super::{next_link, After};
 use crate::error::PageResult;
 use crate::format;
@@ -48,30 +49,52 @@ pub async fn show(State(app): State<App>, session: Session, Query(q): Query<Afte
         incidents.last().map(|i| i.id.as_str()),
     );
     let now = app.now();
-    let sus = app
-        .list_suspensions(&c, &tollgate_store::Page::first(super::PAGE_ROWS))
-        .await?;
+    // Every suspension in force (read page by page), newest first.
+    let mut active = Vec::new();
+    let mut cursor = tollgate_store::Page::first(tollgate_store::MAX_PAGE_LIMIT);
+    let mut complete = false;
+    for _ in 0..MAX_SUSPENSION_PAGES {
+        let batch = app.list_suspensions(&c, &cursor).await?;
+        let full = i64::try_from(batch.len()).unwrap_or(0) >= cursor.limit;
+        cursor.after = batch.last().map(|s| s.id.clone());
+        active.extend(
+            batch
+                .into_iter()
+                .filter(|s| s.lifted_at.is_none() && s.until_at.is_none_or(|u| u > now)),
+        );
+        if !full {
+            complete = true;
+            break;
+        }
+    }
+    active.reverse();
+    let caption = if complete {
+        "Suspensions in force, newest first (each account's page lists its lifted ones)".to_string()
+    } else {
+        format!(
+            "Suspensions in force among the first {} read, newest first",
+            MAX_SUSPENSION_PAGES * tollgate_store::MAX_PAGE_LIMIT as usize
+        )
+    };
     let mut st = Table::new(
-        "Suspensions (first 50 by id; each account's page lists its own)",
-        &["Account", "Since", "Scope", "Rule", "Reason", "State"],
-        "No suspension.",
+        &caption,
+        &["Account", "Since", "Scope", "Rule", "Reason", "Until"],
+        "No suspension in force.",
     );
-    for s in &sus {
-        let active = s.lifted_at.is_none() && s.until_at.is_none_or(|u| u > now);
+    for s in &active {
         st.row(vec![
             Cell::link(
                 s.billing_account_id.clone(),
                 format!("/portal/accounts/{}", s.billing_account_id),
             ),
             Cell::text(format::time(s.created_at)),
-            Cell::text(s.scope.clone()),
+            Cell::text(s.scope.clone()).class("bad"),
             Cell::text(format!("{} ({})", s.rule, s.clause)),
             Cell::text(s.reason.clone()),
-            if active {
-                Cell::text("in force").class("bad")
-            } else {
-                Cell::text("lifted").class("ok")
-            },
+            Cell::text(
+                s.until_at
+                    .map_or_else(|| "reactivation".to_string(), format::time),
+            ),
         ]);
     }
     Page::new(&session, "guard", "Guard")

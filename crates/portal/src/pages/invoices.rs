@@ -97,8 +97,29 @@ fn payment_form(session: &Session, id: &str, currency: &str) -> Form {
         .field(Field::new("bank_reference", "Bank reference", Kind::Text).required())
 }
 
-pub async fn show(State(app): State<App>, session: Session, Path(id): Path<String>) -> PageResult {
-    render(&app, &session, &id, None, None).await
+#[derive(Deserialize, Default)]
+pub struct DoneQ {
+    done: Option<String>,
+}
+
+pub async fn show(
+    State(app): State<App>,
+    session: Session,
+    Path(id): Path<String>,
+    Query(q): Query<DoneQ>,
+) -> PageResult {
+    let notice = match q.done.as_deref() {
+        Some("dispute") => Some(
+            "Dispute recorded; the undisputed rest stays due, and the issuer resolves it (B9)."
+                .to_string(),
+        ),
+        Some("payment") => Some("Payment recorded and allocated (B10).".to_string()),
+        Some("payment-duplicate") => {
+            Some("This bank reference was recorded before: nothing new was written.".to_string())
+        }
+        _ => None,
+    };
+    render(&app, &session, &id, None, notice).await
 }
 
 /// A form that came back with its error, by form id.
@@ -253,10 +274,17 @@ async fn after_post(
     key: &'static str,
     form: Form,
     posted: &Fields,
-    result: Result<String, tollgate_app::AppError>,
+    result: Result<&'static str, tollgate_app::AppError>,
 ) -> PageResult {
     match result {
-        Ok(notice) => render(app, session, id, None, Some(notice)).await,
+        Ok(done) => {
+            // Post, redirect, get: a reload does not post again.
+            let mut res =
+                axum::response::Redirect::to(&format!("/portal/invoices/{id}?done={done}"))
+                    .into_response();
+            *res.status_mut() = StatusCode::SEE_OTHER;
+            Ok(res)
+        }
         Err(e) => {
             let e = ErrorView::from(e);
             if e.status == StatusCode::NOT_FOUND {
@@ -312,12 +340,7 @@ pub async fn dispute(
                 },
             )
             .await
-            .map(|d| {
-                format!(
-                    "Dispute recorded ({}); a resolution is due within 30 days.",
-                    d.state
-                )
-            }),
+            .map(|_| "dispute"),
     };
     after_post(
         &app,
@@ -360,12 +383,9 @@ pub async fn payment(
         .await
         .map(|o| {
             if o.duplicate {
-                "This bank reference was recorded before: nothing new was written.".to_string()
+                "payment-duplicate"
             } else {
-                format!(
-                    "Payment of {} recorded and allocated.",
-                    format::money(o.payment.amount_minor, &o.payment.currency)
-                )
+                "payment"
             }
         });
     after_post(

@@ -44,7 +44,9 @@ pub async fn credentials_lost(
         .await?;
     let mut res = Redirect::to("/portal/login").into_response();
     *res.status_mut() = StatusCode::SEE_OTHER;
-    res.headers_mut()
-        .insert(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0));
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, session.origin.https),
+    );
     Ok(res)
 }

@@ -159,7 +159,17 @@ pub async fn edit(
             .respond(status);
         }
     };
+    let seen = current.as_ref().map_or(0, |p| p.updated_at).to_string();
     if form.get("confirm") == Some("yes") {
+        // The policy changed since this preview (another operator): nothing is applied, the
+        // person previews again against what is now in force.
+        if form.get("seen") != Some(seen.as_str()) {
+            return Err(PageError(ErrorView::new(
+                StatusCode::CONFLICT,
+                "policy_changed",
+                "the policy changed since your preview: go back to the account and preview again",
+            )));
+        }
         return match app.patch_guard_policy(&c, &id, patch).await {
             Ok(_) => back(&id),
             Err(e) => Err(PageError::from(e)),
@@ -227,9 +237,10 @@ pub async fn edit(
         format!("/portal/accounts/{id}/policy"),
         &session,
     )
-    .field(Field::new("confirm", "", Kind::Hidden).value("yes"));
+    .field(Field::new("confirm", "", Kind::Hidden).value("yes"))
+    .field(Field::new("seen", "", Kind::Hidden).value(seen));
     for (k, v) in &form.0 {
-        if k != "_csrf" && k != "confirm" {
+        if k != "_csrf" && k != "confirm" && k != "seen" {
             confirm = confirm.field(Field::new(k, "", Kind::Hidden).value(v.clone()));
         }
     }

@@ -4,6 +4,7 @@
 //! are listed with their line, field and code (nothing imported when any line is refused).
 
 use axum::extract::{Query, State};
+
 use serde::Deserialize;
 use tollgate_app::App;
 use tollgate_core::tenancy::Permission;
@@ -18,6 +19,9 @@ pub const DEFAULT_QUOTE_S: u32 = 60;
 
 #[derive(Deserialize, Default)]
 pub struct QuoteQ {
+    /// Set by the redirect after an import: the table and version imported.
+    imported: Option<String>,
+    version: Option<i64>,
     table: Option<String>,
     number: Option<String>,
     at: Option<String>,
@@ -158,7 +162,11 @@ async fn render(
 }
 
 pub async fn show(State(app): State<App>, session: Session, Query(q): Query<QuoteQ>) -> PageResult {
-    render(&app, &session, &q, None, None, None).await
+    let notice = match (&q.imported, q.version) {
+        (Some(t), Some(v)) => Some(format!("Imported {t} version {v}.")),
+        _ => None,
+    };
+    render(&app, &session, &q, None, None, notice).await
 }
 
 pub async fn import(State(app): State<App>, session: Session, form: Fields) -> PageResult {
@@ -171,11 +179,16 @@ pub async fn import(State(app): State<App>, session: Session, form: Fields) -> P
         .await
     {
         Ok((v, errors)) if errors.is_empty() => {
-            let msg = format!(
-                "Imported {} version {}: {} rows.",
-                v.table_name, v.version, v.row_count
+            // Post, redirect, get: a reload does not import again.
+            let mut res = axum::response::IntoResponse::into_response(
+                axum::response::Redirect::to(&format!(
+                    "/portal/rates?imported={}&version={}",
+                    format::url_encode(&v.table_name),
+                    v.version
+                )),
             );
-            render(&app, &session, &QuoteQ::default(), None, None, Some(msg)).await
+            *res.status_mut() = axum::http::StatusCode::SEE_OTHER;
+            Ok(res)
         }
         Ok((_, errors)) => {
             let mut t = Table::new(

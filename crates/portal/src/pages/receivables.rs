@@ -93,7 +93,7 @@ pub async fn show(State(app): State<App>, session: Session, Query(q): Query<Recv
         )
         .await?;
     let mut pt = Table::new(
-        "Payments (first 50 by id)",
+        "Payments: the oldest 50 by id (the API lists them all, GET /v1/payments)",
         &[
             "Received",
             "Billed",
@@ -123,7 +123,7 @@ pub async fn show(State(app): State<App>, session: Session, Query(q): Query<Recv
         .list_disputes(&c, None, &tollgate_store::Page::first(super::PAGE_ROWS))
         .await?;
     let mut dt = Table::new(
-        "Disputes (first 50 by id)",
+        "Disputes of every account: the oldest 50 by id (each invoice's page lists its own)",
         &["Invoice", "Opened", "Reason", "State", "Remainder due"],
         "No dispute.",
     );

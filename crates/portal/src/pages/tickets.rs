@@ -55,7 +55,7 @@ pub async fn list(
                 "state",
                 "State",
                 Kind::Select(
-                    ["", "new", "open", "pending_customer", "solved", "closed"]
+                    ["", "new", "open", "pending_customer", "resolved", "closed"]
                         .map(opt)
                         .to_vec(),
                 ),
@@ -99,11 +99,15 @@ pub async fn list(
             Cell::text(format::time_opt(r.first_response_at)),
         ]);
     }
+    let mut base = "/portal/tickets?".to_string();
+    if let Some(s) = &state {
+        base.push_str(&format!("state={}&", format::url_encode(s)));
+    }
+    if breached {
+        base.push_str("breached=on&");
+    }
     t.next = super::next_link(
-        &match &state {
-            Some(s) => format!("/portal/tickets?state={}", format::url_encode(s)),
-            None => "/portal/tickets".into(),
-        },
+        base.trim_end_matches(['&', '?']),
         rows.len(),
         rows.last().map(|r| r.id.as_str()),
     );
@@ -362,12 +366,10 @@ fn feedback_form(session: &Session, id: &str) -> Form {
     .field(Field::new("comment", "Comment", Kind::TextArea))
 }
 
-async fn render(
-    app: &App,
-    session: &Session,
-    id: &str,
-    reply_error: Option<(ErrorView, Fields)>,
-) -> PageResult {
+/// A form that came back refused: `reply` or `feedback`, its error and what was typed.
+type Returned = (&'static str, ErrorView, Fields);
+
+async fn render(app: &App, session: &Session, id: &str, returned: Option<Returned>) -> PageResult {
     let c = session.caller(app, Permission::TicketsRead).await?;
     let v = app.ticket(&c, id).await?;
     let t = &v.ticket;
@@ -416,18 +418,22 @@ async fn render(
     .section(facts)
     .section(Section::new("Thread").table(thread));
     if session.may(Permission::TicketsWrite) && t.closed_at.is_none() {
-        let agent = session.principal.role.level() == tollgate_core::tenancy::Level::Operator;
+        let agent = session.may(Permission::TicketsAgent);
         let mut f = reply_form(session, &t.id, agent);
-        if let Some((e, posted)) = reply_error {
-            f = f.refill(&posted).with_error(e);
+        if let Some(("reply", e, posted)) = &returned {
+            f = f.refill(posted).with_error(e.clone());
         }
         page = page.section(Section::new("Reply").form(f));
     }
     if session.may(Permission::TicketsWrite)
         && t.rating.is_none()
-        && (t.state == "solved" || t.state == "closed")
+        && (t.state == "resolved" || t.state == "closed")
     {
-        page = page.section(Section::new("Feedback").form(feedback_form(session, &t.id)));
+        let mut f = feedback_form(session, &t.id);
+        if let Some(("feedback", e, posted)) = &returned {
+            f = f.refill(posted).with_error(e.clone());
+        }
+        page = page.section(Section::new("Feedback").form(f));
     }
     page.ok()
 }
@@ -465,7 +471,7 @@ pub async fn reply(
                 return Err(crate::error::PageError(e));
             }
             let status = e.status;
-            let mut res = render(&app, &session, &id, Some((e, form))).await?;
+            let mut res = render(&app, &session, &id, Some(("reply", e, form))).await?;
             *res.status_mut() = status;
             Ok(res)
         }
@@ -481,9 +487,24 @@ pub async fn feedback(
     session.check_csrf(&form)?;
     let c = session.caller(&app, Permission::TicketsWrite).await?;
     let rating: i64 = form.get("rating").and_then(|r| r.parse().ok()).unwrap_or(0);
-    app.ticket_feedback(&c, &id, rating, form.text("comment").as_deref())
-        .await?;
-    let mut res = Redirect::to(&format!("/portal/tickets/{id}")).into_response();
-    *res.status_mut() = StatusCode::SEE_OTHER;
-    Ok(res)
+    match app
+        .ticket_feedback(&c, &id, rating, form.text("comment").as_deref())
+        .await
+    {
+        Ok(_) => {
+            let mut res = Redirect::to(&format!("/portal/tickets/{id}")).into_response();
+            *res.status_mut() = StatusCode::SEE_OTHER;
+            Ok(res)
+        }
+        Err(e) => {
+            let e = ErrorView::from(e);
+            if e.status == StatusCode::NOT_FOUND {
+                return Err(crate::error::PageError(e));
+            }
+            let status = e.status;
+            let mut res = render(&app, &session, &id, Some(("feedback", e, form))).await?;
+            *res.status_mut() = status;
+            Ok(res)
+        }
+    }
 }

@@ -128,6 +128,36 @@ pub async fn list_tickets(
     q.fetch(store.reader(), TicketRow::from_row).await
 }
 
+/// How many tickets in scope match `f`; `open_only`: not closed.
+pub async fn count_tickets(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    f: &TicketFilter,
+    open_only: bool,
+) -> Result<i64> {
+    let mut q = ScopedQuery::new("SELECT COUNT(*) AS n FROM tickets t");
+    q.filter("t.state", "=", f.state.clone().map(Arg::Text))
+        .clause(|sql, args| {
+            if open_only {
+                sql.push_str(" AND t.closed_at IS NULL");
+            }
+            if let Some(at) = f.breached_at {
+                args.push(Arg::Int(at));
+                sql.push_str(&format!(
+                    " AND t.first_response_at IS NULL AND t.response_due_at < ${}",
+                    args.len()
+                ));
+            }
+            scope.push(sql, args, "t.customer_id", "t.partner_id")
+        });
+    Ok(
+        q.fetch(store.reader(), |r| sqlx::Row::try_get::<i64, _>(r, "n"))
+            .await?
+            .pop()
+            .unwrap_or(0),
+    )
+}
+
 /// One ticket in scope.
 pub async fn get_ticket(
     store: &Store,
