@@ -271,3 +271,166 @@ async fn f7_a_customer_announces_unusual_traffic_and_a_bad_time_is_shown_on_its_
         "{audit}"
     );
 }
+
+#[tokio::test]
+async fn a3_two_step_sign_in_is_set_up_from_my_account_with_a_qr_code() {
+    let t = setup().await;
+    let mut b = Browser::new(&t);
+    b.sign_in("admin@direct-corp.test", PASSWORD).await;
+    let me = b.get("/portal/me").await;
+    let csrf = csrf_in(&me.body);
+    let start = b.post("/portal/me/totp", &[("_csrf", &csrf)]).await;
+    assert_eq!(start.status, StatusCode::OK, "{}", start.body);
+    assert!(
+        start
+            .body
+            .contains("<svg role=\"img\" aria-label=\"QR code"),
+        "{}",
+        start.body
+    );
+    let at = start.body.find("<dt>Secret</dt><dd>").unwrap() + "<dt>Secret</dt><dd>".len();
+    let secret = start.body[at..].split('<').next().unwrap().to_string();
+    let key = tollgate_app::secrets::base32_decode(&secret).unwrap();
+    let step = NOW / tollgate_app::secrets::TOTP_STEP_S;
+    let code = |s: i64| format!("{:06}", tollgate_app::secrets::totp_code(&key, s));
+    let wrong = b
+        .post(
+            "/portal/me/totp/confirm",
+            &[("_csrf", &csrf), ("code", "000000")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong.body.contains("id=\"f-totp-confirm-code-err\""),
+        "{}",
+        wrong.body
+    );
+    let ok = b
+        .post(
+            "/portal/me/totp/confirm",
+            &[("_csrf", &csrf), ("code", &code(step - 1))],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    // From now on a sign-in without the code is refused with totp_required.
+    let mut again = Browser::new(&t);
+    let a = again.sign_in("admin@direct-corp.test", PASSWORD).await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    assert!(a.body.contains("totp_required"));
+}
+
+#[tokio::test]
+async fn t13_a_customer_registers_an_emergency_address_and_a_bad_one_is_refused_on_its_field() {
+    let t = setup().await;
+    let (_, v) = t.get("/v1/numbers?limit=100", "customer_a").await;
+    let number = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["e164"] == "+33170000002")
+        .unwrap_or_else(|| panic!("{v}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut b = Browser::new(&t);
+    b.sign_in("admin@acme-dental.test", PASSWORD).await;
+    let page = b.get(&format!("/portal/numbers/{number}")).await;
+    assert!(page.body.contains("id=\"address\""), "{}", page.body);
+    let csrf = csrf_in(&page.body);
+    let path = format!("/portal/numbers/{number}/emergency-address");
+    let bad = b
+        .post(
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("street", "12 rue de la Paix"),
+                ("postcode", "ABC"),
+                ("city", "Paris"),
+                ("country", "FR"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(
+        bad.body.contains("id=\"f-address-postcode-err\""),
+        "{}",
+        bad.body
+    );
+    let ok = b
+        .post(
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("street", "12 rue de la Paix"),
+                ("postcode", "75002"),
+                ("city", "Paris"),
+                ("country", "fr"),
+                ("floor", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let back = b.get(ok.location.as_deref().unwrap()).await;
+    assert!(
+        back.body.contains("12 rue de la Paix, 75002 Paris, FR"),
+        "{}",
+        back.body
+    );
+}
+
+#[tokio::test]
+async fn b9_the_issuing_partner_resolves_a_dispute_and_the_credit_note_is_listed() {
+    let t = setup().await;
+    let (_, v) = t.get("/v1/invoices?limit=5", "customer_a").await;
+    let inv = v["items"][0]["id"].as_str().unwrap().to_string();
+    let (s, d) = t
+        .post(
+            &format!("/v1/invoices/{inv}/disputes"),
+            "customer_a",
+            serde_json::json!({"lines": [1], "amount": "2.00", "reason": "billed twice"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let dispute = d["id"].as_str().unwrap().to_string();
+    let mut b = Browser::new(&t);
+    b.sign_in("admin@northwind.test", PASSWORD).await;
+    let page = b.get(&format!("/portal/invoices/{inv}")).await;
+    let form_id = format!("id=\"resolve-{dispute}\"");
+    assert!(page.body.contains(&form_id), "{}", page.body);
+    let csrf = csrf_in(&page.body);
+    let path = format!("/portal/invoices/{inv}/disputes/{dispute}/resolve");
+    // More than disputed cannot be upheld: refused beside the field, nothing written.
+    let bad = b
+        .post(
+            &path,
+            &[("_csrf", &csrf), ("upheld", "5.00"), ("note", "x")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(
+        bad.body
+            .contains(&format!("id=\"f-resolve-{dispute}-upheld-err\"")),
+        "{}",
+        bad.body
+    );
+    let ok = b
+        .post(
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("upheld", "2.00"),
+                ("note", "confirmed duplicate"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let (_, d) = t.get("/v1/disputes", "customer_a").await;
+    assert_eq!(d["items"][0]["state"], "upheld", "{d}");
+    let recv = b.get("/portal/receivables").await;
+    // 2.00 EUR upheld: a credit note of 2.00 EUR.
+    assert!(
+        recv.body.contains("2.00 EUR</td><td>confirmed duplicate"),
+        "{}",
+        recv.body
+    );
+}

@@ -80,6 +80,8 @@ pub fn router(max_body: usize, bulk_body: usize) -> Router<App> {
         )
         .route("/portal/me", get(me::show))
         .route("/portal/me/credentials-lost", post(me::credentials_lost))
+        .route("/portal/me/totp", post(me::totp_start))
+        .route("/portal/me/totp/confirm", post(me::totp_confirm))
         .route("/portal/customers", get(customers::list))
         .route("/portal/customers/{id}", get(customers::show))
         .route("/portal/accounts/{id}", get(accounts::show))
@@ -92,6 +94,10 @@ pub fn router(max_body: usize, bulk_body: usize) -> Router<App> {
         )
         .route("/portal/numbers", get(numbers::list))
         .route("/portal/numbers/{id}", get(numbers::show))
+        .route(
+            "/portal/numbers/{id}/emergency-address",
+            post(numbers::set_address),
+        )
         .route("/portal/calls", get(calls::list))
         .route("/portal/rates", get(rates::show))
         .route(
@@ -104,6 +110,10 @@ pub fn router(max_body: usize, bulk_body: usize) -> Router<App> {
         .route("/portal/invoices/{id}/pdf", get(invoices::pdf))
         .route("/portal/invoices/{id}/dispute", post(invoices::dispute))
         .route("/portal/invoices/{id}/payment", post(invoices::payment))
+        .route(
+            "/portal/invoices/{id}/disputes/{dispute}/resolve",
+            post(invoices::resolve),
+        )
         .route("/portal/receivables", get(receivables::show))
         .route("/portal/tickets", get(tickets::list).post(tickets::create))
         .route("/portal/tickets/new", get(tickets::new_form))
@@ -111,6 +121,8 @@ pub fn router(max_body: usize, bulk_body: usize) -> Router<App> {
         .route("/portal/tickets/{id}", get(tickets::show))
         .route("/portal/tickets/{id}/reply", post(tickets::reply))
         .route("/portal/tickets/{id}/feedback", post(tickets::feedback))
+        .route("/portal/tickets/{id}/state", post(tickets::set_state))
+        .route("/portal/tickets/{id}/assign", post(tickets::assign))
         .route("/portal/articles/{slug}", get(tickets::article))
         .route("/portal/audit", get(audit::list))
         .layer(DefaultBodyLimit::max(max_body))

@@ -114,6 +114,10 @@ pub async fn show(
                 .to_string(),
         ),
         Some("payment") => Some("Payment recorded and allocated (B10).".to_string()),
+        Some("resolved") => Some(
+            "Dispute resolved: a credit note for what was upheld, the rest due in 30 days (B9)."
+                .to_string(),
+        ),
         Some("payment-duplicate") => {
             Some("This bank reference was recorded before: nothing new was written.".to_string())
         }
@@ -130,6 +134,17 @@ async fn render(
     session: &Session,
     id: &str,
     returned: Option<Returned>,
+    notice: Option<String>,
+) -> PageResult {
+    render_with(app, session, id, returned, None, notice).await
+}
+
+async fn render_with(
+    app: &App,
+    session: &Session,
+    id: &str,
+    returned: Option<Returned>,
+    returned_resolve: Option<(String, Form)>,
     notice: Option<String>,
 ) -> PageResult {
     let c = session.caller(app, Permission::InvoicesRead).await?;
@@ -241,7 +256,30 @@ async fn render(
                 Cell::text(format::day_opt(x.due_on)),
             ]);
         }
-        page = page.section(Section::new("Disputes").table(d));
+        let mut ds = Section::new("Disputes").table(d);
+        if session.may(Permission::PaymentsWrite) {
+            for x in disputes.iter().filter(|x| x.state == "open") {
+                let mut f = Form::post(
+                    &format!("resolve-{}", x.id),
+                    "Resolve the dispute",
+                    format!("/portal/invoices/{}/disputes/{}/resolve", i.id, x.id),
+                    session,
+                )
+                .note(format!(
+                    "As the issuer (B9): uphold all ({}), part, or none (0). What is upheld becomes a credit note; the rest is due 30 days after the resolution.",
+                    format::money(x.amount_minor, &i.currency)
+                ))
+                .field(Field::new("upheld", "Amount upheld", Kind::Text).required())
+                .field(Field::new("note", "Resolution note", Kind::Text).required());
+                if let Some((key, form)) = &returned_resolve {
+                    if *key == x.id {
+                        f = form.clone();
+                    }
+                }
+                ds = ds.form(f);
+            }
+        }
+        page = page.section(ds);
     }
     let (ret_id, ret_form) = match returned {
         Some((k, f)) => (k, Some(f)),
@@ -425,4 +463,47 @@ pub async fn pdf(State(app): State<App>, session: Session, Path(id): Path<String
         bytes,
     )
         .into_response())
+}
+
+pub async fn resolve(
+    State(app): State<App>,
+    session: Session,
+    Path((id, dispute)): Path<(String, String)>,
+    form: Fields,
+) -> PageResult {
+    session.check_csrf(&form)?;
+    let c = session.caller(&app, Permission::PaymentsWrite).await?;
+    let r = tollgate_app::receivables::Resolution {
+        upheld: form.get("upheld").unwrap_or_default().trim().to_string(),
+        note: form.get("note").unwrap_or_default().to_string(),
+    };
+    match app.resolve_dispute(&c, &dispute, r).await {
+        Ok(_) => {
+            let mut res =
+                axum::response::Redirect::to(&format!("/portal/invoices/{id}?done=resolved"))
+                    .into_response();
+            *res.status_mut() = StatusCode::SEE_OTHER;
+            Ok(res)
+        }
+        Err(e) => {
+            let e = ErrorView::from(e);
+            if e.status == StatusCode::NOT_FOUND {
+                return Err(crate::error::PageError(e));
+            }
+            let status = e.status;
+            let f = Form::post(
+                &format!("resolve-{dispute}"),
+                "Resolve the dispute",
+                format!("/portal/invoices/{id}/disputes/{dispute}/resolve"),
+                &session,
+            )
+            .field(Field::new("upheld", "Amount upheld", Kind::Text).required())
+            .field(Field::new("note", "Resolution note", Kind::Text).required())
+            .refill(&form)
+            .with_error(e);
+            let mut res = render_with(&app, &session, &id, None, Some((dispute, f)), None).await?;
+            *res.status_mut() = status;
+            Ok(res)
+        }
+    }
 }

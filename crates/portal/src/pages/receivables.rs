@@ -139,7 +139,50 @@ pub async fn show(State(app): State<App>, session: Session, Query(q): Query<Recv
             Cell::text(format::day_opt(d.due_on)),
         ]);
     }
+    let notes = app
+        .list_credit_notes(&c, &tollgate_store::Page::first(super::PAGE_ROWS))
+        .await?;
+    let mut nt = Table::new(
+        "Credit notes: the oldest 50 by id",
+        &["Number", "Issued", "Invoice", "Amount", "Reason"],
+        "No credit note.",
+    );
+    for n in &notes {
+        nt.row(vec![
+            Cell::text(n.number.clone()),
+            Cell::text(format::day(n.issued_on)),
+            Cell::link(
+                n.invoice_id.clone(),
+                format!("/portal/invoices/{}", n.invoice_id),
+            ),
+            Cell::num(format::money(n.amount_minor, &n.currency)),
+            Cell::text(n.reason.clone()),
+        ]);
+    }
+    let credits = app
+        .list_billing_credits(
+            &c,
+            account.as_deref(),
+            &tollgate_store::Page::first(super::PAGE_ROWS),
+        )
+        .await?;
+    let mut ct = Table::new(
+        "Billing credits (overpayments, credit notes, cancellations): the oldest 50 by id",
+        &["Since", "Billed", "From", "Amount", "Left"],
+        "No billing credit.",
+    );
+    for b in &credits {
+        ct.row(vec![
+            Cell::text(format::day(b.created_on)),
+            Cell::text(b.billed_id.clone()),
+            Cell::text(b.source_kind.clone()),
+            Cell::num(format::money(b.amount_minor, &b.currency)),
+            Cell::num(format::money(b.remaining_minor, &b.currency)),
+        ]);
+    }
     page.section(Section::new("Payments").table(pt))
+        .section(Section::new("Credit notes (B9)").table(nt))
+        .section(Section::new("Credits").table(ct))
         .section(Section::new("Disputes").table(dt))
         .ok()
 }

@@ -417,6 +417,46 @@ async fn render(app: &App, session: &Session, id: &str, returned: Option<Returne
     )
     .section(facts)
     .section(Section::new("Thread").table(thread));
+    if session.may(Permission::TicketsAgent) && t.closed_at.is_none() {
+        let o = |v: &str| (v.to_string(), v.to_string());
+        page = page.section(
+            Section::new("Agent")
+                .form(
+                    Form::post(
+                        "state",
+                        "Change the state",
+                        format!("/portal/tickets/{}/state", t.id),
+                        session,
+                    )
+                    .note("A closed ticket is never reopened: a follow-up opens a new ticket (H9).")
+                    .field(
+                        Field::new(
+                            "state",
+                            "State",
+                            Kind::Select(
+                                ["open", "pending_customer", "resolved", "closed"]
+                                    .map(o)
+                                    .to_vec(),
+                            ),
+                        )
+                        .value(t.state.clone()),
+                    ),
+                )
+                .form(
+                    Form::post(
+                        "assign",
+                        "Assign",
+                        format!("/portal/tickets/{}/assign", t.id),
+                        session,
+                    )
+                    .field(
+                        Field::new("assignee", "Assignee (user id)", Kind::Text)
+                            .required()
+                            .value(t.assignee.clone().unwrap_or_default()),
+                    ),
+                ),
+        );
+    }
     if session.may(Permission::TicketsWrite) && t.closed_at.is_none() {
         let agent = session.may(Permission::TicketsAgent);
         let mut f = reply_form(session, &t.id, agent);
@@ -507,4 +547,52 @@ pub async fn feedback(
             Ok(res)
         }
     }
+}
+
+/// An agent's action on a ticket: `state` or `assign`, through the same use cases as the API.
+async fn agent_action(
+    app: &App,
+    session: &Session,
+    id: &str,
+    form: &Fields,
+    action: &str,
+) -> PageResult {
+    session.check_csrf(form)?;
+    let c = session.caller(app, Permission::TicketsAgent).await?;
+    let r = match action {
+        "state" => {
+            app.set_ticket_state(&c, id, form.get("state").unwrap_or_default())
+                .await
+        }
+        _ => {
+            app.assign_ticket(&c, id, form.get("assignee").unwrap_or_default())
+                .await
+        }
+    };
+    match r {
+        Ok(_) => {
+            let mut res = Redirect::to(&format!("/portal/tickets/{id}")).into_response();
+            *res.status_mut() = StatusCode::SEE_OTHER;
+            Ok(res)
+        }
+        Err(e) => Err(crate::error::PageError::from(e)),
+    }
+}
+
+pub async fn set_state(
+    State(app): State<App>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Fields,
+) -> PageResult {
+    agent_action(&app, &session, &id, &form, "state").await
+}
+
+pub async fn assign(
+    State(app): State<App>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Fields,
+) -> PageResult {
+    agent_action(&app, &session, &id, &form, "assign").await
 }
