@@ -427,9 +427,11 @@ async fn b9_the_issuing_partner_resolves_a_dispute_and_the_credit_note_is_listed
     let (_, d) = t.get("/v1/disputes", "customer_a").await;
     assert_eq!(d["items"][0]["state"], "upheld", "{d}");
     let recv = b.get("/portal/receivables").await;
-    // 2.00 EUR upheld: a credit note of 2.00 EUR.
+    // 2.00 EUR upheld on a line taxed at the French 20 % VAT: a credit note of 2.00 + 0.40 =
+    // 2.40 EUR, numbered in the issuer's own credit-note series.
+    assert!(recv.body.contains("-CN-2026-000001</td>"), "{}", recv.body);
     assert!(
-        recv.body.contains("2.00 EUR</td><td>confirmed duplicate"),
+        recv.body.contains("2.40 EUR</td><td>confirmed duplicate"),
         "{}",
         recv.body
     );
