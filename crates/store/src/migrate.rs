@@ -49,6 +49,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_receivables"),
     migration!(12, "0012_webhooks"),
     migration!(13, "0013_support"),
+    migration!(14, "0014_usage_daily"),
 ];
 
 impl Migration {

@@ -510,7 +510,8 @@ pub struct DailyUsage {
     pub amount_micros: i64,
 }
 
-/// Calls per day (UTC) and currency in scope whose start is in `[from, to)`, in day order.
+/// Calls per day (UTC) and currency in scope on the days in `[from, to)` (day starts), in day
+/// order: read from `usage_daily`, which a trigger keeps as CDRs are inserted (migration 14).
 pub async fn daily_usage(
     store: &Store,
     scope: ScopeFilter<'_>,
@@ -518,18 +519,16 @@ pub async fn daily_usage(
     to: i64,
 ) -> Result<Vec<DailyUsage>> {
     let mut q = ScopedQuery::new(
-        "SELECT (d.start_at / 86400) * 86400 AS day, d.currency AS currency, COUNT(*) AS calls, \
-         CAST(SUM(CASE WHEN d.answer_at IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS answered, \
-         CAST(SUM(d.billed_s) AS BIGINT) AS billed_s, CAST(SUM(d.amount_micros) AS BIGINT) AS amount_micros \
-         FROM cdrs d JOIN billing_accounts b ON b.id = d.billing_account_id \
+        "SELECT u.day AS day, u.currency AS currency, CAST(SUM(u.calls) AS BIGINT) AS calls, \
+         CAST(SUM(u.answered) AS BIGINT) AS answered, CAST(SUM(u.billed_s) AS BIGINT) AS billed_s, \
+         CAST(SUM(u.amount_micros) AS BIGINT) AS amount_micros \
+         FROM usage_daily u JOIN billing_accounts b ON b.id = u.billing_account_id \
          JOIN customers c ON c.id = b.customer_id",
     );
-    q.filter("d.start_at", ">=", Arg::Int(from))
-        .filter("d.start_at", "<", Arg::Int(to))
+    q.filter("u.day", ">=", Arg::Int(from))
+        .filter("u.day", "<", Arg::Int(to))
         .scope(&scope, "c.id", "c.partner_id")
-        .clause(|sql, _| {
-            sql.push_str(" GROUP BY (d.start_at / 86400) * 86400, d.currency ORDER BY 1, 2")
-        });
+        .clause(|sql, _| sql.push_str(" GROUP BY u.day, u.currency ORDER BY 1, 2"));
     q.fetch(store.reader(), |r| {
         Ok(DailyUsage {
             day: r.try_get("day")?,
