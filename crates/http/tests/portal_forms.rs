@@ -436,3 +436,63 @@ async fn b9_the_issuing_partner_resolves_a_dispute_and_the_credit_note_is_listed
         recv.body
     );
 }
+
+#[tokio::test]
+async fn b9_the_issuer_does_not_dispute_its_own_invoice_and_lines_are_not_disputed_twice() {
+    let t = setup().await;
+    let (_, v) = t.get("/v1/invoices?limit=5", "customer_a").await;
+    let inv = &v["items"][0];
+    let id = inv["id"].as_str().unwrap().to_string();
+    let (_, full) = t.get(&format!("/v1/invoices/{id}"), "customer_a").await;
+    let line = &full["lines"][0];
+    let line_no = line["line_no"].as_i64().unwrap();
+    // The line's amount in major units (EUR, two decimals), e.g. "12.34" = 1,234 cents.
+    let whole = line["amount"].as_str().unwrap().to_string();
+    let line_minor: i64 = whole.replace('.', "").parse().unwrap();
+    assert!(line_minor >= 2, "{full}");
+    // Northwind issued Acme's invoice: it resolves disputes, it does not open them.
+    let (s, r) = t
+        .post(
+            &format!("/v1/invoices/{id}/disputes"),
+            "partner_gold",
+            serde_json::json!({"lines": [line_no], "amount": "0.01", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    assert_eq!(
+        (r["error"]["code"].as_str(), r["error"]["rule"].as_str()),
+        (Some("dispute_by_issuer"), Some("B9"))
+    );
+    // The customer disputes all of the line; a second dispute of the same line is refused,
+    // naming how much is left (none).
+    let (s, r) = t
+        .post(
+            &format!("/v1/invoices/{id}/disputes"),
+            "customer_a",
+            serde_json::json!({"lines": [line_no], "amount": whole, "reason": "not ordered"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let (s, r) = t
+        .post(
+            &format!("/v1/invoices/{id}/disputes"),
+            "customer_a",
+            serde_json::json!({"lines": [line_no], "amount": "0.01", "reason": "again"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    assert_eq!(r["error"]["code"], "lines_already_disputed", "{r}");
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 0.00 more"),
+        "{r}"
+    );
+    // The portal does not offer the issuer the dispute form.
+    let mut b = Browser::new(&t);
+    b.sign_in("admin@northwind.test", PASSWORD).await;
+    let page = b.get(&format!("/portal/invoices/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("id=\"dispute\""), "{}", page.body);
+}

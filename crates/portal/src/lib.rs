@@ -125,6 +125,10 @@ pub fn router(max_body: usize, bulk_body: usize) -> Router<App> {
         .route("/portal/tickets/{id}/assign", post(tickets::assign))
         .route("/portal/articles/{slug}", get(tickets::article))
         .route("/portal/audit", get(audit::list))
+        .route(
+            "/portal/{*rest}",
+            axum::routing::any(|| async { error::PageError::not_found("page") }),
+        )
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(headers))
 }

@@ -252,6 +252,7 @@ pub async fn existing_call_ids(
 }
 
 /// Inserts rated CDRs; a (source, call_id) already present is skipped. Returns rows inserted.
+/// The inserted ones (and only those) are added to `usage_daily`, one upsert per chunk.
 pub async fn insert_cdrs(tx: &mut Tx, rows: &[CdrRow]) -> Result<u64> {
     let anon = anonymous(tx);
     const COLS: usize = 23;
@@ -260,7 +261,7 @@ pub async fn insert_cdrs(tx: &mut Tx, rows: &[CdrRow]) -> Result<u64> {
         let sql = format!(
             "INSERT INTO cdrs (id, source, call_id, billing_account_id, customer_id, from_number, to_number, start_at, answer_at, \
              end_at, duration_s, disposition, direction, prefix, destination, rate_micros, billed_s, bundle_s, amount_micros, \
-             currency, rate_table, rate_version, ingested_at) VALUES {} ON CONFLICT (source, call_id) DO NOTHING",
+             currency, rate_table, rate_version, ingested_at) VALUES {} ON CONFLICT (source, call_id) DO NOTHING RETURNING id",
             values(chunk.len(), COLS, anon)
         );
         let mut q = sqlx::query(&sql);
@@ -290,9 +291,59 @@ pub async fn insert_cdrs(tx: &mut Tx, rows: &[CdrRow]) -> Result<u64> {
                 .bind(c.rate_version)
                 .bind(c.ingested_at);
         }
-        inserted += q.execute(&mut **tx).await?.rows_affected();
+        let ids: std::collections::HashSet<String> = q
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>("id"))
+            .collect::<std::result::Result<_, _>>()?;
+        inserted += ids.len() as u64;
+        add_usage(tx, chunk.iter().filter(|c| ids.contains(&c.id)), anon).await?;
     }
     Ok(inserted)
+}
+
+/// Adds CDRs to `usage_daily`: summed per (account, UTC day, currency) in memory, one upsert.
+async fn add_usage<'a>(
+    tx: &mut Tx,
+    rows: impl Iterator<Item = &'a CdrRow>,
+    anon: bool,
+) -> Result<()> {
+    let mut sums: std::collections::BTreeMap<(&str, i64, &str), [i64; 4]> =
+        std::collections::BTreeMap::new();
+    for c in rows {
+        let day = c.start_at.div_euclid(86_400) * 86_400;
+        let e = sums
+            .entry((c.billing_account_id.as_str(), day, c.currency.as_str()))
+            .or_default();
+        e[0] += 1;
+        e[1] += i64::from(c.disposition == "answered");
+        e[2] += c.billed_s;
+        e[3] += c.amount_micros;
+    }
+    if sums.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO usage_daily AS u (billing_account_id, day, currency, calls, answered, billed_s, amount_micros) \
+         VALUES {} ON CONFLICT (billing_account_id, day, currency) DO UPDATE SET calls = u.calls + excluded.calls, \
+         answered = u.answered + excluded.answered, billed_s = u.billed_s + excluded.billed_s, \
+         amount_micros = u.amount_micros + excluded.amount_micros",
+        values(sums.len(), 7, anon)
+    );
+    let mut q = sqlx::query(&sql);
+    for ((account, day, currency), v) in &sums {
+        q = q
+            .bind(*account)
+            .bind(*day)
+            .bind(*currency)
+            .bind(v[0])
+            .bind(v[1])
+            .bind(v[2])
+            .bind(v[3]);
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
 }
 
 /// The identity of a rejected line: its source and its content (SHA-256, hex). A reject with
@@ -511,7 +562,7 @@ pub struct DailyUsage {
 }
 
 /// Calls per day (UTC) and currency in scope on the days in `[from, to)` (day starts), in day
-/// order: read from `usage_daily`, which a trigger keeps as CDRs are inserted (migration 14).
+/// order: read from `usage_daily`, which [`insert_cdrs`] keeps (migration 14).
 pub async fn daily_usage(
     store: &Store,
     scope: ScopeFilter<'_>,

@@ -520,7 +520,8 @@ impl App {
                 subject: "Your Tollgate credentials were revoked".into(),
                 body: format!(
                     "All your tokens and sessions were revoked because your credentials were reported lost or stolen \
-                     (rule {}, {}). Set a new password with this one-time reset token within 24 hours: {reset}",
+                     (rule {}, {}). Set a new password within 24 hours: open /portal/reset?token={reset} on your Tollgate portal, \
+                     or give this one-time reset token to POST /auth/reset-password: {reset}",
                     rules::A2.rule,
                     rules::A2.clause
                 ),
@@ -658,6 +659,17 @@ impl App {
             secrets::TOTP_STEP_S
         );
         Ok((secret, uri))
+    }
+
+    /// Whether the caller's two-step sign-in (A3) is on.
+    pub async fn totp_enabled(&self, caller: &Caller) -> Result<bool, AppError> {
+        let user = auth::get_user(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            &caller.principal.user_id,
+        )
+        .await?;
+        Ok(user.totp_enabled)
     }
 
     /// A3: confirms enrolment with a first valid code; from then on logins need a code.

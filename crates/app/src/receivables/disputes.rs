@@ -68,6 +68,17 @@ impl App {
             ));
         }
         let inv = self.invoice_in_scope(caller, invoice).await?;
+        // B9: the billed party disputes; the partner that issued the invoice does not dispute
+        // its own bill (the provider's staff may record a written dispute they received).
+        if caller.principal.role.level() == tollgate_core::tenancy::Level::Partner
+            && caller.principal.partner_id.as_deref() == Some(inv.issuer_id.as_str())
+        {
+            return Err(AppError::from(tollgate_core::Refusal::new(
+                "dispute_by_issuer",
+                rules::B9,
+                "the billed party disputes an invoice; its issuer resolves the dispute",
+            )));
+        }
         let cur = currency(&inv.currency)?;
         let amount = minor_amount(&d.amount, cur, "amount")?;
         let reason = tollgate_core::text::check_free_text("reason", &d.reason)?;
@@ -122,6 +133,59 @@ impl App {
                 "amount",
                 "disputes of this invoice (open or upheld) would exceed its total",
             ));
+        }
+        // The same lines cannot be disputed past their amount by disputes one after another:
+        // the disputes (open or upheld) that name any of these lines, with this one, stay
+        // within the lines they name together.
+        let overlapping: Vec<DisputeRow> = rec_store::disputes_of(&mut tx, &inv.id)
+            .await?
+            .into_iter()
+            .filter(|x| x.state != "rejected")
+            .filter(|x| {
+                x.line_numbers
+                    .split(',')
+                    .filter_map(|n| n.trim().parse::<i64>().ok())
+                    .any(|n| named.contains(&n))
+            })
+            .collect();
+        if !overlapping.is_empty() {
+            let mut union = named.clone();
+            for x in &overlapping {
+                union.extend(
+                    x.line_numbers
+                        .split(',')
+                        .filter_map(|n| n.trim().parse::<i64>().ok()),
+                );
+            }
+            union.sort_unstable();
+            union.dedup();
+            let union_minor: i64 = lines
+                .iter()
+                .filter(|l| union.contains(&l.line_no))
+                .map(|l| l.amount_minor.max(0))
+                .sum();
+            let disputed: i64 = overlapping
+                .iter()
+                .map(|x| x.upheld_minor.unwrap_or(x.amount_minor))
+                .sum();
+            if disputed + amount > union_minor {
+                return Err(AppError::from(
+                    tollgate_core::Refusal::new(
+                        "lines_already_disputed",
+                        rules::B9,
+                        format!(
+                            "these lines are already disputed for {} of their {}: at most {} more",
+                            tollgate_core::money::format_minor(disputed, cur),
+                            tollgate_core::money::format_minor(union_minor, cur),
+                            tollgate_core::money::format_minor(
+                                (union_minor - disputed).max(0),
+                                cur
+                            )
+                        ),
+                    )
+                    .on_field("amount"),
+                ));
+            }
         }
         let row = DisputeRow {
             id: new_id("dsp"),

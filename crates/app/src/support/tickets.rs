@@ -659,6 +659,13 @@ impl App {
         comment: Option<&str>,
     ) -> Result<TicketView, AppError> {
         check_rating(rating)?;
+        if caller.principal.role.level() == tollgate_core::tenancy::Level::Operator {
+            return Err(AppError::from(tollgate_core::Refusal::new(
+                "feedback_by_requester",
+                rules::H10,
+                "feedback is the requester's to give, not the provider's agents'",
+            )));
+        }
         let comment = comment
             .map(|c| text("comment", c, MAX_MESSAGE_CHARS))
             .transpose()?;

@@ -220,8 +220,21 @@ async fn render(
     page.ok()
 }
 
-pub async fn show(State(app): State<App>, session: Session, Path(id): Path<String>) -> PageResult {
-    render(&app, &session, &id, None, None).await
+#[derive(serde::Deserialize, Default)]
+pub struct DoneQ {
+    done: Option<String>,
+}
+
+pub async fn show(
+    State(app): State<App>,
+    session: Session,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<DoneQ>,
+) -> PageResult {
+    let notice = (q.done.as_deref() == Some("announce")).then(|| {
+        "Announcement recorded (F7): the guard's detectors allow that much more traffic in that window.".to_string()
+    });
+    render(&app, &session, &id, notice, None).await
 }
 
 fn back(id: &str) -> PageResult {

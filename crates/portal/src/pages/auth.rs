@@ -122,6 +122,8 @@ fn login_links() -> Vec<(String, String)> {
 #[derive(Deserialize)]
 pub struct NextQ {
     next: Option<String>,
+    /// Set after "my credentials are lost" (A2).
+    revoked: Option<String>,
 }
 
 pub async fn login_page(
@@ -138,7 +140,11 @@ pub async fn login_page(
     let page = PublicPage {
         title: "Sign in".into(),
         lead: "Operators, partners and customers sign in here.".into(),
-        notice: None,
+        notice: q.revoked.is_some().then(|| {
+            "Every session and API token of yours was revoked and your password cleared (A2). \
+             A reset link is on its way to your e-mail."
+                .to_string()
+        }),
         form: login_form(&token, &next),
         links: login_links(),
         css: crate::assets::css_path(),
@@ -293,7 +299,11 @@ pub struct ResetQ {
 
 fn reset_form(token: &str, reset: &str) -> Form {
     public_form("reset", "Set the new password", "/portal/reset", token)
-        .field(Field::new("token", "", Kind::Hidden).value(reset))
+        .field(if reset.is_empty() {
+            Field::new("token", "Reset token from the e-mail", Kind::Text).required()
+        } else {
+            Field::new("token", "", Kind::Hidden).value(reset)
+        })
         .field(
             Field::new("password", "New password", Kind::Password)
                 .required()

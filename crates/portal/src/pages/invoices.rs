@@ -39,6 +39,19 @@ pub async fn list(
         limit: super::PAGE_ROWS,
         after: nonempty(&q.after),
     };
+    if let Some(p) = &f.period {
+        let ok = p.len() == 7
+            && p.as_bytes()[4] == b'-'
+            && p[..4].bytes().all(|b| b.is_ascii_digit())
+            && matches!(p[5..].parse::<u32>(), Ok(1..=12));
+        if !ok {
+            return Err(crate::error::PageError::bad_request(
+                "period_invalid",
+                "period",
+                "a period is a month: YYYY-MM, e.g. 2026-11",
+            ));
+        }
+    }
     let rows = app.list_invoices(&c, &f, &page).await?;
     let filter = Form::filter("invoices-filter", "/portal/invoices")
         .field(
@@ -54,7 +67,11 @@ pub async fn list(
         &[
             "Number", "Level", "Issuer", "Billed", "Period", "Date", "Due", "Total",
         ],
-        "No invoice yet: the invoice run of a period issues them (tollgate bill --period YYYY-MM).",
+        if session.may(Permission::BillingRun) {
+            "No invoice matches: the invoice run of a period issues them (tollgate bill --period YYYY-MM)."
+        } else {
+            "No invoice matches these filters. Invoices appear here once the month's invoice run has issued them."
+        },
     );
     for i in &rows {
         t.row(vec![
@@ -293,7 +310,9 @@ async fn render_with(
         }
     };
     let mut actions = Section::new("Actions");
-    if session.may(Permission::DisputesWrite) {
+    let issuer = session.principal.role.level() == tollgate_core::tenancy::Level::Partner
+        && session.principal.partner_id.as_deref() == Some(i.issuer_id.as_str());
+    if session.may(Permission::DisputesWrite) && !issuer {
         actions = actions.form(take("dispute", dispute_form(session, &i.id)));
     }
     if session.may(Permission::PaymentsWrite) {

@@ -60,7 +60,19 @@ fn confirm_form(session: &Session) -> Form {
 }
 
 pub async fn show(State(app): State<App>, session: Session, Query(q): Query<MeQ>) -> PageResult {
-    let _ = session.caller(&app, Permission::SelfRead).await?;
+    let c = session.caller(&app, Permission::SelfRead).await?;
+    let two_step = if app.totp_enabled(&c).await? {
+        Section::new("Two-step sign-in (A3)").text(
+            "On: every sign-in asks for the code of your authenticator app. To move it to another \
+             device, report your credentials lost below (your administrator can also reset it).",
+        )
+    } else {
+        Section::new("Two-step sign-in (A3)").form(
+            Form::post("totp", "Set up an authenticator app", "/portal/me/totp", &session).note(
+                "Off. After the password, sign-in will ask for the 6-digit code of an authenticator app (TOTP, RFC 6238).",
+            ),
+        )
+    };
     let notice = match q.done.as_deref() {
         Some("totp") => {
             Some("Two-step sign-in is on: from your next sign-in a code is asked (A3).".to_string())
@@ -70,12 +82,7 @@ pub async fn show(State(app): State<App>, session: Session, Query(q): Query<MeQ>
     Page::new(&session, "me", "My account")
         .notice(notice)
         .section(identity(&session))
-        .section(
-            Section::new("Two-step sign-in (A3)").form(
-                Form::post("totp", "Set up an authenticator app", "/portal/me/totp", &session)
-                    .note("After the password, sign-in asks for the 6-digit code of an authenticator app (TOTP, RFC 6238)."),
-            ),
-        )
+        .section(two_step)
         .section(lost(&session))
         .ok()
 }
@@ -153,7 +160,7 @@ pub async fn credentials_lost(
     let caller = session.caller(&app, Permission::SelfRead).await?;
     app.credentials_lost(&caller, &caller.principal.user_id.clone())
         .await?;
-    let mut res = Redirect::to("/portal/login").into_response();
+    let mut res = Redirect::to("/portal/login?revoked=1").into_response();
     *res.status_mut() = StatusCode::SEE_OTHER;
     res.headers_mut().insert(
         header::SET_COOKIE,

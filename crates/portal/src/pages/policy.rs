@@ -311,7 +311,12 @@ pub async fn announce(
     }
     .await;
     match result {
-        Ok(_) => back(&id),
+        Ok(_) => {
+            let mut res =
+                Redirect::to(&format!("/portal/accounts/{id}?done=announce")).into_response();
+            *res.status_mut() = StatusCode::SEE_OTHER;
+            Ok(res)
+        }
         Err(e) => {
             let e = ErrorView::from(e);
             if e.status == StatusCode::NOT_FOUND {

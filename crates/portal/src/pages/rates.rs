@@ -99,23 +99,32 @@ async fn render(
             None => Ok(app.now()),
             Some(s) => format::parse_time(s).ok_or(()),
         };
-        let duration = q
+        let duration = match q
             .duration_s
             .as_deref()
-            .unwrap_or_default()
-            .trim()
-            .parse::<u32>()
-            .unwrap_or(DEFAULT_QUOTE_S);
-        let answer = match at {
-            Err(()) => Err(ErrorView::from(tollgate_app::AppError::invalid(
-                "time_invalid",
-                "at",
-                "not a time: write it as 2026-12-02 09:15 (UTC)",
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => Ok(DEFAULT_QUOTE_S),
+            Some(s) => s.parse::<u32>().map_err(|_| ()),
+        };
+        let answer = match (at, duration) {
+            (_, Err(())) => Err(ErrorView::from(tollgate_app::AppError::invalid(
+                "duration_invalid",
+                "duration_s",
+                "a whole number of seconds, 0 or more",
             ))),
-            Ok(at) => app
-                .quote(&c, table, number.trim(), at, duration)
-                .await
-                .map_err(ErrorView::from),
+            (at, Ok(duration)) => match at {
+                Err(()) => Err(ErrorView::from(tollgate_app::AppError::invalid(
+                    "time_invalid",
+                    "at",
+                    "not a time: write it as 2026-12-02 09:15 (UTC)",
+                ))),
+                Ok(at) => app
+                    .quote(&c, table, number.trim(), at, duration)
+                    .await
+                    .map_err(ErrorView::from),
+            },
         };
         match answer {
             Ok(qt) => {

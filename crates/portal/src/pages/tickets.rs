@@ -384,8 +384,20 @@ async fn render(app: &App, session: &Session, id: &str, returned: Option<Returne
     if v.breached {
         facts = facts.fact("Clock", "first response overdue (H4)");
     }
-    if let Some(topic) = &t.topic {
-        facts = facts.fact("Topic", topic.clone());
+    for (label, v) in [
+        ("Topic", &t.topic),
+        ("Issue", &t.issue),
+        ("PBX or device (H8)", &t.device),
+        ("Versions", &t.versions),
+        ("Example call: numbers", &t.trace_numbers),
+        ("Assigned to", &t.assignee),
+    ] {
+        if let Some(v) = v {
+            facts = facts.fact(label, v.clone());
+        }
+    }
+    if let Some(at) = t.trace_at {
+        facts = facts.fact("Example call: time", format::time(at));
     }
     if let Some(r) = t.rating {
         facts = facts.fact(
@@ -466,6 +478,7 @@ async fn render(app: &App, session: &Session, id: &str, returned: Option<Returne
         page = page.section(Section::new("Reply").form(f));
     }
     if session.may(Permission::TicketsWrite)
+        && session.principal.role.level() != tollgate_core::tenancy::Level::Operator
         && t.rating.is_none()
         && (t.state == "resolved" || t.state == "closed")
     {
@@ -575,7 +588,29 @@ async fn agent_action(
             *res.status_mut() = StatusCode::SEE_OTHER;
             Ok(res)
         }
-        Err(e) => Err(crate::error::PageError::from(e)),
+        Err(e) => {
+            let e = ErrorView::from(e);
+            if e.status == StatusCode::NOT_FOUND {
+                return Err(crate::error::PageError(e));
+            }
+            let status = e.status;
+            let mut res = render(app, session, id, None).await?;
+            // The refusal as the page's notice, above the agent's forms.
+            let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+                .await
+                .unwrap_or_default();
+            let html = String::from_utf8_lossy(&body).replacen(
+                "<main id=\"main\">",
+                &format!(
+                    "<main id=\"main\"><div class=\"error\" role=\"alert\" tabindex=\"-1\"><strong>{}</strong> <code>{}</code></div>",
+                    crate::chart::escape(&e.message),
+                    crate::chart::escape(&e.code)
+                ),
+                1,
+            );
+            res = (status, axum::response::Html(html)).into_response();
+            Ok(res)
+        }
     }
 }
 

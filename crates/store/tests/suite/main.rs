@@ -324,7 +324,7 @@ async fn cdr_insert_is_idempotent(store: Store) {
     .unwrap();
     assert!(scoped.is_empty());
     // The daily rollup the portal charts counts each CDR once: a, b and c on day 0 (start at
-    // 10 s), the duplicate of a not at all: 3 calls, none answered (no answer time), 3 x 60
+    // 10 s), the duplicate of a not at all: 3 calls, 3 answered (their disposition), 3 x 60
     // billed seconds, 3 x 1,234 micros; none for a customer out of scope.
     let all = sr::daily_usage(&store, ScopeFilter::of(&Scope::All), 0, 86_400)
         .await
@@ -335,7 +335,7 @@ async fn cdr_insert_is_idempotent(store: Store) {
             day: 0,
             currency: "EUR".into(),
             calls: 3,
-            answered: 0,
+            answered: 3,
             billed_s: 180,
             amount_micros: 3 * 1_234,
         }]
