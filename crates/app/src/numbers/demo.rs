@@ -5,13 +5,16 @@ use super::*;
 /// A one-page PDF placeholder for demo documents (starts with the PDF signature).
 pub const DEMO_PDF_BASE64: &str = "JVBERi0xLjQKJSBUb2xsZ2F0ZSBkZW1vIGRvY3VtZW50CiUlRU9GCg==";
 
+/// The state of the demo's one US address (San Francisco); other countries name none.
+const DEMO_US_STATE: &str = "CA";
+
 fn demo_address(street: &str, city: &str, postcode: &str, country: &str) -> Address {
     Address {
         street: street.into(),
         city: city.into(),
         postcode: postcode.into(),
         country: country.into(),
-        region: None,
+        region: (country == "US").then(|| DEMO_US_STATE.to_string()),
         floor: None,
         room: None,
     }

@@ -140,3 +140,23 @@ impl App {
         Ok(r)
     }
 }
+
+impl App {
+    /// Open tickets in scope, and those whose first response is overdue now.
+    pub async fn ticket_counts(&self, caller: &Caller) -> Result<(i64, i64), AppError> {
+        let scope = || ScopeFilter::of(&caller.scope);
+        let open = support_store::TicketFilter {
+            state: None,
+            breached_at: None,
+            created: None,
+        };
+        let breached = support_store::TicketFilter {
+            breached_at: Some(self.now()),
+            ..open.clone()
+        };
+        Ok((
+            support_store::count_tickets(&self.store, scope(), &open, true).await?,
+            support_store::count_tickets(&self.store, scope(), &breached, true).await?,
+        ))
+    }
+}

@@ -414,24 +414,6 @@ impl App {
         )
     }
 
-    /// Open tickets in scope, and those whose first response is overdue now.
-    pub async fn ticket_counts(&self, caller: &Caller) -> Result<(i64, i64), AppError> {
-        let scope = || ScopeFilter::of(&caller.scope);
-        let open = TicketFilter {
-            state: None,
-            breached_at: None,
-            created: None,
-        };
-        let breached = TicketFilter {
-            breached_at: Some(self.now()),
-            ..open.clone()
-        };
-        Ok((
-            support_store::count_tickets(&self.store, scope(), &open, true).await?,
-            support_store::count_tickets(&self.store, scope(), &breached, true).await?,
-        ))
-    }
-
     /// A reply in the thread. The provider's agent's first public reply stops the response
     /// clock; `internal` notes are the agents' only. A reply to a closed ticket opens a new
     /// ticket referencing it (H9) and returns that one.

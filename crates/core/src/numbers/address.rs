@@ -36,6 +36,10 @@ impl Address {
     }
 }
 
+/// Countries whose emergency dispatch needs the state or province with the address (the
+/// NANP's 911 centres route by state and province).
+pub const REGION_REQUIRED: &[&str] = &["US", "CA"];
+
 /// Checks a structured address, naming the bad field.
 pub fn check_address(a: &Address) -> Result<(), Refusal> {
     text("street", &a.street, true)?;
@@ -58,6 +62,16 @@ pub fn check_address(a: &Address) -> Result<(), Refusal> {
             "country_invalid",
             "country",
             "must be an ISO 3166-1 alpha-2 code such as GB",
+        ));
+    }
+    if REGION_REQUIRED.contains(&a.country.as_str()) && a.region.is_none() {
+        return Err(Refusal::invalid(
+            "region_required",
+            "region",
+            format!(
+                "an address in {} names its state or province (emergency dispatch, T13)",
+                a.country
+            ),
         ));
     }
     if !crate::postcode::is_plausible(&a.country, &a.postcode) {

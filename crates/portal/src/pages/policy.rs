@@ -172,7 +172,32 @@ pub async fn edit(
         }
         return match app.patch_guard_policy(&c, &id, patch).await {
             Ok(_) => back(&id),
-            Err(e) => Err(PageError::from(e)),
+            Err(e) => {
+                // Refused at confirmation: the form again, what was typed kept, the error
+                // beside its field.
+                let mut e = ErrorView::from(e);
+                if let Some(v) = e.fields.remove("credit_limit_micros") {
+                    e.fields.insert("credit_limit".into(), v);
+                }
+                if e.status == StatusCode::NOT_FOUND {
+                    return Err(PageError(e));
+                }
+                let status = e.status;
+                let f = policy_form(&session, &id, current.as_ref(), &account.currency)
+                    .refill(&form)
+                    .with_error(e);
+                Page::new(
+                    &session,
+                    "customers",
+                    &format!("Guard policy of {}", account.name),
+                )
+                .section(
+                    Section::new("")
+                        .form(f)
+                        .link("Back to the account", format!("/portal/accounts/{id}")),
+                )
+                .respond(status)
+            }
         };
     }
     let now = |f: &dyn Fn(&PolicyRow) -> String| {
