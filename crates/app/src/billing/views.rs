@@ -51,16 +51,22 @@ impl App {
     }
 
     /// Invoiced per period and currency in the caller's scope, from `from_period` on:
-    /// (period, currency, invoices, total minor).
+    /// (period, currency, invoices, total minor). A partner's are the invoices it issued
+    /// (retail), not the provider's wholesale bills to it.
     pub async fn invoice_totals(
         &self,
         caller: &Caller,
         from_period: &str,
     ) -> Result<Vec<(String, String, i64, i64)>, AppError> {
-        Ok(
-            billing_store::invoice_totals(&self.store, ScopeFilter::of(&caller.scope), from_period)
-                .await?,
+        let level = (caller.principal.role.level() == tollgate_core::tenancy::Level::Partner)
+            .then_some("retail");
+        Ok(billing_store::invoice_totals(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            from_period,
+            level,
         )
+        .await?)
     }
 
     pub async fn get_invoice(&self, caller: &Caller, id: &str) -> Result<InvoiceView, AppError> {

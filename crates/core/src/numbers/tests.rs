@@ -460,6 +460,28 @@ fn t13_address_change_is_pending_48h_and_the_old_address_is_used_meanwhile() {
 }
 
 #[test]
+fn t13_a_us_or_canadian_address_names_its_state_for_dispatch() {
+    let sf = Address {
+        street: "500 Market St".into(),
+        city: "San Francisco".into(),
+        postcode: "94105".into(),
+        country: "US".into(),
+        ..Address::default()
+    };
+    let r = check_address(&sf).unwrap_err();
+    assert_eq!((r.code, r.field), ("region_required", Some("region")));
+    let with_state = Address {
+        region: Some("CA".into()),
+        ..sf
+    };
+    assert!(check_address(&with_state).is_ok());
+    assert_eq!(
+        with_state.one_line(),
+        "500 Market St, 94105 San Francisco CA, US"
+    );
+}
+
+#[test]
 fn numbering_table_classifies_country_and_type() {
     let cases = [
         ("442079460000", "GB", NumberType::Geographic),

@@ -163,7 +163,13 @@ fn new_ticket_form(session: &Session) -> Form {
                     o("classound_outage", "CLASSOUND outage"),
                 ]),
             )
-            .hint("Bronze partners may open tickets only for these (H1)."),
+            .hint(
+                if session.principal.role.level() == tollgate_core::tenancy::Level::Partner {
+                    "Bronze partners may open tickets only for these (H1)."
+                } else {
+                    ""
+                },
+            ),
         )
         .field(
             Field::new("subject", "Subject", Kind::Text)

@@ -136,17 +136,20 @@ pub async fn list_invoices(
 }
 
 /// Invoiced per period and currency in scope: (period, currency, invoices, total in minor
-/// units), periods from `from_period` (`YYYY-MM`) on, in period order.
+/// units), periods from `from_period` (`YYYY-MM`) on, of one `level` when given (`retail`,
+/// `wholesale`), in period order.
 pub async fn invoice_totals(
     store: &Store,
     scope: ScopeFilter<'_>,
     from_period: &str,
+    level: Option<&str>,
 ) -> Result<Vec<(String, String, i64, i64)>> {
     let mut q = ScopedQuery::new(
         "SELECT i.period AS period, i.currency AS currency, COUNT(*) AS n, \
          CAST(SUM(i.total_minor) AS BIGINT) AS total FROM invoices i",
     );
     q.filter("i.period", ">=", Arg::Text(from_period.into()))
+        .filter("i.level", "=", level.map(|l| Arg::Text(l.into())))
         .clause(|sql, args| push_invoice_scope(&scope, sql, args))
         .clause(|sql, _| sql.push_str(" GROUP BY i.period, i.currency ORDER BY 1, 2"));
     q.fetch(store.reader(), |r| {
