@@ -261,7 +261,7 @@ pub async fn insert_cdrs(tx: &mut Tx, rows: &[CdrRow]) -> Result<u64> {
         let sql = format!(
             "INSERT INTO cdrs (id, source, call_id, billing_account_id, customer_id, from_number, to_number, start_at, answer_at, \
              end_at, duration_s, disposition, direction, prefix, destination, rate_micros, billed_s, bundle_s, amount_micros, \
-             currency, rate_table, rate_version, ingested_at) VALUES {} ON CONFLICT (source, call_id) DO NOTHING RETURNING id",
+             currency, rate_table, rate_version, ingested_at) VALUES {} ON CONFLICT (source, call_id) DO NOTHING",
             values(chunk.len(), COLS, anon)
         );
         let mut q = sqlx::query(&sql);
@@ -291,16 +291,47 @@ pub async fn insert_cdrs(tx: &mut Tx, rows: &[CdrRow]) -> Result<u64> {
                 .bind(c.rate_version)
                 .bind(c.ingested_at);
         }
-        let ids: std::collections::HashSet<String> = q
-            .fetch_all(&mut **tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get::<String, _>("id"))
-            .collect::<std::result::Result<_, _>>()?;
-        inserted += ids.len() as u64;
-        add_usage(tx, chunk.iter().filter(|c| ids.contains(&c.id)), anon).await?;
+        let n = q.execute(&mut **tx).await?.rows_affected();
+        inserted += n;
+        if n == chunk.len() as u64 {
+            // Every row was new (the usual case): all of them count.
+            add_usage(tx, chunk.iter(), anon).await?;
+        } else if n > 0 {
+            // Some were duplicates: the new ones are those whose id is now stored. A CDR id
+            // is fresh for every insert attempt (`new_id`), so a skipped duplicate's id is
+            // not in the table.
+            let ids = stored_ids(tx, chunk, anon).await?;
+            add_usage(tx, chunk.iter().filter(|c| ids.contains(&c.id)), anon).await?;
+        }
     }
     Ok(inserted)
+}
+
+/// The ids of `rows` present in `cdrs`.
+async fn stored_ids(
+    tx: &mut Tx,
+    rows: &[CdrRow],
+    anon: bool,
+) -> Result<std::collections::HashSet<String>> {
+    let marks: Vec<String> = (1..=rows.len())
+        .map(|i| {
+            if anon {
+                "?".to_string()
+            } else {
+                format!("${i}")
+            }
+        })
+        .collect();
+    let sql = format!("SELECT id FROM cdrs WHERE id IN ({})", marks.join(", "));
+    let mut q = sqlx::query(&sql);
+    for r in rows {
+        q = q.bind(&r.id);
+    }
+    Ok(q.fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>("id"))
+        .collect::<std::result::Result<_, _>>()?)
 }
 
 /// Adds CDRs to `usage_daily`: summed per (account, UTC day, currency) in memory, one upsert.
