@@ -93,19 +93,26 @@ impl From<AppError> for ErrorView {
     }
 }
 
-/// A whole page that failed: rendered as the error page with the status.
+/// A whole page that failed: rendered as the error page with the status (boxed: the error
+/// path is rare, the `Result` stays small).
 #[derive(Debug)]
-pub struct PageError(pub ErrorView);
+pub struct PageError(pub Box<ErrorView>);
 
 impl From<AppError> for PageError {
     fn from(e: AppError) -> PageError {
-        PageError(e.into())
+        PageError(Box::new(e.into()))
+    }
+}
+
+impl From<ErrorView> for PageError {
+    fn from(e: ErrorView) -> PageError {
+        PageError(Box::new(e))
     }
 }
 
 impl PageError {
     pub fn not_found(what: &str) -> PageError {
-        PageError(ErrorView::new(
+        PageError::from(ErrorView::new(
             StatusCode::NOT_FOUND,
             "not_found",
             format!("{what} not found"),
@@ -115,7 +122,7 @@ impl PageError {
     pub fn bad_request(code: &str, field: &str, message: &str) -> PageError {
         let mut v = ErrorView::new(StatusCode::BAD_REQUEST, code, message);
         v.fields.insert(field.into(), message.into());
-        PageError(v)
+        PageError::from(v)
     }
 }
 

@@ -98,7 +98,7 @@ impl Session {
 }
 
 pub fn csrf_refused() -> PageError {
-    PageError(ErrorView::new(
+    PageError::from(ErrorView::new(
         StatusCode::FORBIDDEN,
         "csrf_invalid",
         "the form's security token is missing or stale: reload the page and submit it again",
@@ -196,7 +196,7 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Fields {
                 let mut e = ErrorView::new(r.status(), "body_invalid", r.body_text());
                 e.fields
                     .insert("body".into(), "the form could not be read".into());
-                PageError(e)
+                PageError::from(e)
             })?;
         serde_urlencoded::from_bytes(&bytes)
             .map(Fields)

@@ -399,7 +399,7 @@ impl Page {
     /// The page as a response with `status`.
     pub fn respond(self, status: axum::http::StatusCode) -> Result<Response, PageError> {
         let html = self.render().map_err(|e| {
-            PageError(ErrorView::new(
+            PageError::from(ErrorView::new(
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR,
                 "render_failed",
                 e.to_string(),

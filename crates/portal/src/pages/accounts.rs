@@ -266,7 +266,7 @@ pub async fn suspend(
         Err(e) => {
             let e = ErrorView::from(e);
             if e.status == StatusCode::NOT_FOUND {
-                return Err(crate::error::PageError(e));
+                return Err(crate::error::PageError::from(e));
             }
             let status = e.status;
             let mut res =
@@ -293,7 +293,7 @@ pub async fn reactivate(
         Err(e) => {
             let e = ErrorView::from(e);
             if e.status == StatusCode::NOT_FOUND {
-                return Err(crate::error::PageError(e));
+                return Err(crate::error::PageError::from(e));
             }
             let status = e.status;
             let mut res = render(

@@ -62,7 +62,7 @@ fn public_page(
     secure: bool,
 ) -> Result<Response, PageError> {
     let html = page.render().map_err(|e| {
-        PageError(ErrorView::new(
+        PageError::from(ErrorView::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "render_failed",
             e.to_string(),

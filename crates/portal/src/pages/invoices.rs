@@ -345,7 +345,7 @@ async fn after_post(
         Err(e) => {
             let e = ErrorView::from(e);
             if e.status == StatusCode::NOT_FOUND {
-                return Err(crate::error::PageError(e));
+                return Err(crate::error::PageError::from(e));
             }
             let status = e.status;
             let mut res = render(
@@ -507,7 +507,7 @@ pub async fn resolve(
         Err(e) => {
             let e = ErrorView::from(e);
             if e.status == StatusCode::NOT_FOUND {
-                return Err(crate::error::PageError(e));
+                return Err(crate::error::PageError::from(e));
             }
             let status = e.status;
             let f = Form::post(

@@ -222,7 +222,7 @@ pub async fn set_address(
         Err(e) => {
             let e = ErrorView::from(e);
             if e.status == StatusCode::NOT_FOUND {
-                return Err(crate::error::PageError(e));
+                return Err(crate::error::PageError::from(e));
             }
             let status = e.status;
             let f = address_form(&session, &id).refill(&form).with_error(e);

@@ -164,7 +164,7 @@ pub async fn edit(
         // The policy changed since this preview (another operator): nothing is applied, the
         // person previews again against what is now in force.
         if form.get("seen") != Some(seen.as_str()) {
-            return Err(PageError(ErrorView::new(
+            return Err(PageError::from(ErrorView::new(
                 StatusCode::CONFLICT,
                 "policy_changed",
                 "the policy changed since your preview: go back to the account and preview again",
@@ -180,7 +180,7 @@ pub async fn edit(
                     e.fields.insert("credit_limit".into(), v);
                 }
                 if e.status == StatusCode::NOT_FOUND {
-                    return Err(PageError(e));
+                    return Err(PageError::from(e));
                 }
                 let status = e.status;
                 let f = policy_form(&session, &id, current.as_ref(), &account.currency)
@@ -345,7 +345,7 @@ pub async fn announce(
         Err(e) => {
             let e = ErrorView::from(e);
             if e.status == StatusCode::NOT_FOUND {
-                return Err(PageError(e));
+                return Err(PageError::from(e));
             }
             let status = e.status;
             Page::new(&session, "customers", "Announce unusual traffic")

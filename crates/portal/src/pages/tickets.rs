@@ -527,7 +527,7 @@ pub async fn reply(
         Err(e) => {
             let e = ErrorView::from(e);
             if e.status == StatusCode::NOT_FOUND {
-                return Err(crate::error::PageError(e));
+                return Err(crate::error::PageError::from(e));
             }
             let status = e.status;
             let mut res = render(&app, &session, &id, Some(("reply", e, form))).await?;
@@ -558,7 +558,7 @@ pub async fn feedback(
         Err(e) => {
             let e = ErrorView::from(e);
             if e.status == StatusCode::NOT_FOUND {
-                return Err(crate::error::PageError(e));
+                return Err(crate::error::PageError::from(e));
             }
             let status = e.status;
             let mut res = render(&app, &session, &id, Some(("feedback", e, form))).await?;
@@ -597,7 +597,7 @@ async fn agent_action(
         Err(e) => {
             let e = ErrorView::from(e);
             if e.status == StatusCode::NOT_FOUND {
-                return Err(crate::error::PageError(e));
+                return Err(crate::error::PageError::from(e));
             }
             let status = e.status;
             let mut res = render(app, session, id, None).await?;
