@@ -50,11 +50,20 @@ impl Cell {
     }
 }
 
+/// A column head: its label, and for a sortable column the link that sorts by it and how the
+/// table is sorted by it now (`ascending`, `descending`, or empty: not by this column).
+#[derive(Debug, Clone, Default)]
+pub struct Column {
+    pub label: String,
+    pub href: Option<String>,
+    pub sort: &'static str,
+}
+
 /// A table: its caption, column heads, rows, what to say when empty, the next page's link.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
     pub caption: String,
-    pub columns: Vec<String>,
+    pub columns: Vec<Column>,
     pub rows: Vec<Vec<Cell>>,
     /// Shown instead of an empty table: what to do next.
     pub empty: String,
@@ -65,10 +74,24 @@ impl Table {
     pub fn new(caption: &str, columns: &[&str], empty: &str) -> Table {
         Table {
             caption: caption.into(),
-            columns: columns.iter().map(|c| c.to_string()).collect(),
+            columns: columns
+                .iter()
+                .map(|c| Column {
+                    label: c.to_string(),
+                    ..Column::default()
+                })
+                .collect(),
             rows: Vec::new(),
             empty: empty.into(),
             next: None,
+        }
+    }
+
+    /// Makes column `label` sortable: `href` sorts by it; `sort` says how it is sorted now.
+    pub fn sortable(&mut self, label: &str, href: String, sort: &'static str) {
+        if let Some(c) = self.columns.iter_mut().find(|c| c.label == label) {
+            c.href = Some(href);
+            c.sort = sort;
         }
     }
 

@@ -69,6 +69,28 @@ impl App {
         .await?)
     }
 
+    /// Invoices in the caller's scope sorted by a column, keyset-paged after `(value, id)`.
+    pub async fn list_invoices_sorted(
+        &self,
+        caller: &Caller,
+        f: &InvoiceFilter,
+        sort: billing_store::InvoiceSort,
+        descending: bool,
+        after: Option<(i64, &str)>,
+        limit: i64,
+    ) -> Result<Vec<InvoiceRow>, AppError> {
+        Ok(billing_store::list_invoices_sorted(
+            &self.store,
+            ScopeFilter::of(&caller.scope),
+            f,
+            sort,
+            descending,
+            after,
+            limit,
+        )
+        .await?)
+    }
+
     pub async fn get_invoice(&self, caller: &Caller, id: &str) -> Result<InvoiceView, AppError> {
         let (invoice, lines, taxes) =
             billing_store::invoice_with_lines(&self.store, ScopeFilter::of(&caller.scope), id)

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use tollgate_app::receivables::{NewDispute, NewPayment};
 use tollgate_app::App;
 use tollgate_core::tenancy::Permission;
-use tollgate_store::billing::InvoiceFilter;
+use tollgate_store::billing::{InvoiceFilter, InvoiceSort};
 
 use super::next_link;
 use crate::error::{ErrorView, PageResult};
@@ -21,6 +21,12 @@ pub struct InvoicesQ {
     account: Option<String>,
     period: Option<String>,
     after: Option<String>,
+    /// `date`, `due` or `total`; by id when absent.
+    sort: Option<String>,
+    /// `asc` or `desc` (default).
+    dir: Option<String>,
+    /// The sorted list's cursor: `<value>:<id>` of the last row shown.
+    at: Option<String>,
 }
 
 pub async fn list(
@@ -52,7 +58,43 @@ pub async fn list(
             ));
         }
     }
-    let rows = app.list_invoices(&c, &f, &page).await?;
+    let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(InvoiceSort::parse(s).ok_or_else(|| {
+            crate::error::PageError::bad_request("sort_invalid", "sort", "date, due or total")
+        })?),
+    };
+    let descending = q.dir.as_deref() != Some("asc");
+    let cursor = match q.at.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(at) => {
+            let (v, id) = at
+                .split_once(':')
+                .and_then(|(v, id)| v.parse::<i64>().ok().map(|v| (v, id)))
+                .ok_or_else(|| {
+                    crate::error::PageError::bad_request(
+                        "cursor_invalid",
+                        "at",
+                        "not a cursor of this list: follow the next-page link",
+                    )
+                })?;
+            Some((v, id.to_string()))
+        }
+    };
+    let rows = match sort {
+        None => app.list_invoices(&c, &f, &page).await?,
+        Some(s) => {
+            app.list_invoices_sorted(
+                &c,
+                &f,
+                s,
+                descending,
+                cursor.as_ref().map(|(v, id)| (*v, id.as_str())),
+                super::PAGE_ROWS,
+            )
+            .await?
+        }
+    };
     let filter = Form::filter("invoices-filter", "/portal/invoices")
         .field(
             Field::new("period", "Period (YYYY-MM)", Kind::Text)
@@ -91,8 +133,44 @@ pub async fn list(
             base.push_str(&format!("{k}={}&", format::url_encode(&v)));
         }
     }
-    let base = base.trim_end_matches(['&', '?']).to_string();
-    t.next = next_link(&base, rows.len(), rows.last().map(|i| i.id.as_str()));
+    let filters = base.trim_end_matches(['&', '?']).to_string();
+    let join = |b: &str| if b.contains('?') { '&' } else { '?' };
+    // Each sortable head sorts by its column, descending first, ascending when it already is.
+    for (label, key) in [
+        ("Date", InvoiceSort::InvoiceDate),
+        ("Due", InvoiceSort::DueDate),
+        ("Total", InvoiceSort::Total),
+    ] {
+        let (now, next_dir) = match sort {
+            Some(s) if s == key && descending => ("descending", "asc"),
+            Some(s) if s == key => ("ascending", "desc"),
+            _ => ("", "desc"),
+        };
+        t.sortable(
+            label,
+            format!(
+                "{filters}{}sort={}&dir={next_dir}",
+                join(&filters),
+                key.as_str()
+            ),
+            now,
+        );
+    }
+    t.next = match sort {
+        None => next_link(&filters, rows.len(), rows.last().map(|i| i.id.as_str())),
+        Some(s) => (i64::try_from(rows.len()).unwrap_or(0) >= super::PAGE_ROWS)
+            .then(|| rows.last())
+            .flatten()
+            .map(|last| {
+                format!(
+                    "{filters}{}sort={}&dir={}&at={}",
+                    join(&filters),
+                    s.as_str(),
+                    if descending { "desc" } else { "asc" },
+                    format::url_encode(&format!("{}:{}", s.value(last), last.id))
+                )
+            }),
+    };
     Page::new(&session, "invoices", "Invoices")
         .section(Section::new("").form(filter).table(t))
         .ok()
