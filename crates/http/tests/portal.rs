@@ -461,16 +461,15 @@ async fn invoices_sort_on_the_server_by_a_column_and_page_by_its_keyset() {
     let mut seen = Vec::new();
     let mut after: Option<(i64, String)> = None;
     loop {
+        let p = tollgate_store::SortedPage {
+            sort,
+            descending: true,
+            after: after.as_ref().map(|(v, id)| (*v, id.as_str())),
+            limit: 1,
+        };
         let page = t
             .app
-            .list_invoices_sorted(
-                &op,
-                &Default::default(),
-                sort,
-                true,
-                after.as_ref().map(|(v, id)| (*v, id.as_str())),
-                1,
-            )
+            .list_invoices_sorted(&op, &Default::default(), &p)
             .await
             .unwrap();
         let Some(r) = page.first() else { break };
@@ -480,4 +479,41 @@ async fn invoices_sort_on_the_server_by_a_column_and_page_by_its_keyset() {
     let (_, all) = t.get("/v1/invoices?limit=500", "operator").await;
     assert_eq!(seen.len(), all["items"].as_array().unwrap().len());
     assert!(seen.windows(2).all(|w| w[0] >= w[1]), "{seen:?}");
+}
+
+#[tokio::test]
+async fn h4_tickets_sort_by_their_first_response_due_time() {
+    let t = setup().await;
+    let mut b = Browser::new(&t);
+    b.sign_in("ops@demo-telecom.test", PASSWORD).await;
+    let page = b.get("/portal/tickets?sort=due&dir=asc").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("aria-sort=\"ascending\""),
+        "{}",
+        page.body
+    );
+    // The "First response due" column (7th) as shown: "2026-11-18 17:00 UTC" sorts as text
+    // in time order.
+    let due: Vec<String> = page
+        .body
+        .split("<tr>")
+        .skip(2)
+        .filter_map(|row| {
+            row.split("<td").nth(7).map(|c| {
+                c.split('>')
+                    .nth(1)
+                    .unwrap_or("")
+                    .split('<')
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
+        })
+        .collect();
+    assert!(due.len() >= 2, "{}", page.body);
+    assert!(due.windows(2).all(|w| w[0] <= w[1]), "{due:?}");
+    let bad = b.get("/portal/tickets?sort=due&at=garbage").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("cursor_invalid"));
 }

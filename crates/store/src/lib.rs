@@ -32,7 +32,9 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
-pub use query::{fetch_dynamic, push_page, Arg, Page, ScopeFilter, ScopedQuery};
+pub use query::{
+    fetch_dynamic, push_page, push_sorted, Arg, Page, ScopeFilter, ScopedQuery, SortedPage,
+};
 
 pub use tollgate_core::tenancy::Scope;
 

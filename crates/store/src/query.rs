@@ -118,6 +118,46 @@ impl<'a> ScopeFilter<'a> {
     }
 }
 
+/// A page of a list sorted by an integer column: the column's key, the direction, the
+/// `(value, id)` of the last row of the previous page, and the rows wanted.
+#[derive(Debug, Clone, Copy)]
+pub struct SortedPage<'a, S> {
+    pub sort: S,
+    pub descending: bool,
+    pub after: Option<(i64, &'a str)>,
+    pub limit: i64,
+}
+
+/// Appends keyset paging on `(col, id_col)` in the page's direction, then `ORDER BY` and
+/// `LIMIT`: rows after the previous page's last, every page an index range.
+pub fn push_sorted<S>(
+    sql: &mut String,
+    args: &mut Vec<Arg>,
+    col: &str,
+    id_col: &str,
+    p: &SortedPage<'_, S>,
+) {
+    let (cmp, dir) = if p.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    if let Some((v, id)) = p.after {
+        args.push(Arg::Int(v));
+        let a = args.len();
+        args.push(Arg::Text(id.into()));
+        sql.push_str(&format!(
+            " AND ({col}, {id_col}) {cmp} (${a}, ${})",
+            args.len()
+        ));
+    }
+    args.push(Arg::Int(p.limit.clamp(1, MAX_PAGE_LIMIT)));
+    sql.push_str(&format!(
+        " ORDER BY {col} {dir}, {id_col} {dir} LIMIT ${}",
+        args.len()
+    ));
+}
+
 /// A bound argument for dynamically built SQL.
 #[derive(Debug, Clone)]
 pub enum Arg {

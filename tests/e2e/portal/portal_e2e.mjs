@@ -278,7 +278,7 @@ const tests = {
     const page = ctx.customerPage;
 
     await visit(page, "/portal/invoices", "invoices");
-    const first = page.locator("main table a").first();
+    const first = page.locator("main table tbody a").first();
     await Promise.all([page.waitForNavigation(), first.click()]);
     await snap(page, "invoice");
     await accessible(page, "invoice");

@@ -74,21 +74,12 @@ impl App {
         &self,
         caller: &Caller,
         f: &InvoiceFilter,
-        sort: billing_store::InvoiceSort,
-        descending: bool,
-        after: Option<(i64, &str)>,
-        limit: i64,
+        p: &tollgate_store::SortedPage<'_, billing_store::InvoiceSort>,
     ) -> Result<Vec<InvoiceRow>, AppError> {
-        Ok(billing_store::list_invoices_sorted(
-            &self.store,
-            ScopeFilter::of(&caller.scope),
-            f,
-            sort,
-            descending,
-            after,
-            limit,
+        Ok(
+            billing_store::list_invoices_sorted(&self.store, ScopeFilter::of(&caller.scope), f, p)
+                .await?,
         )
-        .await?)
     }
 
     pub async fn get_invoice(&self, caller: &Caller, id: &str) -> Result<InvoiceView, AppError> {

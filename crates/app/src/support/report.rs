@@ -159,4 +159,43 @@ impl App {
             support_store::count_tickets(&self.store, scope(), &breached, true).await?,
         ))
     }
+
+    /// Tickets in the caller's scope sorted by a column, keyset-paged after `(value, id)`;
+    /// `breached`: only those whose first response is overdue now.
+    pub async fn tickets_sorted(
+        &self,
+        caller: &Caller,
+        state: Option<&str>,
+        breached: bool,
+        p: &tollgate_store::SortedPage<'_, support_store::TicketSort>,
+    ) -> Result<Vec<TicketRow>, AppError> {
+        let f = self.ticket_filter(state, breached)?;
+        Ok(
+            support_store::list_tickets_sorted(&self.store, ScopeFilter::of(&caller.scope), &f, p)
+                .await?,
+        )
+    }
+
+    /// The filter of a ticket list: a known state (or any), and `breached`: the first
+    /// response overdue now.
+    pub(crate) fn ticket_filter(
+        &self,
+        state: Option<&str>,
+        breached: bool,
+    ) -> Result<TicketFilter, AppError> {
+        if let Some(s) = state {
+            State::parse(s).ok_or_else(|| {
+                AppError::invalid(
+                    "filter_invalid",
+                    "state",
+                    "new, open, pending_customer, resolved or closed",
+                )
+            })?;
+        }
+        Ok(TicketFilter {
+            state: state.map(String::from),
+            breached_at: breached.then(|| self.now()),
+            created: None,
+        })
+    }
 }

@@ -9,7 +9,7 @@ use tollgate_core::support::ticket::{
     TechnicalData, CARE_TOPICS, MAX_MESSAGE_CHARS, MAX_SUBJECT_CHARS,
 };
 use tollgate_core::tenancy::{allows, Level, Permission, Scope};
-use tollgate_store::support::{self as support_store, TicketFilter, TicketMessageRow, TicketRow};
+use tollgate_store::support::{self as support_store, TicketMessageRow, TicketRow};
 use tollgate_store::{tenancy as tenancy_store, Page, ScopeFilter};
 
 use crate::access::audit_row;
@@ -394,20 +394,7 @@ impl App {
         breached: bool,
         page: &Page,
     ) -> Result<Vec<TicketRow>, AppError> {
-        if let Some(s) = state {
-            State::parse(s).ok_or_else(|| {
-                AppError::invalid(
-                    "filter_invalid",
-                    "state",
-                    "new, open, pending_customer, resolved or closed",
-                )
-            })?;
-        }
-        let f = TicketFilter {
-            state: state.map(String::from),
-            breached_at: breached.then(|| self.now()),
-            created: None,
-        };
+        let f = self.ticket_filter(state, breached)?;
         Ok(
             support_store::list_tickets(&self.store, ScopeFilter::of(&caller.scope), &f, page)
                 .await?,

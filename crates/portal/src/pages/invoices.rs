@@ -10,7 +10,6 @@ use tollgate_app::App;
 use tollgate_core::tenancy::Permission;
 use tollgate_store::billing::{InvoiceFilter, InvoiceSort};
 
-use super::next_link;
 use crate::error::{ErrorView, PageResult};
 use crate::format;
 use crate::session::{Fields, Session};
@@ -58,42 +57,16 @@ pub async fn list(
             ));
         }
     }
-    let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(InvoiceSort::parse(s).ok_or_else(|| {
-            crate::error::PageError::bad_request("sort_invalid", "sort", "date, due or total")
-        })?),
-    };
-    let descending = q.dir.as_deref() != Some("asc");
-    let cursor = match q.at.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(at) => {
-            let (v, id) = at
-                .split_once(':')
-                .and_then(|(v, id)| v.parse::<i64>().ok().map(|v| (v, id)))
-                .ok_or_else(|| {
-                    crate::error::PageError::bad_request(
-                        "cursor_invalid",
-                        "at",
-                        "not a cursor of this list: follow the next-page link",
-                    )
-                })?;
-            Some((v, id.to_string()))
-        }
-    };
-    let rows = match sort {
+    let params = super::sort_params(
+        q.sort.as_deref(),
+        q.dir.as_deref(),
+        q.at.as_deref(),
+        InvoiceSort::parse,
+        "date, due or total",
+    )?;
+    let rows = match super::sorted_page(&params) {
         None => app.list_invoices(&c, &f, &page).await?,
-        Some(s) => {
-            app.list_invoices_sorted(
-                &c,
-                &f,
-                s,
-                descending,
-                cursor.as_ref().map(|(v, id)| (*v, id.as_str())),
-                super::PAGE_ROWS,
-            )
-            .await?
-        }
+        Some(p) => app.list_invoices_sorted(&c, &f, &p).await?,
     };
     let filter = Form::filter("invoices-filter", "/portal/invoices")
         .field(
@@ -134,43 +107,18 @@ pub async fn list(
         }
     }
     let filters = base.trim_end_matches(['&', '?']).to_string();
-    let join = |b: &str| if b.contains('?') { '&' } else { '?' };
-    // Each sortable head sorts by its column, descending first, ascending when it already is.
-    for (label, key) in [
-        ("Date", InvoiceSort::InvoiceDate),
-        ("Due", InvoiceSort::DueDate),
-        ("Total", InvoiceSort::Total),
-    ] {
-        let (now, next_dir) = match sort {
-            Some(s) if s == key && descending => ("descending", "asc"),
-            Some(s) if s == key => ("ascending", "desc"),
-            _ => ("", "desc"),
-        };
-        t.sortable(
-            label,
-            format!(
-                "{filters}{}sort={}&dir={next_dir}",
-                join(&filters),
-                key.as_str()
-            ),
-            now,
-        );
-    }
-    t.next = match sort {
-        None => next_link(&filters, rows.len(), rows.last().map(|i| i.id.as_str())),
-        Some(s) => (i64::try_from(rows.len()).unwrap_or(0) >= super::PAGE_ROWS)
-            .then(|| rows.last())
-            .flatten()
-            .map(|last| {
-                format!(
-                    "{filters}{}sort={}&dir={}&at={}",
-                    join(&filters),
-                    s.as_str(),
-                    if descending { "desc" } else { "asc" },
-                    format::url_encode(&format!("{}:{}", s.value(last), last.id))
-                )
-            }),
-    };
+    super::sort_table(
+        &mut t,
+        &filters,
+        &[
+            ("Date", InvoiceSort::InvoiceDate),
+            ("Due", InvoiceSort::DueDate),
+            ("Total", InvoiceSort::Total),
+        ],
+        &params,
+        &rows,
+        |r| r.id.as_str(),
+    );
     Page::new(&session, "invoices", "Invoices")
         .section(Section::new("").form(filter).table(t))
         .ok()

@@ -10,6 +10,7 @@ use tollgate_app::support::NewTicket;
 use tollgate_app::App;
 use tollgate_core::support::ticket::Impact;
 use tollgate_core::tenancy::Permission;
+use tollgate_store::support::TicketSort;
 
 use crate::error::{ErrorView, PageResult};
 use crate::format;
@@ -24,6 +25,12 @@ pub struct TicketsQ {
     state: Option<String>,
     breached: Option<String>,
     after: Option<String>,
+    /// `opened` or `due`; by id when absent.
+    sort: Option<String>,
+    /// `asc` or `desc` (default).
+    dir: Option<String>,
+    /// The sorted list's cursor: `<value>:<id>` of the last row shown.
+    at: Option<String>,
 }
 
 pub async fn list(
@@ -38,7 +45,20 @@ pub async fn list(
         limit: super::PAGE_ROWS,
         after: q.after.clone().filter(|a| !a.is_empty()),
     };
-    let rows = app.tickets(&c, state.as_deref(), breached, &page).await?;
+    let params = super::sort_params(
+        q.sort.as_deref(),
+        q.dir.as_deref(),
+        q.at.as_deref(),
+        TicketSort::parse,
+        "opened or due",
+    )?;
+    let rows = match super::sorted_page(&params) {
+        None => app.tickets(&c, state.as_deref(), breached, &page).await?,
+        Some(p) => {
+            app.tickets_sorted(&c, state.as_deref(), breached, &p)
+                .await?
+        }
+    };
     let opt = |v: &str| {
         (
             v.to_string(),
@@ -106,10 +126,17 @@ pub async fn list(
     if breached {
         base.push_str("breached=on&");
     }
-    t.next = super::next_link(
-        base.trim_end_matches(['&', '?']),
-        rows.len(),
-        rows.last().map(|r| r.id.as_str()),
+    let filters = base.trim_end_matches(['&', '?']).to_string();
+    super::sort_table(
+        &mut t,
+        &filters,
+        &[
+            ("Opened", TicketSort::Opened),
+            ("First response due", TicketSort::ResponseDue),
+        ],
+        &params,
+        &rows,
+        |r| r.id.as_str(),
     );
     let mut s = Section::new("").form(filter).table(t);
     if session.may(Permission::TicketsWrite) {

@@ -214,37 +214,17 @@ pub async fn list_invoices_sorted(
     store: &Store,
     scope: ScopeFilter<'_>,
     f: &InvoiceFilter,
-    sort: InvoiceSort,
-    descending: bool,
-    after: Option<(i64, &str)>,
-    limit: i64,
+    p: &crate::SortedPage<'_, InvoiceSort>,
 ) -> Result<Vec<InvoiceRow>> {
     let text = |v: &Option<String>| v.clone().map(Arg::Text);
-    let col = sort.column();
-    let (cmp, dir) = if descending {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
-    };
+    let col = p.sort.column();
     let mut q = ScopedQuery::new(&format!("SELECT {} FROM invoices i", InvoiceRow::cols("i")));
     q.filter("i.period", "=", text(&f.period))
         .filter("i.level", "=", text(&f.level))
         .filter("i.billing_account_id", "=", text(&f.billing_account_id))
         .filter("i.partner_id", "=", text(&f.partner_id))
         .clause(|sql, args| push_invoice_scope(&scope, sql, args))
-        .clause(|sql, args| {
-            if let Some((v, id)) = after {
-                args.push(Arg::Int(v));
-                let a = args.len();
-                args.push(Arg::Text(id.into()));
-                sql.push_str(&format!(" AND ({col}, i.id) {cmp} (${a}, ${})", args.len()));
-            }
-            args.push(Arg::Int(limit.clamp(1, crate::MAX_PAGE_LIMIT)));
-            sql.push_str(&format!(
-                " ORDER BY {col} {dir}, i.id {dir} LIMIT ${}",
-                args.len()
-            ));
-        });
+        .clause(|sql, args| crate::push_sorted(sql, args, col, "i.id", p));
     q.fetch(store.reader(), InvoiceRow::from_row).await
 }
 

@@ -109,13 +109,7 @@ pub async fn list_tickets(
     let mut q = ScopedQuery::new(&format!("SELECT {} FROM tickets t", TicketRow::cols("t")));
     q.filter("t.state", "=", f.state.clone().map(Arg::Text))
         .clause(|sql, args| {
-            if let Some(at) = f.breached_at {
-                args.push(Arg::Int(at));
-                sql.push_str(&format!(
-                    " AND t.first_response_at IS NULL AND t.response_due_at < ${}",
-                    args.len()
-                ));
-            }
+            push_breached(f, sql, args);
             if let Some((from, to)) = f.created {
                 args.push(Arg::Int(from));
                 sql.push_str(&format!(" AND t.created_at >= ${}", args.len()));
@@ -125,6 +119,71 @@ pub async fn list_tickets(
             scope.push(sql, args, "t.customer_id", "t.partner_id")
         })
         .page("t.id", page);
+    q.fetch(store.reader(), TicketRow::from_row).await
+}
+
+/// `AND` the first response is overdue at the filter's `breached_at`, when it has one.
+fn push_breached(f: &TicketFilter, sql: &mut String, args: &mut Vec<Arg>) {
+    if let Some(at) = f.breached_at {
+        args.push(Arg::Int(at));
+        sql.push_str(&format!(
+            " AND t.first_response_at IS NULL AND t.response_due_at < ${}",
+            args.len()
+        ));
+    }
+}
+
+/// A column a ticket list can be sorted by (each an integer, with the id breaking ties).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketSort {
+    Opened,
+    ResponseDue,
+}
+
+impl TicketSort {
+    pub fn parse(s: &str) -> Option<TicketSort> {
+        match s {
+            "opened" => Some(TicketSort::Opened),
+            "due" => Some(TicketSort::ResponseDue),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketSort::Opened => "opened",
+            TicketSort::ResponseDue => "due",
+        }
+    }
+
+    /// The sort column's value of a row (what a cursor carries).
+    pub fn value(self, t: &TicketRow) -> i64 {
+        match self {
+            TicketSort::Opened => t.created_at,
+            TicketSort::ResponseDue => t.response_due_at,
+        }
+    }
+}
+
+/// Tickets in scope sorted by `sort` (then id), ascending or descending, after the row
+/// `(value, id)` of the previous page (keyset paging on the sort column).
+pub async fn list_tickets_sorted(
+    store: &Store,
+    scope: ScopeFilter<'_>,
+    f: &TicketFilter,
+    p: &crate::SortedPage<'_, TicketSort>,
+) -> Result<Vec<TicketRow>> {
+    let col = match p.sort {
+        TicketSort::Opened => "t.created_at",
+        TicketSort::ResponseDue => "t.response_due_at",
+    };
+    let mut q = ScopedQuery::new(&format!("SELECT {} FROM tickets t", TicketRow::cols("t")));
+    q.filter("t.state", "=", f.state.clone().map(Arg::Text))
+        .clause(|sql, args| {
+            push_breached(f, sql, args);
+            scope.push(sql, args, "t.customer_id", "t.partner_id");
+            crate::push_sorted(sql, args, col, "t.id", p);
+        });
     q.fetch(store.reader(), TicketRow::from_row).await
 }
 
@@ -141,13 +200,7 @@ pub async fn count_tickets(
             if open_only {
                 sql.push_str(" AND t.closed_at IS NULL");
             }
-            if let Some(at) = f.breached_at {
-                args.push(Arg::Int(at));
-                sql.push_str(&format!(
-                    " AND t.first_response_at IS NULL AND t.response_due_at < ${}",
-                    args.len()
-                ));
-            }
+            push_breached(f, sql, args);
             scope.push(sql, args, "t.customer_id", "t.partner_id")
         });
     Ok(
