@@ -155,6 +155,21 @@ pub(crate) fn audit_row(
     }
 }
 
+/// A one-time password-reset credential for `user_id`, valid [`RESET_TTL_S`] from `now`.
+pub(crate) fn reset_credential(user_id: &str, name: &str, token: &str, now: i64) -> CredentialRow {
+    CredentialRow {
+        id: new_id("rst"),
+        user_id: user_id.into(),
+        kind: "password_reset".into(),
+        name: name.into(),
+        token_hash: token_hash(token),
+        created_at: now,
+        expires_at: Some(now + RESET_TTL_S),
+        revoked_at: None,
+        revoked_reason: None,
+    }
+}
+
 /// What a new token looks like to its creator: the secret, once.
 #[derive(Debug, Clone)]
 pub struct IssuedToken {
@@ -497,17 +512,7 @@ impl App {
         auth::set_password_hash(&mut tx, &target.id, None).await?;
         auth::insert_credential(
             &mut tx,
-            &CredentialRow {
-                id: new_id("rst"),
-                user_id: target.id.clone(),
-                kind: "password_reset".into(),
-                name: "credentials lost (A2)".into(),
-                token_hash: token_hash(&reset),
-                created_at: now,
-                expires_at: Some(now + RESET_TTL_S),
-                revoked_at: None,
-                revoked_reason: None,
-            },
+            &reset_credential(&target.id, "credentials lost (A2)", &reset, now),
         )
         .await?;
         tollgate_store::outbox::enqueue(

@@ -10,11 +10,11 @@
 use serde_json::json;
 use tollgate_core::rules;
 use tollgate_store::audit;
-use tollgate_store::auth::{self, CredentialRow};
+use tollgate_store::auth;
 
-use super::{audit_row, RESET_TTL_S};
+use super::{audit_row, reset_credential};
 use crate::ids::new_id;
-use crate::secrets::{new_token, token_hash};
+use crate::secrets::new_token;
 use crate::{Actor, App, AppError};
 
 impl App {
@@ -37,17 +37,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         auth::insert_credential(
             &mut tx,
-            &CredentialRow {
-                id: new_id("rst"),
-                user_id: user.id.clone(),
-                kind: "password_reset".into(),
-                name: "reset requested at sign-in (A1)".into(),
-                token_hash: token_hash(&reset),
-                created_at: now,
-                expires_at: Some(now + RESET_TTL_S),
-                revoked_at: None,
-                revoked_reason: None,
-            },
+            &reset_credential(&user.id, "reset requested at sign-in (A1)", &reset, now),
         )
         .await?;
         tollgate_store::outbox::enqueue(

@@ -80,6 +80,14 @@ fn public_page(
     Ok(res)
 }
 
+/// The double-submit token of a public form: the cookie's, when the form carries the same.
+fn checked_form_token(headers: &HeaderMap, form: &Fields) -> Result<String, PageError> {
+    match cookie(headers, FORM_COOKIE) {
+        Some(token) if csrf_ok(&token, form.get(CSRF_FIELD)) => Ok(token),
+        _ => Err(csrf_refused()),
+    }
+}
+
 fn public_form(id: &str, title: &str, action: &str, token: &str) -> Form {
     Form {
         id: id.into(),
@@ -166,10 +174,7 @@ pub async fn login_submit(
     headers: HeaderMap,
     form: Fields,
 ) -> PageResult {
-    let token = cookie(&headers, FORM_COOKIE).unwrap_or_default();
-    if token.is_empty() || !csrf_ok(&token, form.get(CSRF_FIELD)) {
-        return Err(csrf_refused());
-    }
+    let token = checked_form_token(&headers, &form)?;
     let next = safe_next(form.get("next"));
     let email = form.get("email").unwrap_or_default();
     let password = form.get("password").unwrap_or_default();
@@ -262,10 +267,7 @@ pub async fn forgot_submit(
     headers: HeaderMap,
     form: Fields,
 ) -> PageResult {
-    let token = cookie(&headers, FORM_COOKIE).unwrap_or_default();
-    if token.is_empty() || !csrf_ok(&token, form.get(CSRF_FIELD)) {
-        return Err(csrf_refused());
-    }
+    let token = checked_form_token(&headers, &form)?;
     let email = form.get("email").unwrap_or_default();
     let (status, notice, f) = match app
         .request_password_reset(email, &actor_of(&origin))
@@ -335,10 +337,7 @@ pub async fn reset_submit(
     headers: HeaderMap,
     form: Fields,
 ) -> PageResult {
-    let token = cookie(&headers, FORM_COOKIE).unwrap_or_default();
-    if token.is_empty() || !csrf_ok(&token, form.get(CSRF_FIELD)) {
-        return Err(csrf_refused());
-    }
+    let token = checked_form_token(&headers, &form)?;
     let reset = form.get("token").unwrap_or_default();
     match app
         .reset_password(
