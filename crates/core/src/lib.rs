@@ -11,6 +11,7 @@ pub mod decision;
 pub mod e164;
 pub mod guard;
 pub mod ledger;
+pub mod messaging;
 pub mod money;
 pub mod numbers;
 pub mod postcode;

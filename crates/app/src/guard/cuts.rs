@@ -30,6 +30,7 @@ impl App {
             let in_scope = match scope {
                 SuspensionScope::All | SuspensionScope::Outbound => true,
                 SuspensionScope::International => call.international,
+                SuspensionScope::Messaging => false,
             };
             if emergency || !in_scope {
                 continue;

@@ -73,13 +73,16 @@ pub enum SuspensionScope {
     Outbound,
     /// International outbound calls only (F4: "only as far as needed").
     International,
+    /// Messages only (F4, M6, F9): calls go on.
+    Messaging,
 }
 
 impl SuspensionScope {
-    pub const ALL: [SuspensionScope; 3] = [
+    pub const ALL: [SuspensionScope; 4] = [
         SuspensionScope::All,
         SuspensionScope::Outbound,
         SuspensionScope::International,
+        SuspensionScope::Messaging,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -87,6 +90,7 @@ impl SuspensionScope {
             SuspensionScope::All => "all",
             SuspensionScope::Outbound => "outbound",
             SuspensionScope::International => "international",
+            SuspensionScope::Messaging => "messaging",
         }
     }
 
@@ -95,6 +99,7 @@ impl SuspensionScope {
             "all" => SuspensionScope::All,
             "outbound" => SuspensionScope::Outbound,
             "international" => SuspensionScope::International,
+            "messaging" => SuspensionScope::Messaging,
             _ => return None,
         })
     }
@@ -253,6 +258,7 @@ pub fn check_contract(
     let selective = active().find(|s| match s.scope {
         SuspensionScope::All | SuspensionScope::Outbound => true,
         SuspensionScope::International => international == Some(true),
+        SuspensionScope::Messaging => false,
     });
     if let Some(s) = selective {
         return Err(verdict(
