@@ -198,6 +198,7 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<BTreeMap<String, String>
     crate::billing::demo::seed_demo(app).await?;
     crate::receivables::demo::seed_demo(app).await?;
     crate::support::demo::seed_demo(app).await?;
+    crate::messaging::demo::seed_demo(app).await?;
     ensure_tokens(app, &sys, data_dir).await
 }
 

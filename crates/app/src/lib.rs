@@ -19,6 +19,7 @@ pub mod guard;
 pub mod guard_sim;
 pub mod guard_state;
 pub mod ids;
+pub mod messaging;
 pub mod metrics;
 pub mod numbers;
 pub mod rating;
@@ -129,6 +130,8 @@ pub struct App {
     /// The knowledge base's suggestion index (H11), rebuilt on import.
     pub(crate) kb: Arc<std::sync::RwLock<Arc<support::suggest::Index>>>,
     /// Support calendars by region (zone and holidays), dropped when a holiday is set.
+    /// Messaging: the admission cache, the durable queue's writer, delivery counters.
+    pub messaging: Arc<messaging::Messaging>,
     pub(crate) calendars: Arc<
         std::sync::Mutex<
             std::collections::HashMap<String, (tollgate_core::support::clock::Calendar, i64)>,
@@ -158,6 +161,7 @@ impl App {
             edge: Arc::default(),
             metrics: Arc::default(),
             kb: Arc::default(),
+            messaging: Arc::default(),
             calendars: Arc::default(),
         }
     }

@@ -12,6 +12,9 @@ pub use tollgate_store::billing::{
     SubscriptionPriceRow, SubscriptionRow, TaxRateRow,
 };
 pub use tollgate_store::guard::{AnnouncementRow, IncidentRow, PolicyRow, SuspensionRow};
+pub use tollgate_store::messaging::{
+    ConsentRow, MessageFilter, MessageRow, RegistrationRow, SuppressionRow,
+};
 pub use tollgate_store::numbers::{
     AckRow, AddressRow, ContactRow, DocRequestRow, DocumentRow, FlagRow, NumberFilter, NumberRow,
     PortInRow, PortOutRow, TransitionRow,

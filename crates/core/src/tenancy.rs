@@ -247,6 +247,17 @@ pub enum Permission {
     /// The provider's agents: states, class-of-service overrides, assignment, internal notes,
     /// contacting an end customer (H12), holidays, the knowledge base, inbound e-mail.
     TicketsAgent,
+    /// Messages in scope, their consents, suppressions and registrations (M7).
+    MessagesRead,
+    /// Send messages for an account in scope (M1: directly or through the partner).
+    MessagesSend,
+    /// Record consents and suppressions for an account in scope (M2, M3).
+    ConsentWrite,
+    /// File registrations for an account in scope (M5).
+    RegistrationsWrite,
+    /// The provider's messaging desk: registration status, the provider's suppression list,
+    /// reviews of stop requests, prices, inbound messages from a connector.
+    MessagingAdmin,
 }
 
 /// The one role × permission matrix.
@@ -303,7 +314,14 @@ pub fn allows(role: Role, perm: Permission) -> bool {
             OperatorAdmin | OperatorBilling | PartnerAdmin | CustomerAdmin
         ),
         OutboxManage | TicketsAgent => matches!(role, OperatorAdmin | OperatorSupport),
-        TicketsRead | TicketsWrite => true,
+        TicketsRead | TicketsWrite | MessagesRead => true,
+        MessagesSend => !matches!(role, OperatorSupport | OperatorBilling),
+        ConsentWrite => matches!(
+            role,
+            OperatorAdmin | PartnerAdmin | PartnerAgent | CustomerAdmin
+        ),
+        RegistrationsWrite => matches!(role, OperatorAdmin | PartnerAdmin | CustomerAdmin),
+        MessagingAdmin => matches!(role, OperatorAdmin | OperatorSupport),
     }
 }
 
@@ -411,6 +429,11 @@ mod tests {
             TicketsRead,
             TicketsWrite,
             TicketsAgent,
+            MessagesRead,
+            MessagesSend,
+            ConsentWrite,
+            RegistrationsWrite,
+            MessagingAdmin,
         ];
         let allowed: Vec<Permission> = every
             .into_iter()

@@ -95,6 +95,7 @@ pub const ROUTE_TABLES: &[&[RouteSpec]] = &[
     routes::table::billing::ROUTES,
     routes::table::receivables::ROUTES,
     routes::table::support::ROUTES,
+    routes::table::messaging::ROUTES,
 ];
 
 /// Every route of the API, the fragments in order.
@@ -116,6 +117,7 @@ fn mount(app: &App, max_body: usize) -> Router<App> {
         .merge(routes::table::billing::mount(app, max_body))
         .merge(routes::table::receivables::mount(app, max_body))
         .merge(routes::table::support::mount(app, max_body))
+        .merge(routes::table::messaging::mount(app, max_body))
 }
 
 /// Wraps a route with the authorization check of its access.

@@ -62,6 +62,9 @@ const CREATING_POSTS: &[&str] = &[
     "/v1/webhooks",
     "/v1/tickets",
     "/v1/tickets/{id}/attachments",
+    "/v1/messaging/consents",
+    "/v1/messaging/suppressions",
+    "/v1/messaging/registrations",
 ];
 
 #[test]

@@ -73,6 +73,13 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         "customer_admin",
     ];
     const AUDIT: &[&str] = &["operator_admin", "operator_support"];
+    const SENDERS: &[&str] = &[
+        "operator_admin",
+        "partner_admin",
+        "partner_agent",
+        "customer_admin",
+        "customer_user",
+    ];
     const SUSPEND: &[&str] = &["operator_admin", "operator_support", "partner_admin"];
     const RATE_READ: &[&str] = &[
         "operator_admin",
@@ -285,6 +292,26 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("PUT", "/v1/support/holidays"), AUDIT),
         (("PUT", "/v1/partners/{id}/support-region"), AUDIT),
         (("POST", "/v1/support/inbound-mail"), AUDIT),
+        (("POST", "/v1/messages"), SENDERS),
+        (("GET", "/v1/messages"), ALL),
+        (("GET", "/v1/messages/{id}"), ALL),
+        (("POST", "/v1/messages/inbound"), AUDIT),
+        (("POST", "/v1/messages/{id}/review"), AUDIT),
+        (("POST", "/v1/messaging/consents"), NUMBERS_CUSTOMER),
+        (("GET", "/v1/messaging/consents"), ALL),
+        (("POST", "/v1/messaging/consents/erase"), NUMBERS_CUSTOMER),
+        (("POST", "/v1/messaging/suppressions"), NUMBERS_CUSTOMER),
+        (("GET", "/v1/messaging/suppressions"), ALL),
+        (
+            ("DELETE", "/v1/messaging/suppressions/{id}"),
+            NUMBERS_CUSTOMER,
+        ),
+        (("POST", "/v1/messaging/registrations"), ADMINS),
+        (("GET", "/v1/messaging/registrations"), ALL),
+        (("POST", "/v1/messaging/registrations/{id}/status"), AUDIT),
+        (("PUT", "/v1/billing-accounts/{id}/messaging-price"), AUDIT),
+        (("POST", "/v1/messaging/usage-close"), BILLING),
+        (("GET", "/v1/messaging/export"), ALL),
     ])
 }
 

@@ -14,6 +14,7 @@ pub mod auth;
 pub mod billing;
 pub mod guard;
 pub mod ledger;
+pub mod messaging;
 pub mod migrate;
 pub mod numbers;
 pub mod outbox;

@@ -50,6 +50,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(12, "0012_webhooks"),
     migration!(13, "0013_support"),
     migration!(14, "0014_usage_daily"),
+    migration!(15, "0015_messaging"),
 ];
 
 impl Migration {

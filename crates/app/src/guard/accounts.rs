@@ -105,7 +105,7 @@ impl App {
     }
 
     /// The cached account, loaded or refreshed when older than [`ACCOUNT_CACHE_TTL_S`].
-    pub(super) async fn cached_account(
+    pub(crate) async fn cached_account(
         &self,
         account: &str,
         now: i64,

@@ -76,13 +76,13 @@ pub struct Decided {
 }
 
 #[derive(Debug, Clone)]
-struct CachedAccount {
-    policy: AccountPolicy,
-    customer_id: String,
+pub(crate) struct CachedAccount {
+    pub(crate) policy: AccountPolicy,
+    pub(crate) customer_id: String,
     rate_table: Option<String>,
     /// The currency the account bills in (B1): a rate in another one is not usable.
-    currency: String,
-    profile: (String, u32),
+    pub(crate) currency: String,
+    pub(crate) profile: (String, u32),
     loaded_at: i64,
     /// Changed in the store since it was read: the next decision reloads it. The emergency
     /// check still reads its home country and numbers (a suspension must not make an
@@ -267,7 +267,7 @@ impl App {
         }
     }
 
-    fn clause_for(&self, profile: &(String, u32), rule: RuleRef) -> String {
+    pub(crate) fn clause_for(&self, profile: &(String, u32), rule: RuleRef) -> String {
         self.terms
             .get(&profile.0, Some(profile.1))
             .map_or(rule.clause.to_string(), |p| p.clause_for(rule).to_string())

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod billing;
 pub mod guard;
+pub mod messaging;
 pub mod numbers;
 pub mod rating;
 pub mod receivables;

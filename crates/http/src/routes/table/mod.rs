@@ -4,6 +4,7 @@
 pub mod access;
 pub mod billing;
 pub mod guard;
+pub mod messaging;
 pub mod numbers;
 pub mod rating;
 pub mod receivables;
@@ -16,11 +17,13 @@ mod prelude {
     pub(crate) use crate::openapi::doc::{object_schema, text_schema};
     pub(crate) use crate::routes::billing as billing_routes;
     pub(crate) use crate::routes::guard as guard_routes;
+    pub(crate) use crate::routes::messaging as messaging_routes;
     pub(crate) use crate::routes::numbers as numbers_routes;
     pub(crate) use crate::routes::rating as rating_routes;
     pub(crate) use crate::routes::receivables as receivables_routes;
     pub(crate) use crate::routes::support as support_routes;
     pub(crate) use crate::routes::{access, tenancy};
+    pub(crate) use crate::wire::messaging::MessagingExportOut;
     pub(crate) use crate::wire::rating::{CdrLineIn, CdrOut, IngestReportOut};
     pub(crate) use crate::wire::Page;
     pub(crate) use crate::Access::{Perm, Public};

@@ -1,0 +1,292 @@
+//! Delivery: the worker that submits due messages through the SMPP session, applies delivery
+//! receipts and takes inbound messages.
+//!
+//! States: `queued` → `submitting` (claimed, one attempt more, committed before sending) →
+//! `submitted` (the SMSC's id) → `delivered` | `failed` by the receipt. An unavailable SMSC
+//! puts the message back in the queue ([`RETRY_AFTER_S`]). A process stopped between the
+//! claim and the SMSC's answer leaves `submitting` rows: at the next start they become
+//! `unknown` and are not sent again (a message is submitted at most once); queued messages
+//! are all still there.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, Semaphore};
+use tokio::task::JoinHandle;
+use tollgate_core::rules;
+use tollgate_store::messaging::{system as msg_store, MessageRow};
+
+use super::smpp::{Coding, Inbound, ReceiptState, SmppClient, Submit, SubmitError};
+use crate::{Actor, App, AppError};
+
+/// Due messages read per pass.
+pub const DUE_BATCH: i64 = 500;
+/// Longest sleep of an idle worker before it looks at the queue again.
+pub const IDLE_WAIT_MS: u64 = 1_000;
+/// When an unavailable SMSC is tried again for a message.
+pub const RETRY_AFTER_S: i64 = 5;
+/// Receipts kept that arrived before their submission was recorded.
+pub const MAX_EARLY_RECEIPTS: usize = 10_000;
+/// Submissions in flight at once (the SMPP window bounds them further).
+pub const MAX_IN_FLIGHT: usize = 256;
+
+/// Codes of the system's own replies that go out even to an opted-out recipient (M3: the
+/// opt-out confirmation).
+const SYSTEM_REPLIES: &[&str] = &["opt_out_confirmation", "opt_in_confirmation", "help_reply"];
+
+/// The running delivery tasks.
+pub struct Delivery {
+    pub client: SmppClient,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Delivery {
+    /// Stops the worker and unbinds.
+    pub async fn stop(self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+        self.client.stop().await;
+    }
+}
+
+fn receipt_state(s: ReceiptState) -> Option<&'static str> {
+    match s {
+        ReceiptState::Delivered => Some("delivered"),
+        ReceiptState::Failed | ReceiptState::Expired | ReceiptState::Rejected => Some("failed"),
+        ReceiptState::Other => None,
+    }
+}
+
+impl App {
+    /// Starts delivering through an SMPP session: messages a stopped process left mid-submit
+    /// are marked `unknown`, then the worker and the inbound reader run until stopped.
+    pub async fn start_delivery(
+        &self,
+        client: SmppClient,
+        inbound: mpsc::Receiver<Inbound>,
+    ) -> Result<Delivery, AppError> {
+        let orphaned = msg_store::orphaned_submissions(&self.store, self.now()).await?;
+        if orphaned > 0 {
+            tracing::warn!(
+                orphaned,
+                "messages left mid-submission by a stopped process marked unknown (not sent again)"
+            );
+        }
+        let worker = {
+            let (app, client) = (self.clone(), client.clone());
+            tokio::spawn(async move { app.delivery_loop(client).await })
+        };
+        let reader = {
+            let app = self.clone();
+            tokio::spawn(async move { app.inbound_loop(inbound).await })
+        };
+        Ok(Delivery {
+            client,
+            tasks: vec![worker, reader],
+        })
+    }
+
+    async fn delivery_loop(&self, client: SmppClient) {
+        loop {
+            let n = match self.deliver_due(&client).await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::error!(error = %e, "message delivery pass failed");
+                    0
+                }
+            };
+            if n == 0 {
+                let wait = match msg_store::next_due(&self.store).await {
+                    Ok(Some(t)) => ((t - self.now()).max(0) as u64 * 1_000).clamp(10, IDLE_WAIT_MS),
+                    _ => IDLE_WAIT_MS,
+                };
+                tokio::select! {
+                    _ = self.messaging.wake.notified() => {}
+                    _ = tokio::time::sleep(std::time::Duration::from_millis(wait)) => {}
+                }
+            }
+        }
+    }
+
+    async fn inbound_loop(&self, mut inbound: mpsc::Receiver<Inbound>) {
+        let actor = Actor {
+            actor: "system:smpp".into(),
+            source: "smpp".into(),
+            request_id: "smpp".into(),
+        };
+        while let Some(i) = inbound.recv().await {
+            let r = match i {
+                Inbound::Receipt {
+                    message_id,
+                    state,
+                    error,
+                } => self.apply_receipt(&message_id, state, &error).await,
+                Inbound::Message { from, to, body } => self
+                    .receive_message(&actor, &from, &to, &body)
+                    .await
+                    .map(|_| ()),
+            };
+            if let Err(e) = r {
+                tracing::warn!(error = %e, "inbound SMPP traffic not applied");
+            }
+        }
+    }
+
+    /// One pass over the due messages: how many were handled (0 when the SMSC is not bound).
+    pub async fn deliver_due(&self, client: &SmppClient) -> Result<usize, AppError> {
+        if !client.is_bound() {
+            return Ok(0);
+        }
+        let now = self.now();
+        let due = msg_store::due(&self.store, now, DUE_BATCH).await?;
+        let n = due.len();
+        let slots = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+        let mut running = tokio::task::JoinSet::new();
+        for m in due {
+            if self.withdrawn(&m, now).await? {
+                continue;
+            }
+            if !msg_store::claim(&self.store, &m.id, "smpp", now).await? {
+                continue;
+            }
+            let permit = slots
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let (app, client) = (self.clone(), client.clone());
+            running.spawn(async move {
+                let r = app.submit_one(&client, &m).await;
+                drop(permit);
+                if let Err(e) = r {
+                    tracing::error!(error = %e, id = %m.id, "recording a submission failed");
+                }
+            });
+        }
+        while running.join_next().await.is_some() {}
+        Ok(n)
+    }
+
+    /// A queued message whose recipient opted out or was suppressed since it was admitted is
+    /// refused instead of sent (M3: opt-outs are honoured at once).
+    async fn withdrawn(&self, m: &MessageRow, now: i64) -> Result<bool, AppError> {
+        if SYSTEM_REPLIES.contains(&m.code.as_str()) {
+            return Ok(false);
+        }
+        self.load_messaging_facts(&m.billing_account_id, now)
+            .await?;
+        let (opted_out, suppressed) = {
+            let a = self.messaging.accounts.lock().expect("messaging lock");
+            let f = a.get(&m.billing_account_id);
+            (
+                f.and_then(|f| f.consent.get(&m.recipient))
+                    .is_some_and(|c| c.opted_out),
+                f.is_some_and(|f| f.suppressed.contains(&m.recipient)),
+            )
+        };
+        if !(opted_out || suppressed) {
+            return Ok(false);
+        }
+        let code = if opted_out {
+            "recipient_opted_out"
+        } else {
+            "recipient_suppressed"
+        };
+        msg_store::refuse_queued(
+            &self.store,
+            &m.id,
+            code,
+            rules::M3.rule,
+            rules::M3.clause,
+            "the recipient opted out or was suppressed after the message was admitted",
+            now,
+        )
+        .await?;
+        Ok(true)
+    }
+
+    async fn submit_one(&self, client: &SmppClient, m: &MessageRow) -> Result<(), AppError> {
+        let body = m.body.clone().unwrap_or_default();
+        let coding = if m.encoding == "gsm7" {
+            Coding::Gsm7
+        } else {
+            Coding::Ucs2
+        };
+        let sub = Submit {
+            from: &m.sender,
+            to: &m.recipient,
+            body: &body,
+            coding,
+            receipt: true,
+        };
+        let r = client.submit(&sub).await;
+        let now = self.now();
+        let stats = &self.messaging.stats;
+        match r {
+            Ok(smsc_id) => {
+                msg_store::submitted(&self.store, &m.id, &smsc_id, now).await?;
+                stats.submitted.fetch_add(1, Ordering::Relaxed);
+                let early = self
+                    .messaging
+                    .early_receipts
+                    .lock()
+                    .expect("receipts lock")
+                    .remove(&smsc_id);
+                if let Some((state, error)) = early {
+                    self.record_receipt(&smsc_id, &state, &error).await?;
+                }
+            }
+            Err(SubmitError::Unavailable(why)) => {
+                msg_store::requeue(&self.store, &m.id, now + RETRY_AFTER_S, &why, now).await?;
+            }
+            Err(e @ SubmitError::Rejected { .. }) => {
+                msg_store::finish(&self.store, &m.id, "failed", &e.to_string(), now).await?;
+                stats.failed.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(e @ SubmitError::Timeout) => {
+                msg_store::finish(&self.store, &m.id, "unknown", &e.to_string(), now).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A delivery receipt from the SMSC; kept for a moment if its submission is not recorded
+    /// yet (the receipt can overtake the `submit_sm_resp` bookkeeping).
+    pub async fn apply_receipt(
+        &self,
+        smsc_id: &str,
+        state: ReceiptState,
+        error: &str,
+    ) -> Result<(), AppError> {
+        let Some(state) = receipt_state(state) else {
+            return Ok(());
+        };
+        if !self.record_receipt(smsc_id, state, error).await? {
+            let mut early = self.messaging.early_receipts.lock().expect("receipts lock");
+            if early.len() >= MAX_EARLY_RECEIPTS {
+                early.clear();
+            }
+            early.insert(smsc_id.to_string(), (state.to_string(), error.to_string()));
+        }
+        Ok(())
+    }
+
+    async fn record_receipt(
+        &self,
+        smsc_id: &str,
+        state: &str,
+        error: &str,
+    ) -> Result<bool, AppError> {
+        let applied = msg_store::receipt(&self.store, smsc_id, state, error, self.now()).await?;
+        if applied {
+            let c = if state == "delivered" {
+                &self.messaging.stats.delivered
+            } else {
+                &self.messaging.stats.failed
+            };
+            c.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(applied)
+    }
+}
