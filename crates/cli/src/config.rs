@@ -34,6 +34,12 @@ pub struct Config {
     /// Kamailio's evapi socket (`host:port`) to connect to as the SIP edge's guard; empty:
     /// no edge connection (calls are decided over HTTP only).
     pub edge_evapi: String,
+    /// The SMSC (`host:port`, SMPP 3.4) messages are delivered through; empty: admitted
+    /// messages wait in the queue (with `demo`, a local SMSC on 127.0.0.1 takes them).
+    pub smpp: String,
+    pub smpp_system_id: String,
+    /// The SMPP password (redacted in `config show`).
+    pub smpp_password: String,
 }
 
 impl Default for Config {
@@ -50,6 +56,9 @@ impl Default for Config {
             smtp_relay: String::new(),
             mail_from: "tollgate@localhost".into(),
             edge_evapi: String::new(),
+            smpp: String::new(),
+            smpp_system_id: "tollgate".into(),
+            smpp_password: String::new(),
         }
     }
 }
@@ -67,6 +76,9 @@ pub const KEYS: &[&str] = &[
     "smtp_relay",
     "mail_from",
     "edge_evapi",
+    "smpp",
+    "smpp_system_id",
+    "smpp_password",
 ];
 
 /// Flags that override the file and the environment.
@@ -181,7 +193,7 @@ impl Config {
     /// TOML dump with secrets redacted.
     pub fn show(&self) -> String {
         format!(
-            "listen = {:?}\ndata_dir = {:?}\ndatabase_url = {:?}\nlog = {:?}\nlog_format = {:?}\nmax_body_bytes = {}\ndemo = {}\ntrusted_proxies = {:?}\nsmtp_relay = {:?}\nmail_from = {:?}\nedge_evapi = {:?}\n",
+            "listen = {:?}\ndata_dir = {:?}\ndatabase_url = {:?}\nlog = {:?}\nlog_format = {:?}\nmax_body_bytes = {}\ndemo = {}\ntrusted_proxies = {:?}\nsmtp_relay = {:?}\nmail_from = {:?}\nedge_evapi = {:?}\nsmpp = {:?}\nsmpp_system_id = {:?}\nsmpp_password = {:?}\n",
             self.listen,
             self.data_dir.display().to_string(),
             tollgate_store::redact_url(&self.database_url()),
@@ -192,7 +204,10 @@ impl Config {
             self.trusted_proxies,
             self.smtp_relay,
             self.mail_from,
-            self.edge_evapi
+            self.edge_evapi,
+            self.smpp,
+            self.smpp_system_id,
+            if self.smpp_password.is_empty() { "" } else { "(redacted)" }
         )
     }
 }

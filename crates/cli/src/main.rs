@@ -359,6 +359,37 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
     }
 }
 
+/// Messaging delivery: through the configured SMSC, or with the demo through a local SMSC on
+/// 127.0.0.1 (so a first start shows messages delivered with receipts); else queued only.
+async fn start_messaging(app: &tollgate_app::App, cfg: &config::Config) -> Result<(), Fail> {
+    use tollgate_app::messaging::smpp::{smsc::LocalSmsc, SmppClient, SmppConfig};
+    let addr = if !cfg.smpp.is_empty() {
+        cfg.smpp.clone()
+    } else if cfg.demo {
+        let smsc = LocalSmsc::start(&cfg.smpp_system_id, &cfg.smpp_password)
+            .await
+            .map_err(|e| Fail(1, format!("demo SMSC: {e}")))?;
+        smsc.set_receipts(true, "DELIVRD");
+        let addr = smsc.addr().to_string();
+        tracing::info!(%addr, "demo: a local SMSC takes the messages and returns delivery receipts");
+        // Lives as long as the process.
+        std::mem::forget(smsc);
+        addr
+    } else {
+        tracing::info!("no smpp configured: admitted messages wait in the queue");
+        return Ok(());
+    };
+    let (client, inbound) = SmppClient::start(SmppConfig::new(
+        &addr,
+        &cfg.smpp_system_id,
+        &cfg.smpp_password,
+    ));
+    let delivery = app.start_delivery(client, inbound).await?;
+    tracing::info!(%addr, "delivering messages over SMPP");
+    std::mem::forget(delivery);
+    Ok(())
+}
+
 async fn serve(cfg: config::Config) -> Result<(), Fail> {
     let app = open_app(&cfg).await?;
     app.start_guard().await?;
@@ -416,6 +447,7 @@ async fn serve(cfg: config::Config) -> Result<(), Fail> {
             }
         }
     });
+    start_messaging(&app, &cfg).await?;
     if !cfg.edge_evapi.is_empty() {
         let edge = app.clone();
         let addr = cfg.edge_evapi.clone();
