@@ -11,7 +11,7 @@ use tokio::sync::mpsc::Receiver;
 use tokio::time::timeout;
 use tollgate_app::messaging::smpp::smsc::LocalSmsc;
 use tollgate_app::messaging::smpp::{
-    Coding, Inbound, ReceiptState, SmppClient, SmppConfig, Submit, SubmitError,
+    Coding, Delivered, Inbound, ReceiptState, SmppClient, SmppConfig, Submit, SubmitError,
 };
 
 /// The longest any single step may take.
@@ -27,7 +27,7 @@ fn config(smsc: &LocalSmsc) -> SmppConfig {
 }
 
 /// A local SMSC and a client bound to it with `tune` applied to the configuration.
-async fn bound(tune: impl FnOnce(&mut SmppConfig)) -> (LocalSmsc, SmppClient, Receiver<Inbound>) {
+async fn bound(tune: impl FnOnce(&mut SmppConfig)) -> (LocalSmsc, SmppClient, Receiver<Delivered>) {
     let smsc = LocalSmsc::start(SYSTEM_ID, PASSWORD).await.unwrap();
     let mut cfg = config(&smsc);
     tune(&mut cfg);
@@ -54,8 +54,11 @@ fn text<'a>(from: &'a str, to: &'a str, body: &'a str) -> Submit<'a> {
     }
 }
 
-async fn next(rx: &mut Receiver<Inbound>) -> Inbound {
-    bounded(rx.recv()).await.expect("inbound channel open")
+async fn next(rx: &mut Receiver<Delivered>) -> Inbound {
+    bounded(rx.recv())
+        .await
+        .expect("inbound channel open")
+        .accept()
 }
 
 /// Polls `f` until true; false after [`WAIT`].
@@ -199,15 +202,24 @@ async fn an_undeliv_receipt_is_failed() {
 async fn mobile_originated_messages_reach_the_client() {
     let (smsc, client, mut rx) = bound(|_| {}).await;
     // All GSM 03.38 (sent with data_coding 0), then one with '☎' (sent as UCS-2).
-    assert!(bounded(smsc.send_mo("+447700900123", "4477001", "STOP {now} €")).await);
-    assert!(bounded(smsc.send_mo("447700900124", "4477001", "Grüße ☎")).await);
     let expect = |from: &str, body: &str| Inbound::Message {
         from: from.into(),
         to: "4477001".into(),
         body: body.into(),
     };
-    assert_eq!(next(&mut rx).await, expect("447700900123", "STOP {now} €"));
-    assert_eq!(next(&mut rx).await, expect("447700900124", "Grüße ☎"));
+    // The SMSC's deliver_sm is answered once the client's receiver accepted it.
+    let (sent, got) = tokio::join!(
+        smsc.send_mo("+447700900123", "4477001", "STOP {now} €"),
+        next(&mut rx)
+    );
+    assert!(sent);
+    assert_eq!(got, expect("447700900123", "STOP {now} €"));
+    let (sent, got) = tokio::join!(
+        smsc.send_mo("447700900124", "4477001", "Grüße ☎"),
+        next(&mut rx)
+    );
+    assert!(sent);
+    assert_eq!(got, expect("447700900124", "Grüße ☎"));
     assert_eq!(client.stats().inbound, 2);
     stop_all(smsc, client).await;
 }
@@ -405,34 +417,19 @@ async fn a_pdu_longer_than_the_limit_closes_the_connection() {
     bounded(client.stop()).await;
 }
 
-/// Throughput against the local SMSC (window 50); run with
-/// `cargo test --release -p tollgate-app --features sim --test smpp -- --ignored --nocapture`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a measurement: run in release"]
-async fn submit_throughput_with_window_50() {
-    const N: usize = 50_000;
-    const TASKS: usize = 100;
-    let (smsc, client, _rx) = bound(|c| c.window = 50).await;
-    let started = Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for t in 0..TASKS {
-        let client = client.clone();
-        tasks.spawn(async move {
-            for i in (t..N).step_by(TASKS) {
-                let body = format!("benchmark message {i}");
-                client
-                    .submit(&text("4477", "15550100", &body))
-                    .await
-                    .unwrap();
-            }
-        });
-    }
-    timeout(Duration::from_secs(120), tasks.join_all())
-        .await
-        .unwrap();
-    let rate = N as f64 / started.elapsed().as_secs_f64();
-    println!("{N} submits in {:?}: {rate:.0}/s", started.elapsed());
-    assert_eq!(smsc.submitted_count(), N);
-    assert!(rate >= 2_000.0, "{rate:.0}/s");
+#[tokio::test]
+async fn an_inbound_message_not_kept_is_answered_with_a_temporary_error_so_the_smsc_retries() {
+    let (smsc, client, mut rx) = bound(|c| c.response_timeout_ms = 300).await;
+    // The receiver refuses (e.g. its database write failed): the SMSC hears ESME_RX_T_APPN.
+    let (sent, _) = tokio::join!(smsc.send_mo("447700900125", "4477001", "STOP"), async {
+        bounded(rx.recv()).await.expect("inbound").ack(false)
+    });
+    assert!(!sent);
+    // Nobody answers at all: the same, after the response timeout.
+    let (sent, item) = tokio::join!(smsc.send_mo("447700900125", "4477001", "STOP"), async {
+        bounded(rx.recv()).await.expect("inbound")
+    });
+    assert!(!sent);
+    drop(item);
     stop_all(smsc, client).await;
 }

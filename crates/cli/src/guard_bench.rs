@@ -12,7 +12,7 @@ use tollgate_store::guard::PolicyRow;
 use crate::rating_cmd::rss_kib;
 use crate::Fail;
 
-fn pct(sorted: &[u64], p: f64) -> u64 {
+pub(crate) fn pct(sorted: &[u64], p: f64) -> u64 {
     if sorted.is_empty() {
         return 0;
     }
@@ -20,9 +20,10 @@ fn pct(sorted: &[u64], p: f64) -> u64 {
 }
 
 /// One keep-alive connection sending `n` decisions; returns the latencies in microseconds.
-async fn client(
+pub(crate) async fn client(
     addr: std::net::SocketAddr,
     token: String,
+    path: &'static str,
     bodies: Vec<String>,
     deadline: Instant,
 ) -> Result<Vec<u64>, Fail> {
@@ -35,7 +36,7 @@ async fn client(
             break;
         }
         let req = format!(
-            "POST /v1/guard/calls HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         );
         let t = Instant::now();
@@ -208,7 +209,13 @@ pub async fn run(
                 format!(r#"{{"billing_account":"{ba}","from":"{from}","to":"{to}","source_ip":"198.51.100.2","call_id":"h{c}-{i}"}}"#)
             })
             .collect();
-        tasks.push(tokio::spawn(client(addr, token.clone(), bodies, deadline)));
+        tasks.push(tokio::spawn(client(
+            addr,
+            token.clone(),
+            "/v1/guard/calls",
+            bodies,
+            deadline,
+        )));
     }
     let t = Instant::now();
     let mut all = Vec::new();

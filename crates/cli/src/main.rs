@@ -8,6 +8,7 @@ mod generate;
 mod guard_bench;
 mod http_bench;
 mod list_bench;
+mod messaging_bench;
 mod numbers_cmd;
 mod portal_bench;
 mod progress;
@@ -354,6 +355,15 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
                     runs,
                 },
         } => portal_bench::run(calls, numbers, runs).await,
+        Command::Bench {
+            action:
+                rating_cmd::BenchCmd::Messaging {
+                    admissions,
+                    http_messages,
+                    connections,
+                    submits,
+                },
+        } => messaging_bench::run(admissions, http_messages, connections, submits).await,
         Command::Bench { action } => rating_cmd::bench(action).await,
         Command::Generate { action } => rating_cmd::generate(action),
     }

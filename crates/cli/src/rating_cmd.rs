@@ -74,6 +74,19 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 2_000)]
         tickets: usize,
     },
+    /// Messaging: admission in process (against the guard's call decision), messages into
+    /// the durable queue over HTTP (against guard decisions), SMPP submits to a local SMSC
+    /// (against stop-and-wait).
+    Messaging {
+        #[arg(long, default_value_t = 100_000)]
+        admissions: usize,
+        #[arg(long, default_value_t = 40_000)]
+        http_messages: usize,
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+        #[arg(long, default_value_t = 20_000)]
+        submits: usize,
+    },
     /// Portal pages: server time p50/p99 per page and role, on the demo data and with many
     /// calls and numbers added (against /healthz and the JSON API in the same run).
     Portal {

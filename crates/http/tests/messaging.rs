@@ -58,12 +58,12 @@ async fn consent(t: &T, account: &str, to: &str) {
     assert_eq!(s, StatusCode::CREATED, "{v}");
 }
 
-async fn register_texas(t: &T, account: &str) {
+async fn register_state(t: &T, account: &str, region: &str) {
     let (s, v) = t
         .post(
             "/v1/messaging/registrations",
             "operator",
-            json!({"billing_account": account, "kind": "state", "reference": "TX-3401-0001", "region": "US-TX", "fee": "200.00"}),
+            json!({"billing_account": account, "kind": "state", "reference": format!("{region}-0001"), "region": region, "fee": "200.00"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -103,7 +103,7 @@ async fn m4_texas_marketing_at_0830_on_sunday_is_deferred_to_noon_and_allowed_at
         (Some("state_registration_missing"), Some("M5")),
         "{v}"
     );
-    register_texas(&t, &ba).await;
+    register_state(&t, &ba, "US-TX").await;
     // Sunday 2026-11-22 08:30 CST (UTC-6) = 14:30Z: Texas allows Sundays from noon.
     t.app.clock.set(at("2026-11-22T14:30:00Z"));
     let (s, v) = send(
@@ -180,6 +180,7 @@ async fn m4_a_florida_number_at_2030_local_is_refused() {
     let t = setup().await;
     let ba = direct_corp(&t).await;
     consent(&t, &ba, "+13055550142").await;
+    register_state(&t, &ba, "US-FL").await;
     // 20:30 EST (UTC-5) on Wednesday 2026-11-18 = 01:30Z on the 19th: Florida ends at 20:00.
     t.app.clock.set(at("2026-11-19T01:30:00Z"));
     let (_, v) = send(
@@ -653,4 +654,148 @@ async fn b8_delivered_segments_surcharges_and_fees_go_on_the_next_invoice_once()
             .all(|x| x["billing_account_id"] != ba.as_str()),
         "{again}"
     );
+}
+
+async fn wait_state(t: &T, id: &str, want: &str) -> String {
+    let mut state = String::new();
+    for _ in 0..200 {
+        let (_, m) = t.get(&format!("/v1/messages/{id}"), "operator").await;
+        state = m["state"].as_str().unwrap_or_default().to_string();
+        if state == want {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    state
+}
+
+#[tokio::test]
+async fn m4_m3_a_deferred_message_goes_at_the_first_allowed_minute_unless_a_stop_came_first() {
+    use tollgate_app::messaging::smpp::{smsc::LocalSmsc, SmppClient, SmppConfig};
+    let t = setup().await;
+    let ba = direct_corp(&t).await;
+    register_state(&t, &ba, "US-TX").await;
+    consent(&t, &ba, "+12145550143").await;
+    let smsc = LocalSmsc::start("tollgate", "secret").await.unwrap();
+    smsc.set_receipts(true, "DELIVRD");
+    let (client, inbound) = SmppClient::start(SmppConfig::new(
+        &smsc.addr().to_string(),
+        "tollgate",
+        "secret",
+    ));
+    let delivery = t.app.start_delivery(client, inbound).await.unwrap();
+    // Sunday 08:30 CST (14:30Z): both deferred to 12:00 CST (18:00Z).
+    t.app.clock.set(at("2026-11-22T14:30:00Z"));
+    let (_, a) = send(
+        &t,
+        "operator",
+        &ba,
+        "+12145550142",
+        "marketing",
+        PROMO,
+        true,
+    )
+    .await;
+    let (_, b) = send(
+        &t,
+        "operator",
+        &ba,
+        "+12145550143",
+        "marketing",
+        PROMO,
+        true,
+    )
+    .await;
+    assert_eq!(
+        (a["status"].as_str(), b["send_at"].as_str()),
+        (Some("deferred"), Some("2026-11-22T18:00:00Z")),
+        "{a} {b}"
+    );
+    // The second recipient writes STOP at 10:00 CST, before the release.
+    t.app.clock.set(at("2026-11-22T16:00:00Z"));
+    let (_, r) = t
+        .post(
+            "/v1/messages/inbound",
+            "operator",
+            json!({"from": "+12145550143", "to": FROM, "body": "STOP"}),
+        )
+        .await;
+    assert_eq!(r["message"]["keyword"], "opt_out", "{r}");
+    let first_seen = smsc.submitted().iter().filter(|s| s.body == PROMO).count();
+    t.app.clock.set(at("2026-11-22T18:00:00Z"));
+    t.app.messaging.wake.notify_one();
+    assert_eq!(
+        wait_state(&t, a["id"].as_str().unwrap(), "delivered").await,
+        "delivered"
+    );
+    let (_, m) = t
+        .get(
+            &format!("/v1/messages/{}", b["id"].as_str().unwrap()),
+            "operator",
+        )
+        .await;
+    assert_eq!(
+        (m["state"].as_str(), m["code"].as_str(), m["rule"].as_str()),
+        (Some("refused"), Some("recipient_opted_out"), Some("M3")),
+        "{m}"
+    );
+    // Before noon nothing promotional went out; after it, the one still wanted.
+    assert_eq!(first_seen, 0);
+    assert_eq!(
+        smsc.submitted().iter().filter(|s| s.body == PROMO).count(),
+        1
+    );
+    delivery.stop().await;
+    smsc.stop().await;
+}
+
+#[tokio::test]
+async fn b8_a_customer_files_a_registration_but_the_provider_sets_its_fees() {
+    let t = setup().await;
+    let (_, accounts) = t.get("/v1/billing-accounts?limit=100", "customer_a").await;
+    let ba = accounts["items"][0]["id"].as_str().unwrap().to_string();
+    let (s, v) = t.post("/v1/messaging/registrations", "customer_a", json!({"billing_account": ba, "kind": "sender_id", "reference": "AcmeDent", "fee": "0.00", "surcharge": "0.01"})).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("fees_set_by_provider")
+        ),
+        "{v}"
+    );
+    let (s, v) = t
+        .post(
+            "/v1/messaging/registrations",
+            "customer_a",
+            json!({"billing_account": ba, "kind": "sender_id", "reference": "AcmeDent"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["status"].as_str()),
+        (StatusCode::CREATED, Some("pending")),
+        "{v}"
+    );
+    let id = v["id"].as_str().unwrap();
+    // The registry's answer with the provider's fees: 25.00 once, 0.05 per message.
+    let (s, v) = t
+        .post(
+            &format!("/v1/messaging/registrations/{id}/status"),
+            "operator",
+            json!({"status": "approved", "fee": "25.00", "surcharge": "0.05"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["fee"].as_str(), v["surcharge"].as_str()),
+        (StatusCode::OK, Some("25.000000"), Some("0.050000")),
+        "{v}"
+    );
+    // The customer cannot approve its own registration.
+    let (s, _) = t
+        .post(
+            &format!("/v1/messaging/registrations/{id}/status"),
+            "customer_a",
+            json!({"status": "approved"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
 }

@@ -517,3 +517,33 @@ async fn h4_tickets_sort_by_their_first_response_due_time() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("cursor_invalid"));
 }
+
+#[tokio::test]
+async fn m7_the_messages_page_explains_each_decision_by_its_rule_and_scope_holds() {
+    let t = setup().await;
+    let mut b = Browser::new(&t);
+    b.sign_in(email_of("operator"), PASSWORD).await;
+    let p = b.get("/portal/messages").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    // The demo's spoofed sender and its rule, the STOP and its confirmation, the campaign.
+    for text in [
+        "refused · sender_not_owned",
+        "F8 (W 23.6)",
+        "received · keyword_opt_out",
+        "opt_out_confirmation",
+        "10DLC campaign",
+        "CDEMO01",
+    ] {
+        assert!(p.body.contains(text), "missing {text}");
+    }
+    // Acme Dental's admin sees none of Direct Corp's messages.
+    let mut a = Browser::new(&t);
+    a.sign_in(email_of("customer_a"), PASSWORD).await;
+    let p = a.get("/portal/messages").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        !p.body.contains("CDEMO01") && p.body.contains("No message yet."),
+        "{}",
+        p.body
+    );
+}

@@ -105,6 +105,7 @@ pub fn router(max_body: usize, bulk_body: usize) -> Router<App> {
             post(rates::import).layer(DefaultBodyLimit::max(bulk_body)),
         )
         .route("/portal/guard", get(guard::show))
+        .route("/portal/messages", get(messaging::show))
         .route("/portal/invoices", get(invoices::list))
         .route("/portal/invoices/{id}", get(invoices::show))
         .route("/portal/invoices/{id}/pdf", get(invoices::pdf))

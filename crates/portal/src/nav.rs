@@ -54,6 +54,12 @@ pub const ENTRIES: &[Entry] = &[
         perm: Permission::GuardRead,
     },
     Entry {
+        key: "messages",
+        path: "/portal/messages",
+        label: "Messages",
+        perm: Permission::MessagesRead,
+    },
+    Entry {
         key: "invoices",
         path: "/portal/invoices",
         label: "Invoices",

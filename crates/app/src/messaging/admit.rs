@@ -4,11 +4,11 @@
 
 use std::sync::atomic::Ordering;
 
-use tollgate_core::messaging::{self as core_msg, segments, zones, Category, Sender, Status};
-use tollgate_core::{country, e164};
+use tollgate_core::e164;
+use tollgate_core::messaging::{self as core_msg, segments, Category, Sender, Status};
 use tollgate_store::messaging::{system as msg_store, MessageRow};
 
-use super::{zone, CAP_WINDOW_S, MAX_CAMPAIGN_CHARS, MAX_IDEMPOTENCY_KEY_CHARS};
+use super::{CAP_WINDOW_S, MAX_CAMPAIGN_CHARS, MAX_IDEMPOTENCY_KEY_CHARS};
 use crate::ids::new_id;
 use crate::{App, AppError, Caller};
 
@@ -23,6 +23,15 @@ pub struct SendRequest {
     pub campaign: Option<String>,
     pub defer_if_quiet: bool,
     pub idempotency_key: Option<String>,
+}
+
+/// What admission made of a message.
+#[derive(Debug, Clone)]
+pub enum Admitted {
+    /// Decided: the row that logs it (and queues it, unless refused).
+    New(MessageRow),
+    /// Its idempotency key names this message, already sent.
+    Duplicate(MessageRow),
 }
 
 /// The answer: the decision with its rule and clause, and the message as logged.
@@ -90,7 +99,50 @@ impl App {
     /// Admits or refuses a message for an account in the caller's scope; logs it either way
     /// (M7) and queues it when admitted.
     pub async fn send_message(&self, caller: &Caller, req: SendRequest) -> Result<Sent, AppError> {
-        let c = check_input(&req)?;
+        let row = match self.admit_message(caller, &req).await? {
+            Admitted::Duplicate(m) => {
+                return Ok(Sent {
+                    message: m,
+                    duplicate: true,
+                })
+            }
+            Admitted::New(row) => row,
+        };
+        if !self.persist_message(row.clone()).await? {
+            let key = req.idempotency_key.as_deref().unwrap_or_default();
+            let m = msg_store::by_idempotency_key(&self.store, &row.billing_account_id, key)
+                .await?
+                .ok_or_else(|| AppError::Internal("idempotency key without message".into()))?;
+            return Ok(Sent {
+                message: m,
+                duplicate: true,
+            });
+        }
+        let stats = &self.messaging.stats;
+        let counter = match row.status.as_str() {
+            "accepted" => &stats.accepted,
+            "deferred" => &stats.deferred,
+            _ => &stats.refused,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        if row.state == "queued" {
+            self.messaging.wake.notify_one();
+        }
+        Ok(Sent {
+            message: row,
+            duplicate: false,
+        })
+    }
+
+    /// The decision on a message and the row that logs it, not yet stored: reads memory only
+    /// once the account is cached (what `tollgate bench messaging` times in process). The
+    /// caps and detectors count an admitted message here.
+    pub async fn admit_message(
+        &self,
+        caller: &Caller,
+        req: &SendRequest,
+    ) -> Result<Admitted, AppError> {
+        let c = check_input(req)?;
         let account = req.billing_account.as_str();
         let now = self.now();
         let acct = self.cached_account(account, now).await?;
@@ -98,10 +150,7 @@ impl App {
         if let Some(key) = &req.idempotency_key {
             if let Some(m) = msg_store::by_idempotency_key(&self.store, account, key).await? {
                 self.ensure_visible(caller, account)?;
-                return Ok(Sent {
-                    message: m,
-                    duplicate: true,
-                });
+                return Ok(Admitted::Duplicate(m));
             }
         }
         let (encoding, segments) = segments::count(&req.body);
@@ -117,19 +166,7 @@ impl App {
                 return Err(AppError::NotFound("billing account"));
             }
             let cs = f.consent.get(&c.to).cloned().unwrap_or_default();
-            let place = zones::place_of(&c.to);
-            let (country, region, zone_names): (Option<String>, Option<String>, Vec<String>) =
-                match &cs.time_zone {
-                    Some(tz) => (cs.country.clone(), cs.region.clone(), vec![tz.clone()]),
-                    None => (
-                        country::country_of(&c.to).map(str::to_string),
-                        place.and_then(|p| p.region).map(str::to_string),
-                        place
-                            .map(|p| p.zones.iter().map(|z| z.to_string()).collect())
-                            .unwrap_or_default(),
-                    ),
-                };
-            let tzs: Vec<_> = zone_names.iter().filter_map(|z| zone(z)).collect();
+            let (country, region, tzs) = super::recipient_place(&cs, &c.to);
             let sent = f.marketing.entry(c.to.clone()).or_default();
             while sent.front().is_some_and(|t| *t <= now - CAP_WINDOW_S) {
                 sent.pop_front();
@@ -208,29 +245,7 @@ impl App {
             updated_at: now,
             billed_month: None,
         };
-        if !self.persist_message(row.clone()).await? {
-            let key = req.idempotency_key.as_deref().unwrap_or_default();
-            let m = msg_store::by_idempotency_key(&self.store, account, key)
-                .await?
-                .ok_or_else(|| AppError::Internal("idempotency key without message".into()))?;
-            return Ok(Sent {
-                message: m,
-                duplicate: true,
-            });
-        }
-        let stats = &self.messaging.stats;
-        match decision.status {
-            Status::Accepted => stats.accepted.fetch_add(1, Ordering::Relaxed),
-            Status::Deferred => stats.deferred.fetch_add(1, Ordering::Relaxed),
-            Status::Refused => stats.refused.fetch_add(1, Ordering::Relaxed),
-        };
-        if !refused {
-            self.messaging.wake.notify_one();
-        }
-        Ok(Sent {
-            message: row,
-            duplicate: false,
-        })
+        Ok(Admitted::New(row))
     }
 
     /// NotFound unless the account's cached customer is in the caller's scope.

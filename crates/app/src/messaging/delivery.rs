@@ -13,10 +13,12 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinHandle;
+use tollgate_core::messaging::check_suspension;
+use tollgate_core::messaging::quiet::Quiet;
 use tollgate_core::rules;
 use tollgate_store::messaging::{system as msg_store, MessageRow};
 
-use super::smpp::{Coding, Inbound, ReceiptState, SmppClient, Submit, SubmitError};
+use super::smpp::{Coding, Delivered, Inbound, ReceiptState, SmppClient, Submit, SubmitError};
 use crate::{Actor, App, AppError};
 
 /// Due messages read per pass.
@@ -33,6 +35,14 @@ pub const MAX_IN_FLIGHT: usize = 256;
 /// Codes of the system's own replies that go out even to an opted-out recipient (M3: the
 /// opt-out confirmation).
 const SYSTEM_REPLIES: &[&str] = &["opt_out_confirmation", "opt_in_confirmation", "help_reply"];
+
+/// What release makes of a queued message.
+enum Release {
+    Go,
+    Refused,
+    /// Not yet: due again at this time.
+    Later(i64),
+}
 
 /// The running delivery tasks.
 pub struct Delivery {
@@ -64,7 +74,7 @@ impl App {
     pub async fn start_delivery(
         &self,
         client: SmppClient,
-        inbound: mpsc::Receiver<Inbound>,
+        inbound: mpsc::Receiver<Delivered>,
     ) -> Result<Delivery, AppError> {
         let orphaned = msg_store::orphaned_submissions(&self.store, self.now()).await?;
         if orphaned > 0 {
@@ -109,27 +119,37 @@ impl App {
         }
     }
 
-    async fn inbound_loop(&self, mut inbound: mpsc::Receiver<Inbound>) {
+    async fn inbound_loop(&self, mut inbound: mpsc::Receiver<Delivered>) {
         let actor = Actor {
             actor: "system:smpp".into(),
             source: "smpp".into(),
             request_id: "smpp".into(),
         };
-        while let Some(i) = inbound.recv().await {
-            let r = match i {
+        while let Some(d) = inbound.recv().await {
+            let r = match &d.inbound {
                 Inbound::Receipt {
                     message_id,
                     state,
                     error,
-                } => self.apply_receipt(&message_id, state, &error).await,
+                } => self.apply_receipt(message_id, *state, error).await,
                 Inbound::Message { from, to, body } => self
-                    .receive_message(&actor, &from, &to, &body)
+                    .receive_message(&actor, from, to, body)
                     .await
                     .map(|_| ()),
             };
-            if let Err(e) = r {
-                tracing::warn!(error = %e, "inbound SMPP traffic not applied");
-            }
+            // The SMSC hears "kept" only after the commit; otherwise it delivers it again.
+            let kept = match r {
+                Ok(()) => true,
+                Err(AppError::Invalid { .. }) | Err(AppError::NotFound(_)) => {
+                    tracing::warn!("inbound SMPP traffic for no account of ours: dropped");
+                    true
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "inbound SMPP traffic not applied; the SMSC will retry");
+                    false
+                }
+            };
+            d.ack(kept);
         }
     }
 
@@ -141,20 +161,28 @@ impl App {
         let now = self.now();
         let due = msg_store::due(&self.store, now, DUE_BATCH).await?;
         let n = due.len();
-        let slots = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+        // A message is claimed (`submitting`) only once the window has room for it, so a crash
+        // leaves at most a window's worth `unknown`; queued ones wait queued.
+        let slots = Arc::new(Semaphore::new(client.window().min(MAX_IN_FLIGHT)));
         let mut running = tokio::task::JoinSet::new();
         for m in due {
-            if self.withdrawn(&m, now).await? {
-                continue;
-            }
-            if !msg_store::claim(&self.store, &m.id, "smpp", now).await? {
-                continue;
-            }
             let permit = slots
                 .clone()
                 .acquire_owned()
                 .await
                 .map_err(|e| AppError::Internal(e.to_string()))?;
+            let now = self.now();
+            match self.release_check(&m, now).await? {
+                Release::Go => {}
+                Release::Refused => continue,
+                Release::Later(at) => {
+                    msg_store::reschedule(&self.store, &m.id, at, now).await?;
+                    continue;
+                }
+            }
+            if !msg_store::claim(&self.store, &m.id, "smpp", now).await? {
+                continue;
+            }
             let (app, client) = (self.clone(), client.clone());
             running.spawn(async move {
                 let r = app.submit_one(&client, &m).await;
@@ -168,42 +196,87 @@ impl App {
         Ok(n)
     }
 
-    /// A queued message whose recipient opted out or was suppressed since it was admitted is
-    /// refused instead of sent (M3: opt-outs are honoured at once).
-    async fn withdrawn(&self, m: &MessageRow, now: i64) -> Result<bool, AppError> {
+    /// The questions asked again when a queued message is released (it may have waited for
+    /// the quiet hours, or for the SMSC): a suspension since (F4), an opt-out or suppression
+    /// since (M3), and for marketing the quiet hours now (M4: a backlog never sends after
+    /// hours; it waits for the next allowed minute). The system's own replies go regardless.
+    async fn release_check(&self, m: &MessageRow, now: i64) -> Result<Release, AppError> {
         if SYSTEM_REPLIES.contains(&m.code.as_str()) {
-            return Ok(false);
+            return Ok(Release::Go);
         }
+        let acct = self.cached_account(&m.billing_account_id, now).await?;
         self.load_messaging_facts(&m.billing_account_id, now)
             .await?;
-        let (opted_out, suppressed) = {
+        let (cs, suppressed) = {
             let a = self.messaging.accounts.lock().expect("messaging lock");
             let f = a.get(&m.billing_account_id);
             (
                 f.and_then(|f| f.consent.get(&m.recipient))
-                    .is_some_and(|c| c.opted_out),
+                    .cloned()
+                    .unwrap_or_default(),
                 f.is_some_and(|f| f.suppressed.contains(&m.recipient)),
             )
         };
-        if !(opted_out || suppressed) {
-            return Ok(false);
+        let international = tollgate_core::country::country_of(&m.recipient)
+            != Some(acct.policy.home_country.as_str());
+        let refusal = check_suspension(&acct.policy.suspensions, international, now)
+            .map(|a| (a.code, a.rule.unwrap_or(rules::F4), a.message));
+        let refusal = refusal.or_else(|| {
+            if cs.opted_out {
+                Some((
+                    "recipient_opted_out",
+                    rules::M3,
+                    "the recipient opted out after the message was admitted".to_string(),
+                ))
+            } else if suppressed {
+                Some((
+                    "recipient_suppressed",
+                    rules::M3,
+                    "the recipient was suppressed after the message was admitted".to_string(),
+                ))
+            } else {
+                None
+            }
+        });
+        if let Some((code, rule, why)) = refusal {
+            let clause = self.clause_for(&acct.profile, rule);
+            msg_store::refuse_queued(&self.store, &m.id, code, rule.rule, &clause, &why, now)
+                .await?;
+            return Ok(Release::Refused);
         }
-        let code = if opted_out {
-            "recipient_opted_out"
-        } else {
-            "recipient_suppressed"
-        };
-        msg_store::refuse_queued(
-            &self.store,
-            &m.id,
-            code,
-            rules::M3.rule,
-            rules::M3.clause,
-            "the recipient opted out or was suppressed after the message was admitted",
-            now,
-        )
-        .await?;
-        Ok(true)
+        if m.category != "marketing" {
+            return Ok(Release::Go);
+        }
+        let (country, region, tzs) = super::recipient_place(&cs, &m.recipient);
+        let quiet = &self.messaging.quiet;
+        let js = quiet.applicable(country.as_deref(), region.as_deref());
+        Ok(match quiet.check(&js, &tzs, now) {
+            Quiet::Allowed => Release::Go,
+            Quiet::Outside {
+                next_allowed: Some(at),
+                ..
+            } => Release::Later(at),
+            Quiet::Outside {
+                jurisdiction,
+                source,
+                next_allowed: None,
+            } => {
+                let why =
+                    format!("outside the allowed hours of {jurisdiction} at release ({source})");
+                let clause = self.clause_for(&acct.profile, rules::M4);
+                msg_store::refuse_queued(
+                    &self.store,
+                    &m.id,
+                    "quiet_hours",
+                    rules::M4.rule,
+                    &clause,
+                    &why,
+                    now,
+                )
+                .await?;
+                Release::Refused
+            }
+        })
     }
 
     async fn submit_one(&self, client: &SmppClient, m: &MessageRow) -> Result<(), AppError> {
@@ -244,7 +317,7 @@ impl App {
                 msg_store::finish(&self.store, &m.id, "failed", &e.to_string(), now).await?;
                 stats.failed.fetch_add(1, Ordering::Relaxed);
             }
-            Err(e @ SubmitError::Timeout) => {
+            Err(e @ (SubmitError::Timeout | SubmitError::Lost)) => {
                 msg_store::finish(&self.store, &m.id, "unknown", &e.to_string(), now).await?;
             }
         }

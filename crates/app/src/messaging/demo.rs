@@ -9,11 +9,18 @@ use tollgate_store::Page;
 
 use super::admit::SendRequest;
 use super::consent::ConsentInput;
-use super::registrations::RegistrationInput;
+use super::registrations::{RegistrationInput, StatusChange};
 use crate::{Actor, App, AppError, Caller};
 
 /// The demo's text of a consent form.
 pub const DEMO_CONSENT_TEXT: &str = "I agree to receive marketing text messages from Direct Corp at this number. Consent is not a condition of purchase. Msg & data rates may apply. Reply STOP to opt out.";
+
+fn approved() -> StatusChange {
+    StatusChange {
+        status: "approved".into(),
+        ..StatusChange::default()
+    }
+}
 
 pub async fn seed_demo(app: &App) -> Result<(), AppError> {
     let actor = Actor {
@@ -51,7 +58,7 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
             },
         )
         .await?;
-    app.set_registration_status(&sys, &brand.id, "approved", None)
+    app.set_registration_status(&sys, &brand.id, approved())
         .await?;
     let campaign = app
         .file_registration(
@@ -69,7 +76,7 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
             },
         )
         .await?;
-    app.set_registration_status(&sys, &campaign.id, "approved", None)
+    app.set_registration_status(&sys, &campaign.id, approved())
         .await?;
     let mut tx = app.store.begin().await?;
     tollgate_store::messaging::put_price(&mut tx, &ba.id, 7_500, app.now()).await?;

@@ -20,6 +20,10 @@ pub(crate) fn fold_consents(rows: &[ConsentRow]) -> HashMap<String, ConsentState
 
 /// One ledger event on a recipient's state: a grant (consent, or `START`) or a revocation.
 pub(crate) fn apply_consent(state: &mut ConsentState, r: &ConsentRow) {
+    if r.at < state.at {
+        return;
+    }
+    state.at = r.at;
     let granted = r.action == "granted";
     state.granted = granted;
     state.opted_out = !granted;

@@ -110,6 +110,8 @@ impl App {
                     format!("+{to_digits} belongs to no account"),
                 )
             })?;
+        // One inbound message at a time: two STOPs at once get one confirmation (M3).
+        let _serial = self.messaging.inbound.lock().await;
         let now = self.now();
         self.load_messaging_facts(&account, now).await?;
         let (customer, partner, state) = {
@@ -183,7 +185,9 @@ impl App {
                     now,
                 )),
             ),
-            Keyword::OptIn if state.opted_out || !state.granted => (
+            // Only an opt-out is undone: "YES" to an appointment reminder is no written
+            // consent to marketing (M2).
+            Keyword::OptIn if state.opted_out => (
                 Some(
                     consent_event(&mut tx, &inbound, "granted", "keyword", now, &actor.actor)
                         .await?,

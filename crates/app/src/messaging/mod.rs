@@ -50,6 +50,8 @@ pub struct ConsentState {
     pub country: Option<String>,
     pub region: Option<String>,
     pub time_zone: Option<String>,
+    /// The time of the event the state is from (a backdated event changes nothing newer).
+    pub at: i64,
 }
 
 /// One account's messaging facts and windows.
@@ -90,6 +92,9 @@ pub struct Messaging {
     /// Receipts that arrived before their submission was recorded: `smsc id → (state, error)`.
     pub(crate) early_receipts: Mutex<HashMap<String, (String, String)>>,
     pub stats: MessagingStats,
+    /// Inbound messages are applied one at a time (the keyword's state read and written
+    /// together).
+    pub(crate) inbound: tokio::sync::Mutex<()>,
 }
 
 impl Default for Messaging {
@@ -101,8 +106,43 @@ impl Default for Messaging {
             wake: tokio::sync::Notify::new(),
             early_receipts: Mutex::default(),
             stats: MessagingStats::default(),
+            inbound: tokio::sync::Mutex::new(()),
         }
     }
+}
+
+/// Where a recipient is for the quiet hours (M4): the address on the consent record where
+/// there is one (its zone, else its country's zones), else the number's zones and state. The
+/// line's own country still decides F4 and M5 (the core reads it from the number).
+pub fn recipient_place(
+    cs: &ConsentState,
+    number: &str,
+) -> (Option<String>, Option<String>, Vec<TimeZone>) {
+    let line_country = tollgate_core::country::country_of(number);
+    let place = zones::place_of(number);
+    let (country, region, names): (Option<String>, Option<String>, Vec<&str>) =
+        match (&cs.country, &cs.time_zone) {
+            (Some(c), Some(tz)) => (Some(c.clone()), cs.region.clone(), vec![tz.as_str()]),
+            (Some(c), None) if Some(c.as_str()) != line_country => {
+                let zs = tollgate_core::country::calling_code_of(c)
+                    .and_then(zones::place_of)
+                    .map(|p| p.zones.to_vec())
+                    .unwrap_or_default();
+                (Some(c.clone()), cs.region.clone(), zs)
+            }
+            _ => (
+                line_country.map(str::to_string),
+                cs.region
+                    .clone()
+                    .or_else(|| place.and_then(|p| p.region).map(str::to_string)),
+                place.map(|p| p.zones.to_vec()).unwrap_or_default(),
+            ),
+        };
+    (
+        country,
+        region,
+        names.into_iter().filter_map(zone).collect(),
+    )
 }
 
 /// A zone by name from the system's time-zone database, resolved once.

@@ -131,18 +131,20 @@ impl App {
                 "a US state as ISO 3166-2 (US-TX)",
             ));
         }
-        for (field, v) in [
-            ("fee", i.fee_micros),
-            ("monthly_fee", i.monthly_fee_micros),
-            ("surcharge", i.surcharge_micros),
-        ] {
-            if v < 0 {
-                return Err(AppError::invalid(
-                    "amount_negative",
-                    field,
-                    "must not be negative",
-                ));
-            }
+        check_fees(
+            Some(i.fee_micros),
+            Some(i.monthly_fee_micros),
+            Some(i.surcharge_micros),
+        )?;
+        // B8: the fees are the registry's and carriers', passed through by the provider; a
+        // customer or partner filing a registration does not set what it will be billed.
+        let provider = matches!(caller.scope, tollgate_core::tenancy::Scope::All);
+        if !provider && (i.fee_micros, i.monthly_fee_micros, i.surcharge_micros) != (0, 0, 0) {
+            return Err(AppError::invalid(
+                "fees_set_by_provider",
+                "fee",
+                "the provider sets a registration's pass-through fees (at filing or approval)",
+            ));
         }
         let now = self.now();
         let customer =
@@ -192,9 +194,15 @@ impl App {
         &self,
         caller: &Caller,
         id: &str,
-        status: &str,
-        expires_at: Option<i64>,
+        change: StatusChange,
     ) -> Result<RegistrationRow, AppError> {
+        let StatusChange {
+            status,
+            expires_at,
+            fees,
+        } = change;
+        let status = status.as_str();
+        check_fees(fees.0, fees.1, fees.2)?;
         if !STATUSES.contains(&status) || status == "pending" {
             return Err(AppError::invalid(
                 "status_invalid",
@@ -207,9 +215,22 @@ impl App {
             .ok_or(AppError::NotFound("registration"))?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let r = msg_system::registration(&mut tx, id)
+        let mut r = msg_system::registration(&mut tx, id)
             .await?
             .ok_or(AppError::NotFound("registration"))?;
+        if fees != (None, None, None) {
+            r.fee_micros = fees.0.unwrap_or(r.fee_micros);
+            r.monthly_fee_micros = fees.1.unwrap_or(r.monthly_fee_micros);
+            r.surcharge_micros = fees.2.unwrap_or(r.surcharge_micros);
+            msg_system::set_registration_fees(
+                &mut tx,
+                id,
+                r.fee_micros,
+                r.monthly_fee_micros,
+                r.surcharge_micros,
+            )
+            .await?;
+        }
         msg_store::set_registration_status(&mut tx, id, status, now).await?;
         if let Some(e) = expires_at {
             msg_system::set_registration_expiry(&mut tx, id, e).await?;
@@ -278,6 +299,36 @@ impl App {
         )
         .await?)
     }
+}
+
+/// A registration's new status (the registry's answer), its expiry, and the fees the provider
+/// sets: `(one-off, monthly, per message)`, each kept when `None`.
+#[derive(Debug, Clone, Default)]
+pub struct StatusChange {
+    pub status: String,
+    pub expires_at: Option<i64>,
+    pub fees: (Option<i64>, Option<i64>, Option<i64>),
+}
+
+fn check_fees(
+    fee: Option<i64>,
+    monthly: Option<i64>,
+    surcharge: Option<i64>,
+) -> Result<(), AppError> {
+    for (field, v) in [
+        ("fee", fee),
+        ("monthly_fee", monthly),
+        ("surcharge", surcharge),
+    ] {
+        if v.is_some_and(|v| v < 0) {
+            return Err(AppError::invalid(
+                "amount_negative",
+                field,
+                "must not be negative",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// How a registration kind reads on an invoice.

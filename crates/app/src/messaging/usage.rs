@@ -95,7 +95,7 @@ impl App {
             ));
         }
         let mut out = Vec::new();
-        for account in msg_system::accounts_with_messaging(&self.store, from, to).await? {
+        for account in msg_system::accounts_with_messaging(&self.store, to).await? {
             let ba = tenancy_system::get_billing_account(&self.store, &account).await?;
             let acct = self.cached_account(&account, now).await?;
             let per_user = self
@@ -144,7 +144,7 @@ async fn close_account(
     now: i64,
 ) -> Result<UsageClosed, AppError> {
     let overflow = || AppError::invalid("amount_too_large", "month", "overflow");
-    let (segments, surcharges) = msg_system::unbilled_usage(tx, account, from, to).await?;
+    let (segments, surcharges) = msg_system::unbilled_usage(tx, account, to).await?;
     let users = msg_system::licence_users(tx, account, to - 1).await?;
     let included = users.checked_mul(per_user).ok_or_else(overflow)?;
     let billed = (segments - included).max(0);
@@ -180,7 +180,9 @@ async fn close_account(
     }
     let mut fees = 0i64;
     for r in msg_system::registrations_of_account_tx(tx, account).await? {
-        let live = r.status == "approved" && r.expires_at.is_none_or(|e| e > from);
+        // In force during the month: filed before its end, not expired before its start.
+        let live =
+            r.status == "approved" && r.created_at < to && r.expires_at.is_none_or(|e| e > from);
         if live
             && r.monthly_fee_micros > 0
             && msg_system::registration_billed(tx, &r.id, month).await?
@@ -206,7 +208,7 @@ async fn close_account(
                 .ok_or_else(overflow)?;
         }
     }
-    msg_system::mark_billed(tx, account, from, to, month).await?;
+    msg_system::mark_billed(tx, account, to, month).await?;
     if segments == 0 && surcharges == 0 && fees == 0 {
         return Ok(UsageClosed::default());
     }

@@ -38,16 +38,16 @@ pub const STOP_REQUEST_WORDS: &[&str] = &[
     "LEAVE ME ALONE",
     "TAKE ME OFF",
 ];
-/// Words that, in a marketing body, are an opt-out instruction ("Reply STOP to opt out").
-pub const INSTRUCTION_WORDS: &[&str] = &[
-    "STOP",
-    "STOPALL",
-    "UNSUBSCRIBE",
-    "OPTOUT",
-    "OPT OUT",
-    "OPT-OUT",
-    "ARRET",
+/// Phrases that are an opt-out instruction wherever they stand in a body.
+pub const INSTRUCTION_PHRASES: &[&str] = &["OPT OUT", "OPT-OUT", "OPTOUT", "UNSUBSCRIBE"];
+/// Verbs that, followed within [`INSTRUCTION_REACH`] words by an opt-out keyword, make an
+/// instruction ("Reply STOP", "Text STOP to 12345", "Txt END"): a bare "Stop by our store" is
+/// none.
+pub const INSTRUCTION_VERBS: &[&str] = &[
+    "REPLY", "TEXT", "TXT", "SEND", "SMS", "RESPOND", "ENVOYEZ", "REPONDEZ",
 ];
+/// How many words after the verb the keyword may come.
+pub const INSTRUCTION_REACH: usize = 3;
 
 /// What an inbound message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,11 +99,25 @@ pub fn classify(text: &str) -> Keyword {
     }
 }
 
-/// Whether a (marketing) body carries an opt-out instruction: one of [`INSTRUCTION_WORDS`] as
-/// a word or phrase of its own.
+/// Whether a (marketing) body carries an opt-out instruction: one of
+/// [`INSTRUCTION_PHRASES`], or one of [`INSTRUCTION_VERBS`] followed closely by an opt-out
+/// keyword.
 pub fn has_opt_out_instruction(body: &str) -> bool {
     let n = normal(body);
-    INSTRUCTION_WORDS.iter().any(|w| contains_phrase(&n, w))
+    if INSTRUCTION_PHRASES.iter().any(|w| contains_phrase(&n, w)) {
+        return true;
+    }
+    let words: Vec<&str> = n
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().any(|(i, w)| {
+        INSTRUCTION_VERBS.contains(w)
+            && words[i + 1..]
+                .iter()
+                .take(INSTRUCTION_REACH)
+                .any(|k| OPT_OUT.contains(k))
+    })
 }
 
 /// `phrase` occurs in `text` with no letter or digit right before or after it.

@@ -6,16 +6,18 @@
 //! |---|---|---|---|
 //! | 1 | the account's suspension (all, outbound, messaging; international to a foreign recipient) | `account_suspended`, `service_suspended` | the suspension's (F4, F1…) |
 //! | 2 | validation complete | `account_not_validated` | T2 |
-//! | 3 | the sender is a number the account owns or its approved sender ID or short code | `sender_not_owned` | F8 |
-//! | 4 | US A2P from a 10-digit number: an approved 10DLC campaign covers it; a short code or toll-free number: approved | `tendlc_unregistered`, `short_code_unregistered`, `toll_free_unverified`, `sender_id_not_supported` | M5 |
+//! | 3 | the sender is a number the account owns | `sender_not_owned` | F8 |
+//! | 4 | registrations: US A2P from a 10-digit number covered by an approved 10DLC campaign, a toll-free number verified, a short code or sender ID approved (sender IDs never towards NANP), for marketing the state's telemarketer registration where its law asks | `tendlc_unregistered`, `toll_free_unverified`, `short_code_unregistered`, `sender_id_unregistered`, `sender_id_not_supported`, `state_registration_missing` | M5 |
 //! | 5 | the recipient has not opted out and is on no suppression list | `recipient_opted_out`, `recipient_suppressed` | M3 |
 //! | 6 | marketing: consent on record | `consent_missing` | M2 |
 //! | 7 | marketing: an opt-out instruction in the body | `opt_out_instruction_missing` | M3 |
-//! | 8 | marketing: the state's telemarketer registration where required | `state_registration_missing` | M5 |
-//! | 9 | marketing: inside the quiet-hours window in all the recipient's zones | `quiet_hours` (refused) or `quiet_hours_deferred` | M4 |
-//! | 10 | marketing: the jurisdiction's cap per recipient per 24 hours | `jurisdiction_cap` | M4 |
+//! | 8 | marketing: inside the quiet-hours window in all the recipient's zones | `quiet_hours` (refused), or deferred if every later check passes | M4 |
+//! | 9 | marketing: the jurisdiction's cap per recipient per 24 hours (a deferred message counts) | `jurisdiction_cap` | M4 |
+//! | 10 | bulk sends to recipients without consent | `bulk_without_consent` | F9 |
 //! | 11 | recipients enumerated in sequence | `recipient_enumeration` | M6 |
-//! | 12 | bulk sends to recipients without consent | `bulk_without_consent` | F9 |
+//!
+//! A deferred message (`quiet_hours_deferred`, M4) passed every check; at its release the
+//! delivery worker asks the suspension, opt-out and quiet-hours questions again.
 //!
 //! The body is read only to count segments, to find the opt-out instruction and to match
 //! inbound keywords (D1).
@@ -232,32 +234,12 @@ fn is_toll_free(digits: &str) -> bool {
 /// Decides a message (see the module's precedence table).
 pub fn admit(req: &Request, facts: &Facts, quiet: &QuietRules) -> Admission {
     let now = req.now;
-    let to_country = req
-        .recipient
-        .country
-        .or_else(|| country::country_of(req.recipient.number));
-    let international = to_country != Some(facts.home_country);
-    let active = || facts.suspensions.iter().filter(|s| s.active(now));
-    if let Some(s) = active().find(|s| s.scope == SuspensionScope::All) {
-        return refused(
-            "account_suspended",
-            s.rule,
-            format!("the account is suspended: {}", s.reason),
-        );
-    }
-    if let Some(s) = active().find(|s| match s.scope {
-        SuspensionScope::All | SuspensionScope::Outbound | SuspensionScope::Messaging => true,
-        SuspensionScope::International => international,
-    }) {
-        return refused(
-            "service_suspended",
-            s.rule,
-            format!(
-                "{} service is suspended for this account: {}",
-                s.scope.as_str(),
-                s.reason
-            ),
-        );
+    // The number says where the recipient's line is (F4 international, M5 A2P); an address
+    // on the consent record says only whose quiet hours apply (M4).
+    let number_country = country::country_of(req.recipient.number);
+    let international = number_country != Some(facts.home_country);
+    if let Some(a) = check_suspension(facts.suspensions, international, now) {
+        return a;
     }
     if !facts.validated {
         return refused(
@@ -266,7 +248,11 @@ pub fn admit(req: &Request, facts: &Facts, quiet: &QuietRules) -> Admission {
             "validation (KYC, sender and campaign registration) is not complete".into(),
         );
     }
-    if let Some(a) = check_sender(req, facts, to_country) {
+    let js = quiet.applicable(
+        req.recipient.country.or(number_country),
+        req.recipient.region,
+    );
+    if let Some(a) = check_sender(req, facts, number_country, &js) {
         return a;
     }
     if facts.opted_out {
@@ -286,10 +272,24 @@ pub fn admit(req: &Request, facts: &Facts, quiet: &QuietRules) -> Admission {
             format!("+{} is on a suppression list", req.recipient.number),
         );
     }
-    if req.category == Category::Marketing {
-        if let Some(a) = check_marketing(req, facts, quiet) {
-            return a;
+    let deferred = if req.category == Category::Marketing {
+        match check_marketing(req, facts, quiet, &js) {
+            Ok(d) => d,
+            Err(a) => return a,
         }
+    } else {
+        None
+    };
+    if facts.bulk_without_consent {
+        return refused(
+            "bulk_without_consent",
+            rules::F9,
+            format!(
+                "more than {} recipients without consent on record within {} s",
+                detectors::BULK_NO_CONSENT_LIMIT,
+                detectors::BULK_WINDOW_S
+            ),
+        );
     }
     if facts.enumeration {
         return refused(
@@ -302,37 +302,77 @@ pub fn admit(req: &Request, facts: &Facts, quiet: &QuietRules) -> Admission {
             ),
         );
     }
-    if facts.bulk_without_consent {
-        return refused(
-            "bulk_without_consent",
-            rules::F9,
-            format!(
-                "more than {} recipients without consent on record within {} s",
-                detectors::BULK_NO_CONSENT_LIMIT,
-                detectors::BULK_WINDOW_S
-            ),
-        );
-    }
-    Admission {
-        status: Status::Accepted,
-        code: "accepted",
-        rule: None,
-        message: "admitted".into(),
-        send_at: None,
+    match deferred {
+        // Every later check passed: the message waits only for the quiet hours to end.
+        Some(a) => a,
+        None => Admission {
+            status: Status::Accepted,
+            code: "accepted",
+            rule: None,
+            message: "admitted".into(),
+            send_at: None,
+        },
     }
 }
 
-/// Steps 3-4: the sender is the account's and registered where US carriers require it.
-fn check_sender(req: &Request, facts: &Facts, to_country: Option<&str>) -> Option<Admission> {
+/// Step 1: a suspension of the account that covers messages (all, outbound, messaging;
+/// international towards a foreign recipient). Also what delivery asks again at release.
+pub fn check_suspension(
+    suspensions: &[Suspension],
+    international: bool,
+    now: i64,
+) -> Option<Admission> {
+    let active = || suspensions.iter().filter(|s| s.active(now));
+    if let Some(s) = active().find(|s| s.scope == SuspensionScope::All) {
+        return Some(refused(
+            "account_suspended",
+            s.rule,
+            format!("the account is suspended: {}", s.reason),
+        ));
+    }
+    active()
+        .find(|s| match s.scope {
+            SuspensionScope::All | SuspensionScope::Outbound | SuspensionScope::Messaging => true,
+            SuspensionScope::International => international,
+        })
+        .map(|s| {
+            refused(
+                "service_suspended",
+                s.rule,
+                format!(
+                    "{} service is suspended for this account: {}",
+                    s.scope.as_str(),
+                    s.reason
+                ),
+            )
+        })
+}
+
+/// Steps 3-4: the sender is the account's and registered where the carriers or the
+/// recipient's state require it (M5: 10DLC, toll-free verification, short codes, sender IDs,
+/// state telemarketer registrations for marketing).
+fn check_sender(
+    req: &Request,
+    facts: &Facts,
+    number_country: Option<&str>,
+    js: &[&quiet::Jurisdiction],
+) -> Option<Admission> {
     let r = facts.registered;
-    let to_us = to_country == Some("US");
-    let (owned, registration) = match req.sender {
+    let to_us = number_country == Some("US");
+    let registration = match req.sender {
         Sender::Number(n) => {
             let owned = facts
                 .owned_numbers
                 .binary_search_by(|x| x.as_str().cmp(n))
                 .is_ok();
-            let reg = if !to_us {
+            if !owned {
+                return Some(refused(
+                    "sender_not_owned",
+                    rules::F8,
+                    format!("`{n}` is not a number the account owns"),
+                ));
+            }
+            if !to_us {
                 None
             } else if is_us_long_code(n) && !has(&r.tendlc_numbers, n) {
                 Some((
@@ -346,42 +386,62 @@ fn check_sender(req: &Request, facts: &Facts, to_country: Option<&str>) -> Optio
                 ))
             } else {
                 None
-            };
-            (owned, reg)
+            }
         }
-        Sender::ShortCode(c) => {
-            let ok = has(&r.short_codes, c);
-            (ok, None)
-        }
+        Sender::ShortCode(c) => (!has(&r.short_codes, c)).then_some((
+            "short_code_unregistered",
+            "no approved short code registration of the account for",
+        )),
         Sender::Alphanumeric(id) => {
-            let ok = has(&r.sender_ids, id);
-            let reg = (ok && country::calling_code(req.recipient.number) == Some("1")).then_some((
-                "sender_id_not_supported",
-                "NANP carriers do not accept alphanumeric sender IDs such as",
-            ));
-            (ok, reg)
+            if !has(&r.sender_ids, id) {
+                Some((
+                    "sender_id_unregistered",
+                    "no approved sender ID registration of the account for",
+                ))
+            } else if country::calling_code(req.recipient.number) == Some("1") {
+                Some((
+                    "sender_id_not_supported",
+                    "NANP carriers do not accept alphanumeric sender IDs such as",
+                ))
+            } else {
+                None
+            }
         }
     };
-    if !owned {
-        let what = match req.sender {
-            Sender::ShortCode(_) => "an approved short code of the account",
-            Sender::Alphanumeric(_) => "an approved sender ID of the account",
-            Sender::Number(_) => "a number the account owns",
-        };
+    if let Some((code, text)) = registration {
         return Some(refused(
-            "sender_not_owned",
-            rules::F8,
-            format!("`{}` is not {what}", req.sender.key()),
+            code,
+            rules::M5,
+            format!("{text} `{}`", req.sender.key()),
         ));
     }
-    registration
-        .map(|(code, text)| refused(code, rules::M5, format!("{text} `{}`", req.sender.key())))
+    if req.category != Category::Marketing {
+        return None;
+    }
+    js.iter()
+        .find(|j| j.registration && !has(&facts.registered.states, &j.id))
+        .map(|j| {
+            refused(
+                "state_registration_missing",
+                rules::M5,
+                format!(
+                    "marketing to {} needs a state registration ({})",
+                    j.id, j.source
+                ),
+            )
+        })
 }
 
-/// Steps 6-10 for marketing messages.
-fn check_marketing(req: &Request, facts: &Facts, quiet: &QuietRules) -> Option<Admission> {
+/// Steps 6-10 for marketing messages: a refusal, or the deferral the quiet hours call for
+/// (returned only after the caps: a deferred message counts like a sent one).
+fn check_marketing(
+    req: &Request,
+    facts: &Facts,
+    quiet: &QuietRules,
+    js: &[&quiet::Jurisdiction],
+) -> Result<Option<Admission>, Admission> {
     if !facts.consent {
-        return Some(refused(
+        return Err(refused(
             "consent_missing",
             rules::M2,
             format!(
@@ -391,33 +451,15 @@ fn check_marketing(req: &Request, facts: &Facts, quiet: &QuietRules) -> Option<A
         ));
     }
     if !keywords::has_opt_out_instruction(req.body) {
-        return Some(refused(
+        return Err(refused(
             "opt_out_instruction_missing",
             rules::M3,
             "a marketing message must carry an opt-out instruction (e.g. \"Reply STOP to opt out\")"
                 .into(),
         ));
     }
-    let country = req
-        .recipient
-        .country
-        .or_else(|| country::country_of(req.recipient.number));
-    let js = quiet.applicable(country, req.recipient.region);
-    if let Some(j) = js
-        .iter()
-        .find(|j| j.registration && !has(&facts.registered.states, &j.id))
-    {
-        return Some(refused(
-            "state_registration_missing",
-            rules::M5,
-            format!(
-                "marketing to {} needs a state registration ({})",
-                j.id, j.source
-            ),
-        ));
-    }
     if req.recipient.zones.is_empty() {
-        return Some(refused(
+        return Err(refused(
             "recipient_zone_unknown",
             rules::M4,
             format!(
@@ -426,31 +468,34 @@ fn check_marketing(req: &Request, facts: &Facts, quiet: &QuietRules) -> Option<A
             ),
         ));
     }
+    let mut deferred = None;
     if let Quiet::Outside {
         jurisdiction,
         source,
         next_allowed,
-    } = quiet.check(&js, req.recipient.zones, req.now)
+    } = quiet.check(js, req.recipient.zones, req.now)
     {
         let why = format!(
             "outside the allowed hours of {jurisdiction} in the recipient's local time ({source})"
         );
-        return Some(match next_allowed {
-            Some(at) if req.defer_if_quiet => Admission {
-                status: Status::Deferred,
-                code: "quiet_hours_deferred",
-                rule: Some(rules::M4),
-                message: format!("{why}: deferred to the first allowed minute"),
-                send_at: Some(at),
-            },
-            _ => refused("quiet_hours", rules::M4, why),
-        });
+        match next_allowed {
+            Some(at) if req.defer_if_quiet => {
+                deferred = Some(Admission {
+                    status: Status::Deferred,
+                    code: "quiet_hours_deferred",
+                    rule: Some(rules::M4),
+                    message: format!("{why}: deferred to the first allowed minute"),
+                    send_at: Some(at),
+                })
+            }
+            _ => return Err(refused("quiet_hours", rules::M4, why)),
+        }
     }
     if let Some(j) = js.iter().find(|j| {
         j.max_per_24h
             .is_some_and(|cap| facts.marketing_last_24h >= cap)
     }) {
-        return Some(refused(
+        return Err(refused(
             "jurisdiction_cap",
             rules::M4,
             format!(
@@ -461,5 +506,5 @@ fn check_marketing(req: &Request, facts: &Facts, quiet: &QuietRules) -> Option<A
             ),
         ));
     }
-    None
+    Ok(deferred)
 }

@@ -31,7 +31,7 @@ impl Case {
         Case {
             registered: Registered {
                 tendlc_numbers: vec!["12145550100".into()],
-                states: vec!["US-TX".into()],
+                states: vec!["US-FL".into(), "US-TX".into()],
                 sender_ids: vec!["Acme".into()],
                 ..Registered::default()
             },
@@ -259,6 +259,87 @@ fn m4_state_holidays_ban_where_the_statute_says_so() {
 }
 
 #[test]
+fn m4_a_deferred_message_still_meets_the_caps() {
+    let mut c = Case::new();
+    c.last_24h = 3;
+    // 21:30 EST in Florida (02:30Z): outside, and the recipient already had three today.
+    let a = c.admit_with(
+        FROM_TX,
+        "13055550142",
+        Category::Marketing,
+        PROMO,
+        at("2026-11-19T02:30:00Z"),
+        true,
+    );
+    assert_eq!((a.status, a.code), (Status::Refused, "jurisdiction_cap"));
+}
+
+#[test]
+fn m4_the_address_on_record_sets_the_quiet_hours_not_the_line_country() {
+    // A US number whose consent record puts the recipient in Paris: the US 10DLC rule still
+    // applies to the line (M5), while the quiet hours are Paris's (the terms' window only).
+    let c = Case::new();
+    let sender = Sender::parse("+12145550199").unwrap();
+    let paris = [TimeZone::get("Europe/Paris").unwrap()];
+    let facts = Facts {
+        validated: true,
+        suspensions: &[],
+        home_country: "US",
+        owned_numbers: &c.owned,
+        registered: &c.registered,
+        opted_out: false,
+        suppressed: false,
+        consent: true,
+        marketing_last_24h: 0,
+        enumeration: false,
+        bulk_without_consent: false,
+    };
+    let req = Request {
+        sender: &sender,
+        recipient: Recipient {
+            number: "12145550142",
+            country: Some("FR"),
+            region: None,
+            zones: &paris,
+        },
+        category: Category::Marketing,
+        body: PROMO,
+        defer_if_quiet: false,
+        now: at("2026-11-18T17:00:00Z"),
+    };
+    assert_eq!(
+        admit(&req, &facts, &QuietRules::builtin()).code,
+        "tendlc_unregistered"
+    );
+    // From the registered number: 17:00Z is 18:00 in Paris, inside; no Texas registration
+    // asked (the recipient is not in Texas).
+    let sender = Sender::parse(FROM_TX).unwrap();
+    let mut facts = facts;
+    let none = Registered {
+        states: vec![],
+        ..c.registered.clone()
+    };
+    facts.registered = &none;
+    let req = Request {
+        sender: &sender,
+        ..req
+    };
+    assert_eq!(
+        admit(&req, &facts, &QuietRules::builtin()).status,
+        Status::Accepted
+    );
+    // 21:30 in Paris (20:30Z) is outside though it is the afternoon in Texas.
+    let req = Request {
+        now: at("2026-11-18T20:30:00Z"),
+        ..req
+    };
+    assert_eq!(
+        admit(&req, &facts, &QuietRules::builtin()).code,
+        "quiet_hours"
+    );
+}
+
+#[test]
 fn m4_florida_caps_marketing_at_three_per_recipient_per_day() {
     let mut c = Case::new();
     c.last_24h = 3;
@@ -326,6 +407,13 @@ fn m3_marketing_without_an_opt_out_instruction_is_refused() {
         "Visit our STOPWATCH shop"
     ));
     assert!(keywords::has_opt_out_instruction("Txt stop to end"));
+    assert!(!keywords::has_opt_out_instruction(
+        "Stop by our store today: 20% off"
+    ));
+    assert!(keywords::has_opt_out_instruction("Reply STOP to opt out"));
+    assert!(keywords::has_opt_out_instruction(
+        "Text STOP to 12345 to end"
+    ));
     assert!(keywords::has_opt_out_instruction(
         "Opt-out: reply UNSUBSCRIBE"
     ));
@@ -409,7 +497,22 @@ fn f8_a_spoofed_sender_is_refused() {
         "Code",
         at("2026-11-18T17:00:00Z"),
     );
-    assert_eq!(id.code, "sender_not_owned");
+    // A sender ID or short code not registered to the account is a registration matter (M5).
+    assert_eq!(
+        (id.code, id.rule),
+        ("sender_id_unregistered", Some(rules::M5))
+    );
+    let sc = c.admit(
+        "76543",
+        "447700900123",
+        Category::Transactional,
+        "Code",
+        at("2026-11-18T17:00:00Z"),
+    );
+    assert_eq!(
+        (sc.code, sc.rule),
+        ("short_code_unregistered", Some(rules::M5))
+    );
     let ok = c.admit(
         "Acme",
         "447700900123",

@@ -9,7 +9,7 @@ use axum::{Extension, Json};
 use serde::Deserialize;
 use tollgate_app::messaging::admit::SendRequest;
 use tollgate_app::messaging::consent::ConsentInput;
-use tollgate_app::messaging::registrations::RegistrationInput;
+use tollgate_app::messaging::registrations::{RegistrationInput, StatusChange};
 use tollgate_app::records::MessageFilter;
 use tollgate_app::{App, AppError, Caller};
 use utoipa::{IntoParams, ToSchema};
@@ -383,6 +383,14 @@ pub struct RegistrationStatusIn {
     status: String,
     #[schema(schema_with = crate::wire::time_schema)]
     expires_at: Option<String>,
+    /// The pass-through fees the provider sets (decimal; each kept when absent).
+    fee: Option<String>,
+    monthly_fee: Option<String>,
+    surcharge: Option<String>,
+}
+
+fn money_opt(v: &Option<String>, field: &'static str) -> Result<Option<i64>, ApiError> {
+    v.as_ref().map(|_| money(v, field)).transpose()
 }
 
 pub async fn registration_status(
@@ -391,10 +399,18 @@ pub async fn registration_status(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RegistrationStatusIn>,
 ) -> ApiOk<RegistrationOut> {
-    let r = app
-        .set_registration_status(&c, &id, &b.status, time_opt(&b.expires_at, "expires_at")?)
-        .await?;
-    Ok(Json(r.into()))
+    let change = StatusChange {
+        status: b.status,
+        expires_at: time_opt(&b.expires_at, "expires_at")?,
+        fees: (
+            money_opt(&b.fee, "fee")?,
+            money_opt(&b.monthly_fee, "monthly_fee")?,
+            money_opt(&b.surcharge, "surcharge")?,
+        ),
+    };
+    Ok(Json(
+        app.set_registration_status(&c, &id, change).await?.into(),
+    ))
 }
 
 #[derive(Deserialize, serde::Serialize, ToSchema)]

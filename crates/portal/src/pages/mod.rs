@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod guard;
 pub mod invoices;
 pub mod me;
+pub mod messaging;
 pub mod numbers;
 pub mod policy;
 pub mod rates;

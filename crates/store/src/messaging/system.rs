@@ -231,17 +231,17 @@ pub async fn orphaned_submissions(store: &Store, at: i64) -> Result<u64> {
     Ok(r.rows_affected())
 }
 
-/// An account's messages of a month not yet billed: `(segments, surcharges)`.
-pub async fn unbilled_usage(tx: &mut Tx, account: &str, from: i64, to: i64) -> Result<(i64, i64)> {
+/// An account's messages not yet billed, created before the month's end: `(segments,
+/// surcharges)`. Earlier months' too: a message queued when its month closed (deferred, or
+/// waiting for the SMSC) is billed by the first close after it went out.
+pub async fn unbilled_usage(tx: &mut Tx, account: &str, to: i64) -> Result<(i64, i64)> {
     let r = sqlx::query(
         "SELECT CAST(COALESCE(SUM(segments), 0) AS BIGINT) AS s, \
          CAST(COALESCE(SUM(surcharge_micros), 0) AS BIGINT) AS c FROM messages \
          WHERE billing_account_id = $1 AND direction = 'out' AND status <> 'refused' \
-         AND state NOT IN ('refused', 'queued') AND created_at >= $2 AND created_at < $3 \
-         AND billed_month IS NULL",
+         AND state NOT IN ('refused', 'queued') AND created_at < $2 AND billed_month IS NULL",
     )
     .bind(account)
-    .bind(from)
     .bind(to)
     .fetch_one(&mut **tx)
     .await?;
@@ -249,34 +249,27 @@ pub async fn unbilled_usage(tx: &mut Tx, account: &str, from: i64, to: i64) -> R
 }
 
 /// Marks what [`unbilled_usage`] counted as billed by `month`.
-pub async fn mark_billed(
-    tx: &mut Tx,
-    account: &str,
-    from: i64,
-    to: i64,
-    month: &str,
-) -> Result<u64> {
+pub async fn mark_billed(tx: &mut Tx, account: &str, to: i64, month: &str) -> Result<u64> {
     let r = sqlx::query(
         "UPDATE messages SET billed_month = $1 WHERE billing_account_id = $2 AND direction = 'out' \
-         AND status <> 'refused' AND state NOT IN ('refused', 'queued') AND created_at >= $3 \
-         AND created_at < $4 AND billed_month IS NULL",
+         AND status <> 'refused' AND state NOT IN ('refused', 'queued') AND created_at < $3 \
+         AND billed_month IS NULL",
     )
     .bind(month)
     .bind(account)
-    .bind(from)
     .bind(to)
     .execute(&mut **tx)
     .await?;
     Ok(r.rows_affected())
 }
 
-/// Accounts that sent messages in `[from, to)` or have registrations.
-pub async fn accounts_with_messaging(store: &Store, from: i64, to: i64) -> Result<Vec<String>> {
+/// Accounts with messages not yet billed created before `to`, or with registrations.
+pub async fn accounts_with_messaging(store: &Store, to: i64) -> Result<Vec<String>> {
     let r = sqlx::query(
-        "SELECT billing_account_id AS a FROM messages WHERE created_at >= $1 AND created_at < $2 \
+        "SELECT billing_account_id AS a FROM messages WHERE billed_month IS NULL AND \
+         direction = 'out' AND created_at < $1 \
          UNION SELECT billing_account_id AS a FROM message_registrations ORDER BY a",
     )
-    .bind(from)
     .bind(to)
     .fetch_all(store.reader())
     .await?;
@@ -431,4 +424,47 @@ pub async fn registrations_of_account_tx(
     .fetch_all(&mut **tx)
     .await?;
     rows(&r, RegistrationRow::from_row)
+}
+
+/// How many messages are in a state (benchmarks, metrics).
+pub async fn count_state(store: &Store, state: &str) -> Result<i64> {
+    let r = sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM messages WHERE state = $1")
+        .bind(state)
+        .fetch_one(store.reader())
+        .await?;
+    Ok(r.try_get("n")?)
+}
+
+/// A queued message due again later (its release found the quiet hours).
+pub async fn reschedule(store: &Store, id: &str, send_at: i64, at: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE messages SET send_at = $1, updated_at = $2 WHERE id = $3 AND state = 'queued'",
+    )
+    .bind(send_at)
+    .bind(at)
+    .bind(id)
+    .execute(store.writer())
+    .await?;
+    Ok(())
+}
+
+/// Sets a registration's pass-through fees (the provider's).
+pub async fn set_registration_fees(
+    tx: &mut Tx,
+    id: &str,
+    fee: i64,
+    monthly: i64,
+    surcharge: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE message_registrations SET fee_micros = $1, monthly_fee_micros = $2, \
+         surcharge_micros = $3 WHERE id = $4",
+    )
+    .bind(fee)
+    .bind(monthly)
+    .bind(surcharge)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -15,8 +15,8 @@ use tokio::time::{sleep, sleep_until, timeout, Instant};
 
 use super::pdu::{self, cmd, status, Pdu};
 use super::{
-    Inbound, SmppConfig, SmppStats, Submit, SubmitError, CONNECT_TIMEOUT_MS, INBOUND_QUEUE,
-    MAX_RECONNECT_MS, THROTTLE_BURST_MS, UNBIND_TIMEOUT_MS, WRITE_QUEUE,
+    Delivered, Inbound, SmppConfig, SmppStats, Submit, SubmitError, CONNECT_TIMEOUT_MS,
+    INBOUND_QUEUE, MAX_RECONNECT_MS, THROTTLE_BURST_MS, UNBIND_TIMEOUT_MS, WRITE_QUEUE,
 };
 
 /// Octets read from the socket at a time (at least).
@@ -132,7 +132,7 @@ impl SmppClient {
     /// stopped) and returns at once, with the receiver of [`Inbound`] traffic.
     ///
     /// Must be called within a Tokio runtime.
-    pub fn start(cfg: SmppConfig) -> (SmppClient, mpsc::Receiver<Inbound>) {
+    pub fn start(cfg: SmppConfig) -> (SmppClient, mpsc::Receiver<Delivered>) {
         let (inbound_tx, inbound_rx) = mpsc::channel(INBOUND_QUEUE);
         let (stop, stop_rx) = watch::channel(false);
         let shared = Arc::new(Shared {
@@ -161,6 +161,11 @@ impl SmppClient {
             },
             inbound_rx,
         )
+    }
+
+    /// The window: submits outstanding at once at most.
+    pub fn window(&self) -> usize {
+        self.inner.shared.cfg.window.max(1)
     }
 
     pub fn is_bound(&self) -> bool {
@@ -212,9 +217,9 @@ impl SmppClient {
                 forget(sh, seq);
                 Err(SubmitError::Timeout)
             }
-            Ok(Err(_)) => Err(SubmitError::Unavailable(
-                "connection lost before the response".into(),
-            )),
+            // Handed to the connection: the SMSC may have it. Not "unavailable" (that
+            // would send it again): the outcome is unknown.
+            Ok(Err(_)) => Err(SubmitError::Lost),
             Ok(Ok(Resp {
                 status: status::ESME_ROK,
                 message_id,
@@ -292,7 +297,7 @@ enum End {
 }
 
 /// The session task: connect and serve until stopped, with backoff between attempts.
-async fn run(sh: Arc<Shared>, mut stop: watch::Receiver<bool>, inbound: mpsc::Sender<Inbound>) {
+async fn run(sh: Arc<Shared>, mut stop: watch::Receiver<bool>, inbound: mpsc::Sender<Delivered>) {
     let base = sh.cfg.reconnect_ms.max(1);
     let mut delay = base;
     let mut binds = 0u64;
@@ -373,7 +378,7 @@ async fn write_loop(wr: OwnedWriteHalf, mut rx: mpsc::Receiver<Vec<u8>>) {
 async fn connection(
     sh: &Arc<Shared>,
     stop: &mut watch::Receiver<bool>,
-    inbound: &mpsc::Sender<Inbound>,
+    inbound: &mpsc::Sender<Delivered>,
     binds: &mut u64,
 ) -> End {
     let lost = |why: String| End::Lost {
@@ -442,7 +447,7 @@ async fn connection(
 struct Session<'a> {
     sh: &'a Shared,
     tx: mpsc::Sender<Vec<u8>>,
-    inbound: &'a mpsc::Sender<Inbound>,
+    inbound: &'a mpsc::Sender<Delivered>,
 }
 
 impl Session<'_> {
@@ -573,11 +578,29 @@ impl Session<'_> {
                             Inbound::Message { .. } => &self.sh.inbound,
                         };
                         counter.fetch_add(1, Ordering::Relaxed);
-                        let _ = self.inbound.send(msg).await;
+                        // Answered only once the receiver has kept it (an opt-out committed):
+                        // otherwise a temporary error, and the SMSC delivers it again.
+                        let (ack, acked) = oneshot::channel();
+                        let item = Delivered {
+                            inbound: msg,
+                            ack: Some(ack),
+                        };
+                        let wait = Duration::from_millis(self.sh.cfg.response_timeout_ms);
+                        let kept = self.inbound.send(item).await.is_ok()
+                            && matches!(timeout(wait, acked).await, Ok(Ok(true)));
+                        let status = if kept {
+                            status::ESME_ROK
+                        } else {
+                            status::ESME_RX_T_APPN
+                        };
+                        self.send(cmd::DELIVER_SM_RESP, status, p.sequence, &[0])
+                            .await?;
                     }
-                    None => tracing::warn!(seq = p.sequence, "SMPP malformed deliver_sm dropped"),
+                    None => {
+                        tracing::warn!(seq = p.sequence, "SMPP malformed deliver_sm dropped");
+                        self.send(cmd::DELIVER_SM_RESP, 0, p.sequence, &[0]).await?;
+                    }
                 }
-                self.send(cmd::DELIVER_SM_RESP, 0, p.sequence, &[0]).await?;
             }
             cmd::ENQUIRE_LINK => {
                 self.send(cmd::ENQUIRE_LINK_RESP, 0, p.sequence, &[])

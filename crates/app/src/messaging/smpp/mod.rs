@@ -113,6 +113,9 @@ pub enum SubmitError {
     Rejected { command_status: u32 },
     /// Sent, but no response in time: the outcome is unknown.
     Timeout,
+    /// Handed to the connection, which closed before the response: the SMSC may have it, so
+    /// the outcome is unknown (sending it again could deliver it twice).
+    Lost,
 }
 
 impl std::fmt::Display for SubmitError {
@@ -126,6 +129,9 @@ impl std::fmt::Display for SubmitError {
                 )
             }
             SubmitError::Timeout => f.write_str("no submit_sm_resp in time (outcome unknown)"),
+            SubmitError::Lost => {
+                f.write_str("the connection closed before the submit_sm_resp (outcome unknown)")
+            }
         }
     }
 }
@@ -148,6 +154,33 @@ pub enum Inbound {
         to: String,
         body: String,
     },
+}
+
+/// Traffic from the SMSC with its acknowledgement: the session answers the SMSC's
+/// `deliver_sm` only after [`Delivered::accept`] (or [`Delivered::ack`] with `true`); an item
+/// dropped or refused unacknowledged is answered with a temporary error
+/// (`ESME_RX_T_APPN`), so the SMSC delivers it again: an inbound STOP is never acknowledged
+/// before it is stored.
+#[derive(Debug)]
+pub struct Delivered {
+    pub inbound: Inbound,
+    pub(crate) ack: Option<tokio::sync::oneshot::Sender<bool>>,
+}
+
+impl Delivered {
+    /// Tells the session whether the traffic was kept.
+    pub fn ack(mut self, kept: bool) {
+        if let Some(a) = self.ack.take() {
+            let _ = a.send(kept);
+        }
+    }
+
+    /// Acknowledges it as kept and returns it (tests, receivers that keep nothing).
+    pub fn accept(self) -> Inbound {
+        let i = self.inbound.clone();
+        self.ack(true);
+        i
+    }
 }
 
 /// The final state a receipt reports.

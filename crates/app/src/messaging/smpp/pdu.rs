@@ -1,7 +1,10 @@
 //! SMPP 3.4 codec: framing (16-byte header: command_length, command_id, command_status,
 //! sequence_number, big-endian u32), the bodies the client sends (`bind_transceiver`,
 //! `submit_sm`) and reads (`submit_sm_resp`, `deliver_sm`), and text coding (GSM 03.38
-//! default alphabet with its extension table, UCS-2 as UTF-16BE, Latin-1).
+//! default alphabet with its extension table, UCS-2 as UTF-16BE, Latin-1). The GSM 03.38
+//! table is the one in `tollgate_core::messaging::gsm7` (also used to count segments).
+
+use tollgate_core::messaging::gsm7::{self, Septets};
 
 use super::{Coding, Inbound, ReceiptState};
 
@@ -49,6 +52,8 @@ pub mod status {
     pub const ESME_RMSGQFUL: u32 = 0x14;
     pub const ESME_RSUBMITFAIL: u32 = 0x45;
     pub const ESME_RTHROTTLED: u32 = 0x58;
+    /// ESME receiver temporary app error: the SMSC delivers the `deliver_sm` again later.
+    pub const ESME_RX_T_APPN: u32 = 0x64;
 }
 
 /// Optional parameter (TLV) tags used here.
@@ -450,92 +455,22 @@ pub fn ucs2_decode(b: &[u8]) -> String {
     String::from_utf16_lossy(&units)
 }
 
-/// GSM 03.38 escape to the extension table.
-pub const GSM_ESCAPE: u8 = 0x1B;
-/// Placeholder in [`GSM_BASIC`] for the escape code point (no character).
-const NO_CHAR: char = '\u{FFFF}';
-
-/// GSM 03.38 default alphabet: the character of each septet (the one table of this crate).
-pub const GSM_BASIC: [char; 128] = [
-    '@', '£', '$', '¥', 'è', 'é', 'ù', 'ì', 'ò', 'Ç', '\n', 'Ø', 'ø', '\r', 'Å', 'å', //
-    'Δ', '_', 'Φ', 'Γ', 'Λ', 'Ω', 'Π', 'Ψ', 'Σ', 'Θ', 'Ξ', NO_CHAR, 'Æ', 'æ', 'ß', 'É', //
-    ' ', '!', '"', '#', '¤', '%', '&', '\'', '(', ')', '*', '+', ',', '-', '.', '/', //
-    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ':', ';', '<', '=', '>', '?', //
-    '¡', 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', //
-    'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W', 'X', 'Y', 'Z', 'Ä', 'Ö', 'Ñ', 'Ü', '§', //
-    '¿', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', //
-    'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 'ä', 'ö', 'ñ', 'ü', 'à', //
-];
-
-/// GSM 03.38 extension table: septet after [`GSM_ESCAPE`] and its character.
-pub const GSM_EXTENSION: [(u8, char); 10] = [
-    (0x0A, '\u{0C}'),
-    (0x14, '^'),
-    (0x28, '{'),
-    (0x29, '}'),
-    (0x2F, '\\'),
-    (0x3C, '['),
-    (0x3D, '~'),
-    (0x3E, ']'),
-    (0x40, '|'),
-    (0x65, '€'),
-];
-
-/// Septets of the ASCII characters, from the two tables (0xFF: none; escaped ones as
-/// 0x80 | extension septet).
-const GSM_OF_ASCII: [u8; 128] = {
-    let mut t = [0xFFu8; 128];
-    let mut i = 0;
-    while i < 128 {
-        let c = GSM_BASIC[i] as u32;
-        if c < 128 {
-            t[c as usize] = i as u8;
-        }
-        i += 1;
-    }
-    let mut j = 0;
-    while j < GSM_EXTENSION.len() {
-        let c = GSM_EXTENSION[j].1 as u32;
-        if c < 128 {
-            t[c as usize] = 0x80 | GSM_EXTENSION[j].0;
-        }
-        j += 1;
-    }
-    t
-};
-
-/// The septets of `c`: one, or [`GSM_ESCAPE`] and an extension septet; `None` outside GSM.
+/// The septets of `c` (one, or the escape and an extension septet), `None` outside GSM 03.38.
 fn gsm7_char(c: char) -> Option<(u8, Option<u8>)> {
-    if (c as u32) < 128 {
-        return match GSM_OF_ASCII[c as usize] {
-            0xFF => None,
-            s if s & 0x80 != 0 => Some((GSM_ESCAPE, Some(s & 0x7F))),
-            s => Some((s, None)),
-        };
+    match gsm7::encode_char(c)? {
+        Septets::Basic(s) => Some((s, None)),
+        Septets::Extended(s) => Some((gsm7::ESCAPE, Some(s))),
     }
-    if let Some(i) = GSM_BASIC.iter().position(|&g| g == c && c != NO_CHAR) {
-        return Some((i as u8, None));
-    }
-    GSM_EXTENSION
-        .iter()
-        .find(|e| e.1 == c)
-        .map(|e| (GSM_ESCAPE, Some(e.0)))
 }
 
 /// Whether every character of `s` is in GSM 03.38 (default alphabet or extension).
 pub fn gsm7_encodable(s: &str) -> bool {
-    s.chars().all(|c| gsm7_char(c).is_some())
+    s.chars().all(|c| gsm7::encode_char(c).is_some())
 }
 
 /// GSM 03.38 septets, one per octet (unpacked); `None` when a character is outside it.
 pub fn gsm7_encode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len());
-    for c in s.chars() {
-        let (a, b) = gsm7_char(c)?;
-        out.push(a);
-        out.extend(b);
-    }
-    Some(out)
+    gsm7::encode(s)
 }
 
 /// As [`gsm7_encode`], a character outside GSM 03.38 sent as `?`.
@@ -549,35 +484,9 @@ pub fn gsm7_encode_lossy(s: &str) -> Vec<u8> {
     out
 }
 
-/// Text from unpacked GSM 03.38 septets. An escape before a septet not in the extension
-/// table reads as that septet's default character (03.38 §6.2.1.1); a lone escape at the end
-/// is dropped; an octet above 0x7F reads as `?`.
+/// Text from unpacked GSM 03.38 septets (an unknown extension reads as a space).
 pub fn gsm7_decode(b: &[u8]) -> String {
-    let mut out = String::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let s = b[i];
-        i += 1;
-        if s == GSM_ESCAPE {
-            let Some(&n) = b.get(i) else { break };
-            i += 1;
-            match GSM_EXTENSION.iter().find(|e| e.0 == n) {
-                Some(e) => out.push(e.1),
-                None => out.push(basic(n)),
-            }
-        } else {
-            out.push(basic(s));
-        }
-    }
-    out
-}
-
-fn basic(s: u8) -> char {
-    match GSM_BASIC.get(usize::from(s)) {
-        Some(&c) if c != NO_CHAR => c,
-        Some(_) => ' ',
-        None => '?',
-    }
+    gsm7::decode(b)
 }
 
 #[cfg(test)]
