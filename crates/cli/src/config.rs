@@ -40,6 +40,11 @@ pub struct Config {
     pub smpp_system_id: String,
     /// The SMPP password (redacted in `config show`).
     pub smpp_password: String,
+    /// A messaging gateway reached by signed webhooks (`http://host:port/path`), used when
+    /// `smpp` is empty.
+    pub messaging_webhook: String,
+    /// The webhook signing secret (redacted in `config show`).
+    pub messaging_webhook_secret: String,
 }
 
 impl Default for Config {
@@ -59,6 +64,8 @@ impl Default for Config {
             smpp: String::new(),
             smpp_system_id: "tollgate".into(),
             smpp_password: String::new(),
+            messaging_webhook: String::new(),
+            messaging_webhook_secret: String::new(),
         }
     }
 }
@@ -79,6 +86,8 @@ pub const KEYS: &[&str] = &[
     "smpp",
     "smpp_system_id",
     "smpp_password",
+    "messaging_webhook",
+    "messaging_webhook_secret",
 ];
 
 /// Flags that override the file and the environment.
@@ -193,7 +202,7 @@ impl Config {
     /// TOML dump with secrets redacted.
     pub fn show(&self) -> String {
         format!(
-            "listen = {:?}\ndata_dir = {:?}\ndatabase_url = {:?}\nlog = {:?}\nlog_format = {:?}\nmax_body_bytes = {}\ndemo = {}\ntrusted_proxies = {:?}\nsmtp_relay = {:?}\nmail_from = {:?}\nedge_evapi = {:?}\nsmpp = {:?}\nsmpp_system_id = {:?}\nsmpp_password = {:?}\n",
+            "listen = {:?}\ndata_dir = {:?}\ndatabase_url = {:?}\nlog = {:?}\nlog_format = {:?}\nmax_body_bytes = {}\ndemo = {}\ntrusted_proxies = {:?}\nsmtp_relay = {:?}\nmail_from = {:?}\nedge_evapi = {:?}\nsmpp = {:?}\nsmpp_system_id = {:?}\nsmpp_password = {:?}\nmessaging_webhook = {:?}\nmessaging_webhook_secret = {:?}\n",
             self.listen,
             self.data_dir.display().to_string(),
             tollgate_store::redact_url(&self.database_url()),
@@ -207,7 +216,9 @@ impl Config {
             self.edge_evapi,
             self.smpp,
             self.smpp_system_id,
-            if self.smpp_password.is_empty() { "" } else { "(redacted)" }
+            if self.smpp_password.is_empty() { "" } else { "(redacted)" },
+            self.messaging_webhook,
+            if self.messaging_webhook_secret.is_empty() { "" } else { "(redacted)" }
         )
     }
 }

@@ -375,6 +375,25 @@ async fn start_messaging(app: &tollgate_app::App, cfg: &config::Config) -> Resul
     use tollgate_app::messaging::smpp::{smsc::LocalSmsc, SmppClient, SmppConfig};
     let addr = if !cfg.smpp.is_empty() {
         cfg.smpp.clone()
+    } else if !cfg.messaging_webhook.is_empty() {
+        use tollgate_app::messaging::connector::{Connector, WebhookConnector};
+        if tollgate_app::delivery::webhook::parse_http_url(&cfg.messaging_webhook).is_none() {
+            return Err(Fail(
+                2,
+                format!(
+                    "messaging_webhook `{}`: expected http://host:port/path",
+                    cfg.messaging_webhook
+                ),
+            ));
+        }
+        let hook = WebhookConnector {
+            url: cfg.messaging_webhook.clone(),
+            secret: cfg.messaging_webhook_secret.clone(),
+        };
+        let delivery = app.start_connector(Connector::Webhook(hook), None).await?;
+        tracing::info!(url = %cfg.messaging_webhook, "delivering messages to the webhook gateway");
+        std::mem::forget(delivery);
+        return Ok(());
     } else if cfg.demo {
         let smsc = LocalSmsc::start(&cfg.smpp_system_id, &cfg.smpp_password)
             .await

@@ -799,3 +799,135 @@ async fn b8_a_customer_files_a_registration_but_the_provider_sets_its_fees() {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+/// A messaging gateway on 127.0.0.1 for the webhook connector: checks each request's
+/// signature (HMAC-SHA256 of `<t>.<body>` under the secret, computed here with the `hmac`
+/// crate) and answers `{"id": "gw-<n>"}`; returns the address and what it received.
+async fn gateway(
+    secret: &'static str,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<(bool, Value)>>>) {
+    use hmac::{Hmac, Mac};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        for n in 1.. {
+            let Ok((mut s, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            let (head, body) = loop {
+                let k = s.read(&mut chunk).await.unwrap_or(0);
+                if k == 0 {
+                    return;
+                }
+                buf.extend_from_slice(&chunk[..k]);
+                let text = String::from_utf8_lossy(&buf).to_string();
+                if let Some((h, b)) = text.split_once("\r\n\r\n") {
+                    let len: usize = h
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse().unwrap())
+                        })
+                        .unwrap();
+                    if b.len() >= len {
+                        break (h.to_string(), b[..len].to_string());
+                    }
+                }
+            };
+            let sig = head
+                .lines()
+                .find_map(|l| l.strip_prefix("X-Tollgate-Signature: "))
+                .unwrap_or_default()
+                .to_string();
+            let (t, v1) = sig.split_once(",v1=").unwrap_or_default();
+            let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+            mac.update(format!("{}.{body}", t.trim_start_matches("t=")).as_bytes());
+            let hex: String = mac
+                .finalize()
+                .into_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            log.lock()
+                .unwrap()
+                .push((hex == v1, serde_json::from_str(&body).unwrap()));
+            let answer = format!("{{\"id\":\"gw-{n}\"}}");
+            let _ = s.write_all(format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}", answer.len()).as_bytes()).await;
+        }
+    });
+    (format!("http://{addr}/sms"), seen)
+}
+
+#[tokio::test]
+async fn the_signed_webhook_connector_delivers_and_takes_the_gateways_receipt() {
+    use tollgate_app::messaging::connector::{Connector, WebhookConnector};
+    let t = setup().await;
+    let ba = direct_corp(&t).await;
+    let (url, seen) = gateway("gw-secret").await;
+    let delivery = t
+        .app
+        .start_connector(
+            Connector::Webhook(WebhookConnector {
+                url,
+                secret: "gw-secret".into(),
+            }),
+            None,
+        )
+        .await
+        .unwrap();
+    t.app.clock.set(at("2026-11-18T18:00:00Z"));
+    let (_, m) = send(
+        &t,
+        "operator",
+        &ba,
+        "+14155550199",
+        "transactional",
+        "Your code is 777",
+        false,
+    )
+    .await;
+    let id = m["id"].as_str().unwrap();
+    assert_eq!(wait_state(&t, id, "submitted").await, "submitted");
+    let (_, got) = t.get(&format!("/v1/messages/{id}"), "operator").await;
+    let smsc_id = got["smsc_id"].as_str().unwrap().to_string();
+    assert!(smsc_id.starts_with("gw-"), "{got}");
+    {
+        let seen = seen.lock().unwrap();
+        let ours = seen
+            .iter()
+            .find(|(_, b)| b["id"] == id)
+            .expect("the gateway got the message");
+        assert!(ours.0, "the signature verifies with the shared secret");
+        assert_eq!(
+            (ours.1["to"].as_str(), ours.1["body"].as_str()),
+            (Some("14155550199"), Some("Your code is 777"))
+        );
+    }
+    let (s, v) = t
+        .post(
+            "/v1/messages/receipts",
+            "operator",
+            json!({"smsc_id": smsc_id, "state": "delivered"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(wait_state(&t, id, "delivered").await, "delivered");
+    let (s, v) = t
+        .post(
+            "/v1/messages/receipts",
+            "operator",
+            json!({"smsc_id": "x", "state": "lost"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("state_invalid"))
+    );
+    delivery.stop().await;
+}

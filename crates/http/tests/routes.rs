@@ -296,6 +296,7 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("GET", "/v1/messages"), ALL),
         (("GET", "/v1/messages/{id}"), ALL),
         (("POST", "/v1/messages/inbound"), AUDIT),
+        (("POST", "/v1/messages/receipts"), AUDIT),
         (("POST", "/v1/messages/{id}/review"), AUDIT),
         (("POST", "/v1/messaging/consents"), NUMBERS_CUSTOMER),
         (("GET", "/v1/messaging/consents"), ALL),

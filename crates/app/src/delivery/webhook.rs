@@ -22,8 +22,6 @@ use crate::App;
 pub const WEBHOOK_TIMEOUT_S: u64 = 10;
 /// The longest endpoint URL accepted.
 pub const MAX_WEBHOOK_URL_CHARS: usize = 2_048;
-/// Bytes read of the answer: enough for its status line.
-const STATUS_LINE_MAX: usize = 1_024;
 
 /// An endpoint URL split for the request: `host:port` to connect to, the `Host` header, the
 /// path. `None` unless `http://host[:port][/path]`.
@@ -56,11 +54,39 @@ pub fn signature_header(secret: &str, t: i64, body: &str) -> String {
     format!("t={t},v1={v1}")
 }
 
-async fn post(url: &str, id: &str, signature: &str, body: &str) -> Result<(), String> {
-    let (connect, host, path) = parse_http_url(url).ok_or("endpoint URL is not http://")?;
+/// Bytes of an answer read at most (status line, headers and a small JSON body).
+const ANSWER_MAX: usize = 16 * 1024;
+
+/// Why an exchange gave no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostError {
+    /// Nothing was sent (bad URL, no connection): safe to try again.
+    NotSent(String),
+    /// The request was written but no answer came: the receiver may have it.
+    NoAnswer(String),
+}
+
+impl std::fmt::Display for PostError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PostError::NotSent(e) | PostError::NoAnswer(e) => f.write_str(e),
+        }
+    }
+}
+
+/// One signed JSON POST; the answer's status and body (read up to [`ANSWER_MAX`] bytes,
+/// until the peer closes: `Connection: close`).
+pub async fn post_signed(
+    url: &str,
+    id: &str,
+    signature: &str,
+    body: &str,
+) -> Result<(u16, String), PostError> {
+    let (connect, host, path) = parse_http_url(url)
+        .ok_or_else(|| PostError::NotSent("endpoint URL is not http://".into()))?;
     let mut stream = tokio::net::TcpStream::connect(&connect)
         .await
-        .map_err(|e| format!("connect {connect}: {e}"))?;
+        .map_err(|e| PostError::NotSent(format!("connect {connect}: {e}")))?;
     let request = format!(
         "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
          Content-Length: {}\r\nUser-Agent: tollgate\r\nX-Tollgate-Delivery: {id}\r\n\
@@ -70,26 +96,37 @@ async fn post(url: &str, id: &str, signature: &str, body: &str) -> Result<(), St
     stream
         .write_all(request.as_bytes())
         .await
-        .map_err(|e| format!("send: {e}"))?;
-    let mut buf = Vec::with_capacity(STATUS_LINE_MAX);
-    let mut chunk = [0u8; 256];
-    while !buf.windows(2).any(|w| w == b"\r\n") && buf.len() < STATUS_LINE_MAX {
+        .map_err(|e| PostError::NoAnswer(format!("send: {e}")))?;
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    while buf.len() < ANSWER_MAX {
         let n = stream
             .read(&mut chunk)
             .await
-            .map_err(|e| format!("answer: {e}"))?;
+            .map_err(|e| PostError::NoAnswer(format!("answer: {e}")))?;
         if n == 0 {
             break;
         }
         buf.extend_from_slice(&chunk[..n]);
     }
-    let line = String::from_utf8_lossy(&buf);
-    let status = line
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let status = text
         .lines()
         .next()
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|s| s.parse::<u16>().ok())
-        .ok_or("no HTTP status line in the answer")?;
+        .ok_or_else(|| PostError::NoAnswer("no HTTP status line in the answer".into()))?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+async fn post(url: &str, id: &str, signature: &str, body: &str) -> Result<(), String> {
+    let (status, _) = post_signed(url, id, signature, body)
+        .await
+        .map_err(|e| e.to_string())?;
     if (200..300).contains(&status) {
         Ok(())
     } else {

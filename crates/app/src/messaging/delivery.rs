@@ -18,7 +18,8 @@ use tollgate_core::messaging::quiet::Quiet;
 use tollgate_core::rules;
 use tollgate_store::messaging::{system as msg_store, MessageRow};
 
-use super::smpp::{Coding, Delivered, Inbound, ReceiptState, SmppClient, Submit, SubmitError};
+use super::connector::Connector;
+use super::smpp::{Delivered, Inbound, ReceiptState, SmppClient, SubmitError};
 use crate::{Actor, App, AppError};
 
 /// Due messages read per pass.
@@ -46,7 +47,7 @@ enum Release {
 
 /// The running delivery tasks.
 pub struct Delivery {
-    pub client: SmppClient,
+    pub connector: Connector,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -56,7 +57,7 @@ impl Delivery {
         for t in &self.tasks {
             t.abort();
         }
-        self.client.stop().await;
+        self.connector.stop().await;
     }
 }
 
@@ -69,12 +70,23 @@ fn receipt_state(s: ReceiptState) -> Option<&'static str> {
 }
 
 impl App {
-    /// Starts delivering through an SMPP session: messages a stopped process left mid-submit
-    /// are marked `unknown`, then the worker and the inbound reader run until stopped.
+    /// Starts delivering through an SMPP session (receipts and inbound messages come back on
+    /// it): see [`App::start_connector`].
     pub async fn start_delivery(
         &self,
         client: SmppClient,
         inbound: mpsc::Receiver<Delivered>,
+    ) -> Result<Delivery, AppError> {
+        self.start_connector(Connector::Smpp(client), Some(inbound))
+            .await
+    }
+
+    /// Starts delivering through a connector: messages a stopped process left mid-submit are
+    /// marked `unknown`, then the worker (and the SMPP inbound reader) run until stopped.
+    pub async fn start_connector(
+        &self,
+        connector: Connector,
+        inbound: Option<mpsc::Receiver<Delivered>>,
     ) -> Result<Delivery, AppError> {
         let orphaned = msg_store::orphaned_submissions(&self.store, self.now()).await?;
         if orphaned > 0 {
@@ -83,21 +95,17 @@ impl App {
                 "messages left mid-submission by a stopped process marked unknown (not sent again)"
             );
         }
-        let worker = {
-            let (app, client) = (self.clone(), client.clone());
-            tokio::spawn(async move { app.delivery_loop(client).await })
-        };
-        let reader = {
+        let mut tasks = Vec::new();
+        let (app, c) = (self.clone(), connector.clone());
+        tasks.push(tokio::spawn(async move { app.delivery_loop(c).await }));
+        if let Some(inbound) = inbound {
             let app = self.clone();
-            tokio::spawn(async move { app.inbound_loop(inbound).await })
-        };
-        Ok(Delivery {
-            client,
-            tasks: vec![worker, reader],
-        })
+            tasks.push(tokio::spawn(async move { app.inbound_loop(inbound).await }));
+        }
+        Ok(Delivery { connector, tasks })
     }
 
-    async fn delivery_loop(&self, client: SmppClient) {
+    async fn delivery_loop(&self, client: Connector) {
         loop {
             let n = match self.deliver_due(&client).await {
                 Ok(n) => n,
@@ -154,8 +162,8 @@ impl App {
     }
 
     /// One pass over the due messages: how many were handled (0 when the SMSC is not bound).
-    pub async fn deliver_due(&self, client: &SmppClient) -> Result<usize, AppError> {
-        if !client.is_bound() {
+    pub async fn deliver_due(&self, client: &Connector) -> Result<usize, AppError> {
+        if !client.is_ready() {
             return Ok(0);
         }
         let now = self.now();
@@ -180,7 +188,7 @@ impl App {
                     continue;
                 }
             }
-            if !msg_store::claim(&self.store, &m.id, "smpp", now).await? {
+            if !msg_store::claim(&self.store, &m.id, client.name(), now).await? {
                 continue;
             }
             let (app, client) = (self.clone(), client.clone());
@@ -279,21 +287,8 @@ impl App {
         })
     }
 
-    async fn submit_one(&self, client: &SmppClient, m: &MessageRow) -> Result<(), AppError> {
-        let body = m.body.clone().unwrap_or_default();
-        let coding = if m.encoding == "gsm7" {
-            Coding::Gsm7
-        } else {
-            Coding::Ucs2
-        };
-        let sub = Submit {
-            from: &m.sender,
-            to: &m.recipient,
-            body: &body,
-            coding,
-            receipt: true,
-        };
-        let r = client.submit(&sub).await;
+    async fn submit_one(&self, client: &Connector, m: &MessageRow) -> Result<(), AppError> {
+        let r = client.submit(m, self.now()).await;
         let now = self.now();
         let stats = &self.messaging.stats;
         match r {

@@ -17,6 +17,7 @@ use tollgate_core::messaging::quiet::QuietRules;
 use tollgate_core::messaging::{detectors, zones, Registered};
 
 pub mod admit;
+pub mod connector;
 pub mod consent;
 pub mod delivery;
 pub mod demo;

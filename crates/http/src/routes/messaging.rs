@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::error::ApiError;
 use crate::extract::{page, time_opt, ApiJson, ApiQuery};
 use crate::wire::messaging::{
-    ConsentOut, ErasedOut, InboundOut, MessageOut, MessagingExportOut, RegistrationOut,
+    ConsentOut, ErasedOut, InboundOut, MessageOut, MessagingExportOut, ReceiptOut, RegistrationOut,
     SuppressionOut, UsageCloseOut,
 };
 use crate::wire::{Created, Page};
@@ -147,6 +147,48 @@ pub async fn inbound(
     Ok(Json(InboundOut {
         message: MessageOut::of(r.message, false),
         reply: r.reply.map(|m| MessageOut::of(m, false)),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptIn {
+    /// The id the connector gave the message (`smsc_id`).
+    smsc_id: String,
+    /// `delivered`, `failed`, `expired` or `rejected`.
+    state: String,
+    /// The network's error code, if any.
+    error: Option<String>,
+}
+
+pub async fn receipt(
+    State(app): State<App>,
+    Extension(_c): Extension<Caller>,
+    ApiJson(b): ApiJson<ReceiptIn>,
+) -> ApiOk<ReceiptOut> {
+    use tollgate_app::messaging::smpp::ReceiptState;
+    let state = match b.state.as_str() {
+        "delivered" => ReceiptState::Delivered,
+        "failed" => ReceiptState::Failed,
+        "expired" => ReceiptState::Expired,
+        "rejected" => ReceiptState::Rejected,
+        _ => {
+            return Err(AppError::invalid(
+                "state_invalid",
+                "state",
+                "delivered, failed, expired or rejected",
+            )
+            .into())
+        }
+    };
+    if b.smsc_id.is_empty() || b.smsc_id.len() > 128 {
+        return Err(AppError::invalid("smsc_id_invalid", "smsc_id", "1 to 128 characters").into());
+    }
+    app.apply_receipt(&b.smsc_id, state, b.error.as_deref().unwrap_or_default())
+        .await?;
+    Ok(Json(ReceiptOut {
+        smsc_id: b.smsc_id,
+        state: b.state,
     }))
 }
 

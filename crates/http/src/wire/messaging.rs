@@ -98,6 +98,14 @@ pub struct InboundOut {
     pub reply: Option<MessageOut>,
 }
 
+/// A delivery receipt taken (applied to the message with that id, or kept for a moment if
+/// its submission is not recorded yet).
+#[derive(Serialize, ToSchema)]
+pub struct ReceiptOut {
+    pub smsc_id: String,
+    pub state: String,
+}
+
 /// An event of the consent ledger.
 #[derive(Serialize, ToSchema)]
 pub struct ConsentOut {

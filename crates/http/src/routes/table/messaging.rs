@@ -11,6 +11,8 @@ api! {
         "One message with its decision and delivery state.";
     post "/v1/messages/inbound" => messaging_routes::inbound, Perm(P::MessagingAdmin),
         "A message from a recipient to an account's number (a connector's webhook): STOP and the other opt-out keywords revoke consent at once with one confirmation, START opts in again, HELP is answered, a non-keyword request to stop is flagged for review (M3).";
+    post "/v1/messages/receipts" => messaging_routes::receipt, Perm(P::MessagingAdmin),
+        "A delivery receipt from a webhook gateway: the message with that connector id becomes delivered or failed.";
     post "/v1/messages/{id}/review" => messaging_routes::review, Perm(P::MessagingAdmin),
         "Review a flagged stop request: opt_out revokes consent, dismiss leaves it.";
     post "/v1/messaging/consents" => messaging_routes::record_consent, Perm(P::ConsentWrite),
