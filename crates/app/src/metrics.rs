@@ -152,6 +152,28 @@ impl App {
                 load(c)
             );
         }
+        let ms = &self.messaging.stats;
+        family(
+            &mut out,
+            "tollgate_messages_total",
+            "counter",
+            "Messages by admission decision, delivery outcome and inbound (M1-M7).",
+        );
+        for (kind, c) in [
+            ("accepted", &ms.accepted),
+            ("refused", &ms.refused),
+            ("deferred", &ms.deferred),
+            ("submitted", &ms.submitted),
+            ("delivered", &ms.delivered),
+            ("failed", &ms.failed),
+            ("inbound", &ms.inbound),
+        ] {
+            let _ = writeln!(
+                out,
+                "tollgate_messages_total{{kind=\"{kind}\"}} {}",
+                load(c)
+            );
+        }
         let w = &self.guard.writes;
         one(
             &mut out,

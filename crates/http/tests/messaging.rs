@@ -918,6 +918,14 @@ async fn the_signed_webhook_connector_delivers_and_takes_the_gateways_receipt() 
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(wait_state(&t, id, "delivered").await, "delivered");
+    // The demo's two queued messages went out with ours: three submitted, one receipt.
+    let (_, _, metrics) = t.call("GET", "/metrics", None, "", vec![]).await;
+    for line in [
+        "tollgate_messages_total{kind=\"submitted\"} 3",
+        "tollgate_messages_total{kind=\"delivered\"} 1",
+    ] {
+        assert!(metrics.contains(line), "missing {line}");
+    }
     let (s, v) = t
         .post(
             "/v1/messages/receipts",

@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 
 use tokio::sync::{mpsc, oneshot};
-use tollgate_store::messaging::{insert_message_if_new, MessageRow};
+use tollgate_store::messaging::{insert_messages, MessageRow};
 use tollgate_store::Store;
 
 use crate::{App, AppError};
@@ -28,6 +28,10 @@ pub struct QueueHandle {
     tx: OnceLock<mpsc::Sender<Pending>>,
 }
 
+/// Commits the writer made and messages it stored (the benchmark's batch size).
+pub static COMMITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+pub static ROWS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 async fn writer(store: Store, mut rx: mpsc::Receiver<Pending>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
@@ -37,26 +41,27 @@ async fn writer(store: Store, mut rx: mpsc::Receiver<Pending>) {
                 Err(_) => break,
             }
         }
+        COMMITS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        ROWS.fetch_add(batch.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        let (rows, replies): (Vec<MessageRow>, Vec<_>) =
+            batch.into_iter().map(|p| (p.row, p.reply)).unzip();
         let result = async {
             let mut tx = store.begin().await?;
-            let mut stored = Vec::with_capacity(batch.len());
-            for p in &batch {
-                stored.push(insert_message_if_new(&mut tx, &p.row).await?);
-            }
+            let stored = insert_messages(&mut tx, &rows).await?;
             tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
             Ok::<_, tollgate_store::StoreError>(stored)
         }
         .await;
         match result {
             Ok(stored) => {
-                for (p, s) in batch.into_iter().zip(stored) {
-                    let _ = p.reply.send(Ok(s));
+                for (reply, s) in replies.into_iter().zip(stored) {
+                    let _ = reply.send(Ok(s));
                 }
             }
             Err(e) => {
                 tracing::error!(error = %e, "message queue commit failed");
-                for p in batch {
-                    let _ = p.reply.send(Err(e.to_string()));
+                for reply in replies {
+                    let _ = reply.send(Err(e.to_string()));
                 }
             }
         }

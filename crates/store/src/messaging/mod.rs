@@ -259,18 +259,14 @@ pub async fn list_suppressions(
     q.fetch(store.reader(), SuppressionRow::from_row).await
 }
 
-/// Inserts a message unless its idempotency key is already used; false when it was.
-pub async fn insert_message_if_new(tx: &mut Tx, m: &MessageRow) -> Result<bool> {
-    let marks = (1..=MessageRow::COLS.len())
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "INSERT INTO messages ({}) VALUES ({marks}) ON CONFLICT DO NOTHING",
-        MessageRow::cols("")
-    );
-    let r = sqlx::query(&sql)
-        .bind(&m.id)
+/// Rows of one multi-row `INSERT` at most (33 columns each: within SQLite's and PostgreSQL's
+/// limits on bound parameters).
+pub const INSERT_CHUNK: usize = 256;
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+fn bind_message<'q>(q: AnyQuery<'q>, m: &'q MessageRow) -> AnyQuery<'q> {
+    q.bind(&m.id)
         .bind(&m.billing_account_id)
         .bind(&m.customer_id)
         .bind(&m.partner_id)
@@ -303,9 +299,45 @@ pub async fn insert_message_if_new(tx: &mut Tx, m: &MessageRow) -> Result<bool> 
         .bind(m.created_at)
         .bind(m.updated_at)
         .bind(&m.billed_month)
-        .execute(&mut **tx)
-        .await?;
-    Ok(r.rows_affected() == 1)
+}
+
+/// Inserts messages in multi-row statements (one round trip per [`INSERT_CHUNK`] rows: what
+/// lets the queue's group commit keep up), skipping any whose idempotency key is already used;
+/// for each row whether it was stored. When a chunk stored fewer rows than it had (a key
+/// taken), the stored ones are found by their ids (each id is new).
+pub async fn insert_messages(tx: &mut Tx, rows: &[MessageRow]) -> Result<Vec<bool>> {
+    let n = MessageRow::COLS.len();
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let values = (0..chunk.len())
+            .map(|r| {
+                let marks: Vec<String> = (1..=n).map(|c| format!("${}", r * n + c)).collect();
+                format!("({})", marks.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO messages ({}) VALUES {values} ON CONFLICT DO NOTHING",
+            MessageRow::cols("")
+        );
+        let mut q = sqlx::query(&sql);
+        for m in chunk {
+            q = bind_message(q, m);
+        }
+        let stored = q.execute(&mut **tx).await?.rows_affected() as usize;
+        if stored == chunk.len() {
+            out.extend(std::iter::repeat_n(true, chunk.len()));
+            continue;
+        }
+        for m in chunk {
+            let r = sqlx::query("SELECT 1 AS one FROM messages WHERE id = $1")
+                .bind(&m.id)
+                .fetch_optional(&mut **tx)
+                .await?;
+            out.push(r.is_some());
+        }
+    }
+    Ok(out)
 }
 
 /// Sets a registration's status.
