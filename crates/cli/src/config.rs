@@ -242,7 +242,7 @@ mod tests {
             ("TOLLGATE_NOPE".to_string(), "x".to_string()),
             (
                 "TOLLGATE_DATABASE_URL".to_string(),
-                "postgres://u:secret@h/db".to_string(),
+                "postgres://u:pw-x7q@h/db".to_string(),
             ),
         ];
         let flags = Overrides {
@@ -255,7 +255,7 @@ mod tests {
         assert_eq!(cfg.max_body_bytes, tollgate_http::DEFAULT_MAX_BODY_BYTES); // default
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(cfg.show().contains("postgres://u:***@h/db"));
-        assert!(!cfg.show().contains("secret"));
+        assert!(!cfg.show().contains("pw-x7q"));
     }
 
     #[test]
