@@ -12,6 +12,19 @@ use tollgate_store::guard::PolicyRow;
 use crate::rating_cmd::rss_kib;
 use crate::Fail;
 
+/// Detector thresholds no synthetic load reaches (attempts, enumeration, international,
+/// forbidden destinations, spend): the benchmarks measure admission, not a detector firing.
+pub(crate) fn out_of_reach() -> tollgate_core::guard::Thresholds {
+    tollgate_core::guard::Thresholds {
+        attempts_per_minute: usize::MAX / 4,
+        enumeration_numbers: usize::MAX / 4,
+        simultaneous_international: u32::MAX / 4,
+        forbidden_attempts: usize::MAX / 4,
+        spend_per_hour_micros: i64::MAX / 4,
+        ..Default::default()
+    }
+}
+
 pub(crate) fn pct(sorted: &[u64], p: f64) -> u64 {
     if sorted.is_empty() {
         return 0;
@@ -99,15 +112,7 @@ pub async fn run(
     let mut app = App::new(store.clone(), Clock::System)?;
     // Thresholds out of reach: the benchmark measures the full admission path, not refusals
     // by a detector that fired on synthetic load.
-    let t = tollgate_core::guard::Thresholds {
-        attempts_per_minute: usize::MAX / 4,
-        enumeration_numbers: usize::MAX / 4,
-        simultaneous_international: u32::MAX / 4,
-        forbidden_attempts: usize::MAX / 4,
-        spend_per_hour_micros: i64::MAX / 4,
-        ..Default::default()
-    };
-    app.guard = std::sync::Arc::new(tollgate_app::guard::Guard::with_thresholds(t));
+    app.guard = std::sync::Arc::new(tollgate_app::guard::Guard::with_thresholds(out_of_reach()));
     app.start_guard().await?;
     let world = setup(&app, accounts).await?;
     let sys = Caller::system(Actor::cli());

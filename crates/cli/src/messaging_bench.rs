@@ -44,15 +44,11 @@ pub async fn run(
     let mut app = App::new(store.clone(), Clock::System)?;
     // The guard's detectors out of reach (as in `bench guard`): the baseline's synthetic calls
     // must not suspend the account whose messages are measured.
+    // The baseline's calls end at once: the dialer and IRSF detectors out of reach too.
     let t = tollgate_core::guard::Thresholds {
-        attempts_per_minute: usize::MAX / 4,
-        enumeration_numbers: usize::MAX / 4,
-        simultaneous_international: u32::MAX / 4,
-        forbidden_attempts: usize::MAX / 4,
-        spend_per_hour_micros: i64::MAX / 4,
         dialer_min_calls: usize::MAX / 4,
         irsf_score: u32::MAX / 4,
-        ..Default::default()
+        ..crate::guard_bench::out_of_reach()
     };
     app.guard = std::sync::Arc::new(tollgate_app::guard::Guard::with_thresholds(t));
     app.start_guard().await?;
