@@ -6,6 +6,7 @@
 //! [`Caller`] it returns to every use case, and every query is filtered by its scope.
 
 pub mod access;
+pub mod assurance;
 pub mod billing;
 pub mod clock;
 pub mod csv_in;

@@ -3,6 +3,12 @@
 //! app → store): the wire format is the HTTP crate's own types (`http::wire`), mapped from
 //! these, so a column added to a table changes no answer until a wire type says so.
 
+pub use tollgate_store::assurance::system::IncidentFilter;
+pub use tollgate_store::assurance::{
+    ComponentRow, CreditFilter, CustomerComponentRow, DailyRow,
+    IncidentRow as AssuranceIncidentRow, IncidentUpdateRow, MaintenanceRow, ProbeResultRow,
+    ProbeRow, ServiceRow, SlaCreditRow,
+};
 pub use tollgate_store::audit::AuditRow;
 pub use tollgate_store::auth::{CredentialRow, UserRow};
 pub use tollgate_store::billing::system::RunRow;

@@ -183,6 +183,8 @@ pub const SIP_EDGE_USER: &str = "sip-edge@tollgate.internal";
 pub const SWEEP_INTERVAL_S: u64 = 60;
 /// How often the outbox is delivered to the SMTP relay.
 pub const DELIVERY_INTERVAL_S: u64 = 10;
+/// How often the probe runner looks for due probes (a probe's own interval is at least this).
+pub const PROBE_TICK_S: u64 = 5;
 
 /// A failure with its exit code.
 pub struct Fail(pub u8, pub String);
@@ -371,7 +373,10 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
 
 /// Messaging delivery: through the configured SMSC, or with the demo through a local SMSC on
 /// 127.0.0.1 (so a first start shows messages delivered with receipts); else queued only.
-async fn start_messaging(app: &tollgate_app::App, cfg: &config::Config) -> Result<(), Fail> {
+async fn start_messaging(
+    app: &tollgate_app::App,
+    cfg: &config::Config,
+) -> Result<Option<String>, Fail> {
     use tollgate_app::messaging::smpp::{smsc::LocalSmsc, SmppClient, SmppConfig};
     let addr = if !cfg.smpp.is_empty() {
         cfg.smpp.clone()
@@ -393,7 +398,7 @@ async fn start_messaging(app: &tollgate_app::App, cfg: &config::Config) -> Resul
         let delivery = app.start_connector(Connector::Webhook(hook), None).await?;
         tracing::info!(url = %cfg.messaging_webhook, "delivering messages to the webhook gateway");
         std::mem::forget(delivery);
-        return Ok(());
+        return Ok(None);
     } else if cfg.demo {
         let smsc = LocalSmsc::start(&cfg.smpp_system_id, &cfg.smpp_password)
             .await
@@ -406,7 +411,7 @@ async fn start_messaging(app: &tollgate_app::App, cfg: &config::Config) -> Resul
         addr
     } else {
         tracing::info!("no smpp configured: admitted messages wait in the queue");
-        return Ok(());
+        return Ok(None);
     };
     let (client, inbound) = SmppClient::start(SmppConfig::new(
         &addr,
@@ -416,7 +421,7 @@ async fn start_messaging(app: &tollgate_app::App, cfg: &config::Config) -> Resul
     let delivery = app.start_delivery(client, inbound).await?;
     tracing::info!(%addr, "delivering messages over SMPP");
     std::mem::forget(delivery);
-    Ok(())
+    Ok(Some(addr))
 }
 
 async fn serve(cfg: config::Config) -> Result<(), Fail> {
@@ -463,6 +468,17 @@ async fn serve(cfg: config::Config) -> Result<(), Fail> {
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "NOC sweep failed"),
             }
+            // S2 and S4: the daily availability published, incidents' tickets to partners.
+            if let Err(e) = sweeper.publish_daily().await {
+                tracing::error!(error = %e, "daily availability failed");
+            }
+            match sweeper.incident_ticket_sweep().await {
+                Ok(ids) if !ids.is_empty() => {
+                    tracing::info!(tickets = ids.len(), "incident tickets opened")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "incident ticket sweep failed"),
+            }
             // Dunning: reminders, suspensions of overdue accounts, lifts once paid.
             match sweeper.dunning_sweep().await {
                 Ok(r) if r.reminders + r.suspensions + r.lifted > 0 => tracing::info!(
@@ -476,7 +492,21 @@ async fn serve(cfg: config::Config) -> Result<(), Fail> {
             }
         }
     });
-    start_messaging(&app, &cfg).await?;
+    let smsc = start_messaging(&app, &cfg).await?;
+    if cfg.demo {
+        tollgate_app::assurance::demo::seed_probes(&app, &cfg.listen, smsc.as_deref()).await?;
+    }
+    // Service assurance: the probes on their schedules (S2).
+    let prober = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(PROBE_TICK_S));
+        loop {
+            tick.tick().await;
+            if let Err(e) = prober.run_due_probes().await {
+                tracing::error!(error = %e, "probe round failed");
+            }
+        }
+    });
     if !cfg.edge_evapi.is_empty() {
         let edge = app.clone();
         let addr = cfg.edge_evapi.clone();

@@ -4,6 +4,7 @@
 //! HTTP, JSON or SQL. Every function takes `now` (and the state it needs) as arguments and
 //! returns a value: a decision carrying a stable code, the RULEBOOK rule ID and the clause.
 
+pub mod assurance;
 pub mod billing;
 pub mod cdr;
 pub mod country;

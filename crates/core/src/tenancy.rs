@@ -258,6 +258,14 @@ pub enum Permission {
     /// The provider's messaging desk: registration status, the provider's suppression list,
     /// reviews of stop requests, prices, inbound messages from a connector.
     MessagingAdmin,
+    /// Service assurance: services, incidents, maintenance, availability; the customers'
+    /// components and SLA credits in scope (S2).
+    AssuranceRead,
+    /// The NOC: services and components, probes, incidents, maintenance, customers' components
+    /// (S1, S4).
+    AssuranceAdmin,
+    /// Close a month's SLA credits onto the next invoices (S3, B12).
+    SlaClose,
 }
 
 /// The one role × permission matrix.
@@ -322,6 +330,9 @@ pub fn allows(role: Role, perm: Permission) -> bool {
         ),
         RegistrationsWrite => matches!(role, OperatorAdmin | PartnerAdmin | CustomerAdmin),
         MessagingAdmin => matches!(role, OperatorAdmin | OperatorSupport),
+        AssuranceRead => true,
+        AssuranceAdmin => matches!(role, OperatorAdmin | OperatorSupport),
+        SlaClose => matches!(role, OperatorAdmin | OperatorBilling),
     }
 }
 
@@ -434,6 +445,9 @@ mod tests {
             ConsentWrite,
             RegistrationsWrite,
             MessagingAdmin,
+            AssuranceRead,
+            AssuranceAdmin,
+            SlaClose,
         ];
         let allowed: Vec<Permission> = every
             .into_iter()

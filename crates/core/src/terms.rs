@@ -40,6 +40,26 @@ pub struct TermsProfile {
 pub struct Availability {
     /// S1: availability commitment in percent, as a decimal string (`"99.99"`).
     pub commitment_pct: String,
+    /// S1: hours before a maintenance window its notice must go out for the window to be
+    /// excluded from availability. **Decision:** the terms say "notified in advance" without a
+    /// lead time; 48 hours unless the profile says otherwise.
+    #[serde(default = "default_maintenance_notice_h")]
+    pub maintenance_notice_h: u32,
+    /// S3: the tiers of the month's availability and the share of the licence fee payable:
+    /// `[["99", 100], ["90", 90], ...]`, descending, the last from `"0"`.
+    #[serde(default = "default_sla_tiers")]
+    pub sla_tiers: Vec<(String, i64)>,
+}
+
+fn default_maintenance_notice_h() -> u32 {
+    48
+}
+
+fn default_sla_tiers() -> Vec<(String, i64)> {
+    [("99", 100), ("90", 90), ("80", 70), ("70", 50), ("0", 0)]
+        .iter()
+        .map(|(p, v)| (p.to_string(), *v))
+        .collect()
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -187,6 +207,14 @@ impl TermsProfile {
                 "must be above 0 and at most 100".into(),
             ));
         }
+        self.sla_tiers()
+            .map_err(|p| err("availability.sla_tiers", p))?;
+        if self.availability.maintenance_notice_h > 24 * 90 {
+            return Err(err(
+                "availability.maintenance_notice_h",
+                "at most 2160 hours (90 days)".into(),
+            ));
+        }
         if self.telephony.bandwidth_per_call_kbps == 0 {
             return Err(err(
                 "telephony.bandwidth_per_call_kbps",
@@ -262,6 +290,11 @@ impl TermsProfile {
     pub fn availability_commitment_ppm(&self) -> Result<u32, String> {
         let v = parse_scaled(&self.availability.commitment_pct, 4)?;
         u32::try_from(v).map_err(|_| "must be between 0 and 100".to_string())
+    }
+
+    /// S3 tiers, validated.
+    pub fn sla_tiers(&self) -> Result<crate::assurance::sla::Tiers, String> {
+        crate::assurance::sla::Tiers::from_pairs(&self.availability.sla_tiers)
     }
 
     /// B6 late interest in basis points per year (12 % = 1200).

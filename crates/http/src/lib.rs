@@ -14,6 +14,7 @@ pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod routes;
+pub mod status_feed;
 pub mod wire;
 
 use std::net::SocketAddr;
@@ -96,6 +97,7 @@ pub const ROUTE_TABLES: &[&[RouteSpec]] = &[
     routes::table::receivables::ROUTES,
     routes::table::support::ROUTES,
     routes::table::messaging::ROUTES,
+    routes::table::assurance::ROUTES,
 ];
 
 /// Every route of the API, the fragments in order.
@@ -118,6 +120,7 @@ fn mount(app: &App, max_body: usize) -> Router<App> {
         .merge(routes::table::receivables::mount(app, max_body))
         .merge(routes::table::support::mount(app, max_body))
         .merge(routes::table::messaging::mount(app, max_body))
+        .merge(routes::table::assurance::mount(app, max_body))
 }
 
 /// Wraps a route with the authorization check of its access.

@@ -9,6 +9,7 @@
 //! domain's `system` module, documented as system-wide);
 //! storage errors never leak into domain errors (the app maps [`StoreError`]).
 
+pub mod assurance;
 pub mod audit;
 pub mod auth;
 pub mod billing;

@@ -51,6 +51,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_support"),
     migration!(14, "0014_usage_daily"),
     migration!(15, "0015_messaging"),
+    migration!(16, "0016_assurance"),
 ];
 
 impl Migration {

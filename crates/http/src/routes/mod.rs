@@ -6,6 +6,7 @@
 //! `/openapi.json` describes (see `openapi::doc`).
 
 pub mod access;
+pub mod assurance;
 pub mod billing;
 pub mod guard;
 pub mod messaging;

@@ -6,6 +6,7 @@
 //! are.
 
 pub mod access;
+pub mod assurance;
 pub mod billing;
 pub mod guard;
 pub mod messaging;

@@ -2,6 +2,7 @@
 //! with `api!`; `crate::ROUTE_TABLES` lists the fragments and `crate::ROUTES` joins them.
 
 pub mod access;
+pub mod assurance;
 pub mod billing;
 pub mod guard;
 pub mod messaging;
@@ -15,6 +16,7 @@ pub mod tenancy;
 /// What the fragments name: handler modules, permissions, schema helpers for `doc:` clauses.
 mod prelude {
     pub(crate) use crate::openapi::doc::{object_schema, text_schema};
+    pub(crate) use crate::routes::assurance as assurance_routes;
     pub(crate) use crate::routes::billing as billing_routes;
     pub(crate) use crate::routes::guard as guard_routes;
     pub(crate) use crate::routes::messaging as messaging_routes;

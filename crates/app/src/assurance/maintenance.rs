@@ -1,0 +1,190 @@
+//! Maintenance windows (S1): planned unavailability of components, excluded from
+//! availability only when its notice went out at least the profile's lead time before it
+//! starts; otherwise the window counts as downtime like any outage.
+
+use serde_json::json;
+use tollgate_core::text::check_name;
+use tollgate_store::assurance::{self as astore, system as asys, MaintenanceRow};
+use tollgate_store::audit;
+
+use crate::access::audit_row;
+use crate::ids::new_id;
+use crate::{App, AppError, Caller};
+
+/// The longest maintenance window.
+pub const MAX_WINDOW_S: i64 = 7 * 86_400;
+/// How far ahead a window may be planned.
+pub const MAX_PLAN_AHEAD_S: i64 = 366 * 86_400;
+
+/// A window to plan.
+#[derive(Debug, Clone, Default)]
+pub struct NewMaintenance {
+    pub title: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub components: Vec<String>,
+    /// When the notice went out: `Some(now)` to send it now, an earlier time to record a
+    /// notice sent outside Tollgate, `None` to send it later with `notify`.
+    pub notice_at: Option<i64>,
+}
+
+impl App {
+    /// Plans a window; with `notify`, its notice goes out now.
+    pub async fn plan_maintenance(
+        &self,
+        caller: &Caller,
+        n: NewMaintenance,
+    ) -> Result<MaintenanceRow, AppError> {
+        let title = check_name("title", &n.title)?;
+        let now = self.now();
+        if n.ends_at <= n.starts_at || n.ends_at - n.starts_at > MAX_WINDOW_S {
+            return Err(AppError::invalid(
+                "window_invalid",
+                "ends_at",
+                format!(
+                    "after starts_at, at most {} days later",
+                    MAX_WINDOW_S / 86_400
+                ),
+            ));
+        }
+        if n.starts_at > now + MAX_PLAN_AHEAD_S {
+            return Err(AppError::invalid(
+                "window_too_far",
+                "starts_at",
+                "within a year",
+            ));
+        }
+        if n.components.is_empty() {
+            return Err(AppError::invalid(
+                "components_invalid",
+                "component_ids",
+                "the components the window takes down",
+            ));
+        }
+        if n.notice_at.is_some_and(|t| t > now) {
+            return Err(AppError::invalid(
+                "notice_at_future",
+                "notice_at",
+                "a notice is recorded when it went out: now or earlier",
+            ));
+        }
+        let components = self
+            .check_components(&n.components, "component_ids")
+            .await?;
+        let row = MaintenanceRow {
+            id: new_id("mnt"),
+            title,
+            starts_at: n.starts_at,
+            ends_at: n.ends_at,
+            notice_at: n.notice_at,
+            cancelled_at: None,
+            created_at: now,
+            created_by: caller.actor.actor.clone(),
+        };
+        let ids: Vec<String> = components.into_iter().collect();
+        let mut tx = self.store.begin().await?;
+        row.insert(&mut tx).await?;
+        astore::set_maintenance_components(&mut tx, &row.id, &ids).await?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                "maintenance.plan",
+                &row.id,
+                json!({"starts_at": row.starts_at, "ends_at": row.ends_at, "components": ids, "notice_at": row.notice_at}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        Ok(row)
+    }
+
+    /// Records that the window's notice went out now (once).
+    pub async fn notify_maintenance(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<MaintenanceRow, AppError> {
+        self.change_maintenance(caller, id, "maintenance.notice", |m, now| {
+            if m.notice_at.is_some() {
+                return Err(AppError::Conflict {
+                    code: "notice_sent",
+                    message: "the notice of this window already went out".into(),
+                });
+            }
+            m.notice_at = Some(now);
+            Ok(())
+        })
+        .await
+    }
+
+    /// Cancels a window that has not started.
+    pub async fn cancel_maintenance(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<MaintenanceRow, AppError> {
+        self.change_maintenance(caller, id, "maintenance.cancel", |m, now| {
+            if m.cancelled_at.is_some() || m.starts_at <= now {
+                return Err(AppError::Conflict {
+                    code: "maintenance_started",
+                    message: "only a window that has not started can be cancelled".into(),
+                });
+            }
+            m.cancelled_at = Some(now);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn change_maintenance(
+        &self,
+        caller: &Caller,
+        id: &str,
+        action: &str,
+        f: impl FnOnce(&mut MaintenanceRow, i64) -> Result<(), AppError>,
+    ) -> Result<MaintenanceRow, AppError> {
+        let mut m = asys::maintenance(&self.store, id)
+            .await?
+            .ok_or(AppError::NotFound("maintenance"))?;
+        let now = self.now();
+        f(&mut m, now)?;
+        let mut tx = self.store.begin().await?;
+        astore::update_maintenance(&mut tx, &m).await?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                action,
+                &m.id,
+                json!({"notice_at": m.notice_at, "cancelled_at": m.cancelled_at}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        Ok(m)
+    }
+
+    /// Windows (not cancelled) overlapping `[from, to)`, with their components.
+    pub async fn maintenance_windows(
+        &self,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(MaintenanceRow, Vec<String>)>, AppError> {
+        let pairs = asys::maintenance_components_during(&self.store, from, to).await?;
+        Ok(asys::maintenance_during(&self.store, from, to)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let c = pairs
+                    .iter()
+                    .filter(|(w, _)| *w == m.id)
+                    .map(|(_, c)| c.clone())
+                    .collect();
+                (m, c)
+            })
+            .collect())
+    }
+}
