@@ -65,6 +65,11 @@ const CREATING_POSTS: &[&str] = &[
     "/v1/messaging/consents",
     "/v1/messaging/suppressions",
     "/v1/messaging/registrations",
+    "/v1/assurance/services",
+    "/v1/assurance/components",
+    "/v1/assurance/probes",
+    "/v1/assurance/incidents",
+    "/v1/assurance/maintenance",
 ];
 
 #[test]

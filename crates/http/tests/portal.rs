@@ -547,3 +547,40 @@ async fn m7_the_messages_page_explains_each_decision_by_its_rule_and_scope_holds
         p.body
     );
 }
+
+#[tokio::test]
+async fn s2_the_public_status_page_and_the_availability_page_show_incidents_and_credits() {
+    let t = setup().await;
+    // The public page needs no login and downloads nothing: no stylesheet, script or image.
+    let (s, _, html) = t.call("GET", "/status", None, "", vec![]).await;
+    assert_eq!(s, StatusCode::OK);
+    for text in [
+        "All services are operational.",
+        "PBX EU-1",
+        "Messaging: delivery delays",
+        "cause: third party",
+        "Portal release",
+    ] {
+        assert!(html.contains(text), "missing {text}");
+    }
+    assert!(
+        !html.contains("<link rel=\"stylesheet\"")
+            && !html.contains("<script")
+            && !html.contains("<img"),
+        "{html}"
+    );
+    // Acme Dental's admin sees October's outcome: 98.92 %, 90 % payable, the credit.
+    let mut a = Browser::new(&t);
+    a.sign_in(email_of("customer_a"), PASSWORD).await;
+    let p = a.get("/portal/availability").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    for text in [
+        "2026-10",
+        "98.92 %",
+        "90 %",
+        "PBX EU-1: calls fail to register",
+        "wildix-2026 4 h: breached",
+    ] {
+        assert!(p.body.contains(text), "missing {text}");
+    }
+}

@@ -106,6 +106,8 @@ pub fn router(max_body: usize, bulk_body: usize) -> Router<App> {
         )
         .route("/portal/guard", get(guard::show))
         .route("/portal/messages", get(messaging::show))
+        .route("/portal/availability", get(availability::show))
+        .route("/status", get(status::show))
         .route("/portal/invoices", get(invoices::list))
         .route("/portal/invoices/{id}", get(invoices::show))
         .route("/portal/invoices/{id}/pdf", get(invoices::pdf))

@@ -60,6 +60,12 @@ pub const ENTRIES: &[Entry] = &[
         perm: Permission::MessagesRead,
     },
     Entry {
+        key: "availability",
+        path: "/portal/availability",
+        label: "Availability",
+        perm: Permission::AssuranceRead,
+    },
+    Entry {
         key: "invoices",
         path: "/portal/invoices",
         label: "Invoices",

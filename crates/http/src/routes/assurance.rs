@@ -17,9 +17,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::error::ApiError;
 use crate::extract::{page, time_opt, ApiJson, ApiQuery};
 use crate::wire::assurance::{
-    ComponentOut, CustomerComponentsOut, DayOut, IncidentOut, MaintenanceOut, MeasureOut, MonthOut,
-    ProbeOut, ProbeResultOut, ProbeRunOut, PublishedOut, ServiceOut, SlaCloseOut, SlaCreditOut,
-    StatusOut,
+    ComponentOut, CustomerComponentsOut, DayOut, MaintenanceOut, MeasureOut, MonthOut, ProbeOut,
+    ProbeResultOut, ProbeRunOut, PublishedOut, ServiceIncidentOut, ServiceOut, SlaCloseOut,
+    SlaCreditOut, StatusOut,
 };
 use crate::wire::{Created, Page};
 
@@ -241,7 +241,7 @@ pub struct IncidentsQuery {
 pub async fn incidents(
     State(app): State<App>,
     ApiQuery(q): ApiQuery<IncidentsQuery>,
-) -> ApiOk<Page<IncidentOut>> {
+) -> ApiOk<Page<ServiceIncidentOut>> {
     let pg = page(q.limit, q.cursor.clone())?;
     let during = match (time_opt(&q.from, "from")?, time_opt(&q.to, "to")?) {
         (None, None) => None,
@@ -256,9 +256,9 @@ pub async fn incidents(
         .incidents(&f, &pg)
         .await?
         .into_iter()
-        .map(IncidentOut::bare)
+        .map(ServiceIncidentOut::bare)
         .collect();
-    Ok(Json(Page::of(out, pg.limit, |i: &IncidentOut| {
+    Ok(Json(Page::of(out, pg.limit, |i: &ServiceIncidentOut| {
         i.id.clone()
     })))
 }
@@ -282,7 +282,7 @@ pub async fn open_incident(
     State(app): State<App>,
     Extension(c): Extension<Caller>,
     ApiJson(b): ApiJson<IncidentIn>,
-) -> ApiCreated<IncidentOut> {
+) -> ApiCreated<ServiceIncidentOut> {
     let n = NewIncident {
         title: b.title,
         cause: b.cause,
@@ -294,7 +294,7 @@ pub async fn open_incident(
     Ok(Created(app.open_incident(&c, n).await?.into()))
 }
 
-pub async fn incident(State(app): State<App>, Path(id): Path<String>) -> ApiOk<IncidentOut> {
+pub async fn incident(State(app): State<App>, Path(id): Path<String>) -> ApiOk<ServiceIncidentOut> {
     Ok(Json(app.incident(&id).await?.into()))
 }
 
@@ -315,7 +315,7 @@ pub async fn update_incident(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<IncidentUpdateIn>,
-) -> ApiOk<IncidentOut> {
+) -> ApiOk<ServiceIncidentOut> {
     let ch = IncidentChange {
         status: b.status,
         message: b.message,
@@ -527,7 +527,7 @@ pub struct RestorationQuery {
 pub async fn restoration(
     State(app): State<App>,
     ApiQuery(q): ApiQuery<RestorationQuery>,
-) -> ApiOk<Page<IncidentOut>> {
+) -> ApiOk<Page<ServiceIncidentOut>> {
     let out = app
         .restoration_report(&q.month)
         .await?

@@ -169,16 +169,16 @@ pub struct ProbeRunOut {
 
 /// A public update of an incident.
 #[derive(Serialize, ToSchema)]
-pub struct IncidentUpdateOut {
+pub struct ServiceIncidentUpdateOut {
     pub at: String,
     /// `investigating`, `identified`, `monitoring`, `update` or `resolved`.
     pub status: String,
     pub message: String,
 }
 
-impl From<IncidentUpdateRow> for IncidentUpdateOut {
-    fn from(u: IncidentUpdateRow) -> IncidentUpdateOut {
-        IncidentUpdateOut {
+impl From<IncidentUpdateRow> for ServiceIncidentUpdateOut {
+    fn from(u: IncidentUpdateRow) -> ServiceIncidentUpdateOut {
+        ServiceIncidentUpdateOut {
             at: ts(u.at),
             status: u.status,
             message: u.message,
@@ -214,7 +214,7 @@ impl From<RestorationView> for RestorationOut {
 
 /// An incident.
 #[derive(Serialize, ToSchema)]
-pub struct IncidentOut {
+pub struct ServiceIncidentOut {
     pub id: String,
     pub title: String,
     /// `provider`, `force_majeure`, `third_party` or `customer`: only `provider` counts
@@ -231,14 +231,14 @@ pub struct IncidentOut {
     /// When the NOC's tickets to the affected partners were opened (S4).
     pub tickets_at: Option<String>,
     pub component_ids: Vec<String>,
-    pub updates: Vec<IncidentUpdateOut>,
+    pub updates: Vec<ServiceIncidentUpdateOut>,
     /// Per terms profile, for CLASSOUND components (T5); empty otherwise.
     pub restoration: Vec<RestorationOut>,
 }
 
-impl IncidentOut {
-    pub fn bare(i: IncidentRow) -> IncidentOut {
-        IncidentOut {
+impl ServiceIncidentOut {
+    pub fn bare(i: IncidentRow) -> ServiceIncidentOut {
+        ServiceIncidentOut {
             id: i.id,
             title: i.title,
             cause: i.cause,
@@ -255,9 +255,9 @@ impl IncidentOut {
     }
 }
 
-impl From<IncidentView> for IncidentOut {
-    fn from(v: IncidentView) -> IncidentOut {
-        let mut out = IncidentOut::bare(v.incident);
+impl From<IncidentView> for ServiceIncidentOut {
+    fn from(v: IncidentView) -> ServiceIncidentOut {
+        let mut out = ServiceIncidentOut::bare(v.incident);
         out.component_ids = v.components;
         out.updates = v.updates.into_iter().map(Into::into).collect();
         out.restoration = v.restoration.into_iter().map(Into::into).collect();
@@ -481,7 +481,7 @@ impl From<ServiceStatus> for StatusServiceOut {
 pub struct StatusOut {
     pub generated_at: String,
     pub services: Vec<StatusServiceOut>,
-    pub incidents: Vec<IncidentOut>,
+    pub incidents: Vec<ServiceIncidentOut>,
     pub maintenance: Vec<MaintenanceOut>,
 }
 

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod availability;
 pub mod calls;
 pub mod customers;
 pub mod dashboard;
@@ -14,6 +15,7 @@ pub mod numbers;
 pub mod policy;
 pub mod rates;
 pub mod receivables;
+pub mod status;
 pub mod tickets;
 
 use serde::Deserialize;
