@@ -11,6 +11,7 @@ pub mod country;
 pub mod decision;
 pub mod e164;
 pub mod guard;
+pub mod hardware;
 pub mod ledger;
 pub mod messaging;
 pub mod money;

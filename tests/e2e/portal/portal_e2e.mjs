@@ -344,6 +344,38 @@ const tests = {
     assert(res.status === 403, `sign-in without its token answered ${res.status}`);
   },
 
+  // S2: the public status page, without signing in: an incident the NOC opens shows on it;
+  // it loads nothing but itself (no stylesheet, script, image or font request).
+  async s2_the_public_status_page_shows_an_incident_and_loads_nothing_else(ctx) {
+    const services = await api("GET", "/v1/assurance/services", ctx.tokens.operator);
+    const api_ = services.json.items.find((s) => s.name === "API");
+    assert(api_, "the demo's API service is missing");
+    const opened = await api("POST", "/v1/assurance/incidents", ctx.tokens.operator, {
+      title: "API answers slowly",
+      cause: "provider",
+      component_ids: api_.components.map((c) => c.id),
+      message: "We are investigating slow answers.",
+    });
+    assert(opened.status === 201, `incident: ${opened.status}`);
+    const anon = await ctx.browserCtx();
+    const page = await anon.newPage();
+    const requests = [];
+    page.on("request", (r) => requests.push(r.url()));
+    await visit(page, "/status", "status");
+    const text = await page.textContent("main");
+    for (const want of ["Some services are disrupted", "API answers slowly", "Major outage", "We are investigating slow answers."]) {
+      assert(text.includes(want), `the status page does not show "${want}"`);
+    }
+    const bars = await page.locator("section.svc svg rect").count();
+    assert(bars >= 90, `daily bars: ${bars}`);
+    assert(requests.length === 1, `the status page fetched more than itself: ${requests.join(", ")}`);
+    const avail = await ctx.customerPage.goto(`${BASE}/portal/availability`);
+    assert(avail.status() === 200, `availability page: ${avail.status()}`);
+    await snap(ctx.customerPage, "availability");
+    await accessible(ctx.customerPage, "availability");
+    await anon.close();
+  },
+
   // Every other main page renders for the partner and passes the accessibility check.
   async pages_render_and_are_accessible(ctx) {
     const page = ctx.partnerPage;

@@ -103,8 +103,16 @@ class Edge:
         self.edge_token = subprocess.run(
             [self.tollgate, "token", "create", "--role", "sip_edge", "--data-dir", self.dir],
             check=True, capture_output=True, text=True).stdout.strip()
+        self.start_kamailio()
+        self.spawn("uas", ["sipp", "-sf", os.path.join(SIPP_DIR, "uas.xml"), "-i", "127.0.0.1",
+                           "-p", str(UAS_PORT), "-nostdin", "-trace_err"])
+        wait_for(lambda: self.metric("tollgate_edge_connected") == 1,
+                 "Tollgate connected to Kamailio's evapi socket with the edge credential")
+        self.accounts = {b["name"]: b["id"] for b in self.api("GET", "/v1/billing-accounts")["items"]}
+
+    def start_kamailio(self):
         run_dir = os.path.join(self.dir, "kamailio")
-        os.makedirs(run_dir)
+        os.makedirs(run_dir, exist_ok=True)
         self.spawn("kamailio", [
             "kamailio", "-DD", "-E", "-f", KAM_CFG, "-Y", run_dir, "-P",
             os.path.join(run_dir, "kamailio.pid"),
@@ -113,11 +121,6 @@ class Edge:
             "-A", f'UAS_ADDR="127.0.0.1:{UAS_PORT}"',
             "-A", f'EVAPI_BIND="{EVAPI}"',
         ])
-        self.spawn("uas", ["sipp", "-sf", os.path.join(SIPP_DIR, "uas.xml"), "-i", "127.0.0.1",
-                           "-p", str(UAS_PORT), "-nostdin", "-trace_err"])
-        wait_for(lambda: self.metric("tollgate_edge_connected") == 1,
-                 "Tollgate connected to Kamailio's evapi socket with the edge credential")
-        self.accounts = {b["name"]: b["id"] for b in self.api("GET", "/v1/billing-accounts")["items"]}
 
     # -- HTTP ---------------------------------------------------------------------------------
     def api(self, method, path, body=None, expect=(200, 201)):
@@ -373,6 +376,38 @@ def t13_tollgate_killed_mid_call_new_calls_503_except_emergency_and_the_bye_afte
           f"{mine_b[0]['duration_s']} s (ended while down, replayed), {mine[0]['duration_s']} s")
 
 
+def s2_a_sip_options_probe_of_kamailio_opens_an_incident_when_it_stops_and_closes_it_when_it_returns(e):
+    """Issue 17: the probe sends OPTIONS over UDP to the Kamailio edge (which answers them
+    itself); Kamailio stopped, two failures in a row open an incident; back, one answer
+    resolves it."""
+    svc = e.api("POST", "/v1/assurance/services", {"name": "E2E edge"})
+    comp = e.api("POST", "/v1/assurance/components",
+                 {"service_id": svc["id"], "name": "Kamailio 127.0.0.1", "classound": True})
+    probe = e.api("POST", "/v1/assurance/probes", {
+        "component_id": comp["id"], "name": "Edge OPTIONS", "kind": "sip_udp",
+        "target": f"127.0.0.1:{SIP_PORT}", "interval_s": 5, "timeout_ms": 1000,
+        "fail_threshold": 2, "recover_threshold": 1})
+
+    def state():
+        return next(p for p in e.api("GET", "/v1/assurance/probes")["items"]
+                    if p["id"] == probe["id"])
+    wait_for(lambda: state()["last_ok"] is True, "Kamailio answers the probe's OPTIONS", 40, 0.5)
+    check(state()["last_detail"].startswith("SIP 200"), f"200 OK expected: {state()}")
+    e.stop("kamailio")
+    wait_for(lambda: state()["open_incident_id"], "an incident opened by the probe", 40, 0.5)
+    incident = e.api("GET", f"/v1/assurance/incidents/{state()['open_incident_id']}")
+    check(incident["state"] == "open" and incident["cause"] == "provider", f"{incident}")
+    status = json.loads(urllib.request.urlopen(f"http://{HTTP}/status.json", timeout=10).read())
+    edge = next(s for s in status["services"] if s["name"] == "E2E edge")
+    check(edge["state"] == "major_outage", f"the status feed shows the outage: {edge}")
+    e.start_kamailio()
+    wait_for(lambda: state()["open_incident_id"] is None, "the incident resolved on recovery", 40, 0.5)
+    incident = e.api("GET", f"/v1/assurance/incidents/{incident['id']}")
+    check(incident["state"] == "resolved" and incident["resolved_at"], f"{incident}")
+    wait_for(lambda: e.metric("tollgate_edge_connected") == 1, "Tollgate reconnected to Kamailio")
+    print(f"    opened at {incident['started_at']}, resolved at {incident['resolved_at']}")
+
+
 TESTS = [
     b4_fifty_calls_to_a_uk_number_complete_and_become_fifty_rated_cdrs,
     f2_a_call_to_a_uk_premium_rate_number_gets_403_with_the_guard_code,
@@ -380,6 +415,7 @@ TESTS = [
     t13_a_suspended_account_still_reaches_999_while_its_other_calls_get_403,
     f4_suspending_international_calls_tears_down_a_live_international_call,
     t13_tollgate_killed_mid_call_new_calls_503_except_emergency_and_the_bye_after_restart_is_one_cdr,
+    s2_a_sip_options_probe_of_kamailio_opens_an_incident_when_it_stops_and_closes_it_when_it_returns,
     # Last: it bans a source.
     f6_a_burst_of_failed_registrations_gets_the_source_banned_at_the_edge,
 ]
