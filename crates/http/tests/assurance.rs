@@ -100,16 +100,19 @@ async fn outage(t: &T, component: &str, cause: &str, from: &str, to: &str) -> St
     id
 }
 
+/// A window planned at `notice` (the clock set there) with its notice sent then.
 async fn maintenance(t: &T, component: &str, from: &str, to: &str, notice: &str) {
+    t.app.clock.set(at(notice));
     let (s, v) = t
         .post(
             "/v1/assurance/maintenance",
             "operator",
             json!({"title": "Upgrade", "starts_at": from, "ends_at": to, "component_ids": [component],
-                   "notice_at": notice}),
+                   "notify": true}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["notice_at"].as_str(), Some(notice), "{v}");
 }
 
 async fn december(t: &T, customer: &str) -> Value {
@@ -128,7 +131,7 @@ async fn december(t: &T, customer: &str) -> Value {
 async fn december_with_notice(t: &T, notice: &str) -> (String, Value) {
     let cust = lab(t, "Bayview Bakery").await;
     let c = component(t, "Lab 1").await;
-    t.app.clock.set(at("2026-12-21T00:00:00Z"));
+    t.app.clock.set(at("2026-12-11T00:00:00Z"));
     outage(
         t,
         &c,
@@ -173,6 +176,16 @@ async fn s1_s3_maintenance_notified_72_h_ahead_is_excluded_99_19_pays_100() {
         "{v}"
     );
     assert_eq!(v["maintenance_notice_h"].as_i64(), Some(48));
+    // The notice went to Bayview's admins and its partner's by e-mail, under S1.
+    let (_, out) = t.get("/v1/outbox?limit=500", "operator").await;
+    let notices: Vec<Value> = items(&out)
+        .into_iter()
+        .filter(|m| m["subject"] == "Scheduled maintenance: Upgrade")
+        .collect();
+    assert!(
+        !notices.is_empty() && notices.iter().all(|m| m["rule"] == "S1"),
+        "{out}"
+    );
     let (s, v) = t
         .post("/v1/sla/close", "operator", json!({"month": "2026-12"}))
         .await;
@@ -412,10 +425,34 @@ async fn t5_s4_the_demo_outage_breaches_the_4_h_restoration_time_and_reached_the
         .get("/v1/assurance/restoration?month=2026-10", "operator")
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let i = items(&v)
-        .into_iter()
+    let i = v["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
         .find(|i| i["title"] == "PBX EU-1: calls fail to register")
+        .cloned()
         .unwrap();
+    // The month's totals per profile of the customers using the cluster (Acme Dental
+    // wildix-2026, Bayview Bakery wildix-earlier, Harbor Logistics x-hoppers-2025).
+    let total = |p: &str| {
+        let t = v["totals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["profile"] == p)
+            .cloned()
+            .unwrap();
+        (t["incidents"].as_u64(), t["breached"].as_u64())
+    };
+    assert_eq!(
+        (
+            total("wildix-2026"),
+            total("wildix-earlier"),
+            total("x-hoppers-2025")
+        ),
+        ((Some(1), Some(1)), (Some(1), Some(1)), (Some(1), Some(0))),
+        "{v}"
+    );
     // 10:00 -> 16:00 = 6 h: beyond 4 h (wildix-2026), within 8 h (x-hoppers-2025).
     let breached = |p: &str| {
         i["restoration"]
@@ -548,4 +585,134 @@ async fn s2_bad_input_is_refused_with_its_field_and_customers_cannot_open_incide
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn s3_a_closed_month_stands_and_customers_never_see_the_partners_wholesale_outcome() {
+    let t = setup().await;
+    let hq = account_id(&t, "operator", "Acme Dental HQ").await;
+    // The demo closed October: a new outage in October is refused, with the rule.
+    let c = component(&t, "PBX EU-1").await;
+    let (s, v) = t
+        .post(
+            "/v1/assurance/incidents",
+            "operator",
+            json!({"title": "late", "cause": "provider", "component_ids": [c],
+                   "started_at": "2026-10-30T00:00:00Z", "message": "m"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("month_closed")),
+        "{v}"
+    );
+    // The customer sees its retail outcome only; its partner also the wholesale one.
+    let (_, mine) = t
+        .get(
+            &format!("/v1/sla/credits?billing_account={hq}"),
+            "customer_a",
+        )
+        .await;
+    assert!(
+        !items(&mine).is_empty() && items(&mine).iter().all(|c| c["level"] == "retail"),
+        "{mine}"
+    );
+    let (_, partner) = t
+        .get(
+            &format!("/v1/sla/credits?billing_account={hq}"),
+            "partner_gold",
+        )
+        .await;
+    assert!(
+        items(&partner).iter().any(|c| c["level"] == "wholesale"),
+        "{partner}"
+    );
+    // Filters are checked.
+    let (s, v) = t.get("/v1/sla/credits?level=both", "operator").await;
+    assert_eq!(refusal(s, &v, "level"), unprocessable("level_invalid"));
+    // A customer whose components are not mapped is left out of a close, and named.
+    let (_, custs) = t.get("/v1/customers?limit=100", "operator").await;
+    let direct = items(&custs)
+        .into_iter()
+        .find(|c| c["name"] == "Direct Corp")
+        .unwrap();
+    let (s, _) = t
+        .put(
+            &format!(
+                "/v1/customers/{}/components",
+                direct["id"].as_str().unwrap()
+            ),
+            "operator",
+            json!({"component_ids": []}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    t.app.clock.set(at("2026-12-01T00:00:00Z"));
+    let (s, v) = t
+        .post("/v1/sla/close", "operator", json!({"month": "2026-11"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, accts) = t
+        .get(
+            &format!(
+                "/v1/billing-accounts?customer_id={}",
+                direct["id"].as_str().unwrap()
+            ),
+            "operator",
+        )
+        .await;
+    let direct_acct = items(&accts)[0]["id"].as_str().unwrap().to_string();
+    assert!(
+        v["unmapped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == direct_acct.as_str()),
+        "{v}"
+    );
+    assert!(v["credits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["billing_account_id"] != direct_acct.as_str()));
+}
+
+#[tokio::test]
+async fn s2_the_status_page_shows_an_open_incident_however_many_were_resolved_since() {
+    let t = setup().await;
+    let api = component(&t, "API").await;
+    let portal = component(&t, "Portal").await;
+    // An outage of the API opened first, then 60 short portal incidents resolved after it.
+    t.app.clock.set(at("2026-11-17T00:00:00Z"));
+    let (s, v) = t
+        .post("/v1/assurance/incidents", "operator", json!({"title": "API down", "cause": "provider", "component_ids": [api], "message": "m"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    for k in 0..60 {
+        t.app.clock.set(at("2026-11-17T01:00:00Z") + k * 60);
+        let from = jiff::Timestamp::from_second(t.app.now() - 30)
+            .unwrap()
+            .to_string();
+        let to = jiff::Timestamp::from_second(t.app.now())
+            .unwrap()
+            .to_string();
+        outage(&t, &portal, "provider", &from, &to).await;
+    }
+    let (_, v, _) = t.call("GET", "/status.json", None, "", vec![]).await;
+    let state = |n: &str| {
+        v["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == n)
+            .unwrap()["state"]
+            .clone()
+    };
+    assert_eq!(
+        (state("API").as_str(), state("Portal").as_str()),
+        (Some("major_outage"), Some("operational")),
+        "{v}"
+    );
+    assert_eq!(v["incidents"][0]["title"].as_str(), Some("API down"));
+    assert!(v["incidents"][0]["probe_id"].is_null());
 }

@@ -89,6 +89,44 @@ impl<'a> ScopeFilter<'a> {
 
     /// Appends `AND <customer_col> ...` restricting rows to the scope, binding into `args`.
     /// `customer_col` names a customer id column; `partner_col` the owning partner column.
+    /// The scope of rows that exist at two levels (invoices, SLA outcomes): `retail` rows are
+    /// the customer's and its partners'; a `wholesale` row (a partner's price) only the
+    /// partner it names sees, never a customer.
+    pub fn push_levelled(
+        &self,
+        sql: &mut String,
+        args: &mut Vec<Arg>,
+        level_col: &str,
+        customer_col: &str,
+        partner_col: &str,
+    ) {
+        match self.scope {
+            Scope::All => {}
+            Scope::Customer(id) => {
+                args.push(Arg::Text(id.clone()));
+                sql.push_str(&format!(
+                    " AND {level_col} = 'retail' AND {customer_col} = ${}",
+                    args.len()
+                ));
+            }
+            Scope::Partners(ids) if ids.is_empty() => sql.push_str(" AND 1 = 0"),
+            Scope::Partners(ids) => {
+                let mut marks = Vec::new();
+                for id in ids {
+                    args.push(Arg::Text(id.clone()));
+                    marks.push(format!("${}", args.len()));
+                }
+                // The partner itself is the scope's first id: only it sees its wholesale rows.
+                sql.push_str(&format!(
+                    " AND (({level_col} = 'retail' AND {partner_col} IN ({})) OR \
+                     ({level_col} = 'wholesale' AND {partner_col} = {}))",
+                    marks.join(", "),
+                    marks[0]
+                ));
+            }
+        }
+    }
+
     pub fn push(
         &self,
         sql: &mut String,

@@ -360,7 +360,10 @@ const tests = {
     const anon = await ctx.browserCtx();
     const page = await anon.newPage();
     const requests = [];
+    const errors = [];
     page.on("request", (r) => requests.push(r.url()));
+    // A content-security-policy violation (the inline style refused) is a console error.
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
     await visit(page, "/status", "status");
     const text = await page.textContent("main");
     for (const want of ["Some services are disrupted", "API answers slowly", "Major outage", "We are investigating slow answers."]) {
@@ -369,6 +372,9 @@ const tests = {
     const bars = await page.locator("section.svc svg rect").count();
     assert(bars >= 90, `daily bars: ${bars}`);
     assert(requests.length === 1, `the status page fetched more than itself: ${requests.join(", ")}`);
+    assert(errors.length === 0, `console errors on the status page: ${errors.join("; ")}`);
+    const banner = await page.locator(".banner").evaluate((e) => getComputedStyle(e).backgroundColor);
+    assert(banner === "rgb(255, 235, 238)", `the page's style is not applied (banner ${banner})`);
     const avail = await ctx.customerPage.goto(`${BASE}/portal/availability`);
     assert(avail.status() === 200, `availability page: ${avail.status()}`);
     await snap(ctx.customerPage, "availability");

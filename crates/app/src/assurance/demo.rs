@@ -6,6 +6,7 @@
 //! credit on its next invoice.
 
 use tollgate_store::assurance::system as asys;
+use tollgate_store::assurance::MaintenanceRow;
 use tollgate_store::tenancy::system as tenancy_store;
 
 use super::incidents::{IncidentChange, NewIncident};
@@ -54,6 +55,29 @@ fn last_month(now: i64) -> (i64, String) {
     )
 }
 
+/// A past window as history (the demo's last month): its notice at the time it went out.
+async fn history(
+    app: &App,
+    sys: &Caller,
+    title: &str,
+    (starts_at, ends_at): (i64, i64),
+    component: &str,
+    notice_at: i64,
+) -> Result<(), AppError> {
+    let row = MaintenanceRow {
+        id: crate::ids::new_id("mnt"),
+        title: title.into(),
+        starts_at,
+        ends_at,
+        notice_at: Some(notice_at),
+        cancelled_at: None,
+        created_at: notice_at,
+        created_by: sys.actor.actor.clone(),
+    };
+    app.insert_maintenance(sys, &row, &[component.to_string()])
+        .await
+}
+
 pub async fn seed_demo(app: &App) -> Result<(), AppError> {
     if !asys::services(&app.store).await?.is_empty() {
         return Ok(());
@@ -73,7 +97,7 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
     for (customer, uses) in [
         ("Acme Dental", &["Edge EU", "PBX EU-1", "API", "Portal"][..]),
         ("Bayview Bakery", &["Edge EU", "PBX EU-1", "Portal"][..]),
-        ("Harbor Logistics", &["Edge EU", "API"][..]),
+        ("Harbor Logistics", &["Edge EU", "PBX EU-1", "API"][..]),
         ("Direct Corp", &["Edge US", "API", "SMSC connector"][..]),
     ] {
         if let Some(c) = tenancy_store::find_customer_by_name(&app.store, customer).await? {
@@ -113,27 +137,23 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
     )
     .await?;
     // Day 20, 02:00-04:00: maintenance noticed only an hour before (counted, S1).
-    app.plan_maintenance(
+    history(
+        app,
         &sys,
-        NewMaintenance {
-            title: "PBX EU-1 database upgrade".into(),
-            starts_at: day(20) + 2 * h,
-            ends_at: day(20) + 4 * h,
-            components: vec![id("PBX EU-1")],
-            notice_at: Some(day(20) + h),
-        },
+        "PBX EU-1 database upgrade",
+        (day(20) + 2 * h, day(20) + 4 * h),
+        &id("PBX EU-1"),
+        day(20) + h,
     )
     .await?;
     // Day 25, 01:00-03:00: maintenance noticed five days ahead (excluded, S1).
-    app.plan_maintenance(
+    history(
+        app,
         &sys,
-        NewMaintenance {
-            title: "Edge EU kernel update".into(),
-            starts_at: day(25) + h,
-            ends_at: day(25) + 3 * h,
-            components: vec![id("Edge EU")],
-            notice_at: Some(day(20) + h),
-        },
+        "Edge EU kernel update",
+        (day(25) + h, day(25) + 3 * h),
+        &id("Edge EU"),
+        day(20) + h,
     )
     .await?;
     // Day 27: a regional power failure (force majeure, W 9.8: not counted).
@@ -198,7 +218,7 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
             starts_at: next.start,
             ends_at: next.end,
             components: vec![id("Portal")],
-            notice_at: Some(now),
+            notify: true,
         },
     )
     .await?;

@@ -70,6 +70,45 @@ pub struct IncidentView {
     pub restoration: Vec<RestorationView>,
 }
 
+/// `YYYY-MM` of a time (UTC).
+fn month_of(t: i64) -> String {
+    let d = tollgate_core::time::date_of(t);
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+/// S3: once a month's SLA is closed, what counted in it stands; a change to downtime in
+/// `[from, to)` that reaches into a closed month is refused.
+pub(crate) async fn check_months_open(tx: &mut Tx, from: i64, to: i64) -> Result<(), AppError> {
+    let mut t = from;
+    while t < to {
+        let m = month_of(t);
+        if astore::month_closed(tx, &m).await? {
+            return Err(AppError::Conflict {
+                code: "month_closed",
+                message: format!(
+                    "the SLA of {m} is closed (S3, W 20.3): its downtime and credits stand"
+                ),
+            });
+        }
+        let (_, next) = crate::messaging::usage::month_bounds(&m)?;
+        t = next;
+    }
+    Ok(())
+}
+
+/// Forgets the published days an incident from `from` touches (within the status window), so
+/// the daily job computes them again.
+async fn unpublish(tx: &mut Tx, from: i64, now: i64) -> Result<(), AppError> {
+    let first = super::measure::day_of(now) - (super::STATUS_DAYS - 1) * super::measure::DAY_S;
+    astore::unpublish_days(
+        tx,
+        super::measure::day_of(from).max(first),
+        super::measure::day_of(now),
+    )
+    .await?;
+    Ok(())
+}
+
 fn cos_of(s: Option<&str>) -> Result<Cos, AppError> {
     match s {
         None => Ok(Cos::Critical),
@@ -109,6 +148,7 @@ impl App {
             ));
         }
         let mut tx = self.store.begin().await?;
+        check_months_open(&mut tx, started, now).await?;
         let row = self
             .insert_incident(
                 &mut tx,
@@ -156,6 +196,7 @@ impl App {
             tickets_at: None,
         };
         row.insert(tx).await?;
+        unpublish(tx, started_at, now).await?;
         let ids: Vec<String> = components.iter().cloned().collect();
         astore::set_incident_components(tx, &row.id, &ids).await?;
         IncidentUpdateRow {
@@ -219,8 +260,10 @@ impl App {
                     "between the incident's start and now",
                 ));
             }
+            check_months_open(&mut tx, at, now).await?;
             row.state = "resolved".into();
             row.resolved_at = Some(at);
+            astore::release_probes_of(&mut tx, &row.id).await?;
         } else if c.resolved_at.is_some() {
             return Err(AppError::invalid(
                 "resolved_at_invalid",
@@ -229,6 +272,9 @@ impl App {
             ));
         }
         if let Some(cause) = cause {
+            if cause.as_str() != row.cause {
+                check_months_open(&mut tx, row.started_at, row.resolved_at.unwrap_or(now)).await?;
+            }
             row.cause = cause.as_str().into();
         }
         row.updated_at = now;
@@ -248,6 +294,7 @@ impl App {
         message: &str,
     ) -> Result<(), AppError> {
         let now = self.now();
+        unpublish(tx, row.started_at, now).await?;
         IncidentUpdateRow {
             id: new_id("iupd"),
             incident_id: row.id.clone(),
@@ -311,8 +358,9 @@ impl App {
         Ok(out)
     }
 
-    /// T5: an incident on a CLASSOUND component against the restoration time of each terms
-    /// profile (4 h or 8 h); nothing for other components.
+    /// T5: an incident on a CLASSOUND component against the restoration time of the terms
+    /// profile of each customer using it (4 h or 8 h; every profile when none is mapped);
+    /// nothing for other components.
     pub(crate) async fn restoration_of(
         &self,
         i: &IncidentRow,
@@ -324,13 +372,23 @@ impl App {
             .filter(|c| c.classound == 1)
             .map(|c| c.id)
             .collect();
-        if !components.iter().any(|c| classound.contains(c)) {
+        // Only the provider's outages run against its restoration time: force majeure (W 9.8),
+        // a third party or the customer excuse it.
+        if i.cause != Cause::Provider.as_str() || !components.iter().any(|c| classound.contains(c))
+        {
             return Ok(Vec::new());
         }
         let now = self.now();
+        // The profiles of the customers using the components; none mapped: every profile.
         let mut by_srt: BTreeMap<String, i64> = BTreeMap::new();
-        for p in self.terms.all() {
+        for c in asys::customers_of_components(&self.store, components).await? {
+            let p = self.profile_for(&c.customer_id).await?;
             by_srt.insert(p.id.clone(), i64::from(p.telephony.restoration_time_h));
+        }
+        if by_srt.is_empty() {
+            for p in self.terms.all() {
+                by_srt.insert(p.id.clone(), i64::from(p.telephony.restoration_time_h));
+            }
         }
         Ok(by_srt
             .into_iter()
@@ -395,7 +453,7 @@ impl App {
                 let message = format!(
                     "The NOC detected an incident: {title}.\nStarted {at}; cause {cause}; \
                      class of service {cos}.\nAffected customers: {names}.\n\
-                     Follow it on the status page; we will update this ticket when it is resolved.\n\
+                     Its updates and resolution are on the status page (/status).\n\
                      Rule S4 (W 18).\n",
                     title = i.title,
                     at = tollgate_core::time::utc(i.started_at),

@@ -6,6 +6,7 @@ use serde_json::json;
 use tollgate_core::text::check_name;
 use tollgate_store::assurance::{self as astore, system as asys, MaintenanceRow};
 use tollgate_store::audit;
+use tollgate_store::outbox::{self, OutboxRow};
 
 use crate::access::audit_row;
 use crate::ids::new_id;
@@ -23,9 +24,9 @@ pub struct NewMaintenance {
     pub starts_at: i64,
     pub ends_at: i64,
     pub components: Vec<String>,
-    /// When the notice went out: `Some(now)` to send it now, an earlier time to record a
-    /// notice sent outside Tollgate, `None` to send it later with `notify`.
-    pub notice_at: Option<i64>,
+    /// Send the notice now (its time is recorded: S1 measures the lead from it); otherwise
+    /// later with `notify_maintenance`.
+    pub notify: bool,
 }
 
 impl App {
@@ -61,11 +62,13 @@ impl App {
                 "the components the window takes down",
             ));
         }
-        if n.notice_at.is_some_and(|t| t > now) {
+        // A window is planned ahead: a past one would let finished downtime be relabelled
+        // as maintenance (an outage is an incident).
+        if n.starts_at < now {
             return Err(AppError::invalid(
-                "notice_at_future",
-                "notice_at",
-                "a notice is recorded when it went out: now or earlier",
+                "starts_at_past",
+                "starts_at",
+                "a maintenance window starts now or later; record past downtime as an incident",
             ));
         }
         let components = self
@@ -76,15 +79,30 @@ impl App {
             title,
             starts_at: n.starts_at,
             ends_at: n.ends_at,
-            notice_at: n.notice_at,
+            notice_at: n.notify.then_some(now),
             cancelled_at: None,
             created_at: now,
             created_by: caller.actor.actor.clone(),
         };
         let ids: Vec<String> = components.into_iter().collect();
+        self.insert_maintenance(caller, &row, &ids).await?;
+        Ok(row)
+    }
+
+    /// Writes a window with its components (and sends its notice when it has one).
+    pub(crate) async fn insert_maintenance(
+        &self,
+        caller: &Caller,
+        row: &MaintenanceRow,
+        ids: &[String],
+    ) -> Result<(), AppError> {
+        let now = self.now();
         let mut tx = self.store.begin().await?;
         row.insert(&mut tx).await?;
-        astore::set_maintenance_components(&mut tx, &row.id, &ids).await?;
+        astore::set_maintenance_components(&mut tx, &row.id, ids).await?;
+        if row.notice_at == Some(now) {
+            self.send_maintenance_notice(&mut tx, row, ids).await?;
+        }
         audit::append(
             &mut tx,
             &audit_row(
@@ -97,7 +115,53 @@ impl App {
         )
         .await?;
         tollgate_store::commit(tx).await?;
-        Ok(row)
+        Ok(())
+    }
+
+    /// S1: the notice, by e-mail through the outbox, to the admins of every customer using
+    /// the window's components and of their partners (each address once).
+    async fn send_maintenance_notice(
+        &self,
+        tx: &mut tollgate_store::Tx,
+        m: &MaintenanceRow,
+        components: &[String],
+    ) -> Result<usize, AppError> {
+        let names: Vec<String> = asys::components(&self.store)
+            .await?
+            .into_iter()
+            .filter(|c| components.contains(&c.id))
+            .map(|c| c.name)
+            .collect();
+        let mut to = std::collections::BTreeSet::new();
+        for c in asys::customers_of_components(&self.store, components).await? {
+            to.extend(self.contacts_of(&c.customer_id).await?);
+        }
+        let now = self.now();
+        for recipient in &to {
+            outbox::enqueue(
+                tx,
+                &OutboxRow {
+                    id: new_id("msg"),
+                    at: now,
+                    channel: "email".into(),
+                    recipient: recipient.clone(),
+                    subject: format!("Scheduled maintenance: {}", m.title),
+                    body: format!(
+                        "Scheduled maintenance \"{title}\" from {from} to {to} (UTC) affects: \
+                         {names}.\nThe services may be unavailable during the window. This notice \
+                         is sent {lead} hours ahead (S1, W 20.1). Status: /status\n",
+                        title = m.title,
+                        from = tollgate_core::time::utc(m.starts_at),
+                        to = tollgate_core::time::utc(m.ends_at),
+                        names = names.join(", "),
+                        lead = (m.starts_at - now) / 3_600,
+                    ),
+                    rule: tollgate_core::rules::S1.rule.into(),
+                },
+            )
+            .await?;
+        }
+        Ok(to.len())
     }
 
     /// Records that the window's notice went out now (once).
@@ -106,17 +170,38 @@ impl App {
         caller: &Caller,
         id: &str,
     ) -> Result<MaintenanceRow, AppError> {
-        self.change_maintenance(caller, id, "maintenance.notice", |m, now| {
-            if m.notice_at.is_some() {
-                return Err(AppError::Conflict {
-                    code: "notice_sent",
-                    message: "the notice of this window already went out".into(),
-                });
-            }
-            m.notice_at = Some(now);
-            Ok(())
-        })
-        .await
+        let mut m = asys::maintenance(&self.store, id)
+            .await?
+            .ok_or(AppError::NotFound("maintenance"))?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !astore::set_notice(&mut tx, id, now).await? {
+            return Err(AppError::Conflict {
+                code: "notice_not_sent",
+                message: "the notice already went out, or the window is over or cancelled".into(),
+            });
+        }
+        m.notice_at = Some(now);
+        let ids = asys::maintenance_components_during(&self.store, m.starts_at, m.ends_at)
+            .await?
+            .into_iter()
+            .filter(|(w, _)| *w == m.id)
+            .map(|(_, c)| c)
+            .collect::<Vec<_>>();
+        let sent = self.send_maintenance_notice(&mut tx, &m, &ids).await?;
+        audit::append(
+            &mut tx,
+            &audit_row(
+                &caller.actor,
+                now,
+                "maintenance.notice",
+                &m.id,
+                json!({"notice_at": now, "recipients": sent}),
+            ),
+        )
+        .await?;
+        tollgate_store::commit(tx).await?;
+        Ok(m)
     }
 
     /// Cancels a window that has not started.

@@ -22,7 +22,7 @@ pub struct CustomerMonth {
     pub customer_id: String,
     pub month: String,
     pub profile: String,
-    /// The components measured (every component when none is mapped).
+    /// The components measured.
     pub components: Vec<String>,
     pub lead_s: i64,
     pub measure: Measure,
@@ -157,15 +157,14 @@ impl App {
         let mapped =
             astore::customer_components(&self.store, ScopeFilter::of(&caller.scope), customer_id)
                 .await?;
-        let components: BTreeSet<String> = if mapped.is_empty() {
-            asys::components(&self.store)
-                .await?
-                .into_iter()
-                .map(|c| c.id)
-                .collect()
-        } else {
-            mapped.into_iter().map(|c| c.component_id).collect()
-        };
+        if mapped.is_empty() {
+            return Err(AppError::invalid(
+                "components_unmapped",
+                "customer_id",
+                "the NOC has not mapped the components this customer's services use",
+            ));
+        }
+        let components: BTreeSet<String> = mapped.into_iter().map(|c| c.component_id).collect();
         let profile = self.profile_for(customer_id).await?;
         let lead_s = Self::lead_s(&profile);
         let measure = self

@@ -18,6 +18,9 @@ use crate::access::audit_row;
 use crate::ids::new_id;
 use crate::{App, AppError, Caller};
 
+/// Serializes the probe rounds of this process (the server's loop and `POST .../run`).
+static ROUND: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Results of a probe shown at most.
 pub const MAX_RESULTS: i64 = 500;
 
@@ -149,7 +152,19 @@ impl App {
     /// Runs the probes due now (at most [`PROBE_BATCH`], concurrently) and records each;
     /// returns how many ran.
     pub async fn run_due_probes(&self) -> Result<usize, AppError> {
-        let due = asys::due_probes(&self.store, self.now(), PROBE_BATCH).await?;
+        // One round at a time in this process; across processes each probe is claimed.
+        let _round = ROUND.lock().await;
+        let now = self.now();
+        let mut due = Vec::new();
+        for p in asys::due_probes(&self.store, now, PROBE_BATCH).await? {
+            let mut tx = self.store.begin().await?;
+            let claimed =
+                astore::claim_probe(&mut tx, &p.id, p.next_run_at, now + p.interval_s).await?;
+            tollgate_store::commit(tx).await?;
+            if claimed {
+                due.push(p);
+            }
+        }
         let mut set = tokio::task::JoinSet::new();
         for (i, p) in due.iter().enumerate() {
             let p = p.clone();
@@ -181,6 +196,17 @@ impl App {
         let Some(mut p) = asys::probe_in(&mut tx, id).await? else {
             return Ok(());
         };
+        // The incident the probe holds, if it is still open (a person may have resolved it).
+        if let Some(held) = p.open_incident_id.clone() {
+            let open = asys::incident_in(&mut tx, &held)
+                .await?
+                .is_some_and(|i| i.state == "open");
+            if !open {
+                p.open_incident_id = None;
+                p.failures = 0;
+                p.successes = 0;
+            }
+        }
         let before = Streak {
             failures: p.failures,
             successes: p.successes,
@@ -209,14 +235,9 @@ impl App {
                     .map(|c| c.name)
                     .unwrap_or_default();
                 let started = streak_start(false, after.failures);
-                let message = format!(
-                    "Probe {name} ({kind} {target}) failed {n} times in a row: {detail}",
-                    name = p.name,
-                    kind = p.kind,
-                    target = p.target,
-                    n = after.failures,
-                    detail = o.detail
-                );
+                // Public text: what is down, not the probe's target or error (those are in
+                // the probe's results and the audit log).
+                let message = format!("{component} is not answering; we are investigating.");
                 let incident = self
                     .insert_incident(
                         &mut tx,
@@ -241,11 +262,8 @@ impl App {
                             inc.resolved_at = Some(restored);
                             inc.updated_at = now;
                             astore::update_incident(&mut tx, &inc).await?;
-                            let message = format!(
-                                "Probe {} answers again ({} in a row): {}",
-                                p.name, after.successes, o.detail
-                            );
-                            self.incident_update(&mut tx, &caller, &inc, "resolved", &message)
+                            let message = "Service is restored: it answers again.";
+                            self.incident_update(&mut tx, &caller, &inc, "resolved", message)
                                 .await?;
                         }
                     }
@@ -255,7 +273,6 @@ impl App {
         }
         p.failures = after.failures;
         p.successes = after.successes;
-        p.next_run_at = now + p.interval_s;
         p.last_at = Some(now);
         p.last_ok = Some(i64::from(o.ok));
         p.last_latency_us = Some(o.latency_us);

@@ -59,6 +59,9 @@ pub struct SlaClosed {
     pub credits: Vec<SlaCreditRow>,
     /// Credits of this month written by an earlier close (left as they were).
     pub already: usize,
+    /// Licensed accounts left out: the NOC has mapped none of their customer's components,
+    /// so their availability is unknown (map them and close again).
+    pub unmapped: Vec<String>,
 }
 
 fn describe(month: &str, m: &Measure, o: &SlaOutcome, level: &str) -> String {
@@ -91,14 +94,10 @@ impl App {
             by_account.entry(&s.billing_account_id).or_default().push(s);
         }
         let mapping = asys::all_customer_components(&self.store).await?;
-        let every: BTreeSet<String> = asys::components(&self.store)
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect();
         let mut out = SlaClosed {
             credits: Vec::new(),
             already: 0,
+            unmapped: Vec::new(),
         };
         for (account, subs) in by_account {
             let customer_id = subs[0].customer_id.clone();
@@ -109,11 +108,11 @@ impl App {
                 .filter(|m| m.customer_id == customer_id)
                 .map(|m| m.component_id.clone())
                 .collect();
-            let components = if mapped.is_empty() {
-                every.clone()
-            } else {
-                mapped
-            };
+            if mapped.is_empty() {
+                out.unmapped.push(account.to_string());
+                continue;
+            }
+            let components = mapped;
             let profile = self.profile_for(&customer_id).await?;
             let tiers = profile
                 .sla_tiers()
@@ -126,82 +125,97 @@ impl App {
             if partner_id.is_some() {
                 levels.push((WHOLESALE, licence_fee_micros(&subs, from, to, true)?));
             }
-            let mut tx = self.store.begin().await?;
-            for (level, fee) in levels {
-                if asys::credit_of(&mut tx, account, month, level)
-                    .await?
-                    .is_some()
-                {
-                    out.already += 1;
-                    continue;
-                }
-                let credit = sla::credit_micros(fee, outcome.credit_pct)?;
-                let description = describe(month, &measure, &outcome, level);
-                let charge = (credit > 0).then(|| PendingChargeRow {
-                    id: new_id("chg"),
-                    level: level.into(),
-                    billing_account_id: (level == RETAIL).then(|| account.to_string()),
-                    partner_id: if level == WHOLESALE {
-                        partner_id.clone()
-                    } else {
-                        None
-                    },
-                    kind: "credit".into(),
-                    description: description.clone(),
-                    quantity: 1,
-                    unit_micros: -credit,
-                    currency: currency.clone(),
-                    rule: rules::B12.rule.into(),
-                    clause: profile.clause_for(rules::B12).into(),
-                    ready_on: to,
-                    source: format!("sla:{month}:{account}"),
-                    created_at: now,
-                    invoice_id: None,
-                });
-                if let Some(c) = &charge {
-                    c.insert(&mut tx).await?;
-                }
-                let row = SlaCreditRow {
-                    id: new_id("sla"),
-                    billing_account_id: account.into(),
-                    customer_id: customer_id.clone(),
-                    partner_id: partner_id.clone(),
-                    level: level.into(),
-                    month: month.into(),
-                    profile: profile.id.clone(),
-                    period_s: measure.period_s,
-                    counted_s: measure.counted_s,
-                    excluded_maintenance_s: measure.excluded_maintenance_s,
-                    excluded_other_s: measure.excluded_other_s,
-                    availability_hundredths: measure.pct_hundredths(),
-                    tier_from_ppm: outcome.tier_from_ppm,
-                    payable_pct: outcome.payable_pct,
-                    credit_pct: outcome.credit_pct,
-                    fee_micros: fee,
-                    credit_micros: credit,
-                    currency: currency.clone(),
-                    pending_charge_id: charge.as_ref().map(|c| c.id.clone()),
-                    created_at: now,
-                    created_by: caller.actor.actor.clone(),
-                };
-                row.insert(&mut tx).await?;
-                audit::append(
-                    &mut tx,
-                    &audit_row(
-                        &caller.actor,
-                        now,
-                        "sla.credit",
-                        &row.id,
-                        json!({"billing_account": account, "month": month, "level": level,
+            // One transaction per account; a close running at the same time on another node
+            // that wrote the account first makes this one's insert conflict: counted as done.
+            let attempt: Result<(Vec<SlaCreditRow>, usize), AppError> = async {
+                let mut tx = self.store.begin().await?;
+                let (mut rows, mut already) = (Vec::new(), 0);
+                for (level, fee) in levels {
+                    if asys::credit_of(&mut tx, account, month, level)
+                        .await?
+                        .is_some()
+                    {
+                        already += 1;
+                        continue;
+                    }
+                    let credit = sla::credit_micros(fee, outcome.credit_pct)?;
+                    let description = describe(month, &measure, &outcome, level);
+                    let charge = (credit > 0).then(|| PendingChargeRow {
+                        id: new_id("chg"),
+                        level: level.into(),
+                        billing_account_id: (level == RETAIL).then(|| account.to_string()),
+                        partner_id: if level == WHOLESALE {
+                            partner_id.clone()
+                        } else {
+                            None
+                        },
+                        kind: "credit".into(),
+                        description: description.clone(),
+                        quantity: 1,
+                        unit_micros: -credit,
+                        currency: currency.clone(),
+                        rule: rules::B12.rule.into(),
+                        clause: profile.clause_for(rules::B12).into(),
+                        ready_on: to,
+                        source: format!("sla:{month}:{account}"),
+                        created_at: now,
+                        invoice_id: None,
+                    });
+                    if let Some(c) = &charge {
+                        c.insert(&mut tx).await?;
+                    }
+                    let row = SlaCreditRow {
+                        id: new_id("sla"),
+                        billing_account_id: account.into(),
+                        customer_id: customer_id.clone(),
+                        partner_id: partner_id.clone(),
+                        level: level.into(),
+                        month: month.into(),
+                        profile: profile.id.clone(),
+                        period_s: measure.period_s,
+                        counted_s: measure.counted_s,
+                        excluded_maintenance_s: measure.excluded_maintenance_s,
+                        excluded_other_s: measure.excluded_other_s,
+                        availability_hundredths: measure.pct_hundredths(),
+                        tier_from_ppm: outcome.tier_from_ppm,
+                        payable_pct: outcome.payable_pct,
+                        credit_pct: outcome.credit_pct,
+                        fee_micros: fee,
+                        credit_micros: credit,
+                        currency: currency.clone(),
+                        pending_charge_id: charge.as_ref().map(|c| c.id.clone()),
+                        created_at: now,
+                        created_by: caller.actor.actor.clone(),
+                    };
+                    row.insert(&mut tx).await?;
+                    audit::append(
+                        &mut tx,
+                        &audit_row(
+                            &caller.actor,
+                            now,
+                            "sla.credit",
+                            &row.id,
+                            json!({"billing_account": account, "month": month, "level": level,
                                "availability": format_pct(row.availability_hundredths),
                                "payable_pct": row.payable_pct, "credit_micros": credit,
                                "rule": "S3", "clause": profile.clause_for(rules::S3)}),
-                    ),
-                )
-                .await?;
-                out.credits.push(row);
+                        ),
+                    )
+                    .await?;
+                    rows.push(row);
+                }
+                tollgate_store::commit(tx).await?;
+                Ok((rows, already))
             }
-            tollgate_store::commit(tx).await?;
+            .await;
+            match attempt {
+                Ok((rows, already)) => {
+                    out.credits.extend(rows);
+                    out.already += already;
+                }
+                Err(AppError::Conflict { .. }) => out.already += 1,
+                Err(e) => return Err(e),
+            }
         }
         Ok(out)
     }

@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 
 use tollgate_core::assurance::availability::Measure;
 use tollgate_store::assurance::{system as asys, DailyRow, MaintenanceRow, ServiceRow};
-use tollgate_store::Page;
 
 use super::incidents::IncidentView;
 use super::measure::{day_of, DAY_S};
@@ -44,6 +43,18 @@ pub struct StatusView {
 }
 
 impl App {
+    /// Every open incident (never capped: the services' state rests on them), then those
+    /// resolved since `since`, the latest first (at most [`MAX_PAGE_INCIDENTS`]).
+    pub async fn recent_incidents(
+        &self,
+        since: i64,
+    ) -> Result<Vec<tollgate_store::assurance::IncidentRow>, AppError> {
+        let mut out = asys::open_incidents(&self.store).await?;
+        out.reverse();
+        out.extend(asys::resolved_since(&self.store, since, MAX_PAGE_INCIDENTS).await?);
+        Ok(out)
+    }
+
     /// The status page's data as of now.
     pub async fn status(&self) -> Result<StatusView, AppError> {
         let now = self.now();
@@ -57,14 +68,12 @@ impl App {
                 .map_or_else(|| id.to_string(), |c| c.name.clone())
         };
         let mut incidents = Vec::new();
-        let f = asys::IncidentFilter {
-            during: Some((now - RECENT_INCIDENT_DAYS * DAY_S, now + 1)),
-            ..Default::default()
-        };
-        for i in asys::incidents(&self.store, &f, &Page::first(MAX_PAGE_INCIDENTS)).await? {
+        for i in self
+            .recent_incidents(now - RECENT_INCIDENT_DAYS * DAY_S)
+            .await?
+        {
             incidents.push(self.incident(&i.id).await?);
         }
-        incidents.sort_by_key(|v| (v.incident.state != "open", -v.incident.started_at));
         let down: BTreeSet<String> = incidents
             .iter()
             .filter(|v| v.incident.state == "open")

@@ -182,9 +182,10 @@ pub fn validate(s: &ProbeSpec) -> Result<(), Refusal> {
         (_, None) => {}
     }
     if let Some(status) = s.expect_status {
+        // A final status only: a 1xx answer is provisional, the check waits past it.
         let range = match s.kind {
-            ProbeKind::Http => 100..=599,
-            k if k.is_sip() => 100..=699,
+            ProbeKind::Http => 200..=599,
+            k if k.is_sip() => 200..=699,
             _ => {
                 return Err(Refusal::invalid(
                     "expect_status_not_allowed",

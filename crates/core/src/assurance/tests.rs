@@ -448,6 +448,12 @@ fn s4_probe_validation_refuses_with_stable_codes() {
             "dns_name",
         ),
         (
+            SipUdp,
+            |s| s.expect_status = Some(180),
+            "expect_status_invalid",
+            "expect_status",
+        ),
+        (
             Http,
             |s| s.expect_status = Some(600),
             "expect_status_invalid",

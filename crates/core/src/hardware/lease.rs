@@ -172,8 +172,13 @@ pub fn non_return(
             ));
         }
     }
-    let overflow =
-        || Refusal::invalid("amount_too_large", "monthly_fee_micros", "the amount overflows");
+    let overflow = || {
+        Refusal::invalid(
+            "amount_too_large",
+            "monthly_fee_micros",
+            "the amount overflows",
+        )
+    };
     let months_unpaid = months_between(paid_until, term_ends);
     let unpaid_fees_micros = monthly_fee_micros
         .checked_mul(months_unpaid)

@@ -67,7 +67,9 @@ impl DeviceKind {
                 Refusal::invalid(
                     "kind_invalid",
                     "kind",
-                    format!("`{s}` is not a device kind; one of: desk_phone, headset, gateway, other"),
+                    format!(
+                        "`{s}` is not a device kind; one of: desk_phone, headset, gateway, other"
+                    ),
                 )
             })
     }
@@ -137,8 +139,8 @@ pub enum Region {
 
 /// The 27 EU member states (ISO 3166-1 alpha-2; Greece is `GR`).
 pub const EU_MEMBER_STATES: [&str; 27] = [
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
 ];
 
 impl Region {

@@ -83,7 +83,10 @@ pub fn transition(from: RmaState, to: RmaState) -> Result<(), Refusal> {
         (Requested, Approved)
             | (Approved, UnitReceived)
             | (UnitReceived, Verified)
-            | (Verified, ReplacementShipped | RefurbishedShipped | CreditNote)
+            | (
+                Verified,
+                ReplacementShipped | RefurbishedShipped | CreditNote
+            )
             | (Requested | Approved | UnitReceived | Verified, Refused)
     );
     if ok {

@@ -81,11 +81,20 @@ fn device_kinds_and_states_read_back_what_they_write() {
     for s in DeviceState::ALL {
         assert_eq!(DeviceState::parse(s.as_str()).unwrap(), s);
     }
-    assert_eq!(DeviceKind::parse("desk_phone").unwrap(), DeviceKind::DeskPhone);
-    assert_eq!(DeviceState::parse("in_service").unwrap(), DeviceState::InService);
+    assert_eq!(
+        DeviceKind::parse("desk_phone").unwrap(),
+        DeviceKind::DeskPhone
+    );
+    assert_eq!(
+        DeviceState::parse("in_service").unwrap(),
+        DeviceState::InService
+    );
     let e = DeviceKind::parse("phone").unwrap_err();
     assert_eq!((e.code, e.field), ("kind_invalid", Some("kind")));
-    assert_eq!(DeviceState::parse("broken").unwrap_err().code, "state_invalid");
+    assert_eq!(
+        DeviceState::parse("broken").unwrap_err().code,
+        "state_invalid"
+    );
 }
 
 // ---- E2, E3, E4, product fact: leases ---------------------------------------------------
@@ -123,8 +132,14 @@ fn e3_a_device_delivered_2026_06_01_cannot_be_reduced_or_exchanged_on_2026_11_30
 fn e3_a_device_delivered_2026_06_01_can_be_reduced_or_exchanged_on_2026_12_01() {
     let delivered = d("2026-06-01");
     for change in [Change::Reduce, Change::Exchange] {
-        assert_eq!(lease::check_change(change, delivered, d("2026-12-01")), Ok(()));
-        assert_eq!(lease::check_change(change, delivered, d("2027-03-15")), Ok(()));
+        assert_eq!(
+            lease::check_change(change, delivered, d("2026-12-01")),
+            Ok(())
+        );
+        assert_eq!(
+            lease::check_change(change, delivered, d("2027-03-15")),
+            Ok(())
+        );
     }
     // Delivered on a 31st: 2026-08-31 + 6 months clamps to 2027-02-28.
     assert!(lease::check_change(Change::Reduce, d("2026-08-31"), d("2027-02-27")).is_err());
@@ -197,7 +212,12 @@ fn e7_a_partial_month_of_the_term_counts_whole_and_the_surcharge_rounds_half_up(
     // Paid to the end of the term: no fees. Total 12.345675 + 1.234568 = 13.580243.
     let n = lease::non_return(12_500_000, d("2027-06-01"), d("2027-06-01"), 12_345_675).unwrap();
     assert_eq!(
-        (n.months_unpaid, n.unpaid_fees_micros, n.surcharge_micros, n.total_micros),
+        (
+            n.months_unpaid,
+            n.unpaid_fees_micros,
+            n.surcharge_micros,
+            n.total_micros
+        ),
         (0, 0, 1_234_568, 13_580_243)
     );
 }
@@ -205,9 +225,15 @@ fn e7_a_partial_month_of_the_term_counts_whole_and_the_surcharge_rounds_half_up(
 #[test]
 fn e7_refuses_negative_amounts_and_overflow() {
     let e = lease::non_return(-1, d("2027-03-01"), d("2027-06-01"), 0).unwrap_err();
-    assert_eq!((e.code, e.field), ("amount_invalid", Some("monthly_fee_micros")));
+    assert_eq!(
+        (e.code, e.field),
+        ("amount_invalid", Some("monthly_fee_micros"))
+    );
     let e = lease::non_return(0, d("2027-03-01"), d("2027-06-01"), -5).unwrap_err();
-    assert_eq!((e.code, e.field), ("amount_invalid", Some("casualty_micros")));
+    assert_eq!(
+        (e.code, e.field),
+        ("amount_invalid", Some("casualty_micros"))
+    );
     let e = lease::non_return(i64::MAX, d("2027-03-01"), d("2027-05-01"), 0).unwrap_err();
     assert_eq!(e.code, "amount_too_large");
     let e = lease::non_return(0, d("2027-03-01"), d("2027-05-01"), i64::MAX).unwrap_err();
@@ -257,7 +283,10 @@ fn e5_theft_with_a_police_report_naming_the_device_is_replaced_free() {
         report("", ""),
     ] {
         let e = casualty::decide(&claim(Cause::Theft, false, Some(&r))).unwrap_err();
-        assert_eq!((e.code, e.field), ("police_report_mismatch", Some("police_report")));
+        assert_eq!(
+            (e.code, e.field),
+            ("police_report_mismatch", Some("police_report"))
+        );
         assert_eq!(e.rule, Some(rules::E5));
     }
 }
@@ -290,7 +319,10 @@ fn e5_any_damage_is_replaced_free_while_the_device_can_be_identified() {
         // Unidentifiable and no police report: refused.
         let e = casualty::decide(&claim(cause, false, None)).unwrap_err();
         assert_eq!(e.code, "device_unidentifiable");
-        assert_eq!((e.rule, e.field), (Some(rules::E5), Some("label_identifiable")));
+        assert_eq!(
+            (e.rule, e.field),
+            (Some(rules::E5), Some("label_identifiable"))
+        );
         // W 21.17's "other events that make it impossible to read the label": a matching
         // police report makes it free.
         let r = report("WP490", "SN-0042");
@@ -410,7 +442,11 @@ fn k2_a_device_bought_2021_03_01_with_a_5_year_agreement_is_refused_on_2026_03_0
     let bought = d("2021-03-01");
     for on in ["2026-03-01", "2026-03-02", "2030-01-01"] {
         let e = warranty::eligibility(bought, true, true, d(on)).unwrap_err();
-        assert_eq!((e.code, e.rule), ("warranty_expired", Some(rules::K2)), "{on}");
+        assert_eq!(
+            (e.code, e.rule),
+            ("warranty_expired", Some(rules::K2)),
+            "{on}"
+        );
         assert!(e.message.contains("2026-02-28"), "{}", e.message);
         assert!(e.message.contains("no RMA"), "{}", e.message);
     }
@@ -429,17 +465,26 @@ fn k2_the_agreement_copy_is_required_from_the_first_anniversary() {
 fn k2_before_the_cutoff_without_agreement_or_after_it_with_one_the_standard_year() {
     // Bought 2022-06-30 without agreement: 1 year, ends 2023-06-30.
     let ok = warranty::eligibility(d("2022-06-30"), false, false, d("2023-06-29")).unwrap();
-    assert_eq!((ok.warranty, ok.ends_on), (Warranty::OneYear, d("2023-06-30")));
+    assert_eq!(
+        (ok.warranty, ok.ends_on),
+        (Warranty::OneYear, d("2023-06-30"))
+    );
     assert!(warranty::eligibility(d("2022-06-30"), false, false, d("2023-06-30")).is_err());
     // Bought 2023-01-10 "with" a 5-year agreement: the terms know none after the cutoff.
     let ok = warranty::eligibility(d("2023-01-10"), true, true, d("2023-06-01")).unwrap();
-    assert_eq!((ok.warranty, ok.ends_on), (Warranty::OneYear, d("2024-01-10")));
+    assert_eq!(
+        (ok.warranty, ok.ends_on),
+        (Warranty::OneYear, d("2024-01-10"))
+    );
     // 2020-02-29 + 12 months clamps to 2021-02-28.
     let ok = warranty::eligibility(d("2020-02-29"), false, false, d("2020-03-01")).unwrap();
     assert_eq!(ok.ends_on, d("2021-02-28"));
     // A request before the purchase is bad input.
     let e = warranty::eligibility(d("2024-05-01"), false, false, d("2024-04-30")).unwrap_err();
-    assert_eq!((e.code, e.field), ("purchase_date_invalid", Some("purchased_on")));
+    assert_eq!(
+        (e.code, e.field),
+        ("purchase_date_invalid", Some("purchased_on"))
+    );
     assert_eq!(warranty::cutoff(), d("2022-07-01"));
 }
 
@@ -459,14 +504,20 @@ fn k3_the_first_exclusion_found_refuses_the_claim() {
         Exclusion::parse("unauthorised_change").unwrap(),
         Exclusion::UnauthorisedChange
     );
-    assert_eq!(Exclusion::parse("water").unwrap_err().code, "exclusion_invalid");
+    assert_eq!(
+        Exclusion::parse("water").unwrap_err().code,
+        "exclusion_invalid"
+    );
 }
 
 #[test]
 fn k5_a_non_operational_device_cannot_be_converted_to_hwaas() {
     assert_eq!(warranty::check_conversion(true), Ok(()));
     let e = warranty::check_conversion(false).unwrap_err();
-    assert_eq!((e.code, e.rule), ("device_not_operational", Some(rules::K5)));
+    assert_eq!(
+        (e.code, e.rule),
+        ("device_not_operational", Some(rules::K5))
+    );
     assert_eq!(e.rule.unwrap().clause, "W 22.6");
 }
 
@@ -499,21 +550,36 @@ fn k4_rma_moves_requested_approved_received_verified_then_ships_or_credits() {
     }
     // No shipping before the faulty unit is received and verified.
     assert!(rma::transition(UnitReceived, ReplacementShipped).is_err());
-    let finals: Vec<_> = RmaState::ALL.into_iter().filter(|s| rma::is_final(*s)).collect();
-    assert_eq!(finals, [ReplacementShipped, RefurbishedShipped, CreditNote, Refused]);
+    let finals: Vec<_> = RmaState::ALL
+        .into_iter()
+        .filter(|s| rma::is_final(*s))
+        .collect();
+    assert_eq!(
+        finals,
+        [ReplacementShipped, RefurbishedShipped, CreditNote, Refused]
+    );
     for s in RmaState::ALL {
         assert_eq!(RmaState::parse(s.as_str()).unwrap(), s);
     }
-    assert_eq!(RmaState::parse("shipped").unwrap_err().code, "rma_state_invalid");
+    assert_eq!(
+        RmaState::parse("shipped").unwrap_err().code,
+        "rma_state_invalid"
+    );
 }
 
 #[test]
 fn k4_an_rma_needs_a_fault_description_and_proof_of_purchase() {
     assert_eq!(rma::check_request("no dial tone", true), Ok(()));
     let e = rma::check_request("  ", true).unwrap_err();
-    assert_eq!((e.code, e.field), ("fault_description_required", Some("fault_description")));
+    assert_eq!(
+        (e.code, e.field),
+        ("fault_description_required", Some("fault_description"))
+    );
     let e = rma::check_request("no dial tone", false).unwrap_err();
-    assert_eq!((e.code, e.rule), ("proof_of_purchase_required", Some(rules::K4)));
+    assert_eq!(
+        (e.code, e.rule),
+        ("proof_of_purchase_required", Some(rules::K4))
+    );
 }
 
 #[test]
@@ -532,14 +598,35 @@ fn k4_a_us_return_label_needs_a_valid_rma_number_weight_and_dimensions() {
         let e = rma::check_us_label(&l).unwrap_err();
         (e.code, e.field.unwrap())
     };
-    assert_eq!(bad(|l| l.rma_number.clear()), ("rma_number_invalid", "rma_number"));
-    assert_eq!(bad(|l| l.rma_number = "A".repeat(33)), ("rma_number_invalid", "rma_number"));
-    assert_eq!(bad(|l| l.rma_number = "RMA 42".into()), ("rma_number_invalid", "rma_number"));
-    assert_eq!(bad(|l| l.rma_number = "RMA_42".into()), ("rma_number_invalid", "rma_number"));
+    assert_eq!(
+        bad(|l| l.rma_number.clear()),
+        ("rma_number_invalid", "rma_number")
+    );
+    assert_eq!(
+        bad(|l| l.rma_number = "A".repeat(33)),
+        ("rma_number_invalid", "rma_number")
+    );
+    assert_eq!(
+        bad(|l| l.rma_number = "RMA 42".into()),
+        ("rma_number_invalid", "rma_number")
+    );
+    assert_eq!(
+        bad(|l| l.rma_number = "RMA_42".into()),
+        ("rma_number_invalid", "rma_number")
+    );
     assert_eq!(bad(|l| l.weight_g = 0), ("weight_invalid", "weight_g"));
-    assert_eq!(bad(|l| l.weight_g = rma::MAX_WEIGHT_G + 1), ("weight_invalid", "weight_g"));
-    assert_eq!(bad(|l| l.length_mm = -1), ("dimension_invalid", "length_mm"));
-    assert_eq!(bad(|l| l.width_mm = rma::MAX_SIDE_MM + 1), ("dimension_invalid", "width_mm"));
+    assert_eq!(
+        bad(|l| l.weight_g = rma::MAX_WEIGHT_G + 1),
+        ("weight_invalid", "weight_g")
+    );
+    assert_eq!(
+        bad(|l| l.length_mm = -1),
+        ("dimension_invalid", "length_mm")
+    );
+    assert_eq!(
+        bad(|l| l.width_mm = rma::MAX_SIDE_MM + 1),
+        ("dimension_invalid", "width_mm")
+    );
     assert_eq!(bad(|l| l.height_mm = 0), ("dimension_invalid", "height_mm"));
     // The bounds themselves are accepted; 32 characters are.
     let mut edge = ok.clone();

@@ -107,13 +107,11 @@ pub fn eligibility(
         return Err(Refusal::new(
             "warranty_expired",
             rules::K2,
-            format!(
-                "{what} of a device bought on {purchased_on} covered it through {last}{older}"
-            ),
+            format!("{what} of a device bought on {purchased_on} covered it through {last}{older}"),
         ));
     }
-    let agreement_copy_required = warranty == Warranty::FiveYears
-        && on >= add_months(purchased_on, STANDARD_MONTHS);
+    let agreement_copy_required =
+        warranty == Warranty::FiveYears && on >= add_months(purchased_on, STANDARD_MONTHS);
     if agreement_copy_required && !agreement_copy_on_file {
         return Err(Refusal::new(
             "agreement_copy_required",

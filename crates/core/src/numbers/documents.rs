@@ -102,6 +102,26 @@ pub fn check_document(content_type: &str, bytes: &[u8]) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Encodes standard base64 (RFC 4648, padded): the inverse of [`decode_base64`].
+pub fn encode_base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.len();
+        let v = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for k in 0..4 {
+            if k <= n {
+                out.push(char::from(ALPHABET[((v >> (18 - 6 * k)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// Decodes standard base64 (RFC 4648, padding optional, ASCII whitespace ignored), refusing
 /// anything longer than `max` decoded bytes before decoding it.
 pub fn decode_base64(s: &str, max: usize, field: &'static str) -> Result<Vec<u8>, Refusal> {

@@ -385,6 +385,24 @@ fn b11_document_limits_and_deadlines() {
 }
 
 #[test]
+fn base64_encodes_the_rfc_4648_vectors() {
+    use super::{decode_base64, encode_base64};
+    // RFC 4648 section 10.
+    for (plain, coded) in [
+        ("", ""),
+        ("f", "Zg=="),
+        ("fo", "Zm8="),
+        ("foo", "Zm9v"),
+        ("foob", "Zm9vYg=="),
+        ("fooba", "Zm9vYmE="),
+        ("foobar", "Zm9vYmFy"),
+    ] {
+        assert_eq!(encode_base64(plain.as_bytes()), coded);
+        assert_eq!(decode_base64(coded, 16, "x").unwrap(), plain.as_bytes());
+    }
+}
+
+#[test]
 fn base64_round_trips_and_refuses_garbage() {
     assert_eq!(decode_base64("JVBERi0=", 100, "f").unwrap(), b"%PDF-");
     assert_eq!(decode_base64("JVBERi0", 100, "f").unwrap(), b"%PDF-");

@@ -18,8 +18,8 @@ use crate::error::ApiError;
 use crate::extract::{page, time_opt, ApiJson, ApiQuery};
 use crate::wire::assurance::{
     ComponentOut, CustomerComponentsOut, DayOut, MaintenanceOut, MeasureOut, MonthOut, ProbeOut,
-    ProbeResultOut, ProbeRunOut, PublishedOut, ServiceIncidentOut, ServiceOut, SlaCloseOut,
-    SlaCreditOut, StatusOut,
+    ProbeResultOut, ProbeRunOut, PublishedOut, RestorationReportOut, ServiceIncidentOut,
+    ServiceOut, SlaCloseOut, SlaCreditOut, StatusOut,
 };
 use crate::wire::{Created, Page};
 
@@ -247,6 +247,14 @@ pub async fn incidents(
         (None, None) => None,
         (f, t) => Some((f.unwrap_or(0), t.unwrap_or(i64::MAX))),
     };
+    if let Some(st) = &q.state {
+        if !["open", "resolved"].contains(&st.as_str()) {
+            return Err(AppError::invalid("state_invalid", "state", "open or resolved").into());
+        }
+    }
+    if let Some(cause) = &q.cause {
+        tollgate_core::assurance::Cause::parse(cause).map_err(AppError::from)?;
+    }
     let f = IncidentFilter {
         state: q.state.clone(),
         cause: q.cause.clone(),
@@ -370,10 +378,10 @@ pub struct MaintenanceIn {
     starts_at: String,
     ends_at: String,
     component_ids: Vec<String>,
-    /// Send the notice now. Or record when it went out with `notice_at`.
+    /// Send the notice now (by e-mail to the affected customers' and partners' admins; its
+    /// time is what S1 measures); otherwise later with `/notice`.
     #[serde(default)]
     notify: bool,
-    notice_at: Option<String>,
 }
 
 pub async fn plan_maintenance(
@@ -381,24 +389,12 @@ pub async fn plan_maintenance(
     Extension(c): Extension<Caller>,
     ApiJson(b): ApiJson<MaintenanceIn>,
 ) -> ApiCreated<MaintenanceOut> {
-    let notice_at = match (b.notify, time_opt(&b.notice_at, "notice_at")?) {
-        (true, Some(_)) => {
-            return Err(AppError::invalid(
-                "notice_ambiguous",
-                "notice_at",
-                "either notify (now) or notice_at, not both",
-            )
-            .into())
-        }
-        (true, None) => Some(app.now()),
-        (false, t) => t,
-    };
     let n = NewMaintenance {
         title: b.title,
         starts_at: time_req(&b.starts_at, "starts_at")?,
         ends_at: time_req(&b.ends_at, "ends_at")?,
         components: b.component_ids.clone(),
-        notice_at,
+        notify: b.notify,
     };
     let m = app.plan_maintenance(&c, n).await?;
     Ok(Created(MaintenanceOut::of(m, b.component_ids)))
@@ -527,14 +523,9 @@ pub struct RestorationQuery {
 pub async fn restoration(
     State(app): State<App>,
     ApiQuery(q): ApiQuery<RestorationQuery>,
-) -> ApiOk<Page<ServiceIncidentOut>> {
-    let out = app
-        .restoration_report(&q.month)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    Ok(Json(Page::all(out)))
+) -> ApiOk<RestorationReportOut> {
+    let views = app.restoration_report(&q.month).await?;
+    Ok(Json(RestorationReportOut::of(q.month.clone(), views)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -554,6 +545,7 @@ pub async fn sla_close(
         month: b.month,
         credits: r.credits.into_iter().map(Into::into).collect(),
         already: r.already,
+        unmapped: r.unmapped,
     }))
 }
 
@@ -575,6 +567,14 @@ pub async fn sla_credits(
     ApiQuery(q): ApiQuery<CreditsQuery>,
 ) -> ApiOk<Page<SlaCreditOut>> {
     let pg = page(q.limit, q.cursor.clone())?;
+    if let Some(l) = &q.level {
+        if !["retail", "wholesale"].contains(&l.as_str()) {
+            return Err(AppError::invalid("level_invalid", "level", "retail or wholesale").into());
+        }
+    }
+    if let Some(m) = &q.month {
+        tollgate_app::messaging::usage::month_bounds(m)?;
+    }
     let f = CreditFilter {
         month: q.month.clone(),
         billing_account: q.billing_account.clone(),

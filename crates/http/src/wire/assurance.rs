@@ -447,6 +447,61 @@ pub struct SlaCloseOut {
     pub credits: Vec<SlaCreditOut>,
     /// Outcomes of this month an earlier close wrote (left as they were).
     pub already: usize,
+    /// Licensed accounts left out: none of their customer's components is mapped (map them
+    /// with `PUT /v1/customers/{id}/components` and close again).
+    pub unmapped: Vec<String>,
+}
+
+/// T5 totals of a month for one terms profile.
+#[derive(Serialize, ToSchema)]
+pub struct RestorationTotalOut {
+    pub profile: String,
+    pub srt_h: i64,
+    /// CLASSOUND incidents of the month judged against this profile.
+    pub incidents: usize,
+    pub breached: usize,
+}
+
+/// T5: the month's CLASSOUND incidents and the breaches per profile.
+#[derive(Serialize, ToSchema)]
+pub struct RestorationReportOut {
+    pub month: String,
+    pub incidents: Vec<ServiceIncidentOut>,
+    pub totals: Vec<RestorationTotalOut>,
+    pub rule: &'static str,
+    pub clause: &'static str,
+}
+
+impl RestorationReportOut {
+    pub fn of(month: String, views: Vec<IncidentView>) -> RestorationReportOut {
+        let mut totals: Vec<RestorationTotalOut> = Vec::new();
+        for v in &views {
+            for r in &v.restoration {
+                let i = match totals.iter().position(|t| t.profile == r.profile) {
+                    Some(i) => i,
+                    None => {
+                        totals.push(RestorationTotalOut {
+                            profile: r.profile.clone(),
+                            srt_h: r.srt_h,
+                            incidents: 0,
+                            breached: 0,
+                        });
+                        totals.len() - 1
+                    }
+                };
+                totals[i].incidents += 1;
+                totals[i].breached += usize::from(r.restoration.breached);
+            }
+        }
+        totals.sort_by(|a, b| a.profile.cmp(&b.profile));
+        RestorationReportOut {
+            month,
+            incidents: views.into_iter().map(Into::into).collect(),
+            totals,
+            rule: tollgate_core::rules::T5.rule,
+            clause: tollgate_core::rules::T5.clause,
+        }
+    }
 }
 
 /// A service on the public status feed.
@@ -490,7 +545,17 @@ impl From<StatusView> for StatusOut {
         StatusOut {
             generated_at: ts(v.generated_at),
             services: v.services.into_iter().map(Into::into).collect(),
-            incidents: v.incidents.into_iter().map(Into::into).collect(),
+            // Public: no probe or ticket references.
+            incidents: v
+                .incidents
+                .into_iter()
+                .map(|i| {
+                    let mut o = ServiceIncidentOut::from(i);
+                    o.probe_id = None;
+                    o.tickets_at = None;
+                    o
+                })
+                .collect(),
             maintenance: v
                 .maintenance
                 .into_iter()

@@ -3,7 +3,7 @@
 //! computation and the credit on the next invoice (S3, B12). The public page is `/status`.
 
 use axum::extract::State;
-use tollgate_app::records::{CreditFilter, IncidentFilter};
+use tollgate_app::records::CreditFilter;
 use tollgate_app::App;
 use tollgate_core::assurance::availability::format_pct;
 use tollgate_core::tenancy::Permission;
@@ -48,19 +48,13 @@ pub async fn show(State(app): State<App>, session: Session) -> PageResult {
         ]);
     }
     let now = app.now();
-    let f = IncidentFilter {
-        during: Some((now - 92 * 86_400, now + 1)),
-        ..IncidentFilter::default()
-    };
+
     let mut it = Table::new(
-        "Incidents of the last three months: cause (only the provider's counts, S3) and restoration (T5)",
+        "Open incidents and those resolved in the last three months, latest first: cause (only the provider's counts, S3) and restoration (T5)",
         &["Started", "Resolved", "Incident", "Cause", "Restoration (T5)"],
         "No incident.",
     );
-    for i in app
-        .incidents(&f, &tollgate_store::Page::first(ROWS))
-        .await?
-    {
+    for i in app.recent_incidents(now - 92 * 86_400).await? {
         let view = app.incident(&i.id).await?;
         let srt = view
             .restoration

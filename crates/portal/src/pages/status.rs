@@ -13,6 +13,20 @@ use tollgate_core::assurance::availability::format_pct;
 
 use crate::format;
 
+/// The page's one style block, inline (the page downloads nothing else); the page's content
+/// security policy allows exactly it, by its hash.
+const CSS: &str = include_str!("status.css");
+
+/// `style-src 'sha256-...'` of [`CSS`]: the policy names the one inline style allowed.
+fn csp() -> String {
+    use sha2::Digest;
+    let hash = tollgate_core::numbers::encode_base64(&sha2::Sha256::digest(CSS.as_bytes()));
+    format!(
+        "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self'; form-action 'none'; \
+         frame-ancestors 'none'; base-uri 'none'"
+    )
+}
+
 /// Width of one day's bar and the gap after it, in SVG units.
 const BAR_W: i64 = 6;
 const BAR_GAP: i64 = 2;
@@ -46,6 +60,7 @@ pub struct IncidentItem {
 #[derive(Template)]
 #[template(path = "status.html", whitespace = "minimize")]
 struct StatusPage {
+    css: &'static str,
     headline: String,
     any_down: bool,
     any_maint: bool,
@@ -187,6 +202,7 @@ pub async fn show(State(app): State<App>) -> Response {
         })
         .collect();
     let page = StatusPage {
+        css: CSS,
         headline: headline.into(),
         any_down,
         any_maint,
@@ -199,8 +215,9 @@ pub async fn show(State(app): State<App>) -> Response {
     match page.render() {
         Ok(html) => (
             [
-                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                (header::CACHE_CONTROL, "max-age=30"),
+                (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+                (header::CACHE_CONTROL, "max-age=30".to_string()),
+                (header::CONTENT_SECURITY_POLICY, csp()),
             ],
             html,
         )

@@ -232,7 +232,9 @@ pub async fn list_credits(
             f.billing_account.clone().map(Arg::Text),
         )
         .filter("s.level", "=", f.level.clone().map(Arg::Text))
-        .clause(|sql, args| scope.push(sql, args, "s.customer_id", "s.partner_id"))
+        .clause(|sql, args| {
+            scope.push_levelled(sql, args, "s.level", "s.customer_id", "s.partner_id")
+        })
         .page("s.id", page);
     q.fetch(store.reader(), SlaCreditRow::from_row).await
 }
@@ -308,6 +310,20 @@ pub async fn update_maintenance(tx: &mut Tx, m: &MaintenanceRow) -> Result<()> {
     Ok(())
 }
 
+/// Records a window's notice at `now`, once, while the window is neither over nor cancelled;
+/// false otherwise.
+pub async fn set_notice(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE assurance_maintenance SET notice_at = $2 WHERE id = $1 AND notice_at IS NULL \
+         AND cancelled_at IS NULL AND ends_at > $2",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Records a probe's run: its result, its streak, its next run and the incident it holds open.
 pub async fn record_probe(tx: &mut Tx, p: &ProbeRow, result: &ProbeResultRow) -> Result<()> {
     result.insert(tx).await?;
@@ -331,6 +347,34 @@ pub async fn record_probe(tx: &mut Tx, p: &ProbeRow, result: &ProbeResultRow) ->
     Ok(())
 }
 
+/// Claims a due probe for one run: moves its next run from `due` to `next`; false when
+/// another round (or node) claimed it first.
+pub async fn claim_probe(tx: &mut Tx, id: &str, due: i64, next: i64) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE assurance_probes SET next_run_at = $3 WHERE id = $1 AND next_run_at = $2 \
+         AND enabled = 1",
+    )
+    .bind(id)
+    .bind(due)
+    .bind(next)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Releases the probes holding an incident that a person resolved: their streaks start
+/// again, so a service still failing opens a new incident.
+pub async fn release_probes_of(tx: &mut Tx, incident_id: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE assurance_probes SET open_incident_id = NULL, failures = 0, successes = 0 \
+         WHERE open_incident_id = $1",
+    )
+    .bind(incident_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Enables or disables a probe (a disabled probe keeps its incident until a person resolves it).
 pub async fn set_probe_enabled(tx: &mut Tx, id: &str, enabled: bool, now: i64) -> Result<bool> {
     let r = sqlx::query(
@@ -342,6 +386,26 @@ pub async fn set_probe_enabled(tx: &mut Tx, id: &str, enabled: bool, now: i64) -
     .execute(&mut **tx)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// Forgets the published days in `[from_day, to_day]` (an incident on them changed): the
+/// daily job computes them again.
+pub async fn unpublish_days(tx: &mut Tx, from_day: i64, to_day: i64) -> Result<()> {
+    sqlx::query("DELETE FROM assurance_daily WHERE day >= $1 AND day <= $2")
+        .bind(from_day)
+        .bind(to_day)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Whether a month's SLA has been closed (its outcomes written).
+pub async fn month_closed(tx: &mut Tx, month: &str) -> Result<bool> {
+    let r = sqlx::query("SELECT 1 FROM sla_credits WHERE month = $1 LIMIT 1")
+        .bind(month)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(r.is_some())
 }
 
 /// Upserts a day's published availability of a service.

@@ -168,6 +168,31 @@ pub async fn incidents_during(store: &Store, from: i64, to: i64) -> Result<Vec<I
     .await
 }
 
+/// Every open incident, oldest first (the status page's state: never capped).
+pub async fn open_incidents(store: &Store) -> Result<Vec<IncidentRow>> {
+    let sql = format!(
+        "SELECT {} FROM assurance_incidents WHERE state = 'open' ORDER BY started_at, id",
+        IncidentRow::cols("")
+    );
+    all(store, &sql, vec![], IncidentRow::from_row).await
+}
+
+/// Incidents resolved at or after `since`, the latest started first, at most `limit`.
+pub async fn resolved_since(store: &Store, since: i64, limit: i64) -> Result<Vec<IncidentRow>> {
+    let sql = format!(
+        "SELECT {} FROM assurance_incidents WHERE state = 'resolved' AND resolved_at >= $1 \
+         ORDER BY started_at DESC, id DESC LIMIT $2",
+        IncidentRow::cols("")
+    );
+    all(
+        store,
+        &sql,
+        vec![Arg::Int(since), Arg::Int(limit)],
+        IncidentRow::from_row,
+    )
+    .await
+}
+
 /// One incident.
 pub async fn incident(store: &Store, id: &str) -> Result<Option<IncidentRow>> {
     let sql = format!(

@@ -5,7 +5,6 @@
 
 use super::*;
 use crate::rating::CdrRow;
-use tollgate_core::tenancy::Scope;
 
 table_row! {
     pub struct InvoiceRow in "invoices" {
@@ -89,33 +88,9 @@ pub struct InvoiceFilter {
     pub partner_id: Option<String>,
 }
 
-/// Appends the invoice scope on alias `i`.
+/// Appends the invoice scope on alias `i` (see [`ScopeFilter::push_levelled`]).
 fn push_invoice_scope(scope: &ScopeFilter<'_>, sql: &mut String, args: &mut Vec<Arg>) {
-    match scope.scope() {
-        Scope::All => {}
-        Scope::Customer(id) => {
-            args.push(Arg::Text(id.clone()));
-            sql.push_str(&format!(
-                " AND i.level = 'retail' AND i.customer_id = ${}",
-                args.len()
-            ));
-        }
-        Scope::Partners(ids) if ids.is_empty() => sql.push_str(" AND 1 = 0"),
-        Scope::Partners(ids) => {
-            let mut marks = Vec::new();
-            for id in ids {
-                args.push(Arg::Text(id.clone()));
-                marks.push(format!("${}", args.len()));
-            }
-            // The partner itself is the scope's first id: only it sees its wholesale bills.
-            sql.push_str(&format!(
-                " AND ((i.level = 'retail' AND i.partner_id IN ({})) OR \
-                 (i.level = 'wholesale' AND i.partner_id = {}))",
-                marks.join(", "),
-                marks[0]
-            ));
-        }
-    }
+    scope.push_levelled(sql, args, "i.level", "i.customer_id", "i.partner_id");
 }
 
 pub async fn list_invoices(
