@@ -163,7 +163,16 @@ impl App {
             )
             .await?;
         tollgate_store::commit(tx).await?;
+        self.republish().await;
         self.incident(&row.id).await
+    }
+
+    /// Publishes the days an incident change unpublished (the status page's bars stay
+    /// complete); a failure waits for the next daily round.
+    pub(crate) async fn republish(&self) {
+        if let Err(e) = self.publish_daily().await {
+            tracing::warn!(error = %e, "daily availability not republished");
+        }
     }
 
     /// Writes a new incident, its components and its first update.
@@ -282,6 +291,7 @@ impl App {
         self.incident_update(&mut tx, caller, &row, &c.status, &message)
             .await?;
         tollgate_store::commit(tx).await?;
+        self.republish().await;
         self.incident(id).await
     }
 

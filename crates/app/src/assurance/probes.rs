@@ -175,10 +175,14 @@ impl App {
             let (i, o) = r.map_err(|e| AppError::Internal(format!("probe task: {e}")))?;
             outcomes[i] = Some(o);
         }
+        let mut changed = false;
         for (p, o) in due.iter().zip(outcomes) {
             if let Some(o) = o {
-                self.record_probe_run(&p.id, o).await?;
+                changed |= self.record_probe_run(&p.id, o).await?;
             }
+        }
+        if changed {
+            self.republish().await;
         }
         let mut tx = self.store.begin().await?;
         astore::prune_results(&mut tx, self.now() - RESULT_RETENTION_S, PRUNE_BATCH).await?;
@@ -187,14 +191,14 @@ impl App {
     }
 
     /// Records one run of a probe: the result, the streak, and the incident it opens or
-    /// closes, in one transaction.
-    pub async fn record_probe_run(&self, id: &str, o: Outcome) -> Result<(), AppError> {
+    /// closes, in one transaction; true when it opened or closed one.
+    pub async fn record_probe_run(&self, id: &str, o: Outcome) -> Result<bool, AppError> {
         let now = self.now();
         // The first result of the current streak: when the outage began (or ended).
         let recent = asys::probe_results(&self.store, id, probe::MAX_THRESHOLD).await?;
         let mut tx = self.store.begin().await?;
         let Some(mut p) = asys::probe_in(&mut tx, id).await? else {
-            return Ok(());
+            return Ok(false);
         };
         // The incident the probe holds, if it is still open (a person may have resolved it).
         if let Some(held) = p.open_incident_id.clone() {
@@ -288,6 +292,6 @@ impl App {
         };
         astore::record_probe(&mut tx, &p, &result).await?;
         tollgate_store::commit(tx).await?;
-        Ok(())
+        Ok(transition != Transition::None)
     }
 }
