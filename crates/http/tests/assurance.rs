@@ -240,8 +240,8 @@ async fn s1_s3_b12_maintenance_noticed_too_late_counts_98_92_pays_90_and_credits
         .find(|c| c["billing_account_id"] == bay.as_str() && c["level"] == "retail")
         .cloned()
         .unwrap();
-    // Bayview's licences: 5 x UC Business billed annually in advance; December's share of the
-    // fee is unit x 5 x 31 / (12 x 31); the credit is 10 % of it, half up to the micro.
+    // Bayview's licences: 5 x UC Business at a monthly unit price, billed annually in
+    // advance; December's share is the whole month: unit x 5; the credit 10 % of it, half up.
     let (_, subs) = t
         .get(
             &format!("/v1/subscriptions?billing_account_id={bay}&limit=100"),
@@ -253,7 +253,7 @@ async fn s1_s3_b12_maintenance_noticed_too_late_counts_98_92_pays_90_and_credits
         .find(|s| s["kind"] == "licence")
         .unwrap();
     let unit = micros(&lic["unit_price"]);
-    let fee = (unit * lic["quantity"].as_i64().unwrap() * 2 + 12) / 24; // /12, half up
+    let fee = unit * lic["quantity"].as_i64().unwrap(); // a whole month of the monthly unit price
     assert_eq!(micros(&retail["fee"]), fee, "{retail}");
     assert_eq!(micros(&retail["credit"]), (fee + 5) / 10, "{retail}");
     assert_eq!(

@@ -46,9 +46,11 @@ pub fn licence_fee_micros(
             continue;
         }
         let days = i128::from((end - start + 86_399) / 86_400);
-        let months = i128::from(Frequency::parse(&s.frequency)?.months());
+        // The subscription's unit price is monthly (an annual frequency invoices 12 of it in
+        // advance); the frequency is checked, the month's share is by days.
+        Frequency::parse(&s.frequency)?;
         let num = i128::from(unit) * i128::from(s.quantity) * days;
-        total += round_div(num, months * month_days);
+        total += round_div(num, month_days);
     }
     i64::try_from(total).map_err(|_| AppError::invalid("amount_too_large", "fee", "overflow"))
 }

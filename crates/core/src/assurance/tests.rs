@@ -428,7 +428,7 @@ fn s4_probe_validation_refuses_with_stable_codes() {
     );
 
     type Edit = fn(&mut ProbeSpec);
-    let edits: [(ProbeKind, Edit, &str, &str); 13] = [
+    let edits: [(ProbeKind, Edit, &str, &str); 14] = [
         (
             Dns,
             |s| s.dns_name = Some("bad_name.example".into()),
