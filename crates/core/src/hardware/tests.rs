@@ -31,7 +31,7 @@ fn add_months_clamps_to_the_month_end() {
     // Out of jiff's range: saturates instead of panicking.
     assert_eq!(add_months(d("9999-12-01"), 1), Date::MAX);
     assert_eq!(add_months(d("2026-01-01"), i32::MAX), Date::MAX);
-    assert_eq!(add_months(d("-9999-01-01"), -1), Date::MIN);
+    assert_eq!(add_months(Date::MIN, -1), Date::MIN);
 }
 
 #[test]
