@@ -177,7 +177,12 @@ fn pending_charge(p: &PendingChargeRow) -> Result<Charge, AppError> {
         .find(|r| r.rule == p.rule)
         .copied()
         .unwrap_or(rules::B3);
-    let mut c = charge(kind, "one_time", p.description.clone(), rule, p.id.clone());
+    let revenue = if kind == LineKind::Credit {
+        "credits"
+    } else {
+        "one_time"
+    };
+    let mut c = charge(kind, revenue, p.description.clone(), rule, p.id.clone());
     c.taxable = kind != LineKind::PassThrough;
     c.quantity = p.quantity;
     c.unit_micros = p.unit_micros;

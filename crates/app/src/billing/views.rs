@@ -266,7 +266,6 @@ pub fn invoice_csv(views: &[InvoiceView]) -> Result<String, AppError> {
         for l in &v.lines {
             let account = match l.kind.as_str() {
                 "pass_through" => "pass_through".to_string(),
-                "credit" => "customer_credit".to_string(),
                 _ => format!("revenue:{}", l.revenue),
             };
             let mut r = head(l.line_no.to_string());

@@ -32,7 +32,7 @@ pub enum LineKind {
     OneTime,
     /// A fee passed through to a third party (B8).
     PassThrough,
-    /// A credit applied to this invoice (B12 and, next, B9): a negative line.
+    /// A credit granted on this invoice (B12): a negative line against revenue.
     Credit,
     /// A regulatory recovery fee (B7), computed on the telecom lines.
     Fee,
@@ -215,12 +215,13 @@ fn taxable_base(lines: &[PricedLine]) -> Result<i64, Refusal> {
         .try_fold(0, |a, l| add(a, l.minor))
 }
 
-/// The account of a line in the issuer's books: revenue by tag, pass-through payable, or (a
-/// credit applied) the customer's credit.
+/// The account of a line in the issuer's books: pass-through payable, or revenue by tag. A
+/// credit line (an SLA credit, B12) is negative, so it debits its revenue tag: it reduces what
+/// was earned and what is owed at once. It never touches the customer's credit balance, which
+/// holds only money already received or credited (B9), applied outside the invoice lines.
 fn line_account(l: &PricedLine) -> AccountKind {
     match l.charge.kind {
         LineKind::PassThrough => AccountKind::PassThroughPayable,
-        LineKind::Credit => AccountKind::CustomerCredit,
         _ => AccountKind::Revenue(l.charge.revenue.clone()),
     }
 }

@@ -95,7 +95,12 @@ fn money_decision_the_invoice_is_one_balanced_transaction_in_the_issuers_books()
             .map(|e| (e.side, e.minor))
     };
     assert_eq!(find(AccountKind::Receivable), Some((Side::Debit, 3_400)));
-    assert_eq!(find(AccountKind::CustomerCredit), Some((Side::Debit, 500)));
+    // The credit line reduces revenue (its tag), never the customer's credit balance.
+    assert_eq!(
+        find(AccountKind::Revenue("credit".into())),
+        Some((Side::Debit, 500))
+    );
+    assert_eq!(find(AccountKind::CustomerCredit), None);
     assert_eq!(
         find(AccountKind::TaxPayable("GB".into())),
         Some((Side::Credit, 500))
