@@ -15,8 +15,9 @@ fn esc(s: &str) -> String {
         .replace('\'', "&apos;")
 }
 
-/// The Atom feed of the status page.
-pub fn atom(v: &StatusView) -> String {
+/// The Atom feed of the status page; `base` is the absolute origin the feed was fetched
+/// from (links are absolute, RFC 4287 §4.2.7), `author` the operator's name (§4.1.1).
+pub fn atom(v: &StatusView, base: &str, author: &str) -> String {
     let mut entries = String::new();
     let mut updated = v.generated_at;
     for i in &v.incidents {
@@ -24,7 +25,8 @@ pub fn atom(v: &StatusView) -> String {
             updated = updated.max(u.at);
             entries.push_str(&format!(
                 "<entry><id>urn:tollgate:incident:{id}:{uid}</id><title>{title} ({status})</title>\
-                 <updated>{at}</updated><content type=\"text\">{msg}</content>\
+                 <updated>{at}</updated><link rel=\"alternate\" href=\"{base}/status#{id}\"/>\
+                 <content type=\"text\">{msg}</content>\
                  <category term=\"{cause}\"/></entry>\n",
                 id = esc(&i.incident.id),
                 uid = esc(&u.id),
@@ -33,13 +35,15 @@ pub fn atom(v: &StatusView) -> String {
                 at = ts(u.at),
                 msg = esc(&u.message),
                 cause = esc(&i.incident.cause),
+                base = esc(base),
             ));
         }
     }
     for (m, components) in &v.maintenance {
         entries.push_str(&format!(
             "<entry><id>urn:tollgate:maintenance:{id}</id><title>Maintenance: {title}</title>\
-             <updated>{at}</updated><content type=\"text\">From {from} to {to}: {c}</content>\
+             <updated>{at}</updated><link rel=\"alternate\" href=\"{base}/status\"/>\
+             <content type=\"text\">From {from} to {to}: {c}</content>\
              <category term=\"maintenance\"/></entry>\n",
             id = esc(&m.id),
             title = esc(&m.title),
@@ -47,14 +51,19 @@ pub fn atom(v: &StatusView) -> String {
             from = ts(m.starts_at),
             to = ts(m.ends_at),
             c = esc(&components.join(", ")),
+            base = esc(base),
         ));
     }
     format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
          <feed xmlns=\"http://www.w3.org/2005/Atom\">\n<id>urn:tollgate:status</id>\
-         <title>Service status</title><updated>{}</updated>\
-         <link rel=\"alternate\" href=\"/status\"/>\n{entries}</feed>\n",
-        ts(updated)
+         <title>{author}: service status</title><updated>{updated}</updated>\
+         <author><name>{author}</name></author>\
+         <link rel=\"self\" href=\"{base}/status/feed.atom\"/>\
+         <link rel=\"alternate\" href=\"{base}/status\"/>\n{entries}</feed>\n",
+        updated = ts(updated),
+        author = esc(author),
+        base = esc(base),
     )
 }
 

@@ -602,8 +602,20 @@ async fn s3_a_closed_month_stands_and_customers_never_see_the_partners_wholesale
         )
         .await;
     assert_eq!(
-        (s, v["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some("month_closed")),
+        (
+            s,
+            v["error"]["code"].as_str(),
+            v["error"]["rule"].as_str(),
+            v["error"]["clause"].as_str(),
+            v["error"]["fields"]["started_at"].is_string()
+        ),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("month_closed"),
+            Some("S3"),
+            Some("W 20.3"),
+            true
+        ),
         "{v}"
     );
     // The customer sees its retail outcome only; its partner also the wholesale one.

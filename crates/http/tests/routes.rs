@@ -315,6 +315,7 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("GET", "/v1/messaging/export"), ALL),
         (("GET", "/v1/assurance/services"), ALL),
         (("POST", "/v1/assurance/services"), AUDIT),
+        (("GET", "/v1/assurance/components"), ALL),
         (("POST", "/v1/assurance/components"), AUDIT),
         (("GET", "/v1/customers/{id}/components"), ALL),
         (("PUT", "/v1/customers/{id}/components"), AUDIT),

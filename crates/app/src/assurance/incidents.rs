@@ -9,6 +9,7 @@ use serde_json::json;
 use tollgate_core::assurance::restoration::{restoration, Restoration};
 use tollgate_core::assurance::Cause;
 use tollgate_core::support::ticket::{Cos, Kind, State};
+use tollgate_core::tenancy::Scope;
 use tollgate_core::text::{check_free_text, check_name};
 use tollgate_store::assurance::{self as astore, system as asys, IncidentRow, IncidentUpdateRow};
 use tollgate_store::support::{self as support_store, TicketRow};
@@ -78,17 +79,25 @@ fn month_of(t: i64) -> String {
 
 /// S3: once a month's SLA is closed, what counted in it stands; a change to downtime in
 /// `[from, to)` that reaches into a closed month is refused.
-pub(crate) async fn check_months_open(tx: &mut Tx, from: i64, to: i64) -> Result<(), AppError> {
+/// `field` names the input that reaches into it.
+pub(crate) async fn check_months_open(
+    tx: &mut Tx,
+    from: i64,
+    to: i64,
+    field: &'static str,
+) -> Result<(), AppError> {
     let mut t = from;
     while t < to {
         let m = month_of(t);
         if astore::month_closed(tx, &m).await? {
-            return Err(AppError::Conflict {
-                code: "month_closed",
-                message: format!(
-                    "the SLA of {m} is closed (S3, W 20.3): its downtime and credits stand"
-                ),
-            });
+            return Err(AppError::Refused(
+                tollgate_core::Refusal::new(
+                    "month_closed",
+                    tollgate_core::rules::S3,
+                    format!("the SLA of {m} is closed: its downtime and credits stand"),
+                )
+                .on_field(field),
+            ));
         }
         let (_, next) = crate::messaging::usage::month_bounds(&m)?;
         t = next;
@@ -148,7 +157,7 @@ impl App {
             ));
         }
         let mut tx = self.store.begin().await?;
-        check_months_open(&mut tx, started, now).await?;
+        check_months_open(&mut tx, started, now, "started_at").await?;
         let row = self
             .insert_incident(
                 &mut tx,
@@ -269,7 +278,7 @@ impl App {
                     "between the incident's start and now",
                 ));
             }
-            check_months_open(&mut tx, at, now).await?;
+            check_months_open(&mut tx, at, now, "resolved_at").await?;
             row.state = "resolved".into();
             row.resolved_at = Some(at);
             astore::release_probes_of(&mut tx, &row.id).await?;
@@ -282,7 +291,13 @@ impl App {
         }
         if let Some(cause) = cause {
             if cause.as_str() != row.cause {
-                check_months_open(&mut tx, row.started_at, row.resolved_at.unwrap_or(now)).await?;
+                check_months_open(
+                    &mut tx,
+                    row.started_at,
+                    row.resolved_at.unwrap_or(now),
+                    "cause",
+                )
+                .await?;
             }
             row.cause = cause.as_str().into();
         }
@@ -345,22 +360,68 @@ impl App {
         })
     }
 
-    /// Incidents, newest ids last (keyset pages).
+    /// One incident as `caller` sees it: the restoration rows (T5) only of the profiles of
+    /// the customers in the caller's scope that the incident affects (the operator: all).
+    pub async fn incident_for(&self, caller: &Caller, id: &str) -> Result<IncidentView, AppError> {
+        let mut v = self.incident(id).await?;
+        self.scope_restoration(caller, &mut v).await?;
+        Ok(v)
+    }
+
+    async fn scope_restoration(
+        &self,
+        caller: &Caller,
+        v: &mut IncidentView,
+    ) -> Result<(), AppError> {
+        if matches!(caller.scope, Scope::All) || v.restoration.is_empty() {
+            return Ok(());
+        }
+        let mut mine = BTreeSet::new();
+        for c in asys::customers_of_components(&self.store, &v.components).await? {
+            if caller
+                .scope
+                .sees_customer(&c.customer_id, c.partner_id.as_deref())
+            {
+                mine.insert(self.profile_for(&c.customer_id).await?.id.clone());
+            }
+        }
+        v.restoration.retain(|r| mine.contains(&r.profile));
+        Ok(())
+    }
+
+    /// Incidents, newest ids last (keyset pages), each with its components and public
+    /// updates (the restoration rows are on the one-incident read).
     pub async fn incidents(
         &self,
         f: &asys::IncidentFilter,
         page: &Page,
-    ) -> Result<Vec<IncidentRow>, AppError> {
-        Ok(asys::incidents(&self.store, f, page).await?)
+    ) -> Result<Vec<IncidentView>, AppError> {
+        let mut out = Vec::new();
+        for incident in asys::incidents(&self.store, f, page).await? {
+            let components = asys::incident_components(&self.store, &incident.id).await?;
+            let updates = asys::incident_updates(&self.store, &incident.id).await?;
+            out.push(IncidentView {
+                incident,
+                components,
+                updates,
+                restoration: Vec::new(),
+            });
+        }
+        Ok(out)
     }
 
     /// T5 per month: the incidents open in `month` on CLASSOUND components, each with its
-    /// restoration against every profile's restoration time (breaches marked).
-    pub async fn restoration_report(&self, month: &str) -> Result<Vec<IncidentView>, AppError> {
+    /// restoration against the restoration time of every profile the caller sees (breaches
+    /// marked).
+    pub async fn restoration_report(
+        &self,
+        caller: &Caller,
+        month: &str,
+    ) -> Result<Vec<IncidentView>, AppError> {
         let (from, to) = crate::messaging::usage::month_bounds(month)?;
         let mut out = Vec::new();
         for i in asys::incidents_during(&self.store, from, to).await? {
-            let v = self.incident(&i.id).await?;
+            let v = self.incident_for(caller, &i.id).await?;
             if !v.restoration.is_empty() {
                 out.push(v);
             }

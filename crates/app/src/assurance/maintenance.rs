@@ -29,6 +29,13 @@ pub struct NewMaintenance {
     pub notify: bool,
 }
 
+/// Which notice a window's e-mail is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Notice {
+    Planned,
+    Cancelled,
+}
+
 impl App {
     /// Plans a window; with `notify`, its notice goes out now.
     pub async fn plan_maintenance(
@@ -65,10 +72,14 @@ impl App {
         // A window is planned ahead: a past one would let finished downtime be relabelled
         // as maintenance (an outage is an incident).
         if n.starts_at < now {
-            return Err(AppError::invalid(
-                "starts_at_past",
-                "starts_at",
-                "a maintenance window starts now or later; record past downtime as an incident",
+            return Err(AppError::Refused(
+                tollgate_core::Refusal::new(
+                    "starts_at_past",
+                    tollgate_core::rules::S1,
+                    "maintenance is excluded only when notified in advance: a window starts \
+                     now or later; record past downtime as an incident",
+                )
+                .on_field("starts_at"),
             ));
         }
         let components = self
@@ -101,7 +112,8 @@ impl App {
         row.insert(&mut tx).await?;
         astore::set_maintenance_components(&mut tx, &row.id, ids).await?;
         if row.notice_at == Some(now) {
-            self.send_maintenance_notice(&mut tx, row, ids).await?;
+            self.send_maintenance_notice(&mut tx, row, ids, Notice::Planned)
+                .await?;
         }
         audit::append(
             &mut tx,
@@ -119,12 +131,14 @@ impl App {
     }
 
     /// S1: the notice, by e-mail through the outbox, to the admins of every customer using
-    /// the window's components and of their partners (each address once).
+    /// the window's components and of their partners (each address once); a cancellation
+    /// tells the same people the window will not happen.
     async fn send_maintenance_notice(
         &self,
         tx: &mut tollgate_store::Tx,
         m: &MaintenanceRow,
         components: &[String],
+        notice: Notice,
     ) -> Result<usize, AppError> {
         let names: Vec<String> = asys::components(&self.store)
             .await?
@@ -145,17 +159,30 @@ impl App {
                     at: now,
                     channel: "email".into(),
                     recipient: recipient.clone(),
-                    subject: format!("Scheduled maintenance: {}", m.title),
-                    body: format!(
-                        "Scheduled maintenance \"{title}\" from {from} to {to} (UTC) affects: \
+                    subject: match notice {
+                        Notice::Planned => format!("Scheduled maintenance: {}", m.title),
+                        Notice::Cancelled => format!("Maintenance cancelled: {}", m.title),
+                    },
+                    body: match notice {
+                        Notice::Cancelled => format!(
+                            "The maintenance \"{title}\" planned from {from} to {to} (UTC) on \
+                         {names} is cancelled: the services stay available. Status: /status\n",
+                            title = m.title,
+                            from = tollgate_core::time::utc(m.starts_at),
+                            to = tollgate_core::time::utc(m.ends_at),
+                            names = names.join(", "),
+                        ),
+                        Notice::Planned => format!(
+                            "Scheduled maintenance \"{title}\" from {from} to {to} (UTC) affects: \
                          {names}.\nThe services may be unavailable during the window. This notice \
                          is sent {lead} hours ahead (S1, W 20.1). Status: /status\n",
-                        title = m.title,
-                        from = tollgate_core::time::utc(m.starts_at),
-                        to = tollgate_core::time::utc(m.ends_at),
-                        names = names.join(", "),
-                        lead = (m.starts_at - now) / 3_600,
-                    ),
+                            title = m.title,
+                            from = tollgate_core::time::utc(m.starts_at),
+                            to = tollgate_core::time::utc(m.ends_at),
+                            names = names.join(", "),
+                            lead = (m.starts_at - now) / 3_600,
+                        ),
+                    },
                     rule: tollgate_core::rules::S1.rule.into(),
                 },
             )
@@ -182,13 +209,10 @@ impl App {
             });
         }
         m.notice_at = Some(now);
-        let ids = asys::maintenance_components_during(&self.store, m.starts_at, m.ends_at)
-            .await?
-            .into_iter()
-            .filter(|(w, _)| *w == m.id)
-            .map(|(_, c)| c)
-            .collect::<Vec<_>>();
-        let sent = self.send_maintenance_notice(&mut tx, &m, &ids).await?;
+        let ids = asys::maintenance_components(&self.store, &m.id).await?;
+        let sent = self
+            .send_maintenance_notice(&mut tx, &m, &ids, Notice::Planned)
+            .await?;
         audit::append(
             &mut tx,
             &audit_row(
@@ -204,7 +228,8 @@ impl App {
         Ok(m)
     }
 
-    /// Cancels a window that has not started.
+    /// Cancels a window that has not started; when its notice went out, the same people are
+    /// told it is cancelled.
     pub async fn cancel_maintenance(
         &self,
         caller: &Caller,
@@ -237,6 +262,11 @@ impl App {
         f(&mut m, now)?;
         let mut tx = self.store.begin().await?;
         astore::update_maintenance(&mut tx, &m).await?;
+        if m.cancelled_at == Some(now) && m.notice_at.is_some() {
+            let ids = asys::maintenance_components(&self.store, &m.id).await?;
+            self.send_maintenance_notice(&mut tx, &m, &ids, Notice::Cancelled)
+                .await?;
+        }
         audit::append(
             &mut tx,
             &audit_row(
@@ -250,6 +280,11 @@ impl App {
         .await?;
         tollgate_store::commit(tx).await?;
         Ok(m)
+    }
+
+    /// The components of one window.
+    pub async fn maintenance_components(&self, id: &str) -> Result<Vec<String>, AppError> {
+        Ok(asys::maintenance_components(&self.store, id).await?)
     }
 
     /// Windows (not cancelled) overlapping `[from, to)`, with their components.

@@ -39,6 +39,17 @@ impl App {
         i64::from(profile.availability.maintenance_notice_h) * 3_600
     }
 
+    /// The longest maintenance lead time of the terms profiles, seconds: a window notified
+    /// this far ahead is excluded for every customer (S1).
+    pub fn longest_lead_s(&self) -> i64 {
+        self.terms
+            .all()
+            .iter()
+            .map(|p| Self::lead_s(p))
+            .max()
+            .unwrap_or(0)
+    }
+
     pub(crate) fn default_lead_s(&self) -> Result<i64, AppError> {
         let p = self
             .terms
@@ -76,14 +87,13 @@ impl App {
             let facts = self.assurance_facts(&ids, from, today + DAY_S).await?;
             let mut tx = self.store.begin().await?;
             for day in todo {
-                let m = availability::measure(
+                let m = availability::measure_parts(
                     Span {
                         start: day,
                         end: day + DAY_S,
                     },
                     now,
-                    &facts.outages,
-                    &facts.maintenance,
+                    &facts.parts,
                     lead,
                 );
                 astore::put_daily(

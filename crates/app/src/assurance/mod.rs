@@ -3,9 +3,9 @@
 //! availability (S1, S2), SLA credits onto the next invoice (S3, B12), restoration time (T5),
 //! NOC tickets to the affected partners (S4) and the public status page's data.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use tollgate_core::assurance::availability::{self, Maintenance, Measure, Outage, Span};
+use tollgate_core::assurance::availability::{self, Maintenance, Measure, Outage, Part, Span};
 use tollgate_core::assurance::Cause;
 use tollgate_store::assurance::system as asys;
 
@@ -42,57 +42,66 @@ pub(crate) fn system_caller(who: &str) -> Caller {
     })
 }
 
-/// The outages and maintenance windows that touched any of `components` in `[from, to)`.
+/// What touched each of a set of components in a period: per component its outages and
+/// maintenance windows (an incident of two components is in both; the union counts it once).
 pub(crate) struct Facts {
-    pub outages: Vec<Outage>,
-    pub maintenance: Vec<Maintenance>,
+    pub parts: Vec<Part>,
 }
 
 impl App {
-    /// Loads what availability needs for a set of components over `[from, to)`: each
-    /// incident and window once, however many of the components it touched (overlaps count
-    /// once, S3).
+    /// Loads what availability needs for a set of components over `[from, to)`, per
+    /// component, so each component's exclusions apply to it alone (S3).
     pub(crate) async fn assurance_facts(
         &self,
         components: &BTreeSet<String>,
         from: i64,
         to: i64,
     ) -> Result<Facts, AppError> {
-        let touched: BTreeSet<String> = asys::incident_components_during(&self.store, from, to)
+        let mut parts: BTreeMap<&str, Part> = components
+            .iter()
+            .map(|c| (c.as_str(), Part::default()))
+            .collect();
+        let incidents: BTreeMap<String, Outage> = asys::incidents_during(&self.store, from, to)
             .await?
             .into_iter()
-            .filter(|(_, c)| components.contains(c))
-            .map(|(i, _)| i)
-            .collect();
-        let mut outages = Vec::new();
-        for i in asys::incidents_during(&self.store, from, to).await? {
-            if touched.contains(&i.id) {
-                outages.push(Outage {
-                    start: i.started_at,
-                    end: i.resolved_at,
-                    cause: Cause::parse(&i.cause)?,
-                });
+            .map(|i| {
+                Ok((
+                    i.id,
+                    Outage {
+                        start: i.started_at,
+                        end: i.resolved_at,
+                        cause: Cause::parse(&i.cause)?,
+                    },
+                ))
+            })
+            .collect::<Result<_, tollgate_core::Refusal>>()?;
+        for (i, c) in asys::incident_components_during(&self.store, from, to).await? {
+            if let (Some(p), Some(o)) = (parts.get_mut(c.as_str()), incidents.get(&i)) {
+                p.outages.push(*o);
             }
         }
-        let windows: BTreeSet<String> = asys::maintenance_components_during(&self.store, from, to)
-            .await?
-            .into_iter()
-            .filter(|(_, c)| components.contains(c))
-            .map(|(m, _)| m)
-            .collect();
-        let maintenance = asys::maintenance_during(&self.store, from, to)
-            .await?
-            .into_iter()
-            .filter(|m| windows.contains(&m.id))
-            .map(|m| Maintenance {
-                start: m.starts_at,
-                end: m.ends_at,
-                notice_at: m.notice_at,
-            })
-            .collect();
+        let windows: BTreeMap<String, Maintenance> =
+            asys::maintenance_during(&self.store, from, to)
+                .await?
+                .into_iter()
+                .map(|m| {
+                    (
+                        m.id,
+                        Maintenance {
+                            start: m.starts_at,
+                            end: m.ends_at,
+                            notice_at: m.notice_at,
+                        },
+                    )
+                })
+                .collect();
+        for (m, c) in asys::maintenance_components_during(&self.store, from, to).await? {
+            if let (Some(p), Some(w)) = (parts.get_mut(c.as_str()), windows.get(&m)) {
+                p.maintenance.push(*w);
+            }
+        }
         Ok(Facts {
-            outages,
-            maintenance,
+            parts: parts.into_values().collect(),
         })
     }
 
@@ -106,14 +115,13 @@ impl App {
         lead_s: i64,
     ) -> Result<Measure, AppError> {
         let f = self.assurance_facts(components, from, to).await?;
-        Ok(availability::measure(
+        Ok(availability::measure_parts(
             Span {
                 start: from,
                 end: to,
             },
             self.now(),
-            &f.outages,
-            &f.maintenance,
+            &f.parts,
             lead_s,
         ))
     }

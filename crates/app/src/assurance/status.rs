@@ -36,7 +36,8 @@ pub struct ServiceStatus {
 pub struct StatusView {
     pub generated_at: i64,
     pub services: Vec<ServiceStatus>,
-    /// Open first, then resolved in the last [`RECENT_INCIDENT_DAYS`] days, newest first.
+    /// Open first, then resolved in the last [`RECENT_INCIDENT_DAYS`] days, newest first;
+    /// their components by name.
     pub incidents: Vec<IncidentView>,
     /// Ongoing and planned windows, with the names of their components.
     pub maintenance: Vec<(MaintenanceRow, Vec<String>)>,
@@ -125,6 +126,10 @@ impl App {
                 days,
                 window,
             });
+        }
+        // Public: components by name, never by internal id.
+        for v in &mut incidents {
+            v.components = v.components.iter().map(|id| name_of(id)).collect();
         }
         let maintenance = windows
             .into_iter()

@@ -156,8 +156,48 @@ pub fn format_pct(hundredths: i64) -> String {
     format!("{sign}{}.{:02}", h / 100, h % 100)
 }
 
-/// Measures `period` as of `now` (see the module's Decision). `lead_s` is the notice a
-/// maintenance needs to be excluded (S1).
+/// What happened to one component: its outages and its maintenance windows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Part {
+    pub outages: Vec<Outage>,
+    pub maintenance: Vec<Maintenance>,
+}
+
+/// One component's spans within the past part of a period.
+struct PartSpans {
+    /// Downtime that counts, after this component's own exclusions.
+    counted: Vec<Span>,
+    notified: Vec<Span>,
+    other: Vec<Span>,
+}
+
+fn part_spans(part: &Part, past: Span, now: i64, lead_s: i64) -> PartSpans {
+    let outage_span = |o: &Outage| Span::new(o.start, o.end.unwrap_or(now));
+    let (provider, other): (Vec<&Outage>, Vec<&Outage>) =
+        part.outages.iter().partition(|o| o.cause.counts());
+    let (notified, unnotified): (Vec<&Maintenance>, Vec<&Maintenance>) = part
+        .maintenance
+        .iter()
+        .partition(|m| notified_in_time(m, lead_s));
+    let as_span = |m: &&Maintenance| Span::new(m.start, m.end);
+    let notified = clip(&notified.iter().map(as_span).collect::<Vec<_>>(), past);
+    let other = clip(
+        &other.iter().map(|o| outage_span(o)).collect::<Vec<_>>(),
+        past,
+    );
+    let mut down: Vec<Span> = provider.iter().map(|o| outage_span(o)).collect();
+    down.extend(unnotified.iter().map(as_span));
+    let mut excluded = notified.clone();
+    excluded.extend(other.iter().copied());
+    PartSpans {
+        counted: subtract(&clip(&down, past), &excluded),
+        notified,
+        other,
+    }
+}
+
+/// Measures `period` as of `now` for one component (see the module's Decision). `lead_s` is
+/// the notice a maintenance needs to be excluded (S1).
 pub fn measure(
     period: Span,
     now: i64,
@@ -165,38 +205,37 @@ pub fn measure(
     maintenance: &[Maintenance],
     lead_s: i64,
 ) -> Measure {
+    let part = Part {
+        outages: outages.to_vec(),
+        maintenance: maintenance.to_vec(),
+    };
+    measure_parts(period, now, std::slice::from_ref(&part), lead_s)
+}
+
+/// Measures `period` as of `now` for a service made of several components: each component's
+/// exclusions apply to that component only (a customer-caused outage of one component does
+/// not hide the provider's outage of another), then the counted downtime of all components
+/// is united (a minute down on two components counts once). The excluded figures are the
+/// united exclusions outside the counted downtime, maintenance first.
+pub fn measure_parts(period: Span, now: i64, parts: &[Part], lead_s: i64) -> Measure {
     // Only the past can be down.
     let past = Span::new(period.start, period.end.min(now.max(period.start)));
-    let outage_span = |o: &Outage| Span::new(o.start, o.end.unwrap_or(now));
-    let provider: Vec<Span> = outages
-        .iter()
-        .filter(|o| o.cause.counts())
-        .map(outage_span)
-        .collect();
-    let other: Vec<Span> = outages
-        .iter()
-        .filter(|o| !o.cause.counts())
-        .map(outage_span)
-        .collect();
-    let (notified, unnotified): (Vec<&Maintenance>, Vec<&Maintenance>) = maintenance
-        .iter()
-        .partition(|m| notified_in_time(m, lead_s));
-    let as_span = |m: &&Maintenance| Span::new(m.start, m.end);
-    let notified: Vec<Span> = clip(&notified.iter().map(as_span).collect::<Vec<_>>(), past);
-    let unnotified: Vec<Span> = unnotified.iter().map(as_span).collect();
-
-    let mut down = provider;
-    down.extend(unnotified);
-    let down = clip(&down, past);
-    let other = clip(&other, past);
-    let mut excluded = notified.clone();
-    excluded.extend(other.iter().copied());
-
+    let (mut counted, mut notified, mut other) = (Vec::new(), Vec::new(), Vec::new());
+    for p in parts {
+        let s = part_spans(p, past, now, lead_s);
+        counted.extend(s.counted);
+        notified.extend(s.notified);
+        other.extend(s.other);
+    }
+    let counted = union(&counted);
+    let notified = subtract(&notified, &counted);
+    let mut not_other = counted.clone();
+    not_other.extend(notified.iter().copied());
     let m = Measure {
         period_s: period.len_s(),
-        counted_s: total(&subtract(&down, &excluded)),
+        counted_s: total(&counted),
         excluded_maintenance_s: total(&notified),
-        excluded_other_s: total(&subtract(&other, &notified)),
+        excluded_other_s: total(&subtract(&other, &not_other)),
     };
     debug_assert!(m.counted_s + m.excluded_maintenance_s + m.excluded_other_s <= m.period_s);
     m

@@ -27,6 +27,8 @@ pub mod sla;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_components;
 
 use crate::Refusal;
 

@@ -3,7 +3,7 @@
 //! status feed, Atom feed and uptime badge. Thin: parse, call one use case, render.
 
 use axum::extract::{Path, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use serde::Deserialize;
@@ -36,6 +36,16 @@ pub async fn services(State(app): State<App>) -> ApiOk<Page<ServiceOut>> {
         .await?
         .into_iter()
         .map(|s| ServiceOut::of(s, &components))
+        .collect();
+    Ok(Json(Page::all(out)))
+}
+
+pub async fn components(State(app): State<App>) -> ApiOk<Page<ComponentOut>> {
+    let out = app
+        .components()
+        .await?
+        .into_iter()
+        .map(Into::into)
         .collect();
     Ok(Json(Page::all(out)))
 }
@@ -264,7 +274,7 @@ pub async fn incidents(
         .incidents(&f, &pg)
         .await?
         .into_iter()
-        .map(ServiceIncidentOut::bare)
+        .map(ServiceIncidentOut::from)
         .collect();
     Ok(Json(Page::of(out, pg.limit, |i: &ServiceIncidentOut| {
         i.id.clone()
@@ -302,8 +312,12 @@ pub async fn open_incident(
     Ok(Created(app.open_incident(&c, n).await?.into()))
 }
 
-pub async fn incident(State(app): State<App>, Path(id): Path<String>) -> ApiOk<ServiceIncidentOut> {
-    Ok(Json(app.incident(&id).await?.into()))
+pub async fn incident(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiOk<ServiceIncidentOut> {
+    Ok(Json(app.incident_for(&c, &id).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -362,11 +376,12 @@ pub async fn maintenance(
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> ApiOk<Page<MaintenanceOut>> {
     let (from, to) = period(&app, &q, 30 * 86_400, 60 * 86_400)?;
+    let lead = app.longest_lead_s();
     let out = app
         .maintenance_windows(from, to)
         .await?
         .into_iter()
-        .map(|(m, c)| MaintenanceOut::of(m, c))
+        .map(|(m, c)| MaintenanceOut::of(m, c, lead))
         .collect();
     Ok(Json(Page::all(out)))
 }
@@ -397,21 +412,15 @@ pub async fn plan_maintenance(
         notify: b.notify,
     };
     let m = app.plan_maintenance(&c, n).await?;
-    Ok(Created(MaintenanceOut::of(m, b.component_ids)))
+    Ok(Created(window_out(&app, m).await?))
 }
 
 async fn window_out(
     app: &App,
     m: tollgate_app::records::MaintenanceRow,
 ) -> Result<MaintenanceOut, ApiError> {
-    let components = app
-        .maintenance_windows(m.starts_at, m.ends_at)
-        .await?
-        .into_iter()
-        .find(|(w, _)| w.id == m.id)
-        .map(|(_, c)| c)
-        .unwrap_or_default();
-    Ok(MaintenanceOut::of(m, components))
+    let components = app.maintenance_components(&m.id).await?;
+    Ok(MaintenanceOut::of(m, components, app.longest_lead_s()))
 }
 
 pub async fn notify_maintenance(
@@ -429,8 +438,7 @@ pub async fn cancel_maintenance(
     Path(id): Path<String>,
 ) -> ApiOk<MaintenanceOut> {
     let m = app.cancel_maintenance(&c, &id).await?;
-    let out = MaintenanceOut::of(m, Vec::new());
-    Ok(Json(out))
+    Ok(Json(window_out(&app, m).await?))
 }
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -522,9 +530,10 @@ pub struct RestorationQuery {
 
 pub async fn restoration(
     State(app): State<App>,
+    Extension(c): Extension<Caller>,
     ApiQuery(q): ApiQuery<RestorationQuery>,
 ) -> ApiOk<RestorationReportOut> {
-    let views = app.restoration_report(&q.month).await?;
+    let views = app.restoration_report(&c, &q.month).await?;
     Ok(Json(RestorationReportOut::of(q.month.clone(), views)))
 }
 
@@ -595,8 +604,25 @@ pub async fn status(State(app): State<App>) -> ApiOk<StatusOut> {
     Ok(Json(app.status().await?.into()))
 }
 
-pub async fn status_feed(State(app): State<App>) -> ApiResult {
-    let body = crate::status_feed::atom(&app.status().await?);
+pub async fn status_feed(State(app): State<App>, headers: HeaderMap) -> ApiResult {
+    // The origin the feed was fetched from (behind a proxy: its forwarded scheme and host).
+    let header = |name: &str| {
+        headers.get(name).and_then(|v| v.to_str().ok()).filter(|v| {
+            !v.is_empty()
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+    };
+    let scheme = match header("x-forwarded-proto") {
+        Some("https") => "https",
+        _ => "http",
+    };
+    let host = header("x-forwarded-host")
+        .or_else(|| header("host"))
+        .unwrap_or("localhost");
+    let author = app.operator().await?.name;
+    let body =
+        crate::status_feed::atom(&app.status().await?, &format!("{scheme}://{host}"), &author);
     Ok((
         [
             (header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"),

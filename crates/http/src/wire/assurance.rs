@@ -11,7 +11,7 @@ use tollgate_app::records::{
     AssuranceIncidentRow as IncidentRow, ComponentRow, CustomerComponentRow, DailyRow,
     IncidentUpdateRow, MaintenanceRow, ProbeResultRow, ProbeRow, ServiceRow, SlaCreditRow,
 };
-use tollgate_core::assurance::availability::{format_pct, Measure};
+use tollgate_core::assurance::availability::{format_pct, notified_in_time, Maintenance, Measure};
 use utoipa::ToSchema;
 
 use crate::extract::ts;
@@ -277,11 +277,43 @@ pub struct MaintenanceOut {
     pub notice_at: Option<String>,
     pub cancelled_at: Option<String>,
     pub component_ids: Vec<String>,
+    /// The longest maintenance lead time of the terms profiles, hours (S1).
+    pub lead_h: i64,
+    /// Whether the notice went out at least `lead_h` before the start: only then is the
+    /// window excluded from every customer's availability; otherwise it counts as downtime.
+    pub notified_in_time: bool,
+    /// Why the window will count, when it will (no notice yet, or notice too short).
+    pub warning: Option<String>,
 }
 
 impl MaintenanceOut {
-    pub fn of(m: MaintenanceRow, component_ids: Vec<String>) -> MaintenanceOut {
+    pub fn of(m: MaintenanceRow, component_ids: Vec<String>, lead_s: i64) -> MaintenanceOut {
+        let in_time = notified_in_time(
+            &Maintenance {
+                start: m.starts_at,
+                end: m.ends_at,
+                notice_at: m.notice_at,
+            },
+            lead_s,
+        );
+        let warning = match (in_time, m.notice_at, m.cancelled_at) {
+            (_, _, Some(_)) | (true, _, _) => None,
+            (false, None, _) => Some(format!(
+                "no notice sent yet: send it at least {} h before the start, or the window counts \
+                 as downtime (S1)",
+                lead_s / 3_600
+            )),
+            (false, Some(at), _) => Some(format!(
+                "notice sent {} h before the start, less than the {} h lead: the window counts as \
+                 downtime (S1)",
+                (m.starts_at - at) / 3_600,
+                lead_s / 3_600
+            )),
+        };
         MaintenanceOut {
+            lead_h: lead_s / 3_600,
+            notified_in_time: in_time,
+            warning,
             id: m.id,
             title: m.title,
             starts_at: ts(m.starts_at),
@@ -328,6 +360,10 @@ pub struct DayOut {
     pub measure: MeasureOut,
     /// Computed at; a day computed after it ended is final.
     pub computed_at: String,
+    /// Computed after the day ended: it stands as published (a later correction of an
+    /// incident's cause or end republishes it).
+    #[serde(rename = "final")]
+    pub is_final: bool,
 }
 
 impl From<DailyRow> for DayOut {
@@ -343,6 +379,7 @@ impl From<DailyRow> for DayOut {
             .into(),
             service_id: d.service_id,
             computed_at: ts(d.computed_at),
+            is_final: d.computed_at >= d.day + 86_400,
         }
     }
 }
@@ -536,8 +573,35 @@ impl From<ServiceStatus> for StatusServiceOut {
 pub struct StatusOut {
     pub generated_at: String,
     pub services: Vec<StatusServiceOut>,
-    pub incidents: Vec<ServiceIncidentOut>,
-    pub maintenance: Vec<MaintenanceOut>,
+    pub incidents: Vec<PublicIncidentOut>,
+    pub maintenance: Vec<PublicMaintenanceOut>,
+}
+
+/// An incident as the public sees it: no probe or ticket references, components by name.
+#[derive(Serialize, ToSchema)]
+pub struct PublicIncidentOut {
+    pub id: String,
+    pub title: String,
+    /// `provider`, `force_majeure`, `third_party` or `customer`.
+    pub cause: String,
+    /// `open` or `resolved`.
+    pub state: String,
+    pub started_at: String,
+    pub resolved_at: Option<String>,
+    /// The affected components' names.
+    pub components: Vec<String>,
+    pub updates: Vec<ServiceIncidentUpdateOut>,
+}
+
+/// A planned or ongoing maintenance window as the public sees it.
+#[derive(Serialize, ToSchema)]
+pub struct PublicMaintenanceOut {
+    pub id: String,
+    pub title: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    /// The affected components' names.
+    pub components: Vec<String>,
 }
 
 impl From<StatusView> for StatusOut {
@@ -549,17 +613,27 @@ impl From<StatusView> for StatusOut {
             incidents: v
                 .incidents
                 .into_iter()
-                .map(|i| {
-                    let mut o = ServiceIncidentOut::from(i);
-                    o.probe_id = None;
-                    o.tickets_at = None;
-                    o
+                .map(|v| PublicIncidentOut {
+                    id: v.incident.id,
+                    title: v.incident.title,
+                    cause: v.incident.cause,
+                    state: v.incident.state,
+                    started_at: ts(v.incident.started_at),
+                    resolved_at: v.incident.resolved_at.map(ts),
+                    components: v.components,
+                    updates: v.updates.into_iter().map(Into::into).collect(),
                 })
                 .collect(),
             maintenance: v
                 .maintenance
                 .into_iter()
-                .map(|(m, c)| MaintenanceOut::of(m, c))
+                .map(|(m, c)| PublicMaintenanceOut {
+                    id: m.id,
+                    title: m.title,
+                    starts_at: ts(m.starts_at),
+                    ends_at: ts(m.ends_at),
+                    components: c,
+                })
                 .collect(),
         }
     }

@@ -55,7 +55,7 @@ pub async fn show(State(app): State<App>, session: Session) -> PageResult {
         "No incident.",
     );
     for i in app.recent_incidents(now - 92 * 86_400).await? {
-        let view = app.incident(&i.id).await?;
+        let view = app.incident_for(&c, &i.id).await?;
         let srt = view
             .restoration
             .iter()

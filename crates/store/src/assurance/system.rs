@@ -308,6 +308,18 @@ pub async fn maintenance(store: &Store, id: &str) -> Result<Option<MaintenanceRo
     .pop())
 }
 
+/// The components of one window (cancelled or not).
+pub async fn maintenance_components(store: &Store, id: &str) -> Result<Vec<String>> {
+    let r = sqlx::query(
+        "SELECT component_id FROM assurance_maintenance_components WHERE maintenance_id = $1 \
+         ORDER BY component_id",
+    )
+    .bind(id)
+    .fetch_all(store.reader())
+    .await?;
+    rows(&r, |x| Ok(x.try_get(0)?))
+}
+
 /// `(maintenance, component)` pairs of the windows overlapping `[from, to)`.
 pub async fn maintenance_components_during(
     store: &Store,

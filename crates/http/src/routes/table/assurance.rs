@@ -9,6 +9,8 @@ api! {
         "The services of the status page with their components.";
     post "/v1/assurance/services" => assurance_routes::create_service, Perm(P::AssuranceAdmin),
         "Add a service to the status page.";
+    get "/v1/assurance/components" => assurance_routes::components, Perm(P::AssuranceRead),
+        "Every component with its service (the ids incidents, maintenance and customers' mappings use).";
     post "/v1/assurance/components" => assurance_routes::create_component, Perm(P::AssuranceAdmin),
         "Add a component to a service (CLASSOUND components are tracked against the restoration time, T5).";
     get "/v1/customers/{id}/components" => assurance_routes::customer_components, Perm(P::AssuranceRead),
