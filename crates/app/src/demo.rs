@@ -200,6 +200,7 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<BTreeMap<String, String>
     crate::support::demo::seed_demo(app).await?;
     crate::messaging::demo::seed_demo(app).await?;
     crate::assurance::demo::seed_demo(app).await?;
+    crate::hardware::demo::seed_demo(app).await?;
     ensure_tokens(app, &sys, data_dir).await
 }
 

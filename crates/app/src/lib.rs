@@ -19,6 +19,7 @@ pub mod guard;
 #[cfg(feature = "sim")]
 pub mod guard_sim;
 pub mod guard_state;
+pub mod hardware;
 pub mod ids;
 pub mod messaging;
 pub mod metrics;

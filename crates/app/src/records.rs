@@ -18,6 +18,9 @@ pub use tollgate_store::billing::{
     SubscriptionPriceRow, SubscriptionRow, TaxRateRow,
 };
 pub use tollgate_store::guard::{AnnouncementRow, IncidentRow, PolicyRow, SuspensionRow};
+pub use tollgate_store::hardware::{
+    ClaimRow, DeviceEventRow, DeviceRow, LeaseDeviceRow, LeaseRow, ModelRow, RmaRow,
+};
 pub use tollgate_store::messaging::{
     ConsentRow, MessageFilter, MessageRow, RegistrationRow, SuppressionRow,
 };

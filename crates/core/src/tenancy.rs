@@ -266,6 +266,15 @@ pub enum Permission {
     AssuranceAdmin,
     /// Close a month's SLA credits onto the next invoices (S3, B12).
     SlaClose,
+    /// Hardware in scope: the catalog, devices and their history, leases with their Annex A,
+    /// claims, warranty, RMAs.
+    HardwareRead,
+    /// The lessee's and buyer's side, through the partner: reductions and exchanges (E3),
+    /// replacement requests (E5, E6), ending a lease (E7), RMAs (K4), conversion (K5).
+    HardwareWrite,
+    /// The provider's logistics: the catalog and upgrade offers (E8), leases and deliveries
+    /// (E1, E4), returns and settlement (E7), shipments, sales (K1), the RMA desk (K3, K4).
+    HardwareAdmin,
 }
 
 /// The one role × permission matrix.
@@ -333,6 +342,12 @@ pub fn allows(role: Role, perm: Permission) -> bool {
         AssuranceRead => true,
         AssuranceAdmin => matches!(role, OperatorAdmin | OperatorSupport),
         SlaClose => matches!(role, OperatorAdmin | OperatorBilling),
+        HardwareRead => true,
+        HardwareWrite => matches!(
+            role,
+            OperatorAdmin | OperatorSupport | PartnerAdmin | PartnerAgent | CustomerAdmin
+        ),
+        HardwareAdmin => matches!(role, OperatorAdmin | OperatorSupport),
     }
 }
 
@@ -448,6 +463,9 @@ mod tests {
             AssuranceRead,
             AssuranceAdmin,
             SlaClose,
+            HardwareRead,
+            HardwareWrite,
+            HardwareAdmin,
         ];
         let allowed: Vec<Permission> = every
             .into_iter()

@@ -98,6 +98,7 @@ pub const ROUTE_TABLES: &[&[RouteSpec]] = &[
     routes::table::support::ROUTES,
     routes::table::messaging::ROUTES,
     routes::table::assurance::ROUTES,
+    routes::table::hardware::ROUTES,
 ];
 
 /// Every route of the API, the fragments in order.
@@ -121,6 +122,7 @@ fn mount(app: &App, max_body: usize) -> Router<App> {
         .merge(routes::table::support::mount(app, max_body))
         .merge(routes::table::messaging::mount(app, max_body))
         .merge(routes::table::assurance::mount(app, max_body))
+        .merge(routes::table::hardware::mount(app, max_body))
 }
 
 /// Wraps a route with the authorization check of its access.

@@ -70,6 +70,12 @@ const CREATING_POSTS: &[&str] = &[
     "/v1/assurance/probes",
     "/v1/assurance/incidents",
     "/v1/assurance/maintenance",
+    "/v1/hardware/models",
+    "/v1/hardware/leases",
+    "/v1/hardware/leases/{id}/devices",
+    "/v1/hardware/claims",
+    "/v1/hardware/sales",
+    "/v1/hardware/rmas",
 ];
 
 #[test]

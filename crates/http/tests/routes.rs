@@ -119,6 +119,13 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         "customer_admin",
     ];
     const ORDERS_EXECUTE: &[&str] = &["operator_admin", "partner_admin", "customer_admin"];
+    const HARDWARE_WRITE: &[&str] = &[
+        "operator_admin",
+        "operator_support",
+        "partner_admin",
+        "partner_agent",
+        "customer_admin",
+    ];
     BTreeMap::from([
         (("GET", "/v1/me"), ALL),
         (("POST", "/v1/me/logout"), ALL),
@@ -338,6 +345,36 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("GET", "/v1/assurance/restoration"), ALL),
         (("POST", "/v1/sla/close"), BILLING),
         (("GET", "/v1/sla/credits"), ALL),
+        (("GET", "/v1/hardware/models"), ALL),
+        (("POST", "/v1/hardware/models"), AUDIT),
+        (("POST", "/v1/hardware/models/{id}/upgrade"), AUDIT),
+        (("GET", "/v1/hardware/devices"), ALL),
+        (("GET", "/v1/hardware/devices/{id}"), ALL),
+        (("GET", "/v1/hardware/devices/{id}/warranty"), ALL),
+        (("POST", "/v1/hardware/devices/{id}/reduce"), HARDWARE_WRITE),
+        (
+            ("POST", "/v1/hardware/devices/{id}/exchange"),
+            HARDWARE_WRITE,
+        ),
+        (("POST", "/v1/hardware/devices/{id}/return"), AUDIT),
+        (("POST", "/v1/hardware/devices/{id}/operational"), AUDIT),
+        (
+            ("POST", "/v1/hardware/devices/{id}/convert"),
+            HARDWARE_WRITE,
+        ),
+        (("GET", "/v1/hardware/leases"), ALL),
+        (("POST", "/v1/hardware/leases"), AUDIT),
+        (("GET", "/v1/hardware/leases/{id}"), ALL),
+        (("POST", "/v1/hardware/leases/{id}/devices"), AUDIT),
+        (("POST", "/v1/hardware/leases/{id}/end"), HARDWARE_WRITE),
+        (("POST", "/v1/hardware/leases/{id}/settle"), AUDIT),
+        (("GET", "/v1/hardware/claims"), ALL),
+        (("POST", "/v1/hardware/claims"), HARDWARE_WRITE),
+        (("POST", "/v1/hardware/claims/{id}/ship"), AUDIT),
+        (("POST", "/v1/hardware/sales"), AUDIT),
+        (("GET", "/v1/hardware/rmas"), ALL),
+        (("POST", "/v1/hardware/rmas"), HARDWARE_WRITE),
+        (("POST", "/v1/hardware/rmas/{id}/state"), AUDIT),
     ])
 }
 

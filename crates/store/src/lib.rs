@@ -14,6 +14,7 @@ pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod guard;
+pub mod hardware;
 pub mod ledger;
 pub mod messaging;
 pub mod migrate;

@@ -52,6 +52,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_usage_daily"),
     migration!(15, "0015_messaging"),
     migration!(16, "0016_assurance"),
+    migration!(17, "0017_hardware"),
 ];
 
 impl Migration {

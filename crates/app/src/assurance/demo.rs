@@ -14,7 +14,10 @@ use super::maintenance::NewMaintenance;
 use super::probes::NewProbe;
 use crate::{Actor, App, AppError, Caller};
 
-const SERVICES: &[(&str, &str, &[(&str, bool)])] = &[
+/// A service: its name, description and components (name, CLASSOUND).
+type ServiceSpec = (&'static str, &'static str, &'static [(&'static str, bool)]);
+
+const SERVICES: &[ServiceSpec] = &[
     (
         "SIP edge",
         "SIP trunks and calls in and out (Kamailio)",

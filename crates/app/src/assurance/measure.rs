@@ -42,12 +42,7 @@ impl App {
     /// The longest maintenance lead time of the terms profiles, seconds: a window notified
     /// this far ahead is excluded for every customer (S1).
     pub fn longest_lead_s(&self) -> i64 {
-        self.terms
-            .all()
-            .iter()
-            .map(|p| Self::lead_s(p))
-            .max()
-            .unwrap_or(0)
+        self.terms.all().iter().map(Self::lead_s).max().unwrap_or(0)
     }
 
     pub(crate) fn default_lead_s(&self) -> Result<i64, AppError> {

@@ -42,16 +42,48 @@ impl App {
                 ),
             ));
         }
+        // E3: a leased device leaves its lease by name, where the 6-month hold is checked.
+        if s.kind == "leased_device" && quantity < s.quantity {
+            return Err(tollgate_core::Refusal::new(
+                "use_device_reduction",
+                tollgate_core::rules::E3,
+                "a leased-device subscription is reduced one device at a time with \
+                 POST /v1/hardware/devices/{id}/reduce (no reduction within 6 months of delivery)",
+            )
+            .on_field("quantity")
+            .into());
+        }
         let now = self.now();
         let on = super::notice_day(caller, effective_on, date_of(now), "effective_on")?;
-        let old = s.quantity;
         let mut tx = self.store.begin().await?;
-        rec_store::lock_party(&mut tx, &s.billing_account_id).await?;
+        let charge = self
+            .quantity_in(&mut tx, caller, &mut s, quantity, on)
+            .await?;
+        tollgate_store::commit(tx).await?;
+        self.refresh_licensed_calls(&s.billing_account_id).await?;
+        Ok((s, charge))
+    }
+
+    /// The quantity change of `s` from `on` in the caller's transaction (the party locked,
+    /// the prorated charge or credit of the part already invoiced written, the subscription
+    /// and the audit): for use cases that change a quantity with other writes (a leased
+    /// device reduced with its lease line).
+    pub(crate) async fn quantity_in(
+        &self,
+        tx: &mut tollgate_store::Tx,
+        caller: &Caller,
+        s: &mut SubscriptionRow,
+        quantity: i64,
+        on: jiff::civil::Date,
+    ) -> Result<Option<PendingChargeRow>, AppError> {
+        let now = self.now();
+        let old = s.quantity;
+        rec_store::lock_party(tx, &s.billing_account_id).await?;
         // The period invoiced in advance that the change falls in: its unused days at the
         // difference in quantity, exact, rounded half up to the micro.
         let mut micros: i128 = 0;
         let mut covered = None;
-        for (_, l) in rec_store::prepaid_lines(&mut tx, &s.id).await? {
+        for (_, l) in rec_store::prepaid_lines(tx, &s.id).await? {
             let (Some(from), Some(to)) = (l.service_from, l.service_to) else {
                 continue;
             };
@@ -90,21 +122,19 @@ impl App {
                     created_at: now,
                     invoice_id: None,
                 };
-                row.insert(&mut tx).await?;
+                row.insert(tx).await?;
                 Some(row)
             }
             _ => None,
         };
         s.quantity = quantity;
         s.updated_at = now;
-        billing_store::update_subscription(&mut tx, &s).await?;
+        billing_store::update_subscription(tx, s).await?;
         audit::append(
-            &mut tx,
+            tx,
             &audit_row(&caller.actor, now, "subscription.quantity", &s.id, json!({"from": old, "to": quantity, "effective_on": on.to_string(), "prorated_micros": micros.to_string(), "rule": "B3"})),
         )
         .await?;
-        tollgate_store::commit(tx).await?;
-        self.refresh_licensed_calls(&s.billing_account_id).await?;
-        Ok((s, charge))
+        Ok(charge)
     }
 }

@@ -125,6 +125,22 @@ pub fn billed_until_on_cancel(delivered_on: Date, cancelled_on: Date) -> Date {
     cancelled_on.max(first_change_allowed(delivered_on))
 }
 
+/// E2, E7: the end (exclusive) of the lease term running on `on`: terms renew for the same
+/// length (a month, a year, five years) from `started` (the first invoiced day), so the term
+/// running on `on` ends at the first `started + k × term` after `on`. Started 2026-11-17, a
+/// year-to-year term ends 2027-11-17 on 2026-12-16 and 2028-11-17 on 2027-11-17.
+pub fn term_ends(started: Date, term: LeaseTerm, on: Date) -> Date {
+    let step = term.months();
+    let mut k = 1;
+    loop {
+        let end = super::add_months(started, step.saturating_mul(k));
+        if end > on || end == Date::MAX {
+            return end;
+        }
+        k += 1;
+    }
+}
+
 /// What a device not returned at the end of the lease costs (E7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NonReturn {

@@ -657,3 +657,27 @@ fn rules_e1_to_e8_and_k1_to_k5_carry_their_clauses() {
         assert_eq!(rules::by_id(id).map(|r| r.clause), Some(clause), "{id}");
     }
 }
+
+#[test]
+fn e2_e7_the_term_running_ends_at_the_next_renewal_after_the_day() {
+    use super::lease::{term_ends, LeaseTerm};
+    let d = |y, m, dd| jiff::civil::date(y, m, dd);
+    // Started 2026-11-17: year to year → 2027-11-17 while in the first year, then 2028-11-17.
+    assert_eq!(
+        term_ends(d(2026, 11, 17), LeaseTerm::YearToYear, d(2026, 12, 16)),
+        d(2027, 11, 17)
+    );
+    assert_eq!(
+        term_ends(d(2026, 11, 17), LeaseTerm::YearToYear, d(2027, 11, 17)),
+        d(2028, 11, 17)
+    );
+    // Month to month: the current month; five years: 60 months on.
+    assert_eq!(
+        term_ends(d(2026, 11, 17), LeaseTerm::MonthToMonth, d(2026, 12, 16)),
+        d(2026, 12, 17)
+    );
+    assert_eq!(
+        term_ends(d(2026, 11, 17), LeaseTerm::FiveYears, d(2026, 12, 16)),
+        d(2031, 11, 17)
+    );
+}

@@ -9,6 +9,7 @@ pub mod access;
 pub mod assurance;
 pub mod billing;
 pub mod guard;
+pub mod hardware;
 pub mod messaging;
 pub mod numbers;
 pub mod rating;

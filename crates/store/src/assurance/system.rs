@@ -317,7 +317,7 @@ pub async fn maintenance_components(store: &Store, id: &str) -> Result<Vec<Strin
     .bind(id)
     .fetch_all(store.reader())
     .await?;
-    rows(&r, |x| Ok(x.try_get(0)?))
+    rows(&r, |x| x.try_get(0))
 }
 
 /// `(maintenance, component)` pairs of the windows overlapping `[from, to)`.

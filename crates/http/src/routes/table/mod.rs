@@ -5,6 +5,7 @@ pub mod access;
 pub mod assurance;
 pub mod billing;
 pub mod guard;
+pub mod hardware;
 pub mod messaging;
 pub mod numbers;
 pub mod rating;
@@ -19,6 +20,7 @@ mod prelude {
     pub(crate) use crate::routes::assurance as assurance_routes;
     pub(crate) use crate::routes::billing as billing_routes;
     pub(crate) use crate::routes::guard as guard_routes;
+    pub(crate) use crate::routes::hardware as hardware_routes;
     pub(crate) use crate::routes::messaging as messaging_routes;
     pub(crate) use crate::routes::numbers as numbers_routes;
     pub(crate) use crate::routes::rating as rating_routes;
