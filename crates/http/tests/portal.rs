@@ -584,3 +584,41 @@ async fn s2_the_public_status_page_and_the_availability_page_show_incidents_and_
         assert!(p.body.contains(text), "missing {text}");
     }
 }
+
+#[tokio::test]
+async fn e1_e4_the_hardware_page_shows_the_annex_a_and_claims_in_scope() {
+    let t = setup().await;
+    // Acme Dental's admin: its lease's Annex A (owned by the Estonian entity, E1; ordered
+    // 2026-11-18 → invoiced from 2026-12-02, E4; delivered 2026-11-18 → changes from
+    // 2027-05-18, E3) and the demo's fire claim, free under E5.
+    let mut a = Browser::new(&t);
+    a.sign_in(email_of("customer_a"), PASSWORD).await;
+    let p = a.get("/portal/hardware").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    for text in [
+        "WP480G-DEMO-002",
+        "WP480G-DEMO-101",
+        "estonian entity",
+        "2026-12-02",
+        "2027-05-18",
+        "fire",
+        "free",
+        "E5 (",
+    ] {
+        assert!(p.body.contains(text), "missing {text}");
+    }
+    assert!(
+        !p.body.contains("MHS-DEMO-2021"),
+        "another customer's device"
+    );
+    // Bayview Bakery's admin: its headset, none of Acme's phones.
+    let mut b = Browser::new(&t);
+    b.sign_in(email_of("customer_b"), PASSWORD).await;
+    let p = b.get("/portal/hardware").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body.contains("MHS-DEMO-2021") && !p.body.contains("WP480G-DEMO"),
+        "{}",
+        p.body
+    );
+}

@@ -66,6 +66,12 @@ pub const ENTRIES: &[Entry] = &[
         perm: Permission::AssuranceRead,
     },
     Entry {
+        key: "hardware",
+        path: "/portal/hardware",
+        label: "Hardware",
+        perm: Permission::HardwareRead,
+    },
+    Entry {
         key: "invoices",
         path: "/portal/invoices",
         label: "Invoices",

@@ -8,6 +8,7 @@ pub mod calls;
 pub mod customers;
 pub mod dashboard;
 pub mod guard;
+pub mod hardware;
 pub mod invoices;
 pub mod me;
 pub mod messaging;
