@@ -8,57 +8,9 @@ mod common;
 
 use axum::http::StatusCode;
 use common::browser::account_id;
-use common::{assert_error_shape, refusal, setup, unprocessable, T};
+use common::json::{conflict, items, micros, model_id, refused, text};
+use common::{refusal, setup, unprocessable, T};
 use serde_json::{json, Value};
-
-fn items(v: &Value) -> Vec<Value> {
-    v["items"].as_array().cloned().unwrap_or_default()
-}
-
-fn text(v: &Value) -> String {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not a string: {v}"))
-        .to_string()
-}
-
-fn micros(v: &Value) -> i64 {
-    tollgate_core::money::parse_scaled(v.as_str().unwrap(), 6).unwrap()
-}
-
-/// A 422 refusal: its code, its rule (`None`: no rule) and, when given, the field it names.
-#[track_caller]
-fn refused(s: StatusCode, v: &Value, code: &str, rule: Option<&str>, field: Option<&str>) {
-    assert_error_shape(v);
-    assert_eq!(
-        (s, v["error"]["code"].as_str(), v["error"]["rule"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some(code), rule),
-        "{v}"
-    );
-    if let Some(f) = field {
-        assert!(v["error"]["fields"][f].is_string(), "{f}: {v}");
-    }
-}
-
-#[track_caller]
-fn conflict(s: StatusCode, v: &Value, code: &str) {
-    assert_error_shape(v);
-    assert_eq!(
-        (s, v["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some(code)),
-        "{v}"
-    );
-}
-
-async fn model_id(t: &T, code: &str) -> String {
-    let (s, v) = t.get("/v1/hardware/models", "operator").await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    text(
-        &items(&v)
-            .into_iter()
-            .find(|m| m["code"] == code)
-            .unwrap_or_else(|| panic!("{code}: {v}"))["id"],
-    )
-}
 
 async fn device_id(t: &T, who: &str, serial: &str) -> String {
     let (s, v) = t.get("/v1/hardware/devices?limit=100", who).await;
