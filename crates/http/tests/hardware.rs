@@ -485,9 +485,12 @@ async fn e7_a_device_not_returned_is_invoiced_its_unpaid_term_casualty_value_and
         (Some("WP480G-DEMO-005"), kept["device_id"].clone()),
         "{n}"
     );
-    // The five-year term runs 60 months from the first invoiced day, 2026-12-02 → 2031-12-02;
-    // unpaid: 2026-12-02 → 2031-12-02 = 60 months × 7.90 = 474.00. Casualty value 180.00;
-    // 10 % of it = 18.00; total 474.00 + 180.00 + 18.00 = 672.00.
+    // The returned phones were delivered 2026-11-18: billed up to 6 months, to 2027-05-18, so
+    // the subscription bills all its phones until then and the one kept owes its fees from
+    // there. The five-year term runs from the first invoiced day, 2026-12-02 → 2031-12-02.
+    // Unpaid: 2027-05-18 → 2031-11-18 is 54 months, to 2031-12-02 a partial 55th: 55 × 7.90
+    // = 434.50. Casualty value 180.00; 10 % of it = 18.00; total 434.50 + 180.00 + 18.00 =
+    // 632.50.
     assert_eq!(
         (
             n["months_unpaid"].as_i64(),
@@ -496,9 +499,18 @@ async fn e7_a_device_not_returned_is_invoiced_its_unpaid_term_casualty_value_and
             micros(&n["surcharge"]),
             micros(&n["total"])
         ),
-        (Some(60), 474_000_000, 180_000_000, 18_000_000, 672_000_000),
+        (Some(55), 434_500_000, 180_000_000, 18_000_000, 632_500_000),
         "{n}"
     );
+    // The subscription stops there (its last day in service 2027-05-17): nothing is billed
+    // twice.
+    let (_, sub) = t
+        .get(
+            &format!("/v1/subscriptions/{}", text(&kept["subscription_id"])),
+            "operator",
+        )
+        .await;
+    assert_eq!(sub["ends_on"].as_str(), Some("2027-05-17"), "{sub}");
     assert!(
         n["pending_charge_id"]
             .as_str()

@@ -12,6 +12,10 @@ use common::json::{conflict, items, micros, model_id, refused, text};
 use common::{refusal, setup, unprocessable, T};
 use serde_json::{json, Value};
 
+fn at(s: &str) -> i64 {
+    s.parse::<jiff::Timestamp>().unwrap().as_second()
+}
+
 async fn device_id(t: &T, who: &str, serial: &str) -> String {
     let (s, v) = t.get("/v1/hardware/devices?limit=100", who).await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -51,7 +55,7 @@ async fn warranty(t: &T, device: &str, on: &str) -> (StatusCode, Value) {
     .await
 }
 
-/// Bayview Bakery's partner, Bronze Bay IT, opens its customer's RMA (P4, K4).
+/// Bayview Bakery's partner, Bronze Bay IT, opens an RMA for its customer (W 22.5 a, K4).
 async fn open_rma(t: &T, device: &str) -> (StatusCode, Value) {
     t.post(
         "/v1/hardware/rmas",
@@ -164,8 +168,8 @@ async fn k4_an_rma_runs_on_a_ticket_and_the_verifiers_exclusions_refuse_it() {
     let t = setup().await;
     // Bought 2026-06-01: under the 1-year warranty until 2027-06-01.
     let one = sold(&t, "MHS-K4-1", "2026-06-01").await;
-    // The customer of a partner goes through its partner (P4): refused, nothing opened.
-    let (s, v) = t
+    // W 22.5 a): the customer or its partner opens it; here the customer.
+    let (s, r) = t
         .post(
             "/v1/hardware/rmas",
             "customer_b",
@@ -173,8 +177,6 @@ async fn k4_an_rma_runs_on_a_ticket_and_the_verifiers_exclusions_refuse_it() {
                    "proof_of_purchase": "INV-2026-0601"}),
         )
         .await;
-    refused(s, &v, "support_via_partner", Some("P4"), None);
-    let (s, r) = open_rma(&t, &one).await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
     assert_eq!(
         (
@@ -273,6 +275,95 @@ async fn k4_an_rma_runs_on_a_ticket_and_the_verifiers_exclusions_refuse_it() {
         ),
         (Some("credit_note"), 45_000_000, true),
         "{v}"
+    );
+    // The credit note is a credit line on Bayview's next invoice (the November run on
+    // 2026-12-02): −45.00 under K4, and the ledger still balances.
+    let bay = account_id(&t, "operator", "Bayview Bakery").await;
+    t.app.clock.set(at("2026-12-02T09:00:00Z"));
+    let (s, run) = t
+        .post("/v1/billing/runs", "operator", json!({"period": "2026-11"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{run}");
+    let inv = run["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["billing_account_id"] == bay.as_str() && i["level"] == "retail")
+        .cloned()
+        .unwrap_or_else(|| panic!("{run}"));
+    let (_, inv) = t
+        .get(&format!("/v1/invoices/{}", text(&inv["id"])), "operator")
+        .await;
+    let line = inv["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "credit" && l["rule"] == "K4")
+        .cloned()
+        .unwrap_or_else(|| panic!("{inv}"));
+    assert_eq!(micros(&line["amount"]), -45_000_000, "{line}");
+    let (_, ok) = t.get("/v1/ledger/verify", "operator").await;
+    assert_eq!(ok["ok"].as_bool(), Some(true), "{ok}");
+    // A third device: the partner gives logistics the return label's data (W 22.5 b), and
+    // an equivalent refurbished unit comes back in its place (W 22.5 c).
+    let three = sold(&t, "MHS-K4-3", "2026-06-01").await;
+    let (s, r) = open_rma(&t, &three).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let id = text(&r["id"]);
+    let (s, v) = t
+        .post(
+            &format!("/v1/hardware/rmas/{id}/label"),
+            "partner_bronze",
+            json!({"rma_number": "RMA-7781", "weight_g": 450, "length_mm": 220,
+                   "width_mm": 160, "height_mm": 90}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["rma_number"].as_str(), v["weight_g"].as_i64()),
+        (StatusCode::OK, Some("RMA-7781"), Some(450)),
+        "{v}"
+    );
+    let (_, out) = t.get("/v1/outbox?limit=500", "operator").await;
+    assert!(
+        items(&out)
+            .iter()
+            .any(|m| m["subject"] == "Return label for RMA RMA-7781" && m["rule"] == "K4"),
+        "{out}"
+    );
+    for state in ["approved", "unit_received", "verified"] {
+        let (s, v) = move_rma(&t, &id, json!({"state": state})).await;
+        assert_eq!(
+            (s, v["state"].as_str()),
+            (StatusCode::OK, Some(state)),
+            "{v}"
+        );
+    }
+    let (s, v) = move_rma(
+        &t,
+        &id,
+        json!({"state": "refurbished_shipped", "serial": "MHS-REFURB-1"}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["state"].as_str(), v["shipped_serial"].as_str()),
+        (
+            StatusCode::OK,
+            Some("refurbished_shipped"),
+            Some("MHS-REFURB-1")
+        ),
+        "{v}"
+    );
+    // Bayview now holds the refurbished unit, bought 2026-06-01 like the one it replaces;
+    // the faulty one went back to the provider.
+    let (_, devices) = t.get("/v1/hardware/devices?limit=100", "customer_b").await;
+    let serials: Vec<(String, String)> = items(&devices)
+        .iter()
+        .map(|d| (text(&d["serial"]), text(&d["state"])))
+        .collect();
+    assert!(
+        serials.contains(&("MHS-REFURB-1".into(), "refurbished".into()))
+            && !serials.iter().any(|(s, _)| s == "MHS-K4-3"),
+        "{devices}"
     );
 }
 

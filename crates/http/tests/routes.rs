@@ -374,6 +374,7 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("POST", "/v1/hardware/sales"), AUDIT),
         (("GET", "/v1/hardware/rmas"), ALL),
         (("POST", "/v1/hardware/rmas"), HARDWARE_WRITE),
+        (("POST", "/v1/hardware/rmas/{id}/label"), HARDWARE_WRITE),
         (("POST", "/v1/hardware/rmas/{id}/state"), AUDIT),
     ])
 }

@@ -588,6 +588,22 @@ impl App {
         received_on: Option<&str>,
     ) -> Result<SubscriptionRow, AppError> {
         let (mut s, _) = self.get_subscription(caller, id).await?;
+        if s.kind == "leased_device" {
+            let mut tx = self.store.begin().await?;
+            let leased = tollgate_store::hardware::system::active_lines_on(&mut tx, &s.id).await?;
+            drop(tx);
+            if leased > 0 {
+                // E7: leased devices end with their lease (returned, or invoiced), not by
+                // letting the subscription lapse under them.
+                return Err(tollgate_core::Refusal::new(
+                    "use_lease_end",
+                    rules::E7,
+                    "devices are on this subscription: end their lease with \
+                     POST /v1/hardware/leases/{id}/end",
+                )
+                .into());
+            }
+        }
         if s.state != "active" || s.non_renewal_at.is_some() {
             return Err(AppError::Conflict {
                 code: "subscription_ending",

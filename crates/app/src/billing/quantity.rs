@@ -79,6 +79,20 @@ impl App {
         let now = self.now();
         let old = s.quantity;
         rec_store::lock_party(tx, &s.billing_account_id).await?;
+        // Read again under the lock: a billing run or another change since the caller read
+        // it would otherwise be written over.
+        let fresh = billing_store::system::account_subscriptions(tx, &s.billing_account_id)
+            .await?
+            .into_iter()
+            .find(|f| f.id == s.id)
+            .ok_or(AppError::NotFound("subscription"))?;
+        if fresh.quantity != old || fresh.state != "active" {
+            return Err(AppError::Conflict {
+                code: "subscription_changed",
+                message: "the subscription changed meanwhile: read it again".into(),
+            });
+        }
+        *s = fresh;
         // The period invoiced in advance that the change falls in: its unused days at the
         // difference in quantity, exact, rounded half up to the micro.
         let mut micros: i128 = 0;

@@ -119,7 +119,17 @@ impl App {
         let d = hw::get_device(&self.store, ScopeFilter::of(&caller.scope), id)
             .await?
             .ok_or(AppError::NotFound("device"))?;
-        let events = hsys::device_events(&self.store, &d.id).await?;
+        let mut events = hsys::device_events(&self.store, &d.id).await?;
+        // A device may have served other customers before: they see its history from the
+        // day it came into their hands (its last delivery or sale) on.
+        if !matches!(caller.scope, tollgate_core::tenancy::Scope::All) {
+            if let Some(start) = events
+                .iter()
+                .rposition(|e| ["delivered", "sold"].contains(&e.event.as_str()))
+            {
+                events.drain(..start);
+            }
+        }
         Ok((d, events))
     }
 

@@ -4,6 +4,8 @@
 //! region owns them). Reductions and exchanges are held for 6 months after delivery (E3);
 //! at the end the devices come back or are invoiced (E7). Each use case is one transaction.
 
+use std::collections::BTreeMap;
+
 use serde_json::json;
 use tollgate_core::hardware::lease::{self, Change, LeaseTerm};
 use tollgate_core::hardware::owning_entity;
@@ -182,6 +184,9 @@ impl App {
         delivered_on: i64,
     ) -> Result<LeaseDeviceRow, AppError> {
         let serial = check_serial(serial, "serial")?;
+        // The account's money lock: deliveries, quantity changes and billing runs of the
+        // account take turns, so the count below is the count at commit.
+        tollgate_store::receivables::system::lock_party(tx, &lease.billing_account_id).await?;
         if hsys::active_lines_on(tx, &sub.id).await? >= sub.quantity {
             return Err(AppError::invalid(
                 "quantity_exceeded",
@@ -522,28 +527,38 @@ impl App {
             });
         }
         let mut out = Vec::new();
-        // Per subscription: the first day its billing may stop.
-        let mut ends: std::collections::BTreeMap<String, i64> = Default::default();
-        for mut line in view.lines.into_iter() {
-            let (sub, _) = self.get_subscription(caller, &line.subscription_id).await?;
+        // Per subscription, the day its billing stops: where its invoices reached, or later
+        // for a device returned within 6 months of its delivery (billed up to 6 months). Until
+        // then every device of it is invoiced by the subscription, so a device not returned
+        // owes its fees from that day (never twice).
+        let mut subs: BTreeMap<String, SubscriptionRow> = BTreeMap::new();
+        let mut ends: BTreeMap<String, i64> = BTreeMap::new();
+        for line in &view.lines {
+            if !subs.contains_key(&line.subscription_id) {
+                let (sub, _) = self.get_subscription(caller, &line.subscription_id).await?;
+                subs.insert(sub.id.clone(), sub);
+            }
+            let sub = &subs[&line.subscription_id];
             let paid_until = sub.retail_billed_until.unwrap_or(line.invoicing_from);
             let end = ends.entry(sub.id.clone()).or_insert(paid_until);
-            if line.state != "active" {
-                // Returned: billed at least up to 6 months after delivery.
-                if line.state == "returned" {
-                    let min = day_start(lease::billed_until_on_cancel(
-                        date(line.delivered_on),
-                        date(line.removed_on.unwrap_or(now)),
-                    ));
-                    *end = (*end).max(min);
-                }
-                continue;
+            if line.state == "returned" {
+                let min = day_start(lease::billed_until_on_cancel(
+                    date(line.delivered_on),
+                    date(line.removed_on.unwrap_or(now)),
+                ));
+                *end = (*end).max(min);
             }
+        }
+        // E2: the term running on the day the devices were due back.
+        let ended_on = date(due);
+        for mut line in view.lines.into_iter().filter(|l| l.state == "active") {
+            let sub = &subs[&line.subscription_id];
+            let paid_until = ends[&sub.id];
             let model = self.model(&line.model_id, "model_id").await?;
             same_currency(&model.currency, &sub.currency)?;
-            let term_ends = lease::term_ends(date(line.invoicing_from), term, today);
+            let term_ends = lease::term_ends(date(line.invoicing_from), term, ended_on);
             // E7 reads "the unpaid service fee for the term": the subscription's monthly
-            // unit price for each month from the day its invoices reached to the term's end.
+            // unit price for each month from the day its billing stops to the term's end.
             let n = lease::non_return(
                 sub.unit_micros,
                 date(paid_until),

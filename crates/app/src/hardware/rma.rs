@@ -75,19 +75,8 @@ impl App {
             });
         }
         let model = self.model(&d.model_id, "model_id").await?;
-        // P4: a partner's customer goes through its partner, who runs the RMA (K4: in the US
-        // the partner gives logistics the label's data). The RMA desk opens the ticket, so a
-        // warranty return is not held to the support tiers of technical tickets (H1, H2).
-        if matches!(caller.scope, tollgate_core::tenancy::Scope::Customer(_))
-            && d.partner_id.is_some()
-        {
-            return Err(tollgate_core::Refusal::new(
-                "support_via_partner",
-                rules::P4,
-                "a partner's customer returns a device through its partner",
-            )
-            .into());
-        }
+        // W 22.5 a): the customer or the partner opens it. The RMA desk opens the ticket, so a
+        // warranty return is not held to the support tiers of technical tickets (H1, H2, P4).
         let desk = Caller::system(caller.actor.clone());
         let ticket = self
             .create_ticket(
@@ -165,6 +154,44 @@ impl App {
         Ok(hw::list_rmas(&self.store, ScopeFilter::of(&caller.scope), page).await?)
     }
 
+    /// K4 (W 22.5 b): in the US the partner gives logistics the RMA number, the weight and
+    /// the dimensions of the return for a label (an e-mail through the outbox), before the
+    /// unit is sent.
+    pub async fn rma_label(
+        &self,
+        caller: &Caller,
+        id: &str,
+        label: UsReturnLabel,
+    ) -> Result<RmaRow, AppError> {
+        let mut r = hw::get_rma(&self.store, ScopeFilter::of(&caller.scope), id)
+            .await?
+            .ok_or(AppError::NotFound("rma"))?;
+        let from = r.state.clone();
+        if !["requested", "approved"].contains(&from.as_str()) {
+            return Err(tollgate_core::Refusal::new(
+                "rma_transition_invalid",
+                rules::K4,
+                "the return label is asked for before the unit is sent",
+            )
+            .on_field("state")
+            .into());
+        }
+        let (d, _) = self.device(caller, &r.device_id).await?;
+        let model = self.model(&d.model_id, "model_id").await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        send_label(&mut tx, &mut r, &d, &model.name, &label, now).await?;
+        r.updated_at = now;
+        if !hw::update_rma(&mut tx, &r, &from).await? {
+            return Err(AppError::Conflict {
+                code: "rma_changed",
+                message: "the RMA was moved on meanwhile: read it again".into(),
+            });
+        }
+        tollgate_store::commit(tx).await?;
+        Ok(r)
+    }
+
     /// K4: moves an RMA on (the provider's RMA desk).
     pub async fn set_rma_state(
         &self,
@@ -191,32 +218,8 @@ impl App {
                     .await?
                     == tollgate_core::hardware::Region::Us;
                 match (&c.label, us) {
-                    (Some(l), _) => {
-                        rma::check_us_label(l)?;
-                        r.rma_number = Some(l.rma_number.clone());
-                        r.weight_g = Some(l.weight_g);
-                        r.length_mm = Some(l.length_mm);
-                        r.width_mm = Some(l.width_mm);
-                        r.height_mm = Some(l.height_mm);
-                        outbox::enqueue(
-                            &mut tx,
-                            &OutboxRow {
-                                id: new_id("msg"),
-                                at: now,
-                                channel: "email".into(),
-                                recipient: LOGISTICS_ADDRESS.into(),
-                                subject: format!("Return label for RMA {}", l.rma_number),
-                                body: format!(
-                                    "RMA {num}: {model} {serial}; weight {w} g; {a} x {b} x {h} mm. Please issue a return label (K4, W 22.5).\n",
-                                    num = l.rma_number, model = model.name, serial = d.serial,
-                                    w = l.weight_g, a = l.length_mm, b = l.width_mm, h = l.height_mm
-                                ),
-                                rule: rules::K4.rule.into(),
-                            },
-                        )
-                        .await?;
-                    }
-                    (None, true) => {
+                    (Some(l), _) => send_label(&mut tx, &mut r, &d, &model.name, l, now).await?,
+                    (None, true) if r.rma_number.is_none() => {
                         return Err(tollgate_core::Refusal::new(
                             "label_required",
                             rules::K4,
@@ -226,7 +229,7 @@ impl App {
                         .on_field("label")
                         .into());
                     }
-                    (None, false) => {}
+                    (None, _) => {}
                 }
             }
             RmaState::Verified => {
@@ -243,20 +246,9 @@ impl App {
                     r.exclusions = Some(c.exclusions.join(","));
                 }
             }
-            RmaState::RefurbishedShipped => {
-                // The same unit goes back, repaired.
-                let serial = check_serial(c.serial.as_deref().unwrap_or(&d.serial), "serial")?;
-                if serial != d.serial {
-                    return Err(AppError::invalid(
-                        "serial_invalid",
-                        "serial",
-                        "the refurbished unit is the device itself",
-                    ));
-                }
-                r.shipped_serial = Some(serial);
-            }
-            RmaState::ReplacementShipped => {
-                // Another unit of the model takes the old one's place, under the same warranty.
+            RmaState::ReplacementShipped | RmaState::RefurbishedShipped => {
+                // Another unit (new, or an equivalent refurbished one, W 22.5 c) takes the old
+                // one's place, under the same warranty.
                 let serial = check_serial(c.serial.as_deref().unwrap_or_default(), "serial")?;
                 if hsys::device_by_serial(&mut tx, &serial).await?.is_some() {
                     return Err(AppError::Conflict {
@@ -269,6 +261,9 @@ impl App {
                 new.serial = serial.clone();
                 new.created_at = now;
                 new.updated_at = now;
+                if to == RmaState::RefurbishedShipped {
+                    new.state = "refurbished".into();
+                }
                 new.insert(&mut tx).await?;
                 event(
                     &mut tx,
@@ -361,4 +356,44 @@ impl App {
         tollgate_store::commit(tx).await?;
         Ok(r)
     }
+}
+
+/// Records the US return label's data on the RMA and asks logistics for the label (K4).
+async fn send_label(
+    tx: &mut tollgate_store::Tx,
+    r: &mut RmaRow,
+    d: &tollgate_store::hardware::DeviceRow,
+    model: &str,
+    l: &UsReturnLabel,
+    now: i64,
+) -> Result<(), AppError> {
+    rma::check_us_label(l)?;
+    r.rma_number = Some(l.rma_number.clone());
+    r.weight_g = Some(l.weight_g);
+    r.length_mm = Some(l.length_mm);
+    r.width_mm = Some(l.width_mm);
+    r.height_mm = Some(l.height_mm);
+    outbox::enqueue(
+        tx,
+        &OutboxRow {
+            id: new_id("msg"),
+            at: now,
+            channel: "email".into(),
+            recipient: LOGISTICS_ADDRESS.into(),
+            subject: format!("Return label for RMA {}", l.rma_number),
+            body: format!(
+                "RMA {num}: {model} {serial}; weight {w} g; {a} x {b} x {h} mm. Please issue a \
+                 return label (K4, W 22.5).\n",
+                num = l.rma_number,
+                serial = d.serial,
+                w = l.weight_g,
+                a = l.length_mm,
+                b = l.width_mm,
+                h = l.height_mm
+            ),
+            rule: rules::K4.rule.into(),
+        },
+    )
+    .await?;
+    Ok(())
 }

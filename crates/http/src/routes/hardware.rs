@@ -498,6 +498,22 @@ pub struct ReturnLabelIn {
     height_mm: i64,
 }
 
+pub async fn rma_label(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(l): ApiJson<ReturnLabelIn>,
+) -> ApiOk<RmaOut> {
+    let label = UsReturnLabel {
+        rma_number: l.rma_number,
+        weight_g: l.weight_g,
+        length_mm: l.length_mm,
+        width_mm: l.width_mm,
+        height_mm: l.height_mm,
+    };
+    Ok(Json(app.rma_label(&c, &id, label).await?.into()))
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RmaStateIn {

@@ -284,7 +284,8 @@ pub async fn update_device(tx: &mut Tx, d: &DeviceRow) -> Result<()> {
     sqlx::query(
         "UPDATE devices SET state = $2, customer_id = $3, partner_id = $4, billing_account_id = $5, \
          ownership = $6, owner = $7, lease_id = $8, ordered_on = $9, delivered_on = $10, \
-         operational = $11, agreement_copy = $12, updated_at = $13 WHERE id = $1",
+         operational = $11, agreement_copy = $12, updated_at = $13, purchased_on = $14 \
+         WHERE id = $1",
     )
     .bind(&d.id)
     .bind(&d.state)
@@ -299,6 +300,7 @@ pub async fn update_device(tx: &mut Tx, d: &DeviceRow) -> Result<()> {
     .bind(d.operational)
     .bind(&d.agreement_copy)
     .bind(d.updated_at)
+    .bind(d.purchased_on)
     .execute(&mut **tx)
     .await?;
     Ok(())

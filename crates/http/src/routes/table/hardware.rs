@@ -51,6 +51,8 @@ api! {
         "RMAs in scope.";
     post "/v1/hardware/rmas" => hardware_routes::open_rma, Perm(P::HardwareWrite),
         "Open an RMA for a CAPEX device under warranty with the fault and proof of purchase: a support ticket of kind RMA CAPEX (K2, K4).";
+    post "/v1/hardware/rmas/{id}/label" => hardware_routes::rma_label, Perm(P::HardwareWrite),
+        "US: the partner gives the RMA number, the weight and the dimensions; logistics is asked for a return label (K4, W 22.5 b).";
     post "/v1/hardware/rmas/{id}/state" => hardware_routes::rma_state, Perm(P::HardwareAdmin),
         "Move an RMA on: approved (US: the return label's data to logistics), unit received, verified (exclusions refuse it, K3), replacement or refurbished shipped, credit note on the next invoice, refused.";
 }
