@@ -78,3 +78,39 @@ fn s1_maintenance_notified_on_one_component_excludes_only_that_component() {
     let m = measure_parts(period(), 720 * H, &[a], 48 * H);
     assert_eq!((m.counted_s, m.excluded_maintenance_s), (0, 2 * H));
 }
+
+#[test]
+fn s1_s3_notified_maintenance_on_one_component_partly_under_an_outage_of_another() {
+    // A: maintenance 100-104 noticed at hour 0 (≥ 48 h ahead): excluded on A.
+    // B: a provider outage 102-106: counts 4 h.
+    // Counted 102-106 = 4 h; maintenance excluded outside it: 100-102 = 2 h; other 0;
+    // 4 + 2 ≤ 720 h.
+    let a = Part {
+        outages: vec![],
+        maintenance: vec![Maintenance {
+            start: 100 * H,
+            end: 104 * H,
+            notice_at: Some(0),
+        }],
+    };
+    let b = part(vec![out(102, 106, Cause::Provider)]);
+    let m = measure_parts(period(), 720 * H, &[a, b], 48 * H);
+    assert_eq!(
+        (m.counted_s, m.excluded_maintenance_s, m.excluded_other_s),
+        (4 * H, 2 * H, 0)
+    );
+}
+
+#[test]
+fn s1_an_open_outage_of_one_component_runs_to_now_and_is_united_with_the_others() {
+    // A: open since hour 700 (now = 710 h): 10 h so far. B: provider 705-708, inside it.
+    // Counted: 700-710 = 10 h (B's 3 h once).
+    let a = part(vec![Outage {
+        start: 700 * H,
+        end: None,
+        cause: Cause::Provider,
+    }]);
+    let b = part(vec![out(705, 708, Cause::Provider)]);
+    let m = measure_parts(period(), 710 * H, &[a, b], 48 * H);
+    assert_eq!(m.counted_s, 10 * H);
+}

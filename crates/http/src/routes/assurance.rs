@@ -604,22 +604,25 @@ pub async fn status(State(app): State<App>) -> ApiOk<StatusOut> {
     Ok(Json(app.status().await?.into()))
 }
 
-pub async fn status_feed(State(app): State<App>, headers: HeaderMap) -> ApiResult {
-    // The origin the feed was fetched from (behind a proxy: its forwarded scheme and host).
-    let header = |name: &str| {
-        headers.get(name).and_then(|v| v.to_str().ok()).filter(|v| {
+pub async fn status_feed(
+    State(app): State<App>,
+    Extension(origin): Extension<tollgate_app::Origin>,
+    headers: HeaderMap,
+) -> ApiResult {
+    // Absolute links on the host the feed was fetched from; https only when a trusted proxy
+    // said so (the request's origin). Forwarded hosts are not trusted; the answer varies by
+    // Host so a shared cache keeps each host's own.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
             !v.is_empty()
+                && v.len() <= 255
                 && v.chars()
                     .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
         })
-    };
-    let scheme = match header("x-forwarded-proto") {
-        Some("https") => "https",
-        _ => "http",
-    };
-    let host = header("x-forwarded-host")
-        .or_else(|| header("host"))
         .unwrap_or("localhost");
+    let scheme = if origin.https { "https" } else { "http" };
     let author = app.operator().await?.name;
     let body =
         crate::status_feed::atom(&app.status().await?, &format!("{scheme}://{host}"), &author);
@@ -627,6 +630,7 @@ pub async fn status_feed(State(app): State<App>, headers: HeaderMap) -> ApiResul
         [
             (header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"),
             (header::CACHE_CONTROL, "max-age=60"),
+            (header::VARY, "Host"),
         ],
         body,
     )
