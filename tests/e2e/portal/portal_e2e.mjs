@@ -391,6 +391,8 @@ const tests = {
       ["/portal/guard", "guard"],
       ["/portal/receivables", "receivables"],
       ["/portal/rates", "rates"],
+      ["/portal/hardware", "hardware"],
+      ["/portal/availability", "availability-partner"],
     ]) {
       await visit(page, p, name);
     }
