@@ -11,7 +11,7 @@ mod common;
 use axum::http::StatusCode;
 use common::browser::account_id;
 use common::json::{conflict, items, micros, model_id, refused, text};
-use common::{setup, T};
+use common::{refusal, setup, unprocessable, T};
 use jiff::civil::Date;
 use jiff::Span;
 use serde_json::{json, Value};
@@ -265,6 +265,51 @@ async fn e4_a_delivered_device_is_invoiced_from_14_days_after_its_order() {
         (sub["kind"].as_str(), sub["quantity"].as_i64()),
         (Some("leased_device"), Some(5)),
         "{sub}"
+    );
+    // A sixth phone ordered on 2026-11-20: 20 + 14 = 34, November has 30 days → invoiced
+    // from 2026-12-04 (E4), on Annex A as on the subscription's quantity change.
+    t.app.clock.set(at("2026-11-20T10:00:00Z"));
+    let (s, q) = t
+        .post(
+            &format!("/v1/subscriptions/{sub_id}/quantity"),
+            "operator",
+            json!({"quantity": 6}),
+        )
+        .await;
+    assert_eq!(
+        (s, q["quantity"].as_i64()),
+        (StatusCode::OK, Some(6)),
+        "{q}"
+    );
+    let wp480 = model_id(&t, "WP480G").await;
+    let (s, v) = t
+        .post(
+            &format!("/v1/hardware/leases/{}/devices", text(&lease["id"])),
+            "operator",
+            json!({"subscription_id": sub_id, "serial": "WP480G-NEW-6", "model_id": wp480,
+                   "ordered_on": "2026-11-20", "delivered_on": "2026-11-20"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let six = line(&v, "WP480G-NEW-6");
+    assert_eq!(
+        (six["ordered_on"].as_str(), six["invoicing_from"].as_str()),
+        (Some("2026-11-20"), Some("2026-12-04")),
+        "{six}"
+    );
+    // A seventh is beyond the subscription's quantity.
+    let (s, v) = t
+        .post(
+            &format!("/v1/hardware/leases/{}/devices", text(&lease["id"])),
+            "operator",
+            json!({"subscription_id": sub_id, "serial": "WP480G-NEW-7", "model_id": wp480,
+                   "delivered_on": "2026-11-20"}),
+        )
+        .await;
+    assert_eq!(
+        refusal(s, &v, "subscription_id"),
+        unprocessable("quantity_exceeded"),
+        "{v}"
     );
 }
 

@@ -54,7 +54,13 @@ impl App {
             .into());
         }
         let now = self.now();
-        let on = super::notice_day(caller, effective_on, date_of(now), "effective_on")?;
+        let mut on = super::notice_day(caller, effective_on, date_of(now), "effective_on")?;
+        if s.kind == "leased_device" && quantity > s.quantity {
+            // E4 (B2): more leased devices ordered today are invoiced from 14 days on.
+            on = on.max(tollgate_core::hardware::lease::invoicing_starts(date_of(
+                now,
+            )));
+        }
         let mut tx = self.store.begin().await?;
         let charge = self
             .quantity_in(&mut tx, caller, &mut s, quantity, on)

@@ -241,7 +241,11 @@ impl App {
             &sub,
             &d.serial,
             &model,
-            tollgate_core::time::day_start(date(now)),
+            // Converted today: a new order of the lease (E4: invoiced from 14 days on).
+            (
+                tollgate_core::time::day_start(date(now)),
+                tollgate_core::time::day_start(date(now)),
+            ),
         )
         .await?;
         tollgate_store::commit(tx).await?;

@@ -236,7 +236,10 @@ impl App {
                 &sub,
                 &serial,
                 &new_model,
-                tollgate_core::time::day_start(super::date(now)),
+                (
+                    line.ordered_on,
+                    tollgate_core::time::day_start(super::date(now)),
+                ),
             )
             .await?;
         c.shipped_at = Some(now);

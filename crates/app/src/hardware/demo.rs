@@ -82,6 +82,7 @@ pub async fn seed_demo(app: &App) -> Result<(), AppError> {
                 &sub.id,
                 &format!("WP480G-DEMO-{k:03}"),
                 &phone.id,
+                None,
                 delivered,
             )
             .await?;

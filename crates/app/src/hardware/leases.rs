@@ -126,8 +126,10 @@ impl App {
     }
 
     /// Annex A: a device delivered on a lease, billed by one of the account's leased-device
-    /// subscriptions (at most its quantity of devices at once). Invoicing follows the
-    /// subscription: from 14 days after its order (E4).
+    /// subscriptions (at most its quantity of devices at once), for the order of `ordered_on`
+    /// (the subscription's own order when absent; a later one for devices added since):
+    /// invoiced from 14 days after that order (E4), never before the subscription's start.
+    #[allow(clippy::too_many_arguments)]
     pub async fn deliver_device(
         &self,
         caller: &Caller,
@@ -135,6 +137,7 @@ impl App {
         subscription_id: &str,
         serial: &str,
         model_id: &str,
+        ordered_on: Option<i64>,
         delivered_on: i64,
     ) -> Result<LeaseDeviceRow, AppError> {
         let view = self.lease(caller, lease_id).await?;
@@ -146,7 +149,15 @@ impl App {
             .await?;
         let model = self.model(model_id, "model_id").await?;
         let now = self.now();
-        if delivered_on < sub.ordered_on || delivered_on > now {
+        let ordered_on = ordered_on.unwrap_or(sub.ordered_on);
+        if ordered_on < sub.ordered_on || ordered_on > now {
+            return Err(AppError::invalid(
+                "ordered_on_invalid",
+                "ordered_on",
+                "between the subscription's order and today",
+            ));
+        }
+        if delivered_on < ordered_on || delivered_on > now {
             return Err(AppError::invalid(
                 "delivered_on_invalid",
                 "delivered_on",
@@ -162,7 +173,7 @@ impl App {
                 &sub,
                 serial,
                 &model,
-                delivered_on,
+                (ordered_on, delivered_on),
             )
             .await?;
         tollgate_store::commit(tx).await?;
@@ -181,7 +192,7 @@ impl App {
         sub: &SubscriptionRow,
         serial: &str,
         model: &ModelRow,
-        delivered_on: i64,
+        (ordered_on, delivered_on): (i64, i64),
     ) -> Result<LeaseDeviceRow, AppError> {
         let serial = check_serial(serial, "serial")?;
         // The account's money lock: deliveries, quantity changes and billing runs of the
@@ -245,7 +256,7 @@ impl App {
         device.ownership = "lease".into();
         device.owner = lease.entity.clone();
         device.lease_id = Some(lease.id.clone());
-        device.ordered_on = Some(sub.ordered_on);
+        device.ordered_on = Some(ordered_on);
         device.delivered_on = Some(delivered_on);
         device.updated_at = now;
         hw::update_device(tx, &device).await?;
@@ -256,11 +267,11 @@ impl App {
             serial: device.serial.clone(),
             model_id: model.id.clone(),
             subscription_id: sub.id.clone(),
-            ordered_on: sub.ordered_on,
+            ordered_on,
             delivered_on,
-            invoicing_from: sub
-                .charges_from
-                .unwrap_or_else(|| day_start(lease::invoicing_starts(date(sub.ordered_on)))),
+            // E4: 14 days after its order, and never before the subscription's first charge.
+            invoicing_from: day_start(lease::invoicing_starts(date(ordered_on)))
+                .max(sub.charges_from.unwrap_or(sub.start_date)),
             state: "active".into(),
             removed_on: None,
             created_at: now,
@@ -408,7 +419,7 @@ impl App {
                 &sub,
                 serial,
                 &new_model,
-                day_start(date(now)),
+                (line.ordered_on, day_start(date(now))),
             )
             .await?;
         tollgate_store::commit(tx).await?;

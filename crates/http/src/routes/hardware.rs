@@ -280,6 +280,9 @@ pub struct DeliveryIn {
     subscription_id: String,
     serial: String,
     model_id: String,
+    /// `YYYY-MM-DD`: the order the device ships for (E4: invoiced from 14 days later);
+    /// the subscription's own order when absent.
+    ordered_on: Option<String>,
     /// `YYYY-MM-DD`, between the order and today.
     delivered_on: String,
 }
@@ -291,8 +294,17 @@ pub async fn deliver(
     ApiJson(b): ApiJson<DeliveryIn>,
 ) -> ApiCreated<LeaseOut> {
     let on = day_of(&b.delivered_on, "delivered_on")?;
-    app.deliver_device(&c, &id, &b.subscription_id, &b.serial, &b.model_id, on)
-        .await?;
+    let ordered = day_opt(&b.ordered_on, "ordered_on")?;
+    app.deliver_device(
+        &c,
+        &id,
+        &b.subscription_id,
+        &b.serial,
+        &b.model_id,
+        ordered,
+        on,
+    )
+    .await?;
     Ok(Created(app.lease(&c, &id).await?.into()))
 }
 
