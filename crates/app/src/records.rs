@@ -19,7 +19,8 @@ pub use tollgate_store::billing::{
 };
 pub use tollgate_store::guard::{AnnouncementRow, IncidentRow, PolicyRow, SuspensionRow};
 pub use tollgate_store::hardware::{
-    ClaimRow, DeviceEventRow, DeviceRow, LeaseDeviceRow, LeaseRow, ModelRow, RmaRow,
+    ClaimRow, DeviceDocumentRow, DeviceEventRow, DeviceRow, LeaseDeviceRow, LeaseRow, ModelRow,
+    RmaRow,
 };
 pub use tollgate_store::messaging::{
     ConsentRow, MessageFilter, MessageRow, RegistrationRow, SuppressionRow,

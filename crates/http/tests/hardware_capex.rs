@@ -161,6 +161,62 @@ async fn k2_warranty_follows_the_dates() {
         Some("K2"),
         Some("agreement"),
     );
+    // The signed copy uploaded (a PDF): on file, the same day is covered, the copy noted.
+    let pdf = "JVBERi0xLjQKJcOkw7zDtsOfCjEgMCBvYmoKPDw+PgplbmRvYmoKdHJhaWxlcgo8PD4+CiUlRU9GCg==";
+    let doc = |kind: &str| {
+        json!({"kind": kind, "filename": "agreement.pdf", "content_type": "application/pdf",
+               "content_base64": pdf})
+    };
+    let (s, v) = t
+        .post(
+            &format!("/v1/hardware/devices/{k3}/documents"),
+            "customer_b",
+            doc("warranty_agreement"),
+        )
+        .await;
+    assert_eq!(
+        (s, v["kind"].as_str(), v["content_type"].as_str()),
+        (
+            StatusCode::CREATED,
+            Some("warranty_agreement"),
+            Some("application/pdf")
+        ),
+        "{v}"
+    );
+    let (s, v) = warranty(&t, &k3, "2023-06-30").await;
+    assert_eq!(
+        (
+            s,
+            v["warranty"].as_str(),
+            v["agreement_copy_required"].as_bool()
+        ),
+        (StatusCode::OK, Some("five_years"), Some(true)),
+        "{v}"
+    );
+    let (_, docs) = t
+        .get(
+            &format!("/v1/hardware/devices/{k3}/documents"),
+            "customer_b",
+        )
+        .await;
+    assert_eq!(items(&docs).len(), 1, "{docs}");
+    // A device sold without an agreement takes no agreement copy (K2); other documents go.
+    let (s, v) = t
+        .post(
+            &format!("/v1/hardware/devices/{k2}/documents"),
+            "customer_b",
+            doc("warranty_agreement"),
+        )
+        .await;
+    refused(s, &v, "agreement_not_applicable", Some("K2"), Some("kind"));
+    let (s, v) = t
+        .post(
+            &format!("/v1/hardware/devices/{k2}/documents"),
+            "customer_b",
+            doc("proof_of_purchase"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
 }
 
 #[tokio::test]

@@ -75,6 +75,7 @@ const CREATING_POSTS: &[&str] = &[
     "/v1/hardware/leases/{id}/devices",
     "/v1/hardware/claims",
     "/v1/hardware/sales",
+    "/v1/hardware/devices/{id}/documents",
     "/v1/hardware/rmas",
 ];
 

@@ -351,6 +351,11 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("GET", "/v1/hardware/devices"), ALL),
         (("GET", "/v1/hardware/devices/{id}"), ALL),
         (("GET", "/v1/hardware/devices/{id}/warranty"), ALL),
+        (("GET", "/v1/hardware/devices/{id}/documents"), ALL),
+        (
+            ("POST", "/v1/hardware/devices/{id}/documents"),
+            HARDWARE_WRITE,
+        ),
         (("POST", "/v1/hardware/devices/{id}/reduce"), HARDWARE_WRITE),
         (
             ("POST", "/v1/hardware/devices/{id}/exchange"),

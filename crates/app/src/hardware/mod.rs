@@ -21,6 +21,7 @@ pub mod capex;
 pub mod catalog;
 pub mod claims;
 pub mod demo;
+pub mod documents;
 pub mod leases;
 pub mod rma;
 

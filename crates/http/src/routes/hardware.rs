@@ -16,8 +16,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::error::ApiError;
 use crate::extract::{page, ApiJson, ApiQuery};
 use crate::wire::hardware::{
-    ClaimOut, DeviceModelOut, DeviceOut, LeaseOut, LeaseSettledOut, RmaOut, UpgradeOfferOut,
-    WarrantyOut,
+    ClaimOut, DeviceDocumentOut, DeviceModelOut, DeviceOut, LeaseOut, LeaseSettledOut, RmaOut,
+    UpgradeOfferOut, WarrantyOut,
 };
 use crate::wire::{Created, Page};
 
@@ -229,6 +229,48 @@ pub async fn convert(
     app.convert_to_hwaas(&c, &id, &b.lease_id, &b.subscription_id)
         .await?;
     device(State(app), Extension(c), Path(id)).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceDocumentIn {
+    /// `warranty_agreement` (the signed 5-year agreement's copy, K2), `proof_of_purchase` or
+    /// `police_report` (E6).
+    kind: String,
+    filename: String,
+    /// `application/pdf`, `image/png` or `image/jpeg`.
+    content_type: String,
+    content_base64: String,
+}
+
+pub async fn upload_document(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<DeviceDocumentIn>,
+) -> ApiCreated<DeviceDocumentOut> {
+    let doc = tollgate_app::numbers::NewDocument {
+        kind: b.kind,
+        filename: b.filename,
+        content_type: b.content_type,
+        content_base64: b.content_base64,
+    };
+    let d = app.upload_device_document(&c, &id, doc).await?;
+    Ok(Created(d.into()))
+}
+
+pub async fn documents(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiOk<Page<DeviceDocumentOut>> {
+    let out = app
+        .device_documents(&c, &id)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Json(Page::all(out)))
 }
 
 // ---- leases ----

@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 use tollgate_app::hardware::leases::{LeaseView, Unreturned};
-use tollgate_app::records::{ClaimRow, DeviceEventRow, DeviceRow, LeaseRow, ModelRow, RmaRow};
+use tollgate_app::records::{
+    ClaimRow, DeviceDocumentRow, DeviceEventRow, DeviceRow, LeaseRow, ModelRow, RmaRow,
+};
 use tollgate_core::hardware::warranty::Eligibility;
 use utoipa::ToSchema;
 
@@ -380,6 +382,35 @@ impl From<RmaRow> for RmaOut {
             pending_charge_id: r.pending_charge_id,
             created_at: ts(r.created_at),
             updated_at: ts(r.updated_at),
+        }
+    }
+}
+
+/// A document of a device (its content is not echoed).
+#[derive(Serialize, ToSchema)]
+pub struct DeviceDocumentOut {
+    pub id: String,
+    pub device_id: String,
+    /// `warranty_agreement`, `proof_of_purchase` or `police_report`.
+    pub kind: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_at: String,
+}
+
+impl From<DeviceDocumentRow> for DeviceDocumentOut {
+    fn from(d: DeviceDocumentRow) -> Self {
+        DeviceDocumentOut {
+            id: d.id,
+            device_id: d.device_id,
+            kind: d.kind,
+            filename: d.filename,
+            content_type: d.content_type,
+            size_bytes: d.size_bytes,
+            sha256: d.sha256,
+            uploaded_at: ts(d.uploaded_at),
         }
     }
 }

@@ -159,3 +159,21 @@ CREATE INDEX rmas_partner ON rmas(partner_id);
 -- One RMA in progress per device.
 CREATE UNIQUE INDEX rmas_open ON rmas(device_id)
     WHERE state IN ('requested', 'approved', 'unit_received', 'verified');
+-- K2 (W 22.5 a): documents of a device: the signed 5-year warranty agreement's copy, a proof of
+-- purchase, a police report (E6); base64 as the numbers' documents are.
+CREATE TABLE device_documents (
+    id TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    customer_id TEXT NOT NULL REFERENCES customers(id),
+    partner_id TEXT REFERENCES partners(id),
+    kind TEXT NOT NULL CHECK (kind IN ('warranty_agreement', 'proof_of_purchase',
+        'police_report')),
+    filename TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    content_base64 TEXT NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    uploaded_at BIGINT NOT NULL
+);
+CREATE INDEX device_documents_device ON device_documents(device_id);

@@ -148,6 +148,24 @@ table_row! {
     }
 }
 
+table_row! {
+    /// A document of a device (the K2 agreement's copy, a proof of purchase, a police report).
+    pub struct DeviceDocumentRow in "device_documents" {
+        id: String,
+        device_id: String,
+        customer_id: String,
+        partner_id: Option<String>,
+        kind: String,
+        filename: String,
+        content_type: String,
+        size_bytes: i64,
+        sha256: String,
+        content_base64: String,
+        uploaded_by: String,
+        uploaded_at: i64,
+    }
+}
+
 /// Devices in scope, of a lease when given, by id.
 pub async fn list_devices(
     store: &Store,

@@ -2,7 +2,10 @@
 //! cases' keyed reads inside their transaction after the scoped read found the record, and the
 //! demo seed.
 
-use super::{ClaimRow, DeviceEventRow, DeviceRow, LeaseDeviceRow, LeaseRow, ModelRow, RmaRow};
+use super::{
+    ClaimRow, DeviceDocumentRow, DeviceEventRow, DeviceRow, LeaseDeviceRow, LeaseRow, ModelRow,
+    RmaRow,
+};
 use crate::{Arg, Result, Store, Tx};
 
 async fn all<T>(
@@ -207,4 +210,19 @@ pub async fn active_lines_on(tx: &mut Tx, subscription_id: &str) -> Result<i64> 
     .fetch_one(&mut **tx)
     .await?;
     Ok(r.try_get::<i64, _>(0)?)
+}
+
+/// A device's documents, oldest first (the caller checked the device is in scope).
+pub async fn device_documents(store: &Store, device_id: &str) -> Result<Vec<DeviceDocumentRow>> {
+    let sql = format!(
+        "SELECT {} FROM device_documents WHERE device_id = $1 ORDER BY uploaded_at, id",
+        DeviceDocumentRow::cols("")
+    );
+    all(
+        store,
+        &sql,
+        vec![Arg::Text(device_id.into())],
+        DeviceDocumentRow::from_row,
+    )
+    .await
 }

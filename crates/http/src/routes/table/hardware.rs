@@ -17,6 +17,10 @@ api! {
         "A device with its history (delivered, replaced, returned, not returned, sold, converted).";
     get "/v1/hardware/devices/{id}/warranty" => hardware_routes::warranty, Perm(P::HardwareRead),
         "A CAPEX device's warranty on a day from its dates (K2): 1 year when bought from 2022-07-01; 5 years with a signed agreement, its copy required once the device is a year old; none after 5 years.";
+    get "/v1/hardware/devices/{id}/documents" => hardware_routes::documents, Perm(P::HardwareRead),
+        "A device's documents (the 5-year agreement's copy, proof of purchase, police report), without their content.";
+    post "/v1/hardware/devices/{id}/documents" => hardware_routes::upload_document, Perm(P::HardwareWrite),
+        "Upload a device's document (PDF, PNG or JPEG, base64): the signed 5-year agreement's copy puts it on file for an RMA of a device over a year old (K2).";
     post "/v1/hardware/devices/{id}/reduce" => hardware_routes::reduce, Perm(P::HardwareWrite),
         "One device fewer on its lease: refused within 6 months of its delivery with the first allowed date (E3); the subscription's quantity goes down.";
     post "/v1/hardware/devices/{id}/exchange" => hardware_routes::exchange, Perm(P::HardwareWrite),
