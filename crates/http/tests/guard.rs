@@ -180,6 +180,27 @@ async fn bad_input_is_refused_and_unknown_accounts_never_admitted() {
 }
 
 #[tokio::test]
+async fn f4_a_suspension_of_messaging_alone_is_stored_and_calls_still_go() {
+    let t = setup().await;
+    let (s, sus) = t
+        .call(
+            "POST",
+            &format!("/v1/billing-accounts/{}/suspensions", t.hq),
+            "operator",
+            json!({"scope": "messaging", "reason": "Å: spam complaints"}),
+        )
+        .await;
+    assert_eq!(
+        (s, sus["scope"].as_str()),
+        (StatusCode::CREATED, Some("messaging")),
+        "{sus}"
+    );
+    // Calls are not stopped by a messaging suspension.
+    let v = t.decide("+33142685305", json!({})).await;
+    assert_eq!(v["decision"].as_str(), Some("allow"), "{v}");
+}
+
+#[tokio::test]
 async fn t13_a_suspended_account_still_reaches_its_countrys_emergency_numbers_with_its_address() {
     let t = setup().await;
     let (s, sus) = t

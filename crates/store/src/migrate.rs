@@ -53,6 +53,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(15, "0015_messaging"),
     migration!(16, "0016_assurance"),
     migration!(17, "0017_hardware"),
+    migration!(18, "0018_suspension_scopes"),
 ];
 
 impl Migration {
