@@ -141,19 +141,6 @@ impl App {
         )?)
     }
 
-    /// K1: a CAPEX device cannot be returned for a refund.
-    pub async fn return_capex(&self, caller: &Caller, device_id: &str) -> Result<(), AppError> {
-        let (d, _) = self.device(caller, device_id).await?;
-        if d.ownership != "capex" {
-            return Err(AppError::invalid(
-                "device_not_capex",
-                "device_id",
-                "a CAPEX device",
-            ));
-        }
-        Err(warranty::check_capex_return().into())
-    }
-
     /// Records whether a device works (the verifier, K3/K5).
     pub async fn set_operational(
         &self,

@@ -25,12 +25,9 @@ pub fn charges_start(
 ) -> (Option<Date>, RuleRef) {
     match kind {
         ProductKind::Number => (number_activated_on, rules::B2),
+        // E4: the one computation of a leased device's first invoiced day.
         ProductKind::LeasedDevice => (
-            Some(
-                ordered_on
-                    .checked_add(Span::new().days(HWAAS_INVOICING_DELAY_DAYS))
-                    .expect("a civil date in range"),
-            ),
+            Some(crate::hardware::lease::invoicing_starts(ordered_on)),
             rules::E4,
         ),
         _ => (Some(start_date), rules::B2),

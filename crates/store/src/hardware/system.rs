@@ -2,10 +2,7 @@
 //! cases' keyed reads inside their transaction after the scoped read found the record, and the
 //! demo seed.
 
-use super::{
-    ClaimRow, DeviceDocumentRow, DeviceEventRow, DeviceRow, LeaseDeviceRow, LeaseRow, ModelRow,
-    RmaRow,
-};
+use super::{DeviceDocumentRow, DeviceEventRow, DeviceRow, LeaseDeviceRow, LeaseRow, ModelRow};
 use crate::{Arg, Result, Store, Tx};
 
 async fn all<T>(
@@ -99,18 +96,6 @@ pub async fn device_events(store: &Store, device_id: &str) -> Result<Vec<DeviceE
     .await
 }
 
-/// One lease, read in a transaction.
-pub async fn lease_in(tx: &mut Tx, id: &str) -> Result<Option<LeaseRow>> {
-    let r = sqlx::query(&format!(
-        "SELECT {} FROM leases WHERE id = $1",
-        LeaseRow::cols("")
-    ))
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(r.as_ref().map(LeaseRow::from_row).transpose()?)
-}
-
 /// A lease's Annex A, every line ever, by creation.
 pub async fn lease_devices(store: &Store, lease_id: &str) -> Result<Vec<LeaseDeviceRow>> {
     let sql = format!(
@@ -124,18 +109,6 @@ pub async fn lease_devices(store: &Store, lease_id: &str) -> Result<Vec<LeaseDev
         LeaseDeviceRow::from_row,
     )
     .await
-}
-
-/// The active Annex A line of a device, if any.
-pub async fn active_line_of(tx: &mut Tx, device_id: &str) -> Result<Option<LeaseDeviceRow>> {
-    let r = sqlx::query(&format!(
-        "SELECT {} FROM lease_devices WHERE device_id = $1 AND state = 'active'",
-        LeaseDeviceRow::cols("")
-    ))
-    .bind(device_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(r.as_ref().map(LeaseDeviceRow::from_row).transpose()?)
 }
 
 /// Active leased devices of a model (E8: the lessees an upgrade is offered to).
@@ -152,30 +125,6 @@ pub async fn leased_of_model(store: &Store, model_id: &str) -> Result<Vec<Device
         DeviceRow::from_row,
     )
     .await
-}
-
-/// One claim, read in a transaction.
-pub async fn claim_in(tx: &mut Tx, id: &str) -> Result<Option<ClaimRow>> {
-    let r = sqlx::query(&format!(
-        "SELECT {} FROM device_claims WHERE id = $1",
-        ClaimRow::cols("")
-    ))
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(r.as_ref().map(ClaimRow::from_row).transpose()?)
-}
-
-/// One RMA, read in a transaction.
-pub async fn rma_in(tx: &mut Tx, id: &str) -> Result<Option<RmaRow>> {
-    let r = sqlx::query(&format!(
-        "SELECT {} FROM rmas WHERE id = $1",
-        RmaRow::cols("")
-    ))
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(r.as_ref().map(RmaRow::from_row).transpose()?)
 }
 
 /// Whether any lease exists (the demo seeds once).
