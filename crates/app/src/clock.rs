@@ -25,6 +25,17 @@ impl Clock {
         }
     }
 
+    /// Unix milliseconds: the system's, or the pinned second's start.
+    pub fn now_ms(&self) -> i64 {
+        match self {
+            Clock::System => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+                .unwrap_or(0),
+            Clock::Fixed(t) => t.load(Ordering::Relaxed) * 1_000,
+        }
+    }
+
     /// Sets a pinned clock; no effect on the system clock.
     pub fn set(&self, unix_s: i64) {
         if let Clock::Fixed(t) = self {

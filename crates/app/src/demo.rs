@@ -201,6 +201,7 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<BTreeMap<String, String>
     crate::messaging::demo::seed_demo(app).await?;
     crate::assurance::demo::seed_demo(app).await?;
     crate::hardware::demo::seed_demo(app).await?;
+    crate::frontline::demo::seed_demo(app, data_dir).await?;
     ensure_tokens(app, &sys, data_dir).await
 }
 

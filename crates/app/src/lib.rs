@@ -15,6 +15,8 @@ pub mod delivery;
 pub mod demo;
 pub mod edge;
 pub mod error;
+pub mod frontline;
+pub mod group_commit;
 pub mod guard;
 #[cfg(feature = "sim")]
 pub mod guard_sim;
@@ -134,6 +136,8 @@ pub struct App {
     /// Support calendars by region (zone and holidays), dropped when a holiday is set.
     /// Messaging: the admission cache, the durable queue's writer, delivery counters.
     pub messaging: Arc<messaging::Messaging>,
+    /// Frontline: the live engine, its hubs, the raise writer, the call points' limits.
+    pub frontline: Arc<frontline::Frontline>,
     pub(crate) calendars: Arc<
         std::sync::Mutex<
             std::collections::HashMap<String, (tollgate_core::support::clock::Calendar, i64)>,
@@ -164,6 +168,7 @@ impl App {
             metrics: Arc::default(),
             kb: Arc::default(),
             messaging: Arc::default(),
+            frontline: Arc::default(),
             calendars: Arc::default(),
         }
     }

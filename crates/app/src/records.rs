@@ -17,6 +17,10 @@ pub use tollgate_store::billing::{
     PriceDiscountRow, PriceItemRow, PriceListRow, PriceVersionRow, ProductRow,
     SubscriptionPriceRow, SubscriptionRow, TaxRateRow,
 };
+pub use tollgate_store::frontline::{
+    BroadcastRow as FrontlineBroadcastRow, CallPointRow, NotificationRow, ScanCount,
+    StaffRow as FrontlineStaffRow, StoreRow as FrontlineStoreRow, VideoSourceRow,
+};
 pub use tollgate_store::guard::{AnnouncementRow, IncidentRow, PolicyRow, SuspensionRow};
 pub use tollgate_store::hardware::{
     ClaimRow, DeviceDocumentRow, DeviceEventRow, DeviceRow, LeaseDeviceRow, LeaseRow, ModelRow,

@@ -427,6 +427,15 @@ async fn start_messaging(
 async fn serve(cfg: config::Config) -> Result<(), Fail> {
     let app = open_app(&cfg).await?;
     app.start_guard().await?;
+    // Frontline: the open notifications read back and announced again (a restart loses none).
+    let reopened = app.start_frontline().await?;
+    if reopened > 0 {
+        tracing::info!(
+            notifications = reopened,
+            "frontline notifications re-announced"
+        );
+    }
+    app.spawn_frontline_engine();
     if cfg.demo {
         let tokens = tollgate_app::demo::seed(&app, &cfg.data_dir).await?;
         tracing::info!(

@@ -183,9 +183,7 @@ pub async fn run(
         all.len()
     );
     {
-        use std::sync::atomic::Ordering::Relaxed;
-        use tollgate_app::messaging::queue::{COMMITS, ROWS};
-        let (c, r) = (COMMITS.load(Relaxed), ROWS.load(Relaxed));
+        let (c, r) = app.message_queue_counts();
         println!(
             "  queue writer: {c} commits, {:.1} messages per commit",
             r as f64 / c.max(1) as f64

@@ -10,6 +10,7 @@ pub mod cdr;
 pub mod country;
 pub mod decision;
 pub mod e164;
+pub mod frontline;
 pub mod guard;
 pub mod hardware;
 pub mod ledger;

@@ -275,6 +275,12 @@ pub enum Permission {
     /// The provider's logistics: the catalog and upgrade offers (E8), leases and deliveries
     /// (E1, E4), returns and settlement (E7), shipments, sales (K1), the RMA desk (K3, K4).
     HardwareAdmin,
+    /// Frontline in scope: stores, broadcasts, staff, call points, notifications and the
+    /// manager's statistics (Q).
+    FrontlineRead,
+    /// A retailer's set-up, through its partner: stores and their seat subscriptions (L1),
+    /// broadcasts and their timing, staff, call points, video sources.
+    FrontlineWrite,
 }
 
 /// The one role × permission matrix.
@@ -348,6 +354,11 @@ pub fn allows(role: Role, perm: Permission) -> bool {
             OperatorAdmin | OperatorSupport | PartnerAdmin | PartnerAgent | CustomerAdmin
         ),
         HardwareAdmin => matches!(role, OperatorAdmin | OperatorSupport),
+        FrontlineRead => true,
+        FrontlineWrite => matches!(
+            role,
+            OperatorAdmin | OperatorSupport | PartnerAdmin | PartnerAgent | CustomerAdmin
+        ),
     }
 }
 
@@ -466,6 +477,8 @@ mod tests {
             HardwareRead,
             HardwareWrite,
             HardwareAdmin,
+            FrontlineRead,
+            FrontlineWrite,
         ];
         let allowed: Vec<Permission> = every
             .into_iter()

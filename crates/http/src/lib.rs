@@ -99,6 +99,7 @@ pub const ROUTE_TABLES: &[&[RouteSpec]] = &[
     routes::table::messaging::ROUTES,
     routes::table::assurance::ROUTES,
     routes::table::hardware::ROUTES,
+    routes::table::frontline::ROUTES,
 ];
 
 /// Every route of the API, the fragments in order.
@@ -123,6 +124,7 @@ fn mount(app: &App, max_body: usize) -> Router<App> {
         .merge(routes::table::messaging::mount(app, max_body))
         .merge(routes::table::assurance::mount(app, max_body))
         .merge(routes::table::hardware::mount(app, max_body))
+        .merge(routes::table::frontline::mount(app, max_body))
 }
 
 /// Wraps a route with the authorization check of its access.

@@ -13,6 +13,7 @@ pub mod assurance;
 pub mod audit;
 pub mod auth;
 pub mod billing;
+pub mod frontline;
 pub mod guard;
 pub mod hardware;
 pub mod ledger;

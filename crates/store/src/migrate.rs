@@ -54,6 +54,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(16, "0016_assurance"),
     migration!(17, "0017_hardware"),
     migration!(18, "0018_suspension_scopes"),
+    migration!(19, "0019_frontline"),
 ];
 
 impl Migration {

@@ -46,6 +46,25 @@ macro_rules! table_row {
                     .await?;
                 Ok(())
             }
+
+            /// Inserts the row unless one with the same `conflict` columns (a unique
+            /// constraint's) exists; whether it was inserted.
+            pub async fn insert_unless(&self, tx: &mut $crate::Tx, conflict: &str) -> $crate::Result<bool> {
+                let marks = (1..=Self::COLS.len())
+                    .map(|i| format!("${i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let sql = format!(
+                    "INSERT INTO {} ({}) VALUES ({marks}) ON CONFLICT ({conflict}) DO NOTHING",
+                    Self::TABLE,
+                    Self::cols("")
+                );
+                let done = sqlx::query(&sql)
+                    $(.bind(&self.$field))*
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
         }
     };
 }

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod assurance;
 pub mod billing;
+pub mod frontline;
 pub mod guard;
 pub mod hardware;
 pub mod messaging;

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod assurance;
 pub mod billing;
+pub mod frontline;
 pub mod guard;
 pub mod hardware;
 pub mod messaging;
@@ -19,6 +20,7 @@ mod prelude {
     pub(crate) use crate::openapi::doc::{object_schema, text_schema};
     pub(crate) use crate::routes::assurance as assurance_routes;
     pub(crate) use crate::routes::billing as billing_routes;
+    pub(crate) use crate::routes::frontline as frontline_routes;
     pub(crate) use crate::routes::guard as guard_routes;
     pub(crate) use crate::routes::hardware as hardware_routes;
     pub(crate) use crate::routes::messaging as messaging_routes;

@@ -1,0 +1,230 @@
+//! The live hubs: one channel per broadcast (what its connected staff hear) and one per store
+//! (its manager's escalations). An event is serialised once and shared by every listener, so
+//! a burst costs one JSON text per event, not one per connected member.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{json, Value};
+use tokio::sync::broadcast::{self, error::RecvError, Receiver};
+use tollgate_store::frontline::NotificationRow;
+
+/// Events a slow listener may fall behind by before it misses some (it is told, and gets the
+/// open queue again).
+pub const HUB_CAPACITY: usize = 256;
+
+/// A live event as sent: its kind (the SSE `event:` line) and its JSON text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveEvent {
+    pub kind: &'static str,
+    /// The broadcast it is about (a manager in that broadcast hears it once).
+    pub broadcast: Arc<str>,
+    pub data: Arc<str>,
+}
+
+impl LiveEvent {
+    pub fn new(kind: &'static str, broadcast: &str, data: Value) -> LiveEvent {
+        LiveEvent {
+            kind,
+            broadcast: Arc::from(broadcast),
+            data: Arc::from(data.to_string()),
+        }
+    }
+
+    /// The JSON value (tests and the SSE handler's snapshot).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.data).unwrap_or(Value::Null)
+    }
+}
+
+/// A notification as announced: what the app shows and the headset speaks. `reannounced`:
+/// the first announcement after a restart; `snapshot`: the open queue told to a member who
+/// just connected.
+pub fn announce(n: &NotificationRow, repeat: u32, reannounced: bool, snapshot: bool) -> LiveEvent {
+    LiveEvent::new(
+        "announce",
+        &n.broadcast_id,
+        json!({
+            "notification_id": n.id,
+            "broadcast_id": n.broadcast_id,
+            "seq": n.seq,
+            "from": n.from_label,
+            "type": n.kind,
+            "event": n.event,
+            "text": n.text,
+            "speech": n.speech,
+            "source": n.source,
+            "source_key": n.source_key,
+            "raised_at_ms": n.raised_at_ms,
+            "repeat": repeat,
+            "reannounced": reannounced,
+            "snapshot": snapshot,
+        }),
+    )
+}
+
+type Channels = HashMap<String, broadcast::Sender<LiveEvent>>;
+
+/// The hubs by key (`b:<broadcast>`, `s:<store>`).
+#[derive(Default)]
+pub struct Hubs {
+    channels: Mutex<Channels>,
+}
+
+impl Hubs {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Channels> {
+        self.channels.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Listens to a broadcast's events.
+    pub fn listen_broadcast(&self, broadcast: &str) -> broadcast::Receiver<LiveEvent> {
+        self.listen(format!("b:{broadcast}"))
+    }
+
+    /// Listens to a store's manager events (escalations, misses).
+    pub fn listen_store(&self, store: &str) -> broadcast::Receiver<LiveEvent> {
+        self.listen(format!("s:{store}"))
+    }
+
+    fn listen(&self, key: String) -> broadcast::Receiver<LiveEvent> {
+        self.lock()
+            .entry(key)
+            .or_insert_with(|| broadcast::channel(HUB_CAPACITY).0)
+            .subscribe()
+    }
+
+    /// Sends to a broadcast's listeners; the number reached.
+    pub fn to_broadcast(&self, broadcast: &str, e: LiveEvent) -> usize {
+        self.send(&format!("b:{broadcast}"), e)
+    }
+
+    /// Sends to a store manager's listeners; the number reached.
+    pub fn to_store(&self, store: &str, e: LiveEvent) -> usize {
+        self.send(&format!("s:{store}"), e)
+    }
+
+    fn send(&self, key: &str, e: LiveEvent) -> usize {
+        let mut m = self.lock();
+        let Some(tx) = m.get(key) else { return 0 };
+        match tx.send(e) {
+            Ok(n) => n,
+            Err(_) => {
+                // Nobody listens any more: the channel goes (memory follows the listeners).
+                m.remove(key);
+                0
+            }
+        }
+    }
+}
+
+/// What one connected member hears: the open queue of their broadcast first, then its events
+/// and, for a manager, the store's escalations from other broadcasts. It ends after the
+/// member's own leave (the app connects again to follow them elsewhere).
+pub struct Listener {
+    snapshot: std::collections::VecDeque<LiveEvent>,
+    broadcast: Option<Receiver<LiveEvent>>,
+    store: Option<Receiver<LiveEvent>>,
+    staff_id: String,
+    broadcast_id: Option<String>,
+    done: bool,
+}
+
+async fn recv(r: &mut Option<Receiver<LiveEvent>>) -> Result<LiveEvent, RecvError> {
+    match r {
+        Some(r) => r.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+impl Listener {
+    /// The next event; `None` once the member left.
+    pub async fn next(&mut self) -> Option<LiveEvent> {
+        if self.done {
+            return None;
+        }
+        if let Some(e) = self.snapshot.pop_front() {
+            return Some(e);
+        }
+        loop {
+            let (r, from_store) = tokio::select! {
+                r = recv(&mut self.broadcast) => (r, false),
+                r = recv(&mut self.store) => (r, true),
+            };
+            match r {
+                Ok(e) => {
+                    if let Some(e) = self.keep(e, from_store) {
+                        return Some(e);
+                    }
+                }
+                Err(RecvError::Lagged(n)) => {
+                    let b = self.broadcast_id.clone().unwrap_or_default();
+                    return Some(LiveEvent::new("lagged", &b, json!({"missed_events": n})));
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+
+    /// An event already waiting, without waiting (tests and polling).
+    pub fn try_next(&mut self) -> Option<LiveEvent> {
+        if let Some(e) = self.snapshot.pop_front() {
+            return Some(e);
+        }
+        for from_store in [false, true] {
+            loop {
+                let r = if from_store {
+                    &mut self.store
+                } else {
+                    &mut self.broadcast
+                };
+                let Some(Ok(e)) = r.as_mut().map(|r| r.try_recv()) else {
+                    break;
+                };
+                if let Some(e) = self.keep(e, from_store) {
+                    return Some(e);
+                }
+            }
+        }
+        None
+    }
+
+    fn keep(&mut self, e: LiveEvent, from_store: bool) -> Option<LiveEvent> {
+        // A manager in the broadcast hears its escalations there, once.
+        if from_store && Some(&*e.broadcast) == self.broadcast_id.as_deref() {
+            return None;
+        }
+        if e.kind == "left" && !from_store && e.json()["staff"]["id"] == self.staff_id.as_str() {
+            self.done = true;
+        }
+        Some(e)
+    }
+}
+
+impl crate::App {
+    /// Starts listening for a staff member: their broadcast's open queue, then its events;
+    /// a manager also hears the store's escalations and misses.
+    pub fn frontline_listen(&self, staff: &tollgate_store::frontline::StaffRow) -> Listener {
+        let fl = &self.frontline;
+        let broadcast = staff
+            .broadcast_id
+            .as_deref()
+            .map(|b| fl.hubs.listen_broadcast(b));
+        let store = (staff.manager == 1).then(|| fl.hubs.listen_store(&staff.store_id));
+        let snapshot = staff
+            .broadcast_id
+            .as_deref()
+            .map(|b| fl.engine.queue_of(b))
+            .unwrap_or_default()
+            .iter()
+            .map(|n| announce(n, 0, false, true))
+            .collect();
+        Listener {
+            snapshot,
+            broadcast,
+            store,
+            staff_id: staff.id.clone(),
+            broadcast_id: staff.broadcast_id.clone(),
+            done: false,
+        }
+    }
+}

@@ -1,0 +1,469 @@
+//! Stores, broadcasts, staff, call points and video sources: a retailer's set-up, each write
+//! with its audit entry in one transaction. Staff take headset and app seats of the store's
+//! subscriptions (L1), counted under the subscription's lock.
+
+use serde_json::json;
+use tollgate_core::frontline::seats::check_seat;
+use tollgate_core::frontline::{Device, Timing};
+use tollgate_core::text::check_name;
+use tollgate_store::frontline::{
+    self as fl, system as fsys, BroadcastRow, CallPointRow, StaffRow, StoreRow, VideoSourceRow,
+};
+use tollgate_store::{audit, Page, ScopeFilter, Tx};
+
+use crate::access::audit_row;
+use crate::ids::new_id;
+use crate::secrets::{new_token, new_webhook_secret, token_hash};
+use crate::{App, AppError, Caller};
+
+/// A store's seat subscriptions (L1): `None` leaves one unset.
+#[derive(Debug, Clone, Default)]
+pub struct Seats {
+    pub headset_subscription_id: Option<String>,
+    pub app_subscription_id: Option<String>,
+}
+
+/// A staff member created: the device token is shown once.
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    pub staff: StaffRow,
+    pub token: String,
+}
+
+/// A video source created: the signing secret is shown once.
+#[derive(Debug, Clone)]
+pub struct NewVideoSource {
+    pub source: VideoSourceRow,
+    pub secret: String,
+}
+
+async fn audited(
+    tx: &mut Tx,
+    caller: &Caller,
+    now: i64,
+    action: &str,
+    target: &str,
+    detail: serde_json::Value,
+) -> Result<(), AppError> {
+    audit::append(tx, &audit_row(&caller.actor, now, action, target, detail)).await?;
+    Ok(())
+}
+
+impl App {
+    /// A store in scope.
+    pub async fn frontline_store(&self, caller: &Caller, id: &str) -> Result<StoreRow, AppError> {
+        fl::get_store(&self.store, ScopeFilter::of(&caller.scope), id)
+            .await?
+            .ok_or(AppError::NotFound("store"))
+    }
+
+    /// A broadcast in scope.
+    pub async fn frontline_broadcast(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<BroadcastRow, AppError> {
+        fl::get_broadcast(&self.store, ScopeFilter::of(&caller.scope), id)
+            .await?
+            .ok_or(AppError::NotFound("broadcast"))
+    }
+
+    /// A staff member in scope.
+    pub async fn frontline_staff(&self, caller: &Caller, id: &str) -> Result<StaffRow, AppError> {
+        fl::get_staff(&self.store, ScopeFilter::of(&caller.scope), id)
+            .await?
+            .ok_or(AppError::NotFound("staff member"))
+    }
+
+    /// Stores in scope, of a customer when given.
+    pub async fn frontline_stores(
+        &self,
+        caller: &Caller,
+        customer: Option<&str>,
+        page: &Page,
+    ) -> Result<Vec<StoreRow>, AppError> {
+        Ok(fl::list_stores(&self.store, ScopeFilter::of(&caller.scope), customer, page).await?)
+    }
+
+    /// Opens a store for a customer in scope, with its seat subscriptions.
+    pub async fn create_frontline_store(
+        &self,
+        caller: &Caller,
+        customer_id: &str,
+        name: &str,
+        seats: Seats,
+    ) -> Result<StoreRow, AppError> {
+        let (customer, _) = self.get_customer(caller, customer_id).await?;
+        let name = check_name("name", name)?;
+        let now = self.now();
+        let mut row = StoreRow {
+            id: new_id("fl_store"),
+            customer_id: customer.id.clone(),
+            partner_id: customer.partner_id.clone(),
+            name,
+            headset_subscription_id: None,
+            app_subscription_id: None,
+            manager_staff_id: None,
+            created_at: now,
+            created_by: caller.actor.actor.clone(),
+        };
+        let mut tx = self.store.begin().await?;
+        if !row.insert_unless(&mut tx, "customer_id, name").await? {
+            return Err(AppError::Conflict {
+                code: "store_exists",
+                message: format!("{} has a store named {}", customer.name, row.name),
+            });
+        }
+        self.set_seats_in(&mut tx, &mut row, seats).await?;
+        audited(
+            &mut tx,
+            caller,
+            now,
+            "frontline.store_created",
+            &row.id,
+            json!({"name": row.name}),
+        )
+        .await?;
+        tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
+        Ok(row)
+    }
+
+    /// Names a store's seat subscriptions (L1) and its manager.
+    pub async fn update_frontline_store(
+        &self,
+        caller: &Caller,
+        id: &str,
+        seats: Option<Seats>,
+        manager_staff_id: Option<Option<String>>,
+    ) -> Result<StoreRow, AppError> {
+        let mut row = self.frontline_store(caller, id).await?;
+        if let Some(Some(m)) = &manager_staff_id {
+            let staff = self.frontline_staff(caller, m).await?;
+            if staff.store_id != row.id {
+                return Err(AppError::invalid(
+                    "manager_invalid",
+                    "manager_staff_id",
+                    "a staff member of this store",
+                ));
+            }
+        }
+        let mut tx = self.store.begin().await?;
+        if let Some(seats) = seats {
+            self.set_seats_in(&mut tx, &mut row, seats).await?;
+        }
+        if let Some(m) = manager_staff_id {
+            row.manager_staff_id = m;
+            fsys::update_store(&mut tx, &row).await?;
+        }
+        audited(
+            &mut tx,
+            caller,
+            self.now(),
+            "frontline.store_updated",
+            &row.id,
+            json!({
+                "headset_subscription_id": row.headset_subscription_id,
+                "app_subscription_id": row.app_subscription_id,
+                "manager_staff_id": row.manager_staff_id,
+            }),
+        )
+        .await?;
+        tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
+        Ok(row)
+    }
+
+    /// Checks and writes the seat subscriptions: each an active subscription of the store's
+    /// customer serving one kind of device (the two kinds never share one).
+    async fn set_seats_in(
+        &self,
+        tx: &mut Tx,
+        row: &mut StoreRow,
+        seats: Seats,
+    ) -> Result<(), AppError> {
+        for (sub, field, other) in [
+            (
+                &seats.headset_subscription_id,
+                "headset_subscription_id",
+                &seats.app_subscription_id,
+            ),
+            (
+                &seats.app_subscription_id,
+                "app_subscription_id",
+                &seats.headset_subscription_id,
+            ),
+        ] {
+            let Some(sub) = sub else { continue };
+            let owned = fsys::subscription_seats(tx, sub)
+                .await?
+                .filter(|s| s.customer_id == row.customer_id);
+            let Some(s) = owned else {
+                return Err(AppError::invalid(
+                    "subscription_invalid",
+                    field,
+                    "a subscription of the store's customer",
+                ));
+            };
+            if s.state != "active" || Some(sub) == other.as_ref() {
+                return Err(AppError::invalid(
+                    "subscription_invalid",
+                    field,
+                    "an active subscription, not the one named for the other kind of device",
+                ));
+            }
+        }
+        row.headset_subscription_id = seats.headset_subscription_id;
+        row.app_subscription_id = seats.app_subscription_id;
+        fsys::update_store(tx, row).await?;
+        Ok(())
+    }
+
+    /// Adds a broadcast group to a store with its notifications' timing (Q).
+    pub async fn create_broadcast(
+        &self,
+        caller: &Caller,
+        store_id: &str,
+        name: &str,
+        timing: (i64, i64, i64),
+    ) -> Result<BroadcastRow, AppError> {
+        let store = self.frontline_store(caller, store_id).await?;
+        let name = check_name("name", name)?;
+        Timing::new(timing.0, timing.1, timing.2)?;
+        let now = self.now();
+        let row = BroadcastRow {
+            id: new_id("fl_bc"),
+            store_id: store.id.clone(),
+            customer_id: store.customer_id.clone(),
+            partner_id: store.partner_id.clone(),
+            name,
+            repeat_s: timing.0,
+            escalate_after_s: timing.1,
+            miss_after_s: timing.2,
+            last_seq: 0,
+            created_at: now,
+        };
+        let mut tx = self.store.begin().await?;
+        if !row.insert_unless(&mut tx, "store_id, name").await? {
+            return Err(AppError::Conflict {
+                code: "broadcast_exists",
+                message: format!("{} has a broadcast named {}", store.name, row.name),
+            });
+        }
+        audited(
+            &mut tx,
+            caller,
+            now,
+            "frontline.broadcast_created",
+            &row.id,
+            json!({"store_id": store.id, "name": row.name}),
+        )
+        .await?;
+        tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
+        Ok(row)
+    }
+
+    /// Adds a staff member with a headset or the app: takes a seat of the store's
+    /// subscription for the device (L1), refused when none is left.
+    pub async fn create_staff(
+        &self,
+        caller: &Caller,
+        store_id: &str,
+        name: &str,
+        device: &str,
+        manager: bool,
+    ) -> Result<NewStaff, AppError> {
+        let store = self.frontline_store(caller, store_id).await?;
+        let name = check_name("name", name)?;
+        let device = Device::parse(device, "device")?;
+        let token = format!("{}{}", super::STAFF_TOKEN_PREFIX, new_token());
+        let now = self.now();
+        let row = StaffRow {
+            id: new_id("fl_staff"),
+            store_id: store.id.clone(),
+            customer_id: store.customer_id.clone(),
+            partner_id: store.partner_id.clone(),
+            name,
+            device: device.as_str().into(),
+            manager: i64::from(manager),
+            active: 1,
+            token_hash: token_hash(&token),
+            broadcast_id: None,
+            joined_at_ms: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = self.store.begin().await?;
+        take_seat(&mut tx, &store, device, now).await?;
+        row.insert(&mut tx).await?;
+        if manager && store.manager_staff_id.is_none() {
+            fsys::update_store(
+                &mut tx,
+                &StoreRow {
+                    manager_staff_id: Some(row.id.clone()),
+                    ..store
+                },
+            )
+            .await?;
+        }
+        audited(
+            &mut tx,
+            caller,
+            now,
+            "frontline.staff_created",
+            &row.id,
+            json!({"device": row.device, "manager": manager}),
+        )
+        .await?;
+        tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
+        Ok(NewStaff { staff: row, token })
+    }
+
+    /// Deactivates a staff member (the seat is freed, the device token stops working) or
+    /// activates one again (a seat is taken, L1).
+    pub async fn set_staff_active(
+        &self,
+        caller: &Caller,
+        id: &str,
+        active: bool,
+    ) -> Result<StaffRow, AppError> {
+        let staff = self.frontline_staff(caller, id).await?;
+        let store = self.frontline_store(caller, &staff.store_id).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if active && staff.active == 0 {
+            take_seat(
+                &mut tx,
+                &store,
+                Device::parse(&staff.device, "device")?,
+                now,
+            )
+            .await?;
+        }
+        if !active && staff.broadcast_id.is_some() {
+            self.leave_in(&mut tx, &staff).await?;
+        }
+        fsys::set_active(&mut tx, &staff.id, active, now).await?;
+        audited(
+            &mut tx,
+            caller,
+            now,
+            "frontline.staff_active",
+            &staff.id,
+            json!({"active": active}),
+        )
+        .await?;
+        tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
+        Ok(StaffRow {
+            active: i64::from(active),
+            broadcast_id: if active { staff.broadcast_id } else { None },
+            ..staff
+        })
+    }
+
+    /// Adds a call point (a QR code's code, unguessable) to a store's broadcast.
+    pub async fn create_call_point(
+        &self,
+        caller: &Caller,
+        broadcast_id: &str,
+        label: &str,
+    ) -> Result<CallPointRow, AppError> {
+        let b = self.frontline_broadcast(caller, broadcast_id).await?;
+        let label = check_name("label", label)?;
+        let now = self.now();
+        let row = CallPointRow {
+            id: new_id("fl_cp"),
+            code: new_token().chars().rev().take(20).collect(),
+            store_id: b.store_id.clone(),
+            broadcast_id: b.id.clone(),
+            customer_id: b.customer_id.clone(),
+            partner_id: b.partner_id.clone(),
+            label,
+            active: 1,
+            created_at: now,
+        };
+        let mut tx = self.store.begin().await?;
+        row.insert(&mut tx).await?;
+        audited(
+            &mut tx,
+            caller,
+            now,
+            "frontline.call_point_created",
+            &row.id,
+            json!({"label": row.label}),
+        )
+        .await?;
+        tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
+        Ok(row)
+    }
+
+    /// Registers a video-analytics source for a broadcast: its alerts are signed with the
+    /// secret shown once.
+    pub async fn create_video_source(
+        &self,
+        caller: &Caller,
+        broadcast_id: &str,
+        name: &str,
+    ) -> Result<NewVideoSource, AppError> {
+        let b = self.frontline_broadcast(caller, broadcast_id).await?;
+        let name = check_name("name", name)?;
+        let secret = new_webhook_secret();
+        let now = self.now();
+        let row = VideoSourceRow {
+            id: new_id("fl_vid"),
+            store_id: b.store_id.clone(),
+            broadcast_id: b.id.clone(),
+            customer_id: b.customer_id.clone(),
+            partner_id: b.partner_id.clone(),
+            name,
+            secret: secret.clone(),
+            active: 1,
+            created_at: now,
+        };
+        let mut tx = self.store.begin().await?;
+        row.insert(&mut tx).await?;
+        audited(
+            &mut tx,
+            caller,
+            now,
+            "frontline.video_source_created",
+            &row.id,
+            json!({"name": row.name}),
+        )
+        .await?;
+        tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
+        Ok(NewVideoSource {
+            source: row,
+            secret,
+        })
+    }
+}
+
+/// Takes one `device` seat of the store's subscription for it, under the subscription's lock
+/// (two staff added at once cannot both take the last seat): refused with L1 when none is
+/// left, with L2 when the store names no active subscription.
+async fn take_seat(
+    tx: &mut Tx,
+    store: &StoreRow,
+    device: Device,
+    now: i64,
+) -> Result<(), AppError> {
+    let sub = match device {
+        Device::Headset => &store.headset_subscription_id,
+        Device::App => &store.app_subscription_id,
+    };
+    let limit = match sub {
+        Some(id) => {
+            tollgate_store::receivables::system::lock_party(tx, &format!("seats:{id}")).await?;
+            fsys::subscription_seats(tx, id)
+                .await?
+                .filter(|s| s.state == "active" && s.ends_on.is_none_or(|e| e > now))
+                .map(|s| (id, s.quantity))
+        }
+        None => None,
+    };
+    let in_use = match limit {
+        Some((id, _)) => fsys::seats_in_use(tx, id, device.as_str()).await?,
+        None => 0,
+    };
+    check_seat(device, in_use, limit.map(|(_, q)| q))?;
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! Group commit: requests that wait together are written in one transaction (at most
+//! [`GROUP_MAX`] of them) and each is answered only after its group committed, so what is
+//! answered survives a crash and the database sees one commit per group rather than one per
+//! request. The messaging queue and the frontline's raises use it.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+use tokio::sync::{mpsc, oneshot};
+use tollgate_store::{Store, StoreError, Tx};
+
+/// Requests committed together at most.
+pub const GROUP_MAX: usize = 512;
+/// Requests waiting for the writer at most; beyond, senders wait (back-pressure).
+pub const GROUP_QUEUE_CAPACITY: usize = 8_192;
+
+/// What one group writes.
+pub trait Batch: Send + Sync + 'static {
+    type Item: Send + Sync + 'static;
+    type Out: Send + Sync + 'static;
+    /// Writes the items in the caller's transaction, an answer per item in order.
+    fn write<'a>(
+        tx: &'a mut Tx,
+        items: &'a [Self::Item],
+    ) -> impl Future<Output = Result<Vec<Self::Out>, StoreError>> + Send + 'a;
+}
+
+struct Pending<B: Batch> {
+    item: B::Item,
+    reply: oneshot::Sender<Result<B::Out, String>>,
+}
+
+/// A writer task, started with the first request, and its counters (the benchmarks' batch
+/// size).
+pub struct GroupCommit<B: Batch> {
+    tx: OnceLock<mpsc::Sender<Pending<B>>>,
+    pub commits: std::sync::Arc<AtomicU64>,
+    pub rows: std::sync::Arc<AtomicU64>,
+}
+
+impl<B: Batch> Default for GroupCommit<B> {
+    fn default() -> Self {
+        GroupCommit {
+            tx: OnceLock::new(),
+            commits: Default::default(),
+            rows: Default::default(),
+        }
+    }
+}
+
+impl<B: Batch> GroupCommit<B> {
+    /// Writes `item` with whatever else is waiting; its answer once the group committed.
+    pub async fn submit(&self, store: &Store, item: B::Item) -> Result<B::Out, String> {
+        let tx = self.tx.get_or_init(|| {
+            let (tx, rx) = mpsc::channel(GROUP_QUEUE_CAPACITY);
+            tokio::spawn(writer::<B>(
+                store.clone(),
+                rx,
+                self.commits.clone(),
+                self.rows.clone(),
+            ));
+            tx
+        });
+        let (reply, answer) = oneshot::channel();
+        let stopped = || "the group-commit writer stopped".to_string();
+        tx.send(Pending { item, reply })
+            .await
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+async fn writer<B: Batch>(
+    store: Store,
+    mut rx: mpsc::Receiver<Pending<B>>,
+    commits: std::sync::Arc<AtomicU64>,
+    rows: std::sync::Arc<AtomicU64>,
+) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < GROUP_MAX {
+            match rx.try_recv() {
+                Ok(p) => batch.push(p),
+                Err(_) => break,
+            }
+        }
+        commits.fetch_add(1, Ordering::Relaxed);
+        rows.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        let (items, replies): (Vec<B::Item>, Vec<_>) =
+            batch.into_iter().map(|p| (p.item, p.reply)).unzip();
+        let result = async {
+            let mut tx = store.begin().await?;
+            let out = B::write(&mut tx, &items).await?;
+            tx.commit().await.map_err(StoreError::Db)?;
+            Ok::<_, StoreError>(out)
+        }
+        .await;
+        match result {
+            Ok(out) => {
+                for (reply, o) in replies.into_iter().zip(out) {
+                    let _ = reply.send(Ok(o));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "group commit failed");
+                for reply in replies {
+                    let _ = reply.send(Err(e.to_string()));
+                }
+            }
+        }
+    }
+}
