@@ -77,6 +77,11 @@ const CREATING_POSTS: &[&str] = &[
     "/v1/hardware/sales",
     "/v1/hardware/devices/{id}/documents",
     "/v1/hardware/rmas",
+    "/v1/frontline/stores",
+    "/v1/frontline/broadcasts",
+    "/v1/frontline/staff",
+    "/v1/frontline/call-points",
+    "/v1/frontline/video-sources",
 ];
 
 #[test]
