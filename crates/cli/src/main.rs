@@ -1,6 +1,7 @@
 //! `tollgate`: the one binary. Exit codes: 0 ok, 1 failure, 2 bad usage or configuration.
 
 mod billing_bench;
+mod frontline_bench;
 mod billing_cmd;
 mod config;
 mod edge_cmd;
@@ -366,6 +367,16 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
                     submits,
                 },
         } => messaging_bench::run(admissions, http_messages, connections, submits).await,
+        Command::Bench {
+            action:
+                rating_cmd::BenchCmd::Frontline {
+                    stores,
+                    staff_per_store,
+                    burst_pct,
+                    events,
+                    bursts,
+                },
+        } => frontline_bench::run(stores, staff_per_store, burst_pct, events, bursts).await,
         Command::Bench { action } => rating_cmd::bench(action).await,
         Command::Generate { action } => rating_cmd::generate(action),
     }

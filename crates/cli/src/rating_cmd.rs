@@ -74,6 +74,24 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 2_000)]
         tickets: usize,
     },
+    /// Frontline: stores with connected staff on the live stream (SSE), bursts of signed
+    /// video alerts; event-to-announce latency at every connected member (against /healthz
+    /// round trips on the same connections).
+    Frontline {
+        #[arg(long, default_value_t = 10_000)]
+        stores: usize,
+        /// Connected staff per store (10,000 stores × 2 = 20,000 connections).
+        #[arg(long, default_value_t = 2)]
+        staff_per_store: usize,
+        /// Percent of the stores raising events in a burst.
+        #[arg(long, default_value_t = 10)]
+        burst_pct: usize,
+        /// Events per store within the burst's second.
+        #[arg(long, default_value_t = 5)]
+        events: usize,
+        #[arg(long, default_value_t = 3)]
+        bursts: usize,
+    },
     /// Messaging: admission in process (against the guard's call decision), messages into
     /// the durable queue over HTTP (against guard decisions), SMPP submits to a local SMSC
     /// (against stop-and-wait).

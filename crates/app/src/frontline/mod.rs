@@ -58,3 +58,12 @@ impl App {
             .ok_or_else(unknown)
     }
 }
+
+impl App {
+    /// Commits of the raise writer and the raises they stored (the benchmark's group size).
+    pub fn frontline_writer_counts(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let w = &self.frontline.writer;
+        (w.commits.load(Relaxed), w.rows.load(Relaxed))
+    }
+}

@@ -1,0 +1,432 @@
+//! `tollgate bench frontline` (issue 19, performance): stores with their staff connected to
+//! the live stream (Server-Sent Events over HTTP on 127.0.0.1), then bursts in which a share
+//! of the stores each raise several signed AI video alerts within one second. Measured from
+//! the load generator: event to announce at every connected member of the store (p50, p90,
+//! p99, max; the issue's bound is p99 ≤ 100 ms with 20,000 connected staff), the alerts' own
+//! answers (committed in groups), against `/healthz` round trips on the same kind of
+//! connection in the same run (the HTTP floor).
+//!
+//! The fixture (stores, broadcasts, staff already in their broadcast, one camera per store) is
+//! written straight into the database: the seat checks (L1) are not what is measured.
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, Semaphore};
+use tollgate_app::{App, Clock};
+use tollgate_store::frontline::{BroadcastRow, StaffRow, StoreRow, VideoSourceRow};
+
+use crate::guard_bench::pct;
+use crate::progress::Progress;
+use crate::Fail;
+
+/// The cameras' signing secret (one for all: the bench's alerts are its own).
+const SECRET: &str = "whsec_bench";
+/// Connections sending alerts (keep-alive, each sends its share in time order).
+const SENDERS: usize = 64;
+/// Live-stream connections being opened at once.
+const CONNECTING: usize = 256;
+/// How long a burst's deliveries are waited for.
+const BURST_WAIT: Duration = Duration::from_secs(20);
+/// Stores written per transaction while building the fixture.
+const FIXTURE_CHUNK: usize = 1_000;
+/// `/healthz` round trips of the baseline.
+const BASELINE_REQUESTS: usize = 4_000;
+
+/// Raises the open-files limit to `want` (sockets: one per connection on each side) when the
+/// process may; the limit it has.
+fn raise_fd_limit(want: u64) -> u64 {
+    let mut l = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit write and read the struct we own; no other memory is touched.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut l) != 0 {
+            return 1_024;
+        }
+        if l.rlim_cur < want {
+            let n = libc::rlimit {
+                rlim_cur: want,
+                rlim_max: want.max(l.rlim_max),
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &n) == 0 {
+                return want;
+            }
+            let n = libc::rlimit {
+                rlim_cur: l.rlim_max,
+                rlim_max: l.rlim_max,
+            };
+            libc::setrlimit(libc::RLIMIT_NOFILE, &n);
+            return l.rlim_max;
+        }
+    }
+    l.rlim_cur
+}
+
+fn token(store: usize, member: usize) -> String {
+    format!("tgs_bench_{store}_{member}")
+}
+
+async fn fixture(app: &App, stores: usize, per_store: usize) -> Result<Vec<String>, Fail> {
+    let customer = tollgate_store::tenancy::system::find_customer_by_name(&app.store, "Direct Corp")
+        .await?
+        .ok_or_else(|| Fail(1, "no demo customer Direct Corp".into()))?;
+    let now = app.now();
+    let p = Progress::new("stores");
+    let mut sources = Vec::with_capacity(stores);
+    for chunk in (0..stores).collect::<Vec<_>>().chunks(FIXTURE_CHUNK) {
+        let mut tx = app.store.begin().await?;
+        for &i in chunk {
+            let store = StoreRow {
+                id: format!("fl_store_bench_{i}"),
+                customer_id: customer.id.clone(),
+                partner_id: customer.partner_id.clone(),
+                name: format!("Bench store {i}"),
+                headset_subscription_id: None,
+                app_subscription_id: None,
+                manager_staff_id: None,
+                created_at: now,
+                created_by: "bench".into(),
+            };
+            store.insert(&mut tx).await?;
+            let b = BroadcastRow {
+                id: format!("fl_bc_bench_{i}"),
+                store_id: store.id.clone(),
+                customer_id: store.customer_id.clone(),
+                partner_id: store.partner_id.clone(),
+                name: "Shop floor".into(),
+                repeat_s: 20,
+                escalate_after_s: 60,
+                miss_after_s: 300,
+                last_seq: 0,
+                created_at: now,
+            };
+            b.insert(&mut tx).await?;
+            let v = VideoSourceRow {
+                id: format!("fl_vid_bench_{i}"),
+                store_id: store.id.clone(),
+                broadcast_id: b.id.clone(),
+                customer_id: store.customer_id.clone(),
+                partner_id: store.partner_id.clone(),
+                name: "Camera1".into(),
+                secret: SECRET.into(),
+                active: 1,
+                created_at: now,
+            };
+            v.insert(&mut tx).await?;
+            sources.push(v.id);
+            for m in 0..per_store {
+                StaffRow {
+                    id: format!("fl_staff_bench_{i}_{m}"),
+                    store_id: store.id.clone(),
+                    customer_id: store.customer_id.clone(),
+                    partner_id: store.partner_id.clone(),
+                    name: format!("Associate {m}"),
+                    device: "app".into(),
+                    manager: 0,
+                    active: 1,
+                    token_hash: tollgate_app::secrets::token_hash(&token(i, m)),
+                    broadcast_id: Some(b.id.clone()),
+                    joined_at_ms: Some(now * 1_000),
+                    created_at: now,
+                    updated_at: now,
+                }
+                .insert(&mut tx)
+                .await?;
+            }
+        }
+        tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
+        p.update(chunk.last().map_or(0, |i| i + 1), stores);
+    }
+    p.finish(stores);
+    Ok(sources)
+}
+
+/// One member's live stream: sends `(alert key, member, received)` for every announcement.
+async fn listen(
+    addr: SocketAddr,
+    token: String,
+    member: usize,
+    connecting: Arc<Semaphore>,
+    connected: Arc<AtomicUsize>,
+    out: mpsc::UnboundedSender<(String, usize, Instant)>,
+) -> Result<(), Fail> {
+    let mut permit = Some(connecting.acquire_owned().await.map_err(|e| Fail(1, e.to_string()))?);
+    let mut s = TcpStream::connect(addr).await?;
+    s.set_nodelay(true)?;
+    let req = format!(
+        "GET /v1/frontline/me/live HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).await?;
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut pending = String::new();
+    let mut head = true;
+    loop {
+        let n = s.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        let at = Instant::now();
+        pending.push_str(&String::from_utf8_lossy(&buf[..n]));
+        if head {
+            let Some(end) = pending.find("\r\n\r\n") else { continue };
+            if !pending.starts_with("HTTP/1.1 200") {
+                return Err(Fail(1, format!("live stream refused: {}", &pending[..end])));
+            }
+            pending.drain(..end + 4);
+            head = false;
+            permit.take();
+            connected.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        // Whole events only (an event ends with a blank line).
+        let Some(last) = pending.rfind("\n\n") else { continue };
+        for ev in pending[..last].split("\n\n") {
+            if !ev.contains("event: announce") {
+                continue;
+            }
+            if let Some(k) = ev.split("\"source_key\":\"").nth(1).and_then(|r| r.split('"').next()) {
+                let _ = out.send((k.to_string(), member, at));
+            }
+        }
+        pending.drain(..last + 2);
+    }
+}
+
+/// Sends signed alerts at their times on one keep-alive connection; the answers' latencies.
+async fn send(
+    addr: SocketAddr,
+    alerts: Vec<(Instant, String, String)>,
+    sent: Arc<Mutex<HashMap<String, Instant>>>,
+) -> Result<Vec<u64>, Fail> {
+    let mut s = TcpStream::connect(addr).await?;
+    s.set_nodelay(true)?;
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut lat = Vec::with_capacity(alerts.len());
+    for (at, source, key) in alerts {
+        tokio::time::sleep_until(at.into()).await;
+        let body = format!(r#"{{"alert_id":"{key}","kind":"theft_suspicion","camera":"Camera1"}}"#);
+        let t = jiff::Timestamp::now().as_second();
+        let sig = tollgate_app::secrets::hmac_sha256_hex(SECRET.as_bytes(), format!("{t}.{body}").as_bytes());
+        let req = format!(
+            "POST /v1/frontline/video/{source}/alerts HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nX-Tollgate-Signature: t={t},v1={sig}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let start = Instant::now();
+        sent.lock().unwrap_or_else(|p| p.into_inner()).insert(key, start);
+        s.write_all(req.as_bytes()).await?;
+        read_answer(&mut s, &mut buf).await?;
+        lat.push(start.elapsed().as_micros() as u64);
+    }
+    Ok(lat)
+}
+
+/// Reads one HTTP answer (status 200, a Content-Length body).
+async fn read_answer(s: &mut TcpStream, buf: &mut [u8]) -> Result<(), Fail> {
+    let mut got = 0usize;
+    loop {
+        let n = s.read(&mut buf[got..]).await?;
+        if n == 0 {
+            return Err(Fail(1, "server closed the connection".into()));
+        }
+        got += n;
+        if let Some(i) = buf[..got].windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..i]).to_lowercase();
+            if !head.starts_with("http/1.1 200") {
+                return Err(Fail(1, format!("answered: {}", String::from_utf8_lossy(&buf[..got]))));
+            }
+            let len = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+                .unwrap_or(0);
+            while got < i + 4 + len {
+                let n = s.read(&mut buf[got..]).await?;
+                if n == 0 {
+                    return Err(Fail(1, "server closed the connection".into()));
+                }
+                got += n;
+            }
+            return Ok(());
+        }
+    }
+}
+
+async fn baseline(addr: SocketAddr) -> Result<Vec<u64>, Fail> {
+    let mut tasks = Vec::new();
+    for _ in 0..SENDERS {
+        tasks.push(tokio::spawn(async move {
+            let mut s = TcpStream::connect(addr).await?;
+            s.set_nodelay(true)?;
+            let mut buf = vec![0u8; 16 * 1024];
+            let mut lat = Vec::new();
+            for _ in 0..BASELINE_REQUESTS / SENDERS {
+                let t = Instant::now();
+                s.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes()).await?;
+                read_answer(&mut s, &mut buf).await?;
+                lat.push(t.elapsed().as_micros() as u64);
+            }
+            Ok::<_, Fail>(lat)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.map_err(|e| Fail(1, e.to_string()))??);
+    }
+    all.sort_unstable();
+    Ok(all)
+}
+
+fn ms(us: u64) -> f64 {
+    us as f64 / 1_000.0
+}
+
+pub async fn run(
+    stores: usize,
+    per_store: usize,
+    burst_pct: usize,
+    events: usize,
+    bursts: usize,
+) -> Result<(), Fail> {
+    let members = stores * per_store;
+    println!(
+        "tollgate bench frontline: {stores} stores, {members} connected staff, bursts of {burst_pct} % of the stores × {events} alerts within a second; release build recommended"
+    );
+    let limit = raise_fd_limit(2 * members as u64 + 4_096);
+    if limit < 2 * members as u64 + 1_024 {
+        return Err(Fail(2, format!("open-files limit {limit}: too low for {members} connections on both sides (run as a user who may raise it, or fewer --stores)")));
+    }
+    let dir = std::env::temp_dir().join(format!("tollgate-frontline-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let store = tollgate_store::Store::open(&format!("sqlite://{}?mode=rwc", dir.join("fl.db").display())).await?;
+    let app = App::new(store, Clock::System)?;
+    app.start_guard().await?;
+    tollgate_app::demo::seed(&app, &dir).await?;
+    let sources = fixture(&app, stores, per_store).await?;
+    app.start_frontline().await?;
+    app.spawn_frontline_engine();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let router = tollgate_http::router(app.clone(), tollgate_http::DEFAULT_MAX_BODY_BYTES);
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
+    });
+
+    // Every member connects to the live stream.
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let connecting = Arc::new(Semaphore::new(CONNECTING));
+    let connected = Arc::new(AtomicUsize::new(0));
+    let p = Progress::new("live streams");
+    let started = Instant::now();
+    let mut readers = Vec::with_capacity(members);
+    for i in 0..stores {
+        for m in 0..per_store {
+            let (tx, c, n) = (tx.clone(), connecting.clone(), connected.clone());
+            readers.push(tokio::spawn(listen(addr, token(i, m), i * per_store + m, c, n, tx)));
+        }
+    }
+    loop {
+        if let Some(r) = readers.iter_mut().find(|r| r.is_finished()) {
+            r.await.map_err(|e| Fail(1, e.to_string()))??;
+            return Err(Fail(1, "a live stream ended".into()));
+        }
+        let n = connected.load(Ordering::Relaxed);
+        p.update(n, members);
+        if n == members {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    p.finish(members);
+    println!("  {members} live streams open in {:.1} s", started.elapsed().as_secs_f64());
+
+    let base = baseline(addr).await?;
+    println!(
+        "  baseline GET /healthz over {SENDERS} connections: p50 {:.2} ms  p99 {:.2} ms  ({} requests)",
+        ms(pct(&base, 0.50)),
+        ms(pct(&base, 0.99)),
+        base.len()
+    );
+
+    let burst_stores = (stores * burst_pct / 100).max(1);
+    let mut worst_p99 = 0;
+    for b in 0..bursts {
+        let (c0, r0) = app.frontline_writer_counts();
+        // The burst's stores, spread over the range; their alerts at even times in one second.
+        let chosen: Vec<usize> = (0..burst_stores).map(|k| (k * stores / burst_stores + b) % stores).collect();
+        let total = chosen.len() * events;
+        let start = Instant::now() + Duration::from_millis(200);
+        let mut plan: Vec<Vec<(Instant, String, String)>> = vec![Vec::new(); SENDERS];
+        let mut store_of = HashMap::new();
+        for (k, (s, e)) in chosen.iter().flat_map(|s| (0..events).map(move |e| (*s, e))).enumerate() {
+            let at = start + Duration::from_micros((k as u64 * 1_000_000) / total as u64);
+            let key = format!("b{b}-s{s}-e{e}");
+            store_of.insert(key.clone(), s);
+            plan[k % SENDERS].push((at, sources[s].clone(), key));
+        }
+        let sent = Arc::new(Mutex::new(HashMap::with_capacity(total)));
+        let mut senders = Vec::new();
+        for alerts in plan {
+            senders.push(tokio::spawn(send(addr, alerts, sent.clone())));
+        }
+        let mut answers = Vec::with_capacity(total);
+        for s in senders {
+            answers.extend(s.await.map_err(|e| Fail(1, e.to_string()))??);
+        }
+        answers.sort_unstable();
+        // Every member of the store hears each alert once (repeats come 20 s later).
+        let expected = total * per_store;
+        let mut seen = HashSet::with_capacity(expected);
+        let mut lat = Vec::with_capacity(expected);
+        let deadline = Instant::now() + BURST_WAIT;
+        while seen.len() < expected {
+            let Ok(Some((key, member, at))) = tokio::time::timeout_at(deadline.into(), rx.recv()).await else {
+                break;
+            };
+            if !store_of.contains_key(&key) || !seen.insert((key.clone(), member)) {
+                continue;
+            }
+            let t0 = sent.lock().unwrap_or_else(|p| p.into_inner())[&key];
+            lat.push(at.saturating_duration_since(t0).as_micros() as u64);
+        }
+        lat.sort_unstable();
+        let (c1, r1) = app.frontline_writer_counts();
+        let p99 = pct(&lat, 0.99);
+        worst_p99 = worst_p99.max(p99);
+        println!(
+            "  burst {}: {total} alerts from {} stores → {}/{expected} announcements; event → announce p50 {:.2} ms  p90 {:.2} ms  p99 {:.2} ms  max {:.2} ms; alert answered p50 {:.2} ms  p99 {:.2} ms; {} commits, {:.1} alerts per commit",
+            b + 1,
+            chosen.len(),
+            lat.len(),
+            ms(pct(&lat, 0.50)),
+            ms(pct(&lat, 0.90)),
+            ms(p99),
+            ms(lat.last().copied().unwrap_or(0)),
+            ms(pct(&answers, 0.50)),
+            ms(pct(&answers, 0.99)),
+            c1 - c0,
+            (r1 - r0) as f64 / (c1 - c0).max(1) as f64
+        );
+        if lat.len() < expected {
+            return Err(Fail(1, format!("{} announcements never arrived", expected - lat.len())));
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    println!(
+        "  worst burst p99 {:.2} ms against the bound of 100 ms ({}); baseline p99 {:.2} ms",
+        ms(worst_p99),
+        if worst_p99 <= 100_000 { "met" } else { "NOT met" },
+        ms(pct(&base, 0.99))
+    );
+    server.abort();
+    for r in readers {
+        r.abort();
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
