@@ -71,6 +71,13 @@ impl<B: Batch> GroupCommit<B> {
     }
 }
 
+async fn commit<B: Batch>(store: &Store, items: &[B::Item]) -> Result<Vec<B::Out>, StoreError> {
+    let mut tx = store.begin().await?;
+    let out = B::write(&mut tx, items).await?;
+    tx.commit().await.map_err(StoreError::Db)?;
+    Ok(out)
+}
+
 async fn writer<B: Batch>(
     store: Store,
     mut rx: mpsc::Receiver<Pending<B>>,
@@ -89,17 +96,22 @@ async fn writer<B: Batch>(
         rows.fetch_add(batch.len() as u64, Ordering::Relaxed);
         let (items, replies): (Vec<B::Item>, Vec<_>) =
             batch.into_iter().map(|p| (p.item, p.reply)).unzip();
-        let result = async {
-            let mut tx = store.begin().await?;
-            let out = B::write(&mut tx, &items).await?;
-            tx.commit().await.map_err(StoreError::Db)?;
-            Ok::<_, StoreError>(out)
-        }
-        .await;
-        match result {
+        match commit::<B>(&store, &items).await {
             Ok(out) => {
                 for (reply, o) in replies.into_iter().zip(out) {
                     let _ = reply.send(Ok(o));
+                }
+            }
+            // One request the database refuses must not fail the others: each is tried
+            // alone, and only the one refused is answered with the error.
+            Err(e) if items.len() > 1 => {
+                tracing::warn!(error = %e, requests = items.len(), "group commit failed: one by one");
+                for (item, reply) in items.iter().zip(replies) {
+                    let one = commit::<B>(&store, std::slice::from_ref(item)).await;
+                    let _ = reply.send(match one {
+                        Ok(mut out) => out.pop().ok_or_else(|| "no answer".to_string()),
+                        Err(e) => Err(e.to_string()),
+                    });
                 }
             }
             Err(e) => {

@@ -1,10 +1,10 @@
 //! `tollgate`: the one binary. Exit codes: 0 ok, 1 failure, 2 bad usage or configuration.
 
 mod billing_bench;
-mod frontline_bench;
 mod billing_cmd;
 mod config;
 mod edge_cmd;
+mod frontline_bench;
 mod generate;
 mod guard_bench;
 mod http_bench;

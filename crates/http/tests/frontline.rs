@@ -22,8 +22,8 @@ async fn q_an_alert_repeats_at_its_frequency_until_one_associate_accepts_and_the
 ) {
     let t = setup().await;
     let s = shop(&t).await;
-    let mut tom = t.app.frontline_listen(&row(&t, &s.tom).await);
-    let mut aisha = t.app.frontline_listen(&row(&t, &s.aisha).await);
+    let mut tom = t.app.frontline_listen(&row(&t, &s.tom).await).unwrap();
+    let mut aisha = t.app.frontline_listen(&row(&t, &s.aisha).await).unwrap();
     drain(&mut tom);
     drain(&mut aisha);
 
@@ -103,8 +103,8 @@ async fn q_an_alert_repeats_at_its_frequency_until_one_associate_accepts_and_the
 async fn q_an_unaccepted_alert_escalates_to_the_store_manager_after_the_configured_time() {
     let t = setup().await;
     let s = shop(&t).await;
-    let mut manager = t.app.frontline_listen(&row(&t, &s.manager).await);
-    let mut tom = t.app.frontline_listen(&row(&t, &s.tom).await);
+    let mut manager = t.app.frontline_listen(&row(&t, &s.manager).await).unwrap();
+    let mut tom = t.app.frontline_listen(&row(&t, &s.tom).await).unwrap();
     drain(&mut manager);
     drain(&mut tom);
     let id = scan(&t, &s.till).await;
@@ -150,7 +150,7 @@ async fn q_an_unaccepted_alert_escalates_to_the_store_manager_after_the_configur
 async fn q_an_alert_nobody_accepts_is_missed_at_its_time_and_counted() {
     let t = setup().await;
     let s = shop(&t).await;
-    let mut tom = t.app.frontline_listen(&row(&t, &s.tom).await);
+    let mut tom = t.app.frontline_listen(&row(&t, &s.tom).await).unwrap();
     let id = scan(&t, &s.till).await;
     drain(&mut tom);
     // Announced at 0, 20, …, 280 s (15 times); at 300 s it is missed, not announced.
@@ -227,7 +227,7 @@ async fn q_a_restart_re_announces_unaccepted_notifications_and_keeps_their_rhyth
     .unwrap();
     // Ours and the demo's open alert are read back; the accepted one is not.
     assert_eq!(again.start_frontline().await.unwrap(), 2);
-    let mut aisha = again.frontline_listen(&row(&t, &s.aisha).await);
+    let mut aisha = again.frontline_listen(&row(&t, &s.aisha).await).unwrap();
     // A member connecting hears the open queue first.
     let snap = drain(&mut aisha);
     assert_eq!(

@@ -118,7 +118,7 @@ async fn q_a_forged_or_replayed_video_alert_is_refused_and_nothing_is_written() 
     let (st, v) = alert(&t, &src, Some(sign(&secret, NOW, bad)), bad).await;
     assert_eq!(
         (st, v["error"]["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("event_invalid")),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("kind_invalid")),
         "{v}"
     );
 }
@@ -343,6 +343,34 @@ async fn q_the_managers_statistics_add_up_from_the_event_log() {
         .collect();
     assert_eq!(got, [Some(840_000), Some(2), Some(1), Some(2)], "{v}");
 
+    // The log agrees with the notifications' own states and times.
+    let (_, n) = t
+        .get(
+            &format!(
+                "/v1/frontline/notifications?broadcast_id={}",
+                s.broadcast_id
+            ),
+            "operator",
+        )
+        .await;
+    let rows = items(&n);
+    let count = |state: &str| rows.iter().filter(|r| r["state"] == state).count() as i64;
+    assert_eq!(
+        (rows.len() as i64, count("accepted"), count("missed")),
+        (4, 3, 1)
+    );
+    let mut responses: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r["response_ms"].as_i64())
+        .collect();
+    responses.sort_unstable();
+    assert_eq!(responses, [5_000, 15_000, 70_000]);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r["escalated_at"].is_string())
+            .count(),
+        2
+    );
     // Across stores (the demo's store too), the total is the sum of the stores.
     let (_, all) = t
         .get("/v1/frontline/stats?from=2026-11-18", "operator")
@@ -458,6 +486,161 @@ async fn q_each_caller_sees_only_its_own_stores_and_staff_only_their_stores_aler
     assert_eq!(
         (st, v["error"]["fields"]["repeat_s"].is_string()),
         (StatusCode::UNPROCESSABLE_ENTITY, true),
+        "{v}"
+    );
+}
+
+#[tokio::test]
+async fn l1_a_stores_seats_move_only_where_they_fit_and_l2_a_lapsed_subscription_stops_the_devices()
+{
+    let t = setup().await;
+    let s = shop(&t).await;
+    let licence = frontline_support::licence_of(&t, "Direct Corp").await;
+    // Three members use app seats: the store cannot drop its app subscription (L2).
+    let (st, v) = t
+        .post(
+            &format!("/v1/frontline/stores/{}/seats", s.store_id),
+            "operator",
+            json!({"headset_subscription_id": null, "app_subscription_id": null}),
+        )
+        .await;
+    refused(
+        st,
+        &v,
+        "seats_in_use",
+        Some("L2"),
+        Some("app_subscription_id"),
+    );
+    // The licence cannot go below the seats taken (3 of 5): 2 is refused, 3 is not.
+    let (st, v) = t
+        .post(
+            &format!("/v1/subscriptions/{licence}/quantity"),
+            "operator",
+            json!({"quantity": 2}),
+        )
+        .await;
+    refused(st, &v, "seats_in_use", Some("L1"), Some("quantity"));
+    let (st, v) = t
+        .post(
+            &format!("/v1/subscriptions/{licence}/quantity"),
+            "operator",
+            json!({"quantity": 3}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (st, v) = staff(&t, &s.store_id, "Fourth", "app", false).await;
+    refused(st, &v, "seats_exhausted", Some("L1"), Some("device"));
+    // The licence ends: the devices' tokens stop with it (a seat lives with its subscription).
+    tollgate_store::testing::exec(
+        &t.app.store,
+        &format!("UPDATE subscriptions SET ends_on = {NOW} WHERE id = '{licence}'"),
+    )
+    .await
+    .unwrap();
+    let (st, v) = as_staff(&t, "GET", "/v1/frontline/me", &s.tom.token, None).await;
+    refused(st, &v, "seat_lapsed", Some("L2"), None);
+}
+
+#[tokio::test]
+async fn q_a_manager_named_through_the_api_hears_escalations_even_when_connecting_late() {
+    let t = setup().await;
+    let s = shop(&t).await;
+    let (st, v) = staff(&t, &s.store_id, "Nora Lead", "app", false).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let nora = text(&v["token"]);
+    let (st, v) = t
+        .post(
+            &format!("/v1/frontline/stores/{}/manager", s.store_id),
+            "operator",
+            json!({"staff_id": v["id"]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    // The alert escalates at 60 s while Nora is not connected.
+    let id = scan(&t, &s.till).await;
+    t.app.clock.advance(60);
+    t.app.frontline_tick().await.unwrap();
+    // Connecting afterwards she is told of it; the former manager hears nothing any more.
+    let me = t.app.staff_by_token(&nora).await.unwrap();
+    let mut l = t.app.frontline_listen(&me).unwrap();
+    let told = frontline_support::drain(&mut l);
+    assert_eq!(frontline_support::kinds(&told), ["escalated"], "{told:?}");
+    assert_eq!(
+        (
+            told[0].1["notification_id"].as_str(),
+            told[0].1["at_ms"].as_i64()
+        ),
+        (Some(id.as_str()), Some((NOW + 60) * 1_000))
+    );
+    let maya = t.app.staff_by_token(&s.manager.token).await.unwrap();
+    assert_eq!(maya.manager, 0);
+    let (st, v) = as_staff(&t, "GET", "/v1/frontline/me/live", &s.manager.token, None).await;
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("not_in_broadcast")),
+        "{v}"
+    );
+    // A later escalation reaches her live.
+    t.app.clock.advance(1);
+    let (_, v) = as_staff(
+        &t,
+        "POST",
+        "/v1/frontline/me/requests",
+        &s.tom.token,
+        Some(json!({"text": "Spill in aisle 3"})),
+    )
+    .await;
+    let second = text(&v["notification_id"]);
+    t.app.clock.advance(60);
+    t.app.frontline_tick().await.unwrap();
+    let heard = frontline_support::drain(&mut l);
+    assert!(
+        heard
+            .iter()
+            .any(|(k, e)| k == "escalated" && e["notification_id"] == second.as_str()),
+        "{heard:?}"
+    );
+}
+
+#[tokio::test]
+async fn q_an_accept_after_the_miss_time_is_refused_and_a_repeated_request_joins_the_open_one() {
+    let t = setup().await;
+    let s = shop(&t).await;
+    let (_, v) = as_staff(
+        &t,
+        "POST",
+        "/v1/frontline/me/requests",
+        &s.tom.token,
+        Some(json!({})),
+    )
+    .await;
+    let first = text(&v["notification_id"]);
+    // Tom presses again before anyone answered: the same request, not a second one.
+    let (st, v) = as_staff(
+        &t,
+        "POST",
+        "/v1/frontline/me/requests",
+        &s.tom.token,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(
+        (st, v["outcome"].as_str(), v["notification_id"].as_str()),
+        (StatusCode::OK, Some("joined"), Some(first.as_str()))
+    );
+    // 300 s: missed, even before the engine's tick wrote it.
+    t.app.clock.advance(300);
+    let (st, v) = as_staff(
+        &t,
+        "POST",
+        &format!("/v1/frontline/notifications/{first}/accept"),
+        &s.aisha.token,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("notification_closed")),
         "{v}"
     );
 }

@@ -622,3 +622,36 @@ async fn e1_e4_the_hardware_page_shows_the_annex_a_and_claims_in_scope() {
         p.body
     );
 }
+
+#[tokio::test]
+async fn q_the_frontline_page_compares_stores_and_shows_the_open_queue_in_scope() {
+    let t = setup().await;
+    // The operator: the demo's Leeds Trade Counter today: two alerts raised, Tom Reed took
+    // the first at once (0.0 s), Paint aisle's still waiting in the Shop floor queue.
+    let mut o = Browser::new(&t);
+    o.sign_in(email_of("operator"), PASSWORD).await;
+    let p = o.get("/portal/frontline").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    for text in [
+        "Leeds Trade Counter",
+        "all stores",
+        "Paint aisle",
+        "A customer needs help at Paint aisle",
+        "Shop floor",
+        "Priya Shah",
+        "0.0 s",
+        "Alerts today, the busiest stores",
+    ] {
+        assert!(p.body.contains(text), "missing {text}");
+    }
+    // Acme Dental's admin has no store and sees none of Harbor's.
+    let mut a = Browser::new(&t);
+    a.sign_in(email_of("customer_a"), PASSWORD).await;
+    let p = a.get("/portal/frontline").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body.contains("No store.") && !p.body.contains("Leeds"),
+        "{}",
+        p.body
+    );
+}

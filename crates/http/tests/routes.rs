@@ -28,7 +28,10 @@ const NOT_USER_TOKEN: &[(&str, &str)] = &[
 async fn routes_without_a_user_token_still_need_their_own_credential() {
     let t = setup().await;
     for (method, path) in NOT_USER_TOKEN {
-        let r = ROUTES.iter().find(|r| r.method == *method && r.path == *path).unwrap();
+        let r = ROUTES
+            .iter()
+            .find(|r| r.method == *method && r.path == *path)
+            .unwrap();
         assert!(matches!(r.access, Access::Public), "{method} {path}");
         let (s, v, _) = t.call(method, &concrete(path), None, "", vec![]).await;
         let expected = if path.ends_with("/scan") {
@@ -39,7 +42,15 @@ async fn routes_without_a_user_token_still_need_their_own_credential() {
         };
         assert_eq!(s, expected, "{method} {path}: {v}");
         // A user's token is not a device's credential.
-        let (s, _, _) = t.call(method, &concrete(path), Some(t.token("operator")), "", vec![]).await;
+        let (s, _, _) = t
+            .call(
+                method,
+                &concrete(path),
+                Some(t.token("operator")),
+                "",
+                vec![],
+            )
+            .await;
         assert_eq!(s, expected, "{method} {path} with a user's token");
     }
 }
@@ -422,7 +433,10 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("POST", "/v1/frontline/stores"), FRONTLINE_WRITE),
         (("GET", "/v1/frontline/stores/{id}"), ALL),
         (("POST", "/v1/frontline/stores/{id}/seats"), FRONTLINE_WRITE),
-        (("POST", "/v1/frontline/stores/{id}/manager"), FRONTLINE_WRITE),
+        (
+            ("POST", "/v1/frontline/stores/{id}/manager"),
+            FRONTLINE_WRITE,
+        ),
         (("GET", "/v1/frontline/broadcasts"), ALL),
         (("POST", "/v1/frontline/broadcasts"), FRONTLINE_WRITE),
         (("GET", "/v1/frontline/broadcasts/{id}/queue"), ALL),

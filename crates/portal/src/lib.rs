@@ -107,6 +107,7 @@ pub fn router(max_body: usize, bulk_body: usize) -> Router<App> {
         .route("/portal/messages", get(messaging::show))
         .route("/portal/availability", get(availability::show))
         .route("/portal/hardware", get(hardware::show))
+        .route("/portal/frontline", get(frontline::show))
         .route("/status", get(status::show))
         .route("/portal/invoices", get(invoices::list))
         .route("/portal/invoices/{id}", get(invoices::show))

@@ -72,6 +72,12 @@ pub const ENTRIES: &[Entry] = &[
         perm: Permission::HardwareRead,
     },
     Entry {
+        key: "frontline",
+        path: "/portal/frontline",
+        label: "Frontline",
+        perm: Permission::FrontlineRead,
+    },
+    Entry {
         key: "invoices",
         path: "/portal/invoices",
         label: "Invoices",

@@ -392,6 +392,7 @@ const tests = {
       ["/portal/receivables", "receivables"],
       ["/portal/rates", "rates"],
       ["/portal/hardware", "hardware"],
+      ["/portal/frontline", "frontline"],
       ["/portal/availability", "availability-partner"],
     ]) {
       await visit(page, p, name);

@@ -99,6 +99,24 @@ impl App {
             });
         }
         *s = fresh;
+        if quantity < old {
+            // L1: frontline staff hold seats of this subscription (under the seats' lock, the
+            // one a seat is taken under): never fewer seats than are taken.
+            rec_store::lock_party(tx, &format!("seats:{}", s.id)).await?;
+            let mut taken = 0;
+            for device in ["headset", "app"] {
+                taken += tollgate_store::frontline::system::seats_in_use(tx, &s.id, device).await?;
+            }
+            if taken > quantity {
+                return Err(tollgate_core::Refusal::new(
+                    "seats_in_use",
+                    tollgate_core::rules::L1,
+                    format!("{taken} frontline staff hold seats of this subscription: deactivate some first"),
+                )
+                .on_field("quantity")
+                .into());
+            }
+        }
         // The period invoiced in advance that the change falls in: its unused days at the
         // difference in quantity, exact, rounded half up to the micro.
         let mut micros: i128 = 0;

@@ -6,7 +6,7 @@
 //! notifications are read back and re-announced, so a restart loses none.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use serde_json::json;
@@ -38,6 +38,22 @@ struct Open {
 struct State {
     open: HashMap<String, Open>,
     due: BinaryHeap<Reverse<(i64, String)>>,
+    /// Each broadcast's open notifications by queue position (what a connecting member
+    /// hears, without walking every open notification of the node).
+    queues: HashMap<String, BTreeMap<i64, String>>,
+}
+
+impl State {
+    fn remove(&mut self, id: &str) -> Option<Open> {
+        let o = self.open.remove(id)?;
+        if let Some(q) = self.queues.get_mut(&o.row.broadcast_id) {
+            q.remove(&o.row.seq);
+            if q.is_empty() {
+                self.queues.remove(&o.row.broadcast_id);
+            }
+        }
+        Some(o)
+    }
 }
 
 /// The engine's memory and its wake-up.
@@ -84,6 +100,10 @@ impl Engine {
         let at = at.max(not_before_ms);
         let mut s = self.lock();
         s.due.push(Reverse((at, o.row.id.clone())));
+        s.queues
+            .entry(o.row.broadcast_id.clone())
+            .or_default()
+            .insert(o.row.seq, o.row.id.clone());
         s.open.insert(o.row.id.clone(), o);
         drop(s);
         self.wake.notify_one();
@@ -91,20 +111,35 @@ impl Engine {
 
     /// Stops tracking a notification (accepted); whether it was tracked.
     fn forget(&self, id: &str) -> bool {
-        self.lock().open.remove(id).is_some()
+        self.lock().remove(id).is_some()
     }
 
     /// The open notifications of a broadcast in queue order (a member who connects hears the
     /// queue).
     pub fn queue_of(&self, broadcast: &str) -> Vec<Arc<NotificationRow>> {
-        let mut v: Vec<_> = self
-            .lock()
+        let s = self.lock();
+        s.queues
+            .get(broadcast)
+            .map(|q| {
+                q.values()
+                    .filter_map(|id| s.open.get(id).map(|o| o.row.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The store's open notifications already escalated (what a manager who connects is
+    /// told), at most `limit`.
+    pub fn escalated_of_store(&self, store: &str, limit: usize) -> Vec<Arc<NotificationRow>> {
+        let s = self.lock();
+        let mut v: Vec<_> = s
             .open
             .values()
-            .filter(|o| o.row.broadcast_id == broadcast)
+            .filter(|o| o.escalated && o.row.store_id == store)
             .map(|o| o.row.clone())
+            .take(limit)
             .collect();
-        v.sort_by_key(|r| r.seq);
+        v.sort_by_key(|r| r.raised_at_ms);
         v
     }
 
@@ -139,7 +174,7 @@ impl Engine {
                 }
                 Step::Escalate => o.escalated = true,
                 Step::Miss => {
-                    s.open.remove(&id);
+                    s.remove(&id);
                     out.push((row, step_at, step, reannounce));
                     continue;
                 }
@@ -350,6 +385,13 @@ impl App {
             .filter(|n| n.store_id == staff.store_id)
             .ok_or(AppError::NotFound("notification"))?;
         let now = self.clock.now_ms().max(n.raised_at_ms);
+        if n.state == "open" && now >= n.raised_at_ms + n.miss_after_s * 1_000 {
+            // Past its time it is missed, whether or not the engine wrote it yet.
+            return Err(AppError::Conflict {
+                code: "notification_closed",
+                message: "nobody accepted it in time: it is counted missed".into(),
+            });
+        }
         let mut tx = self.store.begin().await?;
         let took = fsys::accept(&mut tx, id, &staff.id, now).await?;
         if took {

@@ -117,16 +117,76 @@ impl Hubs {
     }
 }
 
-/// What one connected member hears: the open queue of their broadcast first, then its events
-/// and, for a manager, the store's escalations from other broadcasts. It ends after the
-/// member's own leave (the app connects again to follow them elsewhere).
+/// Live streams one node serves at most.
+pub const MAX_LIVE_STREAMS: usize = 100_000;
+/// Live streams one staff member holds at most (the app on a phone and a tablet, a headset's
+/// base reconnecting).
+pub const MAX_STREAMS_PER_STAFF: usize = 4;
+/// Seconds a refused stream is told to wait.
+pub const STREAMS_RETRY_S: i64 = 60;
+/// Escalated alerts told to a manager who connects, at most.
+pub const MAX_ESCALATIONS_TOLD: usize = 100;
+
+/// Live streams open, in all and per staff member.
+#[derive(Default)]
+pub struct StreamCount {
+    per_staff: Mutex<HashMap<String, usize>>,
+}
+
+impl StreamCount {
+    fn open(&self, staff: &str) -> Result<(), &'static str> {
+        let mut m = self.per_staff.lock().unwrap_or_else(|p| p.into_inner());
+        let total: usize = m.values().sum();
+        if total >= MAX_LIVE_STREAMS {
+            return Err("this node serves as many live streams as it may");
+        }
+        let n = m.entry(staff.to_string()).or_default();
+        if *n >= MAX_STREAMS_PER_STAFF {
+            return Err("this member has as many live streams open as they may");
+        }
+        *n += 1;
+        Ok(())
+    }
+
+    fn close(&self, staff: &str) {
+        let mut m = self.per_staff.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = m.get_mut(staff) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(staff);
+            }
+        }
+    }
+
+    /// Streams open on this node.
+    pub fn total(&self) -> usize {
+        self.per_staff
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .sum()
+    }
+}
+
+/// What one connected member hears: the open queue of their broadcast first (and, for a
+/// manager, the store's alerts already escalated), then the broadcast's events and, for a
+/// manager, the store's escalations from other broadcasts. It ends after the member's own
+/// leave (the app connects again to follow them elsewhere). A listener that fell behind is
+/// told (`lagged`) and hears the open queue again.
 pub struct Listener {
+    fl: Arc<super::Frontline>,
     snapshot: std::collections::VecDeque<LiveEvent>,
     broadcast: Option<Receiver<LiveEvent>>,
     store: Option<Receiver<LiveEvent>>,
     staff_id: String,
     broadcast_id: Option<String>,
     done: bool,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.fl.streams.close(&self.staff_id);
+    }
 }
 
 async fn recv(r: &mut Option<Receiver<LiveEvent>>) -> Result<LiveEvent, RecvError> {
@@ -156,10 +216,7 @@ impl Listener {
                         return Some(e);
                     }
                 }
-                Err(RecvError::Lagged(n)) => {
-                    let b = self.broadcast_id.clone().unwrap_or_default();
-                    return Some(LiveEvent::new("lagged", &b, json!({"missed_events": n})));
-                }
+                Err(RecvError::Lagged(n)) => return Some(self.lagged(n)),
                 Err(RecvError::Closed) => return None,
             }
         }
@@ -177,15 +234,33 @@ impl Listener {
                 } else {
                     &mut self.broadcast
                 };
-                let Some(Ok(e)) = r.as_mut().map(|r| r.try_recv()) else {
-                    break;
-                };
-                if let Some(e) = self.keep(e, from_store) {
-                    return Some(e);
+                match r.as_mut().map(|r| r.try_recv()) {
+                    Some(Ok(e)) => {
+                        if let Some(e) = self.keep(e, from_store) {
+                            return Some(e);
+                        }
+                    }
+                    Some(Err(tokio::sync::broadcast::error::TryRecvError::Lagged(n))) => {
+                        return Some(self.lagged(n))
+                    }
+                    _ => break,
                 }
             }
         }
         None
+    }
+
+    /// Tells the listener it missed events and queues the open queue again.
+    fn lagged(&mut self, n: u64) -> LiveEvent {
+        let b = self.broadcast_id.clone().unwrap_or_default();
+        self.snapshot = self
+            .fl
+            .engine
+            .queue_of(&b)
+            .iter()
+            .map(|n| announce(n, 0, false, true))
+            .collect();
+        LiveEvent::new("lagged", &b, json!({"missed_events": n}))
     }
 
     fn keep(&mut self, e: LiveEvent, from_store: bool) -> Option<LiveEvent> {
@@ -200,17 +275,47 @@ impl Listener {
     }
 }
 
+/// An escalated alert as told to a manager who connects.
+fn escalated(n: &NotificationRow) -> LiveEvent {
+    LiveEvent::new(
+        "escalated",
+        &n.broadcast_id,
+        json!({
+            "notification_id": n.id,
+            "broadcast_id": n.broadcast_id,
+            "from": n.from_label,
+            "text": n.text,
+            "at_ms": n.escalated_at_ms.unwrap_or(n.raised_at_ms + n.escalate_after_s * 1_000),
+            "rule": "Q",
+            "clause": "X 2.B",
+            "snapshot": true,
+        }),
+    )
+}
+
 impl crate::App {
     /// Starts listening for a staff member: their broadcast's open queue, then its events;
-    /// a manager also hears the store's escalations and misses.
-    pub fn frontline_listen(&self, staff: &tollgate_store::frontline::StaffRow) -> Listener {
+    /// a manager also hears the store's escalations and misses. Refused beyond
+    /// [`MAX_STREAMS_PER_STAFF`] or [`MAX_LIVE_STREAMS`].
+    pub fn frontline_listen(
+        &self,
+        staff: &tollgate_store::frontline::StaffRow,
+    ) -> Result<Listener, crate::AppError> {
         let fl = &self.frontline;
+        fl.streams
+            .open(&staff.id)
+            .map_err(|m| crate::AppError::TooManyRequests {
+                code: "too_many_streams",
+                message: m.into(),
+                retry_after_s: STREAMS_RETRY_S,
+            })?;
         let broadcast = staff
             .broadcast_id
             .as_deref()
             .map(|b| fl.hubs.listen_broadcast(b));
-        let store = (staff.manager == 1).then(|| fl.hubs.listen_store(&staff.store_id));
-        let snapshot = staff
+        let manager = staff.manager == 1;
+        let store = manager.then(|| fl.hubs.listen_store(&staff.store_id));
+        let mut snapshot: std::collections::VecDeque<LiveEvent> = staff
             .broadcast_id
             .as_deref()
             .map(|b| fl.engine.queue_of(b))
@@ -218,13 +323,23 @@ impl crate::App {
             .iter()
             .map(|n| announce(n, 0, false, true))
             .collect();
-        Listener {
+        if manager {
+            snapshot.extend(
+                fl.engine
+                    .escalated_of_store(&staff.store_id, MAX_ESCALATIONS_TOLD)
+                    .iter()
+                    .filter(|n| Some(&n.broadcast_id) != staff.broadcast_id.as_ref())
+                    .map(|n| escalated(n)),
+            );
+        }
+        Ok(Listener {
+            fl: fl.clone(),
             snapshot,
             broadcast,
             store,
             staff_id: staff.id.clone(),
             broadcast_id: staff.broadcast_id.clone(),
             done: false,
-        }
+        })
     }
 }

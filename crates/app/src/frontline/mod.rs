@@ -25,6 +25,14 @@ pub mod stats;
 pub mod views;
 pub mod writer;
 
+/// Hex digits of a call point's code (the QR code's: 80 random bits).
+pub const CALL_POINT_CODE_CHARS: usize = 20;
+
+/// Whether a text can be a call point's code (checked before anything is counted).
+pub fn is_call_point_code(code: &str) -> bool {
+    code.len() == CALL_POINT_CODE_CHARS && code.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// A staff device token's prefix (a headset's or the app's, not a user's API token).
 pub const STAFF_TOKEN_PREFIX: &str = "tgs_";
 
@@ -36,6 +44,8 @@ pub struct Frontline {
     pub hubs: live::Hubs,
     pub(crate) writer: writer::RaiseWriter,
     pub(crate) scans: limiter::WindowLimiter,
+    /// Live streams open on this node, in all and per staff member.
+    pub(crate) streams: live::StreamCount,
 }
 
 impl App {
@@ -53,9 +63,22 @@ impl App {
         if !token.starts_with(STAFF_TOKEN_PREFIX) {
             return Err(unknown());
         }
-        fsys::staff_by_token(&self.store, &crate::secrets::token_hash(token))
-            .await?
-            .ok_or_else(unknown)
+        let (staff, seat_live) =
+            fsys::staff_by_token(&self.store, &crate::secrets::token_hash(token), self.now())
+                .await?
+                .ok_or_else(unknown)?;
+        if !seat_live {
+            return Err(tollgate_core::Refusal::new(
+                "seat_lapsed",
+                tollgate_core::rules::L2,
+                format!(
+                    "the store's {} subscription is not active: a seat lives only as long as its subscription",
+                    staff.device
+                ),
+            )
+            .into());
+        }
+        Ok(staff)
     }
 }
 

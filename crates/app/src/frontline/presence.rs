@@ -31,12 +31,29 @@ fn presence_row(
     }
 }
 
-fn presence_event(kind: &'static str, s: &StaffRow, broadcast: &str, at_ms: i64) -> LiveEvent {
+pub(crate) fn presence_event(
+    kind: &'static str,
+    s: &StaffRow,
+    broadcast: &str,
+    at_ms: i64,
+) -> LiveEvent {
     LiveEvent::new(
         kind,
         broadcast,
         json!({"broadcast_id": broadcast, "staff": {"id": s.id, "name": s.name, "device": s.device}, "at_ms": at_ms}),
     )
+}
+
+/// A presence change another request made first (the member's device sent two at once).
+fn moved(changed: bool) -> Result<(), AppError> {
+    if changed {
+        Ok(())
+    } else {
+        Err(AppError::Conflict {
+            code: "presence_changed",
+            message: "the member joined or left meanwhile: read it again".into(),
+        })
+    }
 }
 
 impl App {
@@ -56,7 +73,17 @@ impl App {
         let now = self.clock.now_ms();
         let mut tx = self.store.begin().await?;
         let left = self.leave_in(&mut tx, staff).await?;
-        fsys::set_presence(&mut tx, &staff.id, Some(&b.id), Some(now), self.now()).await?;
+        moved(
+            fsys::set_presence(
+                &mut tx,
+                &staff.id,
+                (None, None),
+                Some(&b.id),
+                Some(now),
+                self.now(),
+            )
+            .await?,
+        )?;
         presence_row(staff, &b.id, "joined", now, None)
             .insert_unless(&mut tx, "step_key")
             .await?;
@@ -106,7 +133,8 @@ impl App {
         presence_row(staff, old, "left", now, staff.joined_at_ms)
             .insert_unless(tx, "step_key")
             .await?;
-        fsys::set_presence(tx, &staff.id, None, None, self.now()).await?;
+        let was = (Some(old.as_str()), staff.joined_at_ms);
+        moved(fsys::set_presence(tx, &staff.id, was, None, None, self.now()).await?)?;
         Ok(Some(old.clone()))
     }
 }

@@ -18,6 +18,10 @@ use crate::{App, AppError};
 
 /// Characters of a video alert's own id at most.
 pub const MAX_ALERT_ID_CHARS: usize = 128;
+/// Seconds a raise refused for the node's backlog is told to wait.
+pub const BACKLOG_RETRY_S: i64 = 5;
+/// Bytes of a scanner's address hash kept (enough to count distinct scanners).
+pub const SCAN_HASH_BYTES: usize = 12;
 
 /// What a raise answers.
 #[derive(Debug, Clone)]
@@ -103,7 +107,7 @@ impl App {
             return Err(AppError::TooManyRequests {
                 code: "frontline_backlog",
                 message: "too many notifications are open on this node".into(),
-                retry_after_s: 5,
+                retry_after_s: BACKLOG_RETRY_S,
             });
         }
         let out = self
@@ -141,6 +145,9 @@ impl App {
         code: &str,
         source: &str,
     ) -> Result<RaiseOutcome, AppError> {
+        if !super::is_call_point_code(code) {
+            return Err(AppError::NotFound("call point"));
+        }
         if let Err(retry) = self.frontline().scans.admit(code, source, self.now()) {
             return Err(AppError::TooManyRequests {
                 code: "scan_rate_limited",
@@ -171,13 +178,18 @@ impl App {
             customer_id: point.customer_id.clone(),
             partner_id: point.partner_id.clone(),
             at_ms: row.raised_at_ms,
-            source_hash: hash.iter().take(12).map(|b| format!("{b:02x}")).collect(),
+            source_hash: hash
+                .iter()
+                .take(SCAN_HASH_BYTES)
+                .map(|b| format!("{b:02x}"))
+                .collect(),
             outcome: String::new(),
             notification_id: String::new(),
         };
         self.raise(Raise {
             row,
             scan: Some(scan),
+            join_open: true,
         })
         .await
     }
@@ -229,17 +241,24 @@ impl App {
             None => NotificationType::BroadcastMessage,
         };
         let b = self.broadcast_of(&src.broadcast_id).await?;
-        let row = self.draft_row(Draft {
-            broadcast: &b,
-            source: SourceKind::Video,
-            source_id: &src.id,
-            source_key: Some(key.to_string()),
-            from: alert.camera,
-            kind,
-            event: video_event(&alert.kind)?,
-            text: alert.text,
-        })?;
-        self.raise(Raise { row, scan: None }).await
+        let row = self
+            .draft_row(Draft {
+                broadcast: &b,
+                source: SourceKind::Video,
+                source_id: &src.id,
+                source_key: Some(key.to_string()),
+                from: alert.camera,
+                kind,
+                event: video_event(&alert.kind)?,
+                text: alert.text,
+            })
+            .map_err(|e| field_renamed(e, "from", "camera"))?;
+        self.raise(Raise {
+            row,
+            scan: None,
+            join_open: false,
+        })
+        .await
     }
 
     /// A staff member asks for help from the broadcast they are in: a double press on a
@@ -279,6 +298,34 @@ impl App {
             event,
             text: r.text,
         })?;
-        self.raise(Raise { row, scan: None }).await
+        // One open request per member: asking again before anyone answered joins it.
+        self.raise(Raise {
+            row,
+            scan: None,
+            join_open: true,
+        })
+        .await
+    }
+}
+
+/// A refusal of the notification's field `from` is the alert's `camera`.
+fn field_renamed(e: AppError, from: &str, to: &'static str) -> AppError {
+    match e {
+        AppError::Refused(r) if r.field == Some(from) => AppError::Refused(r.on_field(to)),
+        AppError::Invalid {
+            code,
+            message,
+            mut fields,
+        } => {
+            if let Some(v) = fields.remove(from) {
+                fields.insert(to.into(), v);
+            }
+            AppError::Invalid {
+                code,
+                message,
+                fields,
+            }
+        }
+        e => e,
     }
 }

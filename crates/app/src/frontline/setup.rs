@@ -6,6 +6,7 @@ use serde_json::json;
 use tollgate_core::frontline::seats::check_seat;
 use tollgate_core::frontline::{Device, Timing};
 use tollgate_core::text::check_name;
+use tollgate_core::{rules, Refusal};
 use tollgate_store::frontline::{
     self as fl, system as fsys, BroadcastRow, CallPointRow, StaffRow, StoreRow, VideoSourceRow,
 };
@@ -15,6 +16,10 @@ use crate::access::audit_row;
 use crate::ids::new_id;
 use crate::secrets::{new_token, new_webhook_secret, token_hash};
 use crate::{App, AppError, Caller};
+
+/// The subscriptions' product kinds that carry seats: a licence per app user or headset, or a
+/// leased headset.
+pub const SEAT_KINDS: &[&str] = &["licence", "leased_device"];
 
 /// A store's seat subscriptions (L1): `None` leaves one unset.
 #[derive(Debug, Clone, Default)]
@@ -152,6 +157,17 @@ impl App {
             self.set_seats_in(&mut tx, &mut row, seats).await?;
         }
         if let Some(m) = manager_staff_id {
+            // Escalations reach whoever carries the manager's mark.
+            if let Some(old) = row
+                .manager_staff_id
+                .as_deref()
+                .filter(|o| Some(*o) != m.as_deref())
+            {
+                fsys::set_manager_flag(&mut tx, old, false).await?;
+            }
+            if let Some(new) = &m {
+                fsys::set_manager_flag(&mut tx, new, true).await?;
+            }
             row.manager_staff_id = m;
             fsys::update_store(&mut tx, &row).await?;
         }
@@ -180,35 +196,83 @@ impl App {
         row: &mut StoreRow,
         seats: Seats,
     ) -> Result<(), AppError> {
-        for (sub, field, other) in [
+        let now = self.now();
+        for (device, new, field, other, current) in [
             (
+                Device::Headset,
                 &seats.headset_subscription_id,
                 "headset_subscription_id",
                 &seats.app_subscription_id,
+                &row.headset_subscription_id,
             ),
             (
+                Device::App,
                 &seats.app_subscription_id,
                 "app_subscription_id",
                 &seats.headset_subscription_id,
+                &row.app_subscription_id,
             ),
         ] {
-            let Some(sub) = sub else { continue };
-            let owned = fsys::subscription_seats(tx, sub)
-                .await?
-                .filter(|s| s.customer_id == row.customer_id);
-            let Some(s) = owned else {
-                return Err(AppError::invalid(
-                    "subscription_invalid",
-                    field,
-                    "a subscription of the store's customer",
-                ));
+            if let Some(sub) = new {
+                let owned = fsys::subscription_seats(tx, sub)
+                    .await?
+                    .filter(|s| s.customer_id == row.customer_id);
+                let Some(s) = owned else {
+                    return Err(AppError::invalid(
+                        "subscription_invalid",
+                        field,
+                        "a subscription of the store's customer",
+                    ));
+                };
+                if !SEAT_KINDS.contains(&s.kind.as_str())
+                    || s.state != "active"
+                    || s.ends_on.is_some_and(|e| e <= now)
+                    || Some(sub) == other.as_ref()
+                {
+                    return Err(AppError::invalid(
+                        "subscription_invalid",
+                        field,
+                        "an active licence or leased-device subscription, not the one named for \
+                         the other kind of device",
+                    ));
+                }
+            }
+            if new == current {
+                continue;
+            }
+            // The store's staff with this device move to the new subscription's seats: they
+            // must fit beside those it already serves (L1), and may not be left without (L2).
+            let here = fsys::store_staff_count(tx, &row.id, device.as_str()).await?;
+            if here == 0 {
+                continue;
+            }
+            let Some(sub) = new else {
+                return Err(Refusal::new(
+                    "seats_in_use",
+                    rules::L2,
+                    format!(
+                        "{here} staff of the store use {} seats: deactivate them first",
+                        device.as_str()
+                    ),
+                )
+                .on_field(field)
+                .into());
             };
-            if s.state != "active" || Some(sub) == other.as_ref() {
-                return Err(AppError::invalid(
-                    "subscription_invalid",
-                    field,
-                    "an active subscription, not the one named for the other kind of device",
-                ));
+            tollgate_store::receivables::system::lock_party(tx, &format!("seats:{sub}")).await?;
+            let quantity = fsys::subscription_seats(tx, sub)
+                .await?
+                .map_or(0, |s| s.quantity);
+            let elsewhere = fsys::seats_in_use(tx, sub, device.as_str()).await?;
+            if elsewhere + here > quantity {
+                return Err(Refusal::new(
+                    "seats_exhausted",
+                    rules::L1,
+                    format!(
+                        "{elsewhere} of {quantity} seats are taken: the store's {here} do not fit"
+                    ),
+                )
+                .on_field(field)
+                .into());
             }
         }
         row.headset_subscription_id = seats.headset_subscription_id;
@@ -338,9 +402,11 @@ impl App {
             )
             .await?;
         }
-        if !active && staff.broadcast_id.is_some() {
-            self.leave_in(&mut tx, &staff).await?;
-        }
+        let left = if active {
+            None
+        } else {
+            self.leave_in(&mut tx, &staff).await?
+        };
         fsys::set_active(&mut tx, &staff.id, active, now).await?;
         audited(
             &mut tx,
@@ -352,6 +418,11 @@ impl App {
         )
         .await?;
         tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
+        if let Some(b) = left {
+            // Their stream ends with their own leave; the broadcast hears it.
+            let e = super::presence::presence_event("left", &staff, &b, self.clock.now_ms());
+            self.frontline().hubs.to_broadcast(&b, e);
+        }
         Ok(StaffRow {
             active: i64::from(active),
             broadcast_id: if active { staff.broadcast_id } else { None },
@@ -371,7 +442,11 @@ impl App {
         let now = self.now();
         let row = CallPointRow {
             id: new_id("fl_cp"),
-            code: new_token().chars().rev().take(20).collect(),
+            code: new_token()
+                .chars()
+                .rev()
+                .take(super::CALL_POINT_CODE_CHARS)
+                .collect(),
             store_id: b.store_id.clone(),
             broadcast_id: b.id.clone(),
             customer_id: b.customer_id.clone(),

@@ -55,6 +55,22 @@ impl Acc {
     }
 }
 
+/// A period whose log holds more than the store reads at once is refused, never answered from
+/// part of it.
+fn too_many(rows: usize) -> Result<(), AppError> {
+    if rows as i64 > fl::MAX_STATS_ROWS {
+        return Err(AppError::invalid(
+            "period_too_large",
+            "from",
+            format!(
+                "more than {} entries in the period: ask for fewer days or one store",
+                fl::MAX_STATS_ROWS
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl App {
     /// Statistics of the stores in scope (one store when given) for `[from_ms, to_ms)`.
     pub async fn frontline_stats(
@@ -86,6 +102,7 @@ impl App {
             to_ms + MAX_MISS_AFTER_S * 1_000,
         )
         .await?;
+        too_many(log.len())?;
         let mut index: HashMap<String, (String, usize)> = HashMap::new();
         for r in &log {
             let a = acc.entry(r.store_id.clone()).or_default();
@@ -119,7 +136,9 @@ impl App {
                 _ => {}
             }
         }
-        for r in fl::stays_between(&self.store, scope(), store, from_ms, to_ms).await? {
+        let stays = fl::stays_between(&self.store, scope(), store, from_ms, to_ms).await?;
+        too_many(stays.len())?;
+        for r in stays {
             if let (Some(staff), Some(since)) = (&r.staff_id, r.since_ms) {
                 let a = acc.entry(r.store_id.clone()).or_default();
                 a.stays
@@ -130,7 +149,9 @@ impl App {
         }
         // Members still in a broadcast count up to now (a period that has not ended yet).
         let until = to_ms.min(self.clock.now_ms());
-        for s in fl::present_staff(&self.store, scope(), store, to_ms).await? {
+        let present = fl::present_staff(&self.store, scope(), store, to_ms).await?;
+        too_many(present.len())?;
+        for s in present {
             let a = acc.entry(s.store_id.clone()).or_default();
             a.stays
                 .entry(s.id.clone())
@@ -138,6 +159,7 @@ impl App {
                 .push((s.joined_at_ms.unwrap_or(until), Some(until)));
         }
         let scans = fl::scans_per_point_hour(&self.store, scope(), store, from_ms, to_ms).await?;
+        too_many(scans.len())?;
         for c in &scans {
             acc.entry(c.store_id.clone()).or_default().scans += c.scans;
         }

@@ -14,8 +14,11 @@ use crate::ids::new_id;
 pub struct Raise {
     /// The notification (its `seq` is given here).
     pub row: NotificationRow,
-    /// A call point's scan: joins the point's open notification when there is one.
+    /// A call point's scan, logged whatever the raise becomes.
     pub scan: Option<ScanRow>,
+    /// The source's open notification takes the raise when there is one (a point scanned
+    /// again, a member asking again before anyone answered).
+    pub join_open: bool,
 }
 
 /// What a raise became.
@@ -61,10 +64,10 @@ impl Batch for Raises {
 
 async fn write_one(tx: &mut Tx, r: &Raise) -> Result<Raised, StoreError> {
     let n = &r.row;
-    let existing = match (&r.scan, &n.source_key) {
-        (Some(_), _) => fsys::open_from_source(tx, &n.source_id).await?,
-        (None, Some(key)) => fsys::by_source_key(tx, &n.source_id, key).await?,
-        (None, None) => None,
+    let existing = match (r.join_open, &n.source_key) {
+        (true, _) => fsys::open_from_source(tx, &n.source_id).await?,
+        (false, Some(key)) => fsys::by_source_key(tx, &n.source_id, key).await?,
+        (false, None) => None,
     };
     if let Some(open) = existing {
         if let Some(scan) = &r.scan {

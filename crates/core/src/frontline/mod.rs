@@ -130,8 +130,8 @@ pub fn video_event(kind: &str) -> Result<EventKind, Refusal> {
         "queue_too_long" | "queue" => Ok(EventKind::Queue),
         "dwell_time_exceeded" | "dwell" => Ok(EventKind::DwellTimeExceeded),
         _ => Err(Refusal::invalid(
-            "event_invalid",
-            "event",
+            "kind_invalid",
+            "kind",
             "one of theft_suspicion, queue_too_long, dwell_time_exceeded",
         )),
     }

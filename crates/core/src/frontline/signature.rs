@@ -36,7 +36,7 @@ pub fn parse(header: Option<&str>, now_s: i64) -> Result<Signature, Refusal> {
     if v1.len() != 64 || !v1.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(bad("signature_invalid", "v1 is 64 hex digits"));
     }
-    if (now_s - t).abs() > MAX_SIGNATURE_SKEW_S {
+    if now_s.abs_diff(t) > MAX_SIGNATURE_SKEW_S.unsigned_abs() {
         return Err(bad(
             "signature_expired",
             "the signature's time is more than 5 minutes from ours",

@@ -120,6 +120,12 @@ fn signature_header_shape_and_age() {
         parse(Some("v1=00"), 1000).unwrap_err().code,
         "signature_invalid"
     );
+    // A time chosen to overflow the difference is old, not fresh.
+    let far = format!("t={},v1={hex}", i64::MIN);
+    assert_eq!(
+        parse(Some(&far), 1_000).unwrap_err().code,
+        "signature_expired"
+    );
     assert_eq!(signed_payload(7, b"{}"), b"7.{}".to_vec());
 }
 

@@ -7,6 +7,7 @@ pub mod availability;
 pub mod calls;
 pub mod customers;
 pub mod dashboard;
+pub mod frontline;
 pub mod guard;
 pub mod hardware;
 pub mod invoices;

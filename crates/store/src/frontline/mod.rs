@@ -6,6 +6,16 @@
 use crate::row_macro::table_row;
 use crate::{Arg, Page, Result, ScopeFilter, ScopedQuery, Store};
 
+/// Rows one statistics read returns at most: each reads one more, so the caller can tell a
+/// period that holds more and refuse it rather than answer from part of it.
+pub const MAX_STATS_ROWS: i64 = 1_000_000;
+/// An hour in milliseconds (the scans' buckets).
+pub const HOUR_MS: i64 = 3_600_000;
+
+fn limit(sql: &mut String) {
+    sql.push_str(&format!(" LIMIT {}", MAX_STATS_ROWS + 1));
+}
+
 pub mod system;
 
 table_row! {
@@ -241,7 +251,10 @@ pub async fn log_between(
         .filter("t.at_ms", ">=", Some(Arg::Int(from_ms)))
         .filter("t.at_ms", "<", Some(Arg::Int(to_ms)))
         .scope(&scope, "t.customer_id", "t.partner_id")
-        .clause(|sql, _| sql.push_str(" ORDER BY t.at_ms, t.id"));
+        .clause(|sql, _| {
+            sql.push_str(" ORDER BY t.at_ms, t.id");
+            limit(sql);
+        });
     q.fetch(store.reader(), LogRow::from_row).await
 }
 
@@ -259,7 +272,8 @@ pub async fn present_staff(
     q.filter("t.store_id", "=", store_id.map(|s| Arg::Text(s.into())))
         .filter("t.joined_at_ms", "<", Some(Arg::Int(to_ms)))
         .clause(|sql, _| sql.push_str(" AND t.broadcast_id IS NOT NULL"))
-        .scope(&scope, "t.customer_id", "t.partner_id");
+        .scope(&scope, "t.customer_id", "t.partner_id")
+        .clause(|sql, _| limit(sql));
     q.fetch(store.reader(), StaffRow::from_row).await
 }
 
@@ -280,7 +294,8 @@ pub async fn stays_between(
         .filter("t.kind", "=", Some(Arg::Text("left".into())))
         .filter("t.at_ms", ">=", Some(Arg::Int(from_ms)))
         .filter("t.since_ms", "<", Some(Arg::Int(to_ms)))
-        .scope(&scope, "t.customer_id", "t.partner_id");
+        .scope(&scope, "t.customer_id", "t.partner_id")
+        .clause(|sql, _| limit(sql));
     q.fetch(store.reader(), LogRow::from_row).await
 }
 
@@ -303,20 +318,21 @@ pub async fn scans_per_point_hour(
     from_ms: i64,
     to_ms: i64,
 ) -> Result<Vec<ScanCount>> {
-    let mut q = ScopedQuery::new(
+    let mut q = ScopedQuery::new(&format!(
         "SELECT t.store_id AS store_id, t.call_point_id AS point, \
-         (t.at_ms / 3600000) * 3600000 AS hour, CAST(COUNT(*) AS BIGINT) AS scans \
-         FROM frontline_scans t",
-    );
+         (t.at_ms / {HOUR_MS}) * {HOUR_MS} AS hour, CAST(COUNT(*) AS BIGINT) AS scans \
+         FROM frontline_scans t"
+    ));
     q.filter("t.store_id", "=", store_id.map(|s| Arg::Text(s.into())))
         .filter("t.at_ms", ">=", Some(Arg::Int(from_ms)))
         .filter("t.at_ms", "<", Some(Arg::Int(to_ms)))
         .scope(&scope, "t.customer_id", "t.partner_id")
         .clause(|sql, _| {
-            sql.push_str(
-                " GROUP BY t.store_id, t.call_point_id, (t.at_ms / 3600000) * 3600000 \
-                 ORDER BY store_id, point, hour",
-            )
+            sql.push_str(&format!(
+                " GROUP BY t.store_id, t.call_point_id, (t.at_ms / {HOUR_MS}) * {HOUR_MS} \
+                 ORDER BY store_id, point, hour"
+            ));
+            limit(sql);
         });
     q.fetch(store.reader(), |r| {
         use sqlx::Row;

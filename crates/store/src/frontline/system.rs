@@ -20,13 +20,34 @@ async fn one<T>(
     )
 }
 
-/// An active staff member by the SHA-256 of its device token.
-pub async fn staff_by_token(store: &Store, hash: &str) -> Result<Option<StaffRow>> {
+/// An active staff member by the SHA-256 of its device token, and whether the seat's
+/// subscription (the store's for the member's device) is live at `now` (L2).
+pub async fn staff_by_token(
+    store: &Store,
+    hash: &str,
+    now: i64,
+) -> Result<Option<(StaffRow, bool)>> {
     let sql = format!(
-        "SELECT {} FROM frontline_staff WHERE token_hash = $1 AND active = 1",
-        StaffRow::cols("")
+        "SELECT {}, CAST(CASE WHEN sub.state = 'active' AND (sub.ends_on IS NULL OR sub.ends_on > $2) \
+         THEN 1 ELSE 0 END AS BIGINT) AS seat_live \
+         FROM frontline_staff s JOIN frontline_stores st ON st.id = s.store_id \
+         LEFT JOIN subscriptions sub ON sub.id = (CASE WHEN s.device = 'headset' \
+         THEN st.headset_subscription_id ELSE st.app_subscription_id END) \
+         WHERE s.token_hash = $1 AND s.active = 1",
+        StaffRow::cols("s")
     );
-    one(store, &sql, hash, StaffRow::from_row).await
+    let args = vec![Arg::Text(hash.into()), Arg::Int(now)];
+    Ok(
+        crate::query::fetch_dynamic(store.reader(), &sql, args, |r| {
+            use sqlx::Row;
+            Ok((
+                StaffRow::from_row(r)?,
+                r.try_get::<i64, _>("seat_live")? == 1,
+            ))
+        })
+        .await?
+        .pop(),
+    )
 }
 
 /// An active call point by the code of its QR code.
@@ -200,6 +221,8 @@ pub async fn seats_in_use(tx: &mut Tx, subscription: &str, device: &str) -> Resu
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeatSubscription {
     pub customer_id: String,
+    /// The product kind (`licence`, `leased_device`, …).
+    pub kind: String,
     pub quantity: i64,
     pub state: String,
     pub ends_on: Option<i64>,
@@ -209,7 +232,7 @@ pub struct SeatSubscription {
 pub async fn subscription_seats(tx: &mut Tx, id: &str) -> Result<Option<SeatSubscription>> {
     use sqlx::Row;
     let r = sqlx::query(
-        "SELECT customer_id, quantity, state, ends_on FROM subscriptions WHERE id = $1",
+        "SELECT customer_id, kind, quantity, state, ends_on FROM subscriptions WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut **tx)
@@ -217,6 +240,7 @@ pub async fn subscription_seats(tx: &mut Tx, id: &str) -> Result<Option<SeatSubs
     Ok(r.map(|r| {
         Ok::<_, sqlx::Error>(SeatSubscription {
             customer_id: r.try_get("customer_id")?,
+            kind: r.try_get("kind")?,
             quantity: r.try_get("quantity")?,
             state: r.try_get("state")?,
             ends_on: r.try_get("ends_on")?,
@@ -225,25 +249,53 @@ pub async fn subscription_seats(tx: &mut Tx, id: &str) -> Result<Option<SeatSubs
     .transpose()?)
 }
 
-/// Puts a staff member in a broadcast (or none) from `joined_at_ms`.
+/// Moves a staff member from the broadcast they were in (`old`, joined at `old_since`) to
+/// `broadcast` (or none) from `joined_at_ms`; false when another request moved them first.
 pub async fn set_presence(
     tx: &mut Tx,
     staff: &str,
+    old: (Option<&str>, Option<i64>),
     broadcast: Option<&str>,
     joined_at_ms: Option<i64>,
     now: i64,
-) -> Result<()> {
-    sqlx::query(
+) -> Result<bool> {
+    let done = sqlx::query(
         "UPDATE frontline_staff SET broadcast_id = $2, joined_at_ms = $3, updated_at = $4 \
-         WHERE id = $1",
+         WHERE id = $1 AND COALESCE(broadcast_id, '') = $5 AND COALESCE(joined_at_ms, -1) = $6",
     )
     .bind(staff)
     .bind(broadcast)
     .bind(joined_at_ms)
     .bind(now)
+    .bind(old.0.unwrap_or_default())
+    .bind(old.1.unwrap_or(-1))
     .execute(&mut **tx)
     .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks a staff member the store's manager or not (escalations reach them).
+pub async fn set_manager_flag(tx: &mut Tx, staff: &str, manager: bool) -> Result<()> {
+    sqlx::query("UPDATE frontline_staff SET manager = $2 WHERE id = $1")
+        .bind(staff)
+        .bind(i64::from(manager))
+        .execute(&mut **tx)
+        .await?;
     Ok(())
+}
+
+/// Active staff of a store with `device`, read in a transaction.
+pub async fn store_staff_count(tx: &mut Tx, store: &str, device: &str) -> Result<i64> {
+    use sqlx::Row;
+    let r = sqlx::query(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM frontline_staff \
+         WHERE store_id = $1 AND device = $2 AND active = 1",
+    )
+    .bind(store)
+    .bind(device)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(r.try_get("n")?)
 }
 
 /// A staff member active or not (a seat freed or taken, L1).
