@@ -36,7 +36,7 @@ pub async fn serve_for_bench(
     let router = tollgate_http::router(app.clone(), tollgate_http::DEFAULT_MAX_BODY_BYTES);
     let server = tokio::spawn(async move {
         let _ = axum::serve(
-            listener,
+            tollgate_http::no_delay(listener),
             router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .await;

@@ -569,7 +569,7 @@ async fn serve(cfg: config::Config) -> Result<(), Fail> {
     );
     let router = tollgate_http::router(app.clone(), cfg.max_body_bytes);
     axum::serve(
-        listener,
+        tollgate_http::no_delay(listener),
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async {

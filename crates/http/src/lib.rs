@@ -396,3 +396,15 @@ pub(crate) async fn landing(State(app): State<App>) -> Html<String> {
         db = app.store.backend().as_str()
     ))
 }
+
+/// The listener the platform serves on: accepted connections send without Nagle's delay, so
+/// a live event or a small answer leaves at once instead of waiting for the peer's delayed
+/// acknowledgement of the previous one.
+pub fn no_delay(
+    l: tokio::net::TcpListener,
+) -> axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)> {
+    fn tap(s: &mut tokio::net::TcpStream) {
+        let _ = s.set_nodelay(true);
+    }
+    axum::serve::ListenerExt::tap_io(l, tap as fn(&mut tokio::net::TcpStream))
+}

@@ -47,6 +47,27 @@ macro_rules! table_row {
                 Ok(())
             }
 
+            /// Binds every column of the row, in [`Self::COLS`] order, to `q` (a multi-row
+            /// insert binds its rows one after another).
+            pub fn bind_to<'q>(
+                &'q self,
+                q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+            ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+                q$(.bind(&self.$field))*
+            }
+
+            /// `(…), (…)` placeholders for `rows` rows of this table.
+            pub fn values_marks(rows: usize) -> String {
+                let n = Self::COLS.len();
+                (0..rows)
+                    .map(|r| {
+                        let marks = (1..=n).map(|i| format!("${}", r * n + i)).collect::<Vec<_>>();
+                        format!("({})", marks.join(", "))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+
             /// Inserts the row unless one with the same `conflict` columns (a unique
             /// constraint's) exists; whether it was inserted.
             pub async fn insert_unless(&self, tx: &mut $crate::Tx, conflict: &str) -> $crate::Result<bool> {

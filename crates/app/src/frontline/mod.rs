@@ -14,6 +14,7 @@ use tollgate_store::frontline::{system as fsys, StaffRow};
 
 use crate::{App, AppError};
 
+pub mod cache;
 pub mod demo;
 pub mod engine;
 pub mod limiter;
@@ -46,6 +47,8 @@ pub struct Frontline {
     pub(crate) scans: limiter::WindowLimiter,
     /// Live streams open on this node, in all and per staff member.
     pub(crate) streams: live::StreamCount,
+    /// Video sources and call points with their broadcast, as the raises read them.
+    pub(crate) sources: cache::SourceCache,
 }
 
 impl App {

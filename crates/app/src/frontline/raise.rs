@@ -4,12 +4,16 @@
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use tollgate_core::frontline::{
     default_text, signature, speech_text, video_event, EventKind, NotificationType, SourceKind,
     MAX_FROM_CHARS, MAX_TEXT_CHARS,
 };
 use tollgate_core::text::check_text;
-use tollgate_store::frontline::{system as fsys, BroadcastRow, NotificationRow, ScanRow, StaffRow};
+
+use tollgate_store::frontline::{
+    system as fsys, BroadcastRow, CallPointRow, NotificationRow, ScanRow, StaffRow, VideoSourceRow,
+};
 
 use super::engine::MAX_OPEN_NOTIFICATIONS;
 use super::writer::{Raise, Raised};
@@ -131,6 +135,46 @@ impl App {
         })
     }
 
+    /// A call point by code with its broadcast, from the cache ([`super::cache`]).
+    async fn point_of(
+        &self,
+        code: &str,
+    ) -> Result<Option<Arc<(CallPointRow, BroadcastRow)>>, AppError> {
+        let now = self.now();
+        let cache = &self.frontline().sources;
+        if let Some(hit) = cache.point(code, now) {
+            return Ok(hit);
+        }
+        let found = match fsys::call_point_by_code(&self.store, code).await? {
+            Some(p) => fsys::broadcast(&self.store, &p.broadcast_id)
+                .await?
+                .map(|b| Arc::new((p, b))),
+            None => None,
+        };
+        cache.put_point(code, now, found.clone());
+        Ok(found)
+    }
+
+    /// A video source with its broadcast, from the cache ([`super::cache`]).
+    async fn video_source_of(
+        &self,
+        id: &str,
+    ) -> Result<Option<Arc<(VideoSourceRow, BroadcastRow)>>, AppError> {
+        let now = self.now();
+        let cache = &self.frontline().sources;
+        if let Some(hit) = cache.video(id, now) {
+            return Ok(hit);
+        }
+        let found = match fsys::video_source(&self.store, id).await? {
+            Some(v) => fsys::broadcast(&self.store, &v.broadcast_id)
+                .await?
+                .map(|b| Arc::new((v, b))),
+            None => None,
+        };
+        cache.put_video(id, now, found.clone());
+        Ok(found)
+    }
+
     async fn broadcast_of(&self, id: &str) -> Result<BroadcastRow, AppError> {
         fsys::broadcast(&self.store, id)
             .await?
@@ -155,10 +199,11 @@ impl App {
                 retry_after_s: retry,
             });
         }
-        let point = fsys::call_point_by_code(&self.store, code)
+        let found = self
+            .point_of(code)
             .await?
             .ok_or(AppError::NotFound("call point"))?;
-        let b = self.broadcast_of(&point.broadcast_id).await?;
+        let (point, b) = (&found.0, &found.1);
         let row = self.draft_row(Draft {
             broadcast: &b,
             source: SourceKind::CallPoint,
@@ -206,8 +251,9 @@ impl App {
         let refused =
             |code: &'static str, message: String| AppError::Unauthenticated { code, message };
         let sig = signature::parse(header, self.now()).map_err(|r| refused(r.code, r.message))?;
-        let src = fsys::video_source(&self.store, source_id).await?;
-        let expected = src.as_ref().map(|s| {
+        let found = self.video_source_of(source_id).await?;
+        let src = found.as_ref().map(|f| &f.0);
+        let expected = src.map(|s| {
             crate::secrets::hmac_sha256_hex(
                 s.secret.as_bytes(),
                 &signature::signed_payload(sig.t, body),
@@ -240,7 +286,10 @@ impl App {
             Some(t) => NotificationType::parse(t, "type")?,
             None => NotificationType::BroadcastMessage,
         };
-        let b = self.broadcast_of(&src.broadcast_id).await?;
+        let b = found
+            .as_ref()
+            .map(|f| &f.1)
+            .ok_or(AppError::NotFound("broadcast"))?;
         let row = self
             .draft_row(Draft {
                 broadcast: &b,

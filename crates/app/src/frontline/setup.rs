@@ -302,7 +302,6 @@ impl App {
             repeat_s: timing.0,
             escalate_after_s: timing.1,
             miss_after_s: timing.2,
-            last_seq: 0,
             created_at: now,
         };
         let mut tx = self.store.begin().await?;
@@ -467,6 +466,7 @@ impl App {
         )
         .await?;
         tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
+        self.frontline().sources.forget_point(&row.code);
         Ok(row)
     }
 
@@ -505,6 +505,7 @@ impl App {
         )
         .await?;
         tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
+        self.frontline().sources.forget_video(&row.id);
         Ok(NewVideoSource {
             source: row,
             secret,

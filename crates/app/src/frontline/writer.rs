@@ -3,6 +3,8 @@
 //! the group's transaction; the raise is answered (and announced) only once that committed,
 //! so nothing answered is lost across a restart.
 
+use std::collections::HashMap;
+
 use tollgate_store::frontline::{system as fsys, LogRow, NotificationRow, ScanRow};
 use tollgate_store::{StoreError, Tx};
 
@@ -53,50 +55,86 @@ pub struct Raises;
 impl Batch for Raises {
     type Item = Raise;
     type Out = Raised;
+
+    /// A group in a few statements: the sources' open notifications looked up (for those
+    /// that join), the queue positions taken at once, the notifications and
+    /// their `raised` entries inserted in multi-row statements, the scans logged.
     async fn write(tx: &mut Tx, items: &[Raise]) -> Result<Vec<Raised>, StoreError> {
-        let mut out = Vec::with_capacity(items.len());
+        enum Slot {
+            Done(Raised),
+            Fresh(usize),
+        }
+        let mut slots = Vec::with_capacity(items.len());
+        let mut fresh: Vec<NotificationRow> = Vec::new();
+        let mut open_here: HashMap<&str, usize> = HashMap::new();
         for r in items {
-            out.push(write_one(tx, r).await?);
+            let n = &r.row;
+            if r.join_open {
+                if let Some(&j) = open_here.get(n.source_id.as_str()) {
+                    slots.push(Slot::Fresh(j));
+                    continue;
+                }
+                if let Some(open) = fsys::open_from_source(tx, &n.source_id).await? {
+                    slots.push(Slot::Done(Raised::Existing(open)));
+                    continue;
+                }
+                open_here.insert(&n.source_id, fresh.len());
+            }
+            slots.push(Slot::Fresh(fresh.len()));
+            fresh.push(n.clone());
+        }
+        // Queue positions: taken at once for the group, in the order the raises came.
+        if !fresh.is_empty() {
+            let k = fresh.len() as i64;
+            let last = fsys::take_seqs(tx, k).await?;
+            for (j, n) in fresh.iter_mut().enumerate() {
+                n.seq = last - k + 1 + j as i64;
+            }
+        }
+        let inserted = fsys::insert_notifications(tx, &fresh).await?;
+        let mut logs = Vec::with_capacity(fresh.len());
+        let mut results: Vec<Raised> = Vec::with_capacity(fresh.len());
+        for n in &fresh {
+            if inserted.contains(&n.id) {
+                logs.push(log_row(n, "raised", n.raised_at_ms, None));
+                results.push(Raised::New(n.clone()));
+                continue;
+            }
+            // The same alert sent again (its key taken, maybe in this very group).
+            let key = n.source_key.as_deref().unwrap_or_default();
+            let first = fsys::by_source_key(tx, &n.source_id, key)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            results.push(Raised::Existing(first));
+        }
+        fsys::insert_log(tx, &logs).await?;
+        let mut out = Vec::with_capacity(items.len());
+        for (r, slot) in items.iter().zip(slots) {
+            let raised = match slot {
+                Slot::Done(d) => d,
+                Slot::Fresh(i) => match &results[i] {
+                    // A second raise of a source in this group joins the first.
+                    Raised::New(n) if n.id != r.row.id => Raised::Existing(n.clone()),
+                    other => other.clone(),
+                },
+            };
+            if let Some(scan) = &r.scan {
+                let (outcome, id) = match &raised {
+                    Raised::New(n) => ("raised", n.id.clone()),
+                    Raised::Existing(n) => ("joined_open", n.id.clone()),
+                };
+                ScanRow {
+                    outcome: outcome.into(),
+                    notification_id: id,
+                    ..scan.clone()
+                }
+                .insert(tx)
+                .await?;
+            }
+            out.push(raised);
         }
         Ok(out)
     }
-}
-
-async fn write_one(tx: &mut Tx, r: &Raise) -> Result<Raised, StoreError> {
-    let n = &r.row;
-    let existing = match (r.join_open, &n.source_key) {
-        (true, _) => fsys::open_from_source(tx, &n.source_id).await?,
-        (false, Some(key)) => fsys::by_source_key(tx, &n.source_id, key).await?,
-        (false, None) => None,
-    };
-    if let Some(open) = existing {
-        if let Some(scan) = &r.scan {
-            ScanRow {
-                outcome: "joined_open".into(),
-                notification_id: open.id.clone(),
-                ..scan.clone()
-            }
-            .insert(tx)
-            .await?;
-        }
-        return Ok(Raised::Existing(open));
-    }
-    let mut row = n.clone();
-    row.seq = fsys::next_seq(tx, &row.broadcast_id).await?;
-    row.insert(tx).await?;
-    log_row(&row, "raised", row.raised_at_ms, None)
-        .insert(tx)
-        .await?;
-    if let Some(scan) = &r.scan {
-        ScanRow {
-            outcome: "raised".into(),
-            notification_id: row.id.clone(),
-            ..scan.clone()
-        }
-        .insert(tx)
-        .await?;
-    }
-    Ok(Raised::New(row))
 }
 
 /// The raise writer.

@@ -185,7 +185,7 @@ pub struct NotificationOut {
     pub id: String,
     pub broadcast_id: String,
     pub store_id: String,
-    /// Its place in the broadcast's queue.
+    /// Its place in the broadcast's queue (increasing; the gaps are other broadcasts').
     pub seq: i64,
     /// `call_point`, `video`, `push_to_talk` or `app`.
     pub source: String,

@@ -26,12 +26,17 @@ CREATE TABLE frontline_broadcasts (
     repeat_s BIGINT NOT NULL CHECK (repeat_s BETWEEN 5 AND 600),
     escalate_after_s BIGINT NOT NULL CHECK (escalate_after_s >= repeat_s),
     miss_after_s BIGINT NOT NULL CHECK (miss_after_s > escalate_after_s AND miss_after_s <= 3600),
-    -- The last queue position given (each broadcast's own order).
-    last_seq BIGINT NOT NULL DEFAULT 0 CHECK (last_seq >= 0),
     created_at BIGINT NOT NULL,
     CONSTRAINT frontline_broadcasts_name UNIQUE (store_id, name)
 );
 CREATE INDEX frontline_broadcasts_customer ON frontline_broadcasts(customer_id);
+-- Queue positions: one counter for every broadcast (a group of raises takes its positions in
+-- one statement); within a broadcast they only increase.
+CREATE TABLE frontline_counter (
+    id BIGINT PRIMARY KEY CHECK (id = 1),
+    last_seq BIGINT NOT NULL CHECK (last_seq >= 0)
+);
+INSERT INTO frontline_counter (id, last_seq) VALUES (1, 0);
 CREATE TABLE frontline_staff (
     id TEXT PRIMARY KEY,
     store_id TEXT NOT NULL REFERENCES frontline_stores(id),
@@ -133,7 +138,8 @@ CREATE TABLE frontline_scans (
     customer_id TEXT NOT NULL REFERENCES customers(id),
     partner_id TEXT REFERENCES partners(id),
     at_ms BIGINT NOT NULL,
-    -- A keyed hash of the scanner's address (counts distinct scanners, keeps no address).
+    -- A hash of the scanner's address salted with the point (counts distinct scanners; the
+    -- address itself is not kept).
     source_hash TEXT NOT NULL,
     -- `raised` a notification, or `joined_open` one from the same point still open.
     outcome TEXT NOT NULL CHECK (outcome IN ('raised', 'joined_open')),

@@ -44,7 +44,6 @@ table_row! {
         repeat_s: i64,
         escalate_after_s: i64,
         miss_after_s: i64,
-        last_seq: i64,
         created_at: i64,
     }
 }

@@ -144,18 +144,6 @@ pub async fn by_source_key(
     Ok(r.as_ref().map(NotificationRow::from_row).transpose()?)
 }
 
-/// The broadcast's next queue position (the row is locked until the transaction ends).
-pub async fn next_seq(tx: &mut Tx, broadcast: &str) -> Result<i64> {
-    use sqlx::Row;
-    let r = sqlx::query(
-        "UPDATE frontline_broadcasts SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
-    )
-    .bind(broadcast)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(r.try_get("last_seq")?)
-}
-
 /// Marks an open notification accepted by `staff`; false when it was no longer open.
 pub async fn accept(tx: &mut Tx, id: &str, staff: &str, at_ms: i64) -> Result<bool> {
     let done = sqlx::query(
@@ -333,4 +321,66 @@ pub async fn customer_has_store(store: &Store, customer: &str) -> Result<bool> {
     })
     .await?
     .is_some())
+}
+
+/// Rows one multi-row insert carries at most. Small on purpose: the SQLite driver looks each
+/// `$N` up by name, a cost that grows with the square of the values bound in one statement
+/// (16 rows of 23 columns: a few hundred values).
+pub const INSERT_CHUNK: usize = 16;
+
+/// Inserts notifications in multi-row statements; a row whose source already has its key
+/// (an alert sent again) is skipped. The ids inserted.
+pub async fn insert_notifications(
+    tx: &mut Tx,
+    rows: &[NotificationRow],
+) -> Result<std::collections::HashSet<String>> {
+    use sqlx::Row;
+    let mut inserted = std::collections::HashSet::with_capacity(rows.len());
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO frontline_notifications ({}) VALUES {} \
+             ON CONFLICT (source_id, source_key) DO NOTHING RETURNING id",
+            NotificationRow::cols(""),
+            NotificationRow::values_marks(chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = r.bind_to(q);
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            inserted.insert(r.try_get::<String, _>("id")?);
+        }
+    }
+    Ok(inserted)
+}
+
+/// Appends event-log entries in multi-row statements (an entry whose step is written already
+/// is skipped).
+pub async fn insert_log(tx: &mut Tx, rows: &[super::LogRow]) -> Result<()> {
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO frontline_log ({}) VALUES {} ON CONFLICT (step_key) DO NOTHING",
+            super::LogRow::cols(""),
+            super::LogRow::values_marks(chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = r.bind_to(q);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Takes `n` queue positions at once: the last one given (the counter's row is locked until
+/// the transaction ends).
+pub async fn take_seqs(tx: &mut Tx, n: i64) -> Result<i64> {
+    use sqlx::Row;
+    let r = sqlx::query(
+        "UPDATE frontline_counter SET last_seq = last_seq + $1 WHERE id = 1 RETURNING last_seq",
+    )
+    .bind(n)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(r.try_get("last_seq")?)
 }
