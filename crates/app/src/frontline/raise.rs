@@ -205,7 +205,7 @@ impl App {
             .ok_or(AppError::NotFound("call point"))?;
         let (point, b) = (&found.0, &found.1);
         let row = self.draft_row(Draft {
-            broadcast: &b,
+            broadcast: b,
             source: SourceKind::CallPoint,
             source_id: &point.id,
             source_key: None,
@@ -292,7 +292,7 @@ impl App {
             .ok_or(AppError::NotFound("broadcast"))?;
         let row = self
             .draft_row(Draft {
-                broadcast: &b,
+                broadcast: b,
                 source: SourceKind::Video,
                 source_id: &src.id,
                 source_key: Some(key.to_string()),

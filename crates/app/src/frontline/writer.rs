@@ -61,7 +61,7 @@ impl Batch for Raises {
     /// their `raised` entries inserted in multi-row statements, the scans logged.
     async fn write(tx: &mut Tx, items: &[Raise]) -> Result<Vec<Raised>, StoreError> {
         enum Slot {
-            Done(Raised),
+            Done(Box<Raised>),
             Fresh(usize),
         }
         let mut slots = Vec::with_capacity(items.len());
@@ -75,7 +75,7 @@ impl Batch for Raises {
                     continue;
                 }
                 if let Some(open) = fsys::open_from_source(tx, &n.source_id).await? {
-                    slots.push(Slot::Done(Raised::Existing(open)));
+                    slots.push(Slot::Done(Box::new(Raised::Existing(open))));
                     continue;
                 }
                 open_here.insert(&n.source_id, fresh.len());
@@ -111,7 +111,7 @@ impl Batch for Raises {
         let mut out = Vec::with_capacity(items.len());
         for (r, slot) in items.iter().zip(slots) {
             let raised = match slot {
-                Slot::Done(d) => d,
+                Slot::Done(d) => *d,
                 Slot::Fresh(i) => match &results[i] {
                     // A second raise of a source in this group joins the first.
                     Raised::New(n) if n.id != r.row.id => Raised::Existing(n.clone()),
