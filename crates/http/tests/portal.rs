@@ -644,13 +644,16 @@ async fn q_the_frontline_page_compares_stores_and_shows_the_open_queue_in_scope(
     ] {
         assert!(p.body.contains(text), "missing {text}");
     }
-    // Acme Dental's admin has no store and sees none of Harbor's.
+    // Acme Dental's admin has no store and sees none of Harbor's: its totals are zero.
     let mut a = Browser::new(&t);
     a.sign_in(email_of("customer_a"), PASSWORD).await;
     let p = a.get("/portal/frontline").await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(
-        p.body.contains("No store.") && !p.body.contains("Leeds"),
+        p.body.contains("No staff.")
+            && p.body.contains("Nothing waiting.")
+            && !p.body.contains("Leeds")
+            && !p.body.contains("Paint aisle"),
         "{}",
         p.body
     );
