@@ -49,7 +49,7 @@ api! {
         doc: |d| d.errors(&[429]);
     post "/v1/frontline/video/{id}/alerts" => frontline_routes::video_alert, Public,
         "An AI video alert (theft suspicion, queue too long, dwell time exceeded), signed `X-Tollgate-Signature: t=<unix s>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">` with the source's secret; a wrong or old signature is refused (401) before the body is read; an alert sent again is one notification.",
-        doc: |d| d.json_body::<frontline_routes::VideoAlertIn>(true).errors(&[401]);
+        doc: |d| d.json_body::<frontline_routes::VideoAlertIn>(true).errors(&[401, 429]);
     get "/v1/frontline/me" => frontline_routes::me, Public,
         "The staff member of the device token (`Authorization: Bearer tgs_…`).";
     post "/v1/frontline/me/join" => frontline_routes::join, Public,
@@ -57,10 +57,11 @@ api! {
     post "/v1/frontline/me/leave" => frontline_routes::leave, Public,
         "The device's member leaves their broadcast; recorded.";
     post "/v1/frontline/me/requests" => frontline_routes::request, Public,
-        "A push-to-talk or app request for help into the member's broadcast queue.";
+        "A push-to-talk or app request for help into the member's broadcast queue; asked again before anyone answered, it joins the open one.",
+        doc: |d| d.errors(&[429]);
     get "/v1/frontline/me/live" => frontline_routes::live, Public,
         "The live stream (Server-Sent Events) of the member's broadcast: the open queue, then `announce` (repeated at the broadcast's frequency until accepted), `accepted` (who took it), `escalated`, `missed`, `joined`, `left`; a manager also hears the store's escalations.",
-        doc: |d| d.answer_as(200, "text/event-stream", text_schema("Server-Sent Events; each `data` is a JSON object."), "OK").errors(&[409]);
+        doc: |d| d.answer_as(200, "text/event-stream", text_schema("Server-Sent Events; each `data` is a JSON object."), "OK").errors(&[409, 429]);
     post "/v1/frontline/notifications/{id}/accept" => frontline_routes::accept, Public,
         "The device's member accepts a notification (a double press or the app): the first takes it and the broadcast is told who; later ones get 409 naming who took it.";
 }
