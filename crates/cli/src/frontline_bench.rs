@@ -22,7 +22,7 @@ use tokio::sync::{mpsc, Semaphore};
 use tollgate_app::{App, Clock};
 use tollgate_store::frontline::{BroadcastRow, StaffRow, StoreRow, VideoSourceRow};
 
-use crate::guard_bench::pct;
+use crate::guard_bench::{pct, read_answer};
 use crate::progress::Progress;
 use crate::Fail;
 
@@ -330,42 +330,6 @@ async fn send(
         lat.push(start.elapsed().as_micros() as u64);
     }
     Ok((lat, late))
-}
-
-/// Reads one HTTP answer (status 200, a Content-Length body).
-async fn read_answer(s: &mut TcpStream, buf: &mut [u8]) -> Result<(), Fail> {
-    let mut got = 0usize;
-    loop {
-        let n = s.read(&mut buf[got..]).await?;
-        if n == 0 {
-            return Err(Fail(1, "server closed the connection".into()));
-        }
-        got += n;
-        if let Some(i) = buf[..got].windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..i]).to_lowercase();
-            if !head.starts_with("http/1.1 200") {
-                return Err(Fail(
-                    1,
-                    format!("answered: {}", String::from_utf8_lossy(&buf[..got])),
-                ));
-            }
-            let len = head
-                .lines()
-                .find_map(|l| {
-                    l.strip_prefix("content-length:")
-                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                })
-                .unwrap_or(0);
-            while got < i + 4 + len {
-                let n = s.read(&mut buf[got..]).await?;
-                if n == 0 {
-                    return Err(Fail(1, "server closed the connection".into()));
-                }
-                got += n;
-            }
-            return Ok(());
-        }
-    }
 }
 
 async fn baseline(addr: SocketAddr) -> Result<Vec<u64>, Fail> {

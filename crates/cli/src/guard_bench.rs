@@ -54,44 +54,46 @@ pub(crate) async fn client(
         );
         let t = Instant::now();
         s.write_all(req.as_bytes()).await?;
-        let mut got = 0usize;
-        let (head_end, len) = loop {
-            let n = s.read(&mut buf[got..]).await?;
-            if n == 0 {
-                return Err(Fail(1, "server closed the connection".into()));
-            }
-            got += n;
-            if let Some(i) = buf[..got].windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&buf[..i]).to_lowercase();
-                if !head.starts_with("http/1.1 200") {
-                    return Err(Fail(
-                        1,
-                        format!(
-                            "decision answered: {}",
-                            String::from_utf8_lossy(&buf[..got])
-                        ),
-                    ));
-                }
-                let len = head
-                    .lines()
-                    .find_map(|l| {
-                        l.strip_prefix("content-length:")
-                            .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                    })
-                    .unwrap_or(0);
-                break (i + 4, len);
-            }
-        };
-        while got < head_end + len {
-            let n = s.read(&mut buf[got..]).await?;
-            if n == 0 {
-                break;
-            }
-            got += n;
-        }
+        read_answer(&mut s, &mut buf).await?;
         lat.push(t.elapsed().as_micros() as u64);
     }
     Ok(lat)
+}
+
+/// Reads one HTTP answer (status 200, a Content-Length body).
+pub(crate) async fn read_answer(s: &mut tokio::net::TcpStream, buf: &mut [u8]) -> Result<(), Fail> {
+    let mut got = 0usize;
+    loop {
+        let n = s.read(&mut buf[got..]).await?;
+        if n == 0 {
+            return Err(Fail(1, "server closed the connection".into()));
+        }
+        got += n;
+        if let Some(i) = buf[..got].windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..i]).to_lowercase();
+            if !head.starts_with("http/1.1 200") {
+                return Err(Fail(
+                    1,
+                    format!("answered: {}", String::from_utf8_lossy(&buf[..got])),
+                ));
+            }
+            let len = head
+                .lines()
+                .find_map(|l| {
+                    l.strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                })
+                .unwrap_or(0);
+            while got < i + 4 + len {
+                let n = s.read(&mut buf[got..]).await?;
+                if n == 0 {
+                    return Err(Fail(1, "server closed the connection".into()));
+                }
+                got += n;
+            }
+            return Ok(());
+        }
+    }
 }
 
 pub async fn run(
