@@ -31,12 +31,15 @@ struct Pending<B: Batch> {
     reply: oneshot::Sender<Result<B::Out, String>>,
 }
 
-/// A writer task, started with the first request, and its counters (the benchmarks' batch
-/// size).
+/// A writer (its own thread on SQLite, a task on PostgreSQL), started with the first request,
+/// and its counters (the benchmarks' batch size).
 pub struct GroupCommit<B: Batch> {
     tx: OnceLock<mpsc::Sender<Pending<B>>>,
     pub commits: std::sync::Arc<AtomicU64>,
     pub rows: std::sync::Arc<AtomicU64>,
+    /// Microseconds spent writing and committing groups (a failed group's one-by-one retries
+    /// are not counted).
+    pub busy_us: std::sync::Arc<AtomicU64>,
 }
 
 impl<B: Batch> Default for GroupCommit<B> {
@@ -45,6 +48,7 @@ impl<B: Batch> Default for GroupCommit<B> {
             tx: OnceLock::new(),
             commits: Default::default(),
             rows: Default::default(),
+            busy_us: Default::default(),
         }
     }
 }
@@ -54,12 +58,36 @@ impl<B: Batch> GroupCommit<B> {
     pub async fn submit(&self, store: &Store, item: B::Item) -> Result<B::Out, String> {
         let tx = self.tx.get_or_init(|| {
             let (tx, rx) = mpsc::channel(GROUP_QUEUE_CAPACITY);
-            tokio::spawn(writer::<B>(
+            let run = writer::<B>(
                 store.clone(),
                 rx,
                 self.commits.clone(),
                 self.rows.clone(),
-            ));
+                self.busy_us.clone(),
+            );
+            // On SQLite the writer runs on a thread of its own: a group is several round trips
+            // to the database's worker thread, and a task woken from outside a busy runtime
+            // waits behind the HTTP tasks at every one of them. PostgreSQL's connections
+            // belong to the runtime that opened them and are shared with the handlers, so
+            // there it stays a task. The thread ends when the last sender goes.
+            if store.backend() == tollgate_store::Backend::Postgres {
+                tokio::spawn(run);
+                return tx;
+            }
+            let spawned = std::thread::Builder::new()
+                .name("group-commit".into())
+                .spawn(move || {
+                    match tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        Ok(rt) => rt.block_on(run),
+                        Err(e) => tracing::error!(error = %e, "group-commit runtime"),
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "group-commit thread");
+            }
             tx
         });
         let (reply, answer) = oneshot::channel();
@@ -83,6 +111,7 @@ async fn writer<B: Batch>(
     mut rx: mpsc::Receiver<Pending<B>>,
     commits: std::sync::Arc<AtomicU64>,
     rows: std::sync::Arc<AtomicU64>,
+    busy_us: std::sync::Arc<AtomicU64>,
 ) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
@@ -96,7 +125,10 @@ async fn writer<B: Batch>(
         rows.fetch_add(batch.len() as u64, Ordering::Relaxed);
         let (items, replies): (Vec<B::Item>, Vec<_>) =
             batch.into_iter().map(|p| (p.item, p.reply)).unzip();
-        match commit::<B>(&store, &items).await {
+        let t = std::time::Instant::now();
+        let written = commit::<B>(&store, &items).await;
+        busy_us.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
+        match written {
             Ok(out) => {
                 for (reply, o) in replies.into_iter().zip(out) {
                     let _ = reply.send(Ok(o));

@@ -17,6 +17,7 @@ pub mod frontline;
 pub mod guard;
 pub mod hardware;
 pub mod ledger;
+mod marks;
 pub mod messaging;
 pub mod migrate;
 pub mod numbers;
@@ -49,6 +50,13 @@ pub const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 /// SQLite page cache per connection, KiB: large batches (CDR intake) stay in memory until
 /// commit instead of spilling pages mid-transaction.
 pub const SQLITE_CACHE_KIB: u32 = 65_536;
+/// WAL pages (4 KiB each) after which a committing SQLite writer checkpoints on its own. A
+/// served node checkpoints in the background ([`Store::spawn_checkpointer`]), so the one
+/// writer does not pay for a checkpoint (and its fsyncs) inside a commit; other commands
+/// (CDR import, benchmarks) checkpoint at this size and when they close.
+pub const SQLITE_AUTOCHECKPOINT_PAGES: u32 = 16_384;
+/// How often the background checkpointer folds the WAL into the database.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// Largest page a list query returns.
 pub const MAX_PAGE_LIMIT: i64 = 500;
 
@@ -196,7 +204,8 @@ impl Store {
                             let pragmas = format!(
                                 "PRAGMA journal_mode=WAL; PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}; \
                                  PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; \
-                                 PRAGMA cache_size=-{SQLITE_CACHE_KIB}; PRAGMA temp_store=MEMORY;"
+                                 PRAGMA cache_size=-{SQLITE_CACHE_KIB}; PRAGMA temp_store=MEMORY; \
+                                 PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES};"
                             );
                             conn.execute(sqlx::raw_sql(&pragmas)).await?;
                         }
@@ -228,6 +237,41 @@ impl Store {
     /// The pool for single-statement writes outside a transaction (SQLite: the one writer).
     pub fn writer(&self) -> &AnyPool {
         &self.write
+    }
+
+    /// SQLite: folds the write-ahead log into the database file and empties it (after a bulk
+    /// load, so the next writes do not pay for the load's checkpoint); nothing on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.write)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// SQLite: checkpoints the WAL every [`CHECKPOINT_EVERY`] from a reading connection
+    /// (passive: it never waits for the writer or readers), so commits stay short; nothing on
+    /// PostgreSQL. The task ends with the runtime.
+    pub fn spawn_checkpointer(&self) {
+        if self.backend != Backend::Sqlite {
+            return;
+        }
+        let read = self.read.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(CHECKPOINT_EVERY).await;
+                if read.is_closed() {
+                    return;
+                }
+                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                    .execute(&read)
+                    .await
+                {
+                    tracing::warn!(error = %e, "WAL checkpoint");
+                }
+            }
+        });
     }
 
     /// Begins a write transaction.

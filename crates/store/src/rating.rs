@@ -1,5 +1,6 @@
 //! Rate tables (versions never overwritten), rated CDRs, the reject store, bundle usage.
 
+use crate::marks::{anonymous, values};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -75,33 +76,6 @@ pub struct RejectRow {
     pub field: String,
     pub message: String,
     pub raw: String,
-}
-
-/// Whether the transaction's backend should get anonymous `?` placeholders. SQLite looks a
-/// `$N` name up linearly for every bound parameter (`sqlite3_bind_parameter_name`), which is
-/// quadratic in a multi-row INSERT; anonymous `?` in order avoids it. PostgreSQL needs `$N`.
-fn anonymous(tx: &mut Tx) -> bool {
-    tx.backend_name() == "SQLite"
-}
-
-fn placeholders(row: usize, cols: usize, anonymous: bool) -> String {
-    let cells: Vec<String> = (1..=cols)
-        .map(|c| {
-            if anonymous {
-                "?".to_string()
-            } else {
-                format!("${}", row * cols + c)
-            }
-        })
-        .collect();
-    format!("({})", cells.join(", "))
-}
-
-fn values(rows: usize, cols: usize, anonymous: bool) -> String {
-    (0..rows)
-        .map(|r| placeholders(r, cols, anonymous))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 pub async fn next_rate_version(tx: &mut Tx, table: &str) -> Result<i64> {

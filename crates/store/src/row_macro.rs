@@ -56,16 +56,11 @@ macro_rules! table_row {
                 q$(.bind(&self.$field))*
             }
 
-            /// `(…), (…)` placeholders for `rows` rows of this table.
-            pub fn values_marks(rows: usize) -> String {
-                let n = Self::COLS.len();
-                (0..rows)
-                    .map(|r| {
-                        let marks = (1..=n).map(|i| format!("${}", r * n + i)).collect::<Vec<_>>();
-                        format!("({})", marks.join(", "))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            /// `(…), (…)` placeholders for `rows` rows of this table in `tx`'s dialect
+            /// ([`crate::marks`]: anonymous on SQLite).
+            pub fn values_marks(tx: &mut $crate::Tx, rows: usize) -> String {
+                let anon = $crate::marks::anonymous(tx);
+                $crate::marks::values(rows, Self::COLS.len(), anon)
             }
 
             /// Inserts the row unless one with the same `conflict` columns (a unique

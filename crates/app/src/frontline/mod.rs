@@ -86,10 +86,15 @@ impl App {
 }
 
 impl App {
-    /// Commits of the raise writer and the raises they stored (the benchmark's group size).
-    pub fn frontline_writer_counts(&self) -> (u64, u64) {
+    /// Commits of the raise writer, the raises they stored (the benchmark's group size) and
+    /// the microseconds it spent writing.
+    pub fn frontline_writer_counts(&self) -> (u64, u64, u64) {
         use std::sync::atomic::Ordering::Relaxed;
         let w = &self.frontline.writer;
-        (w.commits.load(Relaxed), w.rows.load(Relaxed))
+        (
+            w.commits.load(Relaxed),
+            w.rows.load(Relaxed),
+            w.busy_us.load(Relaxed),
+        )
     }
 }
