@@ -16,7 +16,7 @@ pub const MAX_CACHED_SOURCES: usize = 100_000;
 
 type Entry<T> = (i64, Option<Arc<(T, BroadcastRow)>>);
 
-struct Ttl<T> {
+pub(crate) struct Ttl<T> {
     map: Mutex<HashMap<String, Entry<T>>>,
 }
 
@@ -29,14 +29,14 @@ impl<T> Default for Ttl<T> {
 }
 
 impl<T> Ttl<T> {
-    fn get(&self, key: &str, now: i64) -> Option<Option<Arc<(T, BroadcastRow)>>> {
+    pub(crate) fn get(&self, key: &str, now: i64) -> Option<Option<Arc<(T, BroadcastRow)>>> {
         let m = self.map.lock().unwrap_or_else(|p| p.into_inner());
         m.get(key)
             .filter(|(at, _)| now - at < SOURCE_CACHE_TTL_S)
             .map(|(_, v)| v.clone())
     }
 
-    fn put(&self, key: &str, now: i64, v: Option<Arc<(T, BroadcastRow)>>) {
+    pub(crate) fn put(&self, key: &str, now: i64, v: Option<Arc<(T, BroadcastRow)>>) {
         let mut m = self.map.lock().unwrap_or_else(|p| p.into_inner());
         if m.len() >= MAX_CACHED_SOURCES {
             m.clear();
@@ -55,45 +55,11 @@ impl<T> Ttl<T> {
 /// Video sources by id and call points by code, each with its broadcast.
 #[derive(Default)]
 pub struct SourceCache {
-    video: Ttl<VideoSourceRow>,
-    points: Ttl<CallPointRow>,
+    pub(crate) video: Ttl<VideoSourceRow>,
+    pub(crate) points: Ttl<CallPointRow>,
 }
 
 impl SourceCache {
-    pub(crate) fn video(
-        &self,
-        id: &str,
-        now: i64,
-    ) -> Option<Option<Arc<(VideoSourceRow, BroadcastRow)>>> {
-        self.video.get(id, now)
-    }
-
-    pub(crate) fn put_video(
-        &self,
-        id: &str,
-        now: i64,
-        v: Option<Arc<(VideoSourceRow, BroadcastRow)>>,
-    ) {
-        self.video.put(id, now, v)
-    }
-
-    pub(crate) fn point(
-        &self,
-        code: &str,
-        now: i64,
-    ) -> Option<Option<Arc<(CallPointRow, BroadcastRow)>>> {
-        self.points.get(code, now)
-    }
-
-    pub(crate) fn put_point(
-        &self,
-        code: &str,
-        now: i64,
-        v: Option<Arc<(CallPointRow, BroadcastRow)>>,
-    ) {
-        self.points.put(code, now, v)
-    }
-
     /// Forgets a video source (created or changed on this node).
     pub(crate) fn forget_video(&self, id: &str) {
         self.video.drop_key(id)

@@ -135,44 +135,49 @@ impl App {
         })
     }
 
-    /// A call point by code with its broadcast, from the cache ([`super::cache`]).
-    async fn point_of(
+    /// A source by key with its broadcast, from `ttl` ([`super::cache`]); `load` reads the
+    /// source when the cache has no fresh entry.
+    async fn cached_source<T>(
         &self,
-        code: &str,
-    ) -> Result<Option<Arc<(CallPointRow, BroadcastRow)>>, AppError> {
+        ttl: &super::cache::Ttl<T>,
+        key: &str,
+        load: impl std::future::Future<Output = Result<Option<T>, tollgate_store::StoreError>>,
+        broadcast_id: impl Fn(&T) -> String,
+    ) -> Result<Option<Arc<(T, BroadcastRow)>>, AppError> {
         let now = self.now();
-        let cache = &self.frontline().sources;
-        if let Some(hit) = cache.point(code, now) {
+        if let Some(hit) = ttl.get(key, now) {
             return Ok(hit);
         }
-        let found = match fsys::call_point_by_code(&self.store, code).await? {
-            Some(p) => fsys::broadcast(&self.store, &p.broadcast_id)
-                .await?
-                .map(|b| Arc::new((p, b))),
-            None => None,
-        };
-        cache.put_point(code, now, found.clone());
-        Ok(found)
-    }
-
-    /// A video source with its broadcast, from the cache ([`super::cache`]).
-    async fn video_source_of(
-        &self,
-        id: &str,
-    ) -> Result<Option<Arc<(VideoSourceRow, BroadcastRow)>>, AppError> {
-        let now = self.now();
-        let cache = &self.frontline().sources;
-        if let Some(hit) = cache.video(id, now) {
-            return Ok(hit);
-        }
-        let found = match fsys::video_source(&self.store, id).await? {
-            Some(v) => fsys::broadcast(&self.store, &v.broadcast_id)
+        let found = match load.await? {
+            Some(v) => fsys::broadcast(&self.store, &broadcast_id(&v))
                 .await?
                 .map(|b| Arc::new((v, b))),
             None => None,
         };
-        cache.put_video(id, now, found.clone());
+        ttl.put(key, now, found.clone());
         Ok(found)
+    }
+
+    /// A call point by code with its broadcast.
+    async fn point_of(
+        &self,
+        code: &str,
+    ) -> Result<Option<Arc<(CallPointRow, BroadcastRow)>>, AppError> {
+        let load = fsys::call_point_by_code(&self.store, code);
+        let ttl = &self.frontline().sources.points;
+        self.cached_source(ttl, code, load, |p| p.broadcast_id.clone())
+            .await
+    }
+
+    /// A video source with its broadcast.
+    async fn video_source_of(
+        &self,
+        id: &str,
+    ) -> Result<Option<Arc<(VideoSourceRow, BroadcastRow)>>, AppError> {
+        let load = fsys::video_source(&self.store, id);
+        let ttl = &self.frontline().sources.video;
+        self.cached_source(ttl, id, load, |v| v.broadcast_id.clone())
+            .await
     }
 
     async fn broadcast_of(&self, id: &str) -> Result<BroadcastRow, AppError> {
