@@ -113,6 +113,15 @@ async fn q_a_forged_or_replayed_video_alert_is_refused_and_nothing_is_written() 
         ),
         (Some("theft"), Some("Camera1"), Some("video"))
     );
+    // The event log has the one `raised` entry (written by the database with the
+    // notification, migration 0020; the resent alert wrote no second one).
+    let (_, v) = t
+        .get(
+            &format!("/v1/frontline/stats?store_id={}", s.store_id),
+            "operator",
+        )
+        .await;
+    assert_eq!(v["stores"][0]["raised"].as_i64(), Some(1), "{v}");
     // Signed right but not an alert: the body's refusal.
     let bad = r#"{"alert_id":"x","kind":"fire","camera":"Camera1"}"#;
     let (st, v) = alert(&t, &src, Some(sign(&secret, NOW, bad)), bad).await;

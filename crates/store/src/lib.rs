@@ -198,6 +198,11 @@ impl Store {
             AnyPoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(Duration::from_secs(30))
+                // A connection to a local SQLite file cannot go stale, and the check before
+                // each acquire is a round trip to the connection's worker thread (on a busy
+                // node, a thread wake-up each time). A network connection (PostgreSQL) is
+                // still checked.
+                .test_before_acquire(backend == Backend::Postgres)
                 .after_connect(move |conn, _meta| {
                     Box::pin(async move {
                         if backend == Backend::Sqlite {

@@ -55,6 +55,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(17, "0017_hardware"),
     migration!(18, "0018_suspension_scopes"),
     migration!(19, "0019_frontline"),
+    migration!(20, "0020_frontline_raised_log"),
 ];
 
 impl Migration {

@@ -1,6 +1,6 @@
 //! Raises committed in groups ([`crate::group_commit`]): each notification gets its
-//! broadcast's next queue position, its `raised` log entry and, for a scan, the scan's row, in
-//! the group's transaction; the raise is answered (and announced) only once that committed,
+//! broadcast's next queue position, its `raised` log entry (written by the database with the
+//! notification, migration 0020) and, for a scan, the scan's row, in the group's transaction; the raise is answered (and announced) only once that committed,
 //! so nothing answered is lost across a restart.
 
 use std::collections::HashMap;
@@ -57,8 +57,8 @@ impl Batch for Raises {
     type Out = Raised;
 
     /// A group in a few statements: the sources' open notifications looked up (for those
-    /// that join), the queue positions taken at once, the notifications and
-    /// their `raised` entries inserted in multi-row statements, the scans logged.
+    /// that join), the queue positions taken at once, the notifications inserted in
+    /// multi-row statements (each with its `raised` entry), the scans logged.
     async fn write(tx: &mut Tx, items: &[Raise]) -> Result<Vec<Raised>, StoreError> {
         enum Slot {
             Done(Box<Raised>),
@@ -92,11 +92,9 @@ impl Batch for Raises {
             }
         }
         let inserted = fsys::insert_notifications(tx, &fresh).await?;
-        let mut logs = Vec::with_capacity(fresh.len());
         let mut results: Vec<Raised> = Vec::with_capacity(fresh.len());
         for n in &fresh {
             if inserted.contains(&n.id) {
-                logs.push(log_row(n, "raised", n.raised_at_ms, None));
                 results.push(Raised::New(n.clone()));
                 continue;
             }
@@ -107,7 +105,6 @@ impl Batch for Raises {
                 .ok_or(StoreError::NotFound)?;
             results.push(Raised::Existing(first));
         }
-        fsys::insert_log(tx, &logs).await?;
         let mut out = Vec::with_capacity(items.len());
         for (r, slot) in items.iter().zip(slots) {
             let raised = match slot {

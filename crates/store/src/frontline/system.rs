@@ -371,24 +371,6 @@ pub async fn insert_notifications(
     Ok(inserted)
 }
 
-/// Appends event-log entries in multi-row statements (an entry whose step is written already
-/// is skipped).
-pub async fn insert_log(tx: &mut Tx, rows: &[super::LogRow]) -> Result<()> {
-    for chunk in crate::marks::pieces(rows, INSERT_CHUNK) {
-        let sql = format!(
-            "INSERT INTO frontline_log ({}) VALUES {} ON CONFLICT (step_key) DO NOTHING",
-            super::LogRow::cols(""),
-            super::LogRow::values_marks(tx, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for r in chunk {
-            q = r.bind_to(q);
-        }
-        q.execute(&mut **tx).await?;
-    }
-    Ok(())
-}
-
 /// Takes `n` queue positions at once: the last one given (the counter's row is locked until
 /// the transaction ends).
 pub async fn take_seqs(tx: &mut Tx, n: i64) -> Result<i64> {
