@@ -1,7 +1,8 @@
 //! Raises committed in groups ([`crate::group_commit`]): each notification gets its
 //! broadcast's next queue position, its `raised` log entry (written by the database with the
-//! notification, migration 0020) and, for a scan, the scan's row, in the group's transaction; the raise is answered (and announced) only once that committed,
-//! so nothing answered is lost across a restart.
+//! notification, migration 0020) and, for a scan, the scan's row, in the group's transaction;
+//! the raise is answered (and announced) only once that committed, so nothing answered is lost
+//! across a restart.
 
 use std::collections::HashMap;
 

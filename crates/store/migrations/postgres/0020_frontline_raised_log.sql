@@ -4,7 +4,10 @@
 -- ids are `fl_ntf_<22 hex>` (time ordered); the entry's id keeps the same digits, so entries
 -- still sort by creation.
 -- Never edit after landing.
-CREATE FUNCTION frontline_notification_raised() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The function keeps the search path it was created with (a schema per database in tests and
+-- benches), so a session with another path (a data-only restore) writes the same table.
+CREATE FUNCTION frontline_notification_raised() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO frontline_log (id, store_id, broadcast_id, customer_id, partner_id, at_ms, kind,
         notification_id, staff_id, since_ms, step_key)

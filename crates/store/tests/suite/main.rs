@@ -5,9 +5,11 @@
 mod cdr_pages;
 mod checks;
 mod checksums;
+mod frontline_log;
 
 use cdr_pages::*;
 use checks::*;
+use frontline_log::*;
 
 use tollgate_store::rating::{self as sr, CdrRow, RateVersionRow, StoredRate};
 use tollgate_store::tenancy::{
@@ -38,6 +40,7 @@ suite!(
     guard_state_round_trips,
     the_database_refuses_invalid_enums_and_negative_amounts,
     i11_6_a_cdr_page_is_an_index_range_not_a_sort,
+    q_a_notification_gets_one_raised_entry_from_the_database,
 );
 
 pub(crate) async fn seed(
