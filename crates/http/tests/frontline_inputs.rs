@@ -1,7 +1,8 @@
 //! Frontline inputs and figures (issue 19): the video webhook's signature (a forged, old or
-//! missing one refused before anything is written), headset and app seats (L1, L2), the call
-//! points' rate limits with every scan logged, the manager's statistics adding up from the
-//! event log (and their CSV), and scope. NOW = 2026-11-18T11:06:40Z.
+//! missing one refused before anything is written; a replaced secret or a source out of
+//! service), headset and app seats (L1, L2), the call points' rate limits with every scan
+//! logged, the manager's statistics adding up from the event log (and their CSV), and scope.
+//! NOW = 2026-11-18T11:06:40Z.
 
 mod common;
 mod frontline_support;
@@ -10,41 +11,14 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::json::{items, refused, text};
 use common::{setup, NOW};
-use frontline_support::{as_staff, public, scan, shop, sign, staff};
-use serde_json::{json, Value};
-
-async fn alert(
-    t: &common::T,
-    source: &str,
-    sig: Option<String>,
-    body: &str,
-) -> (StatusCode, Value) {
-    let mut req = Request::builder()
-        .method("POST")
-        .uri(format!("/v1/frontline/video/{source}/alerts"))
-        .header("content-type", "application/json");
-    if let Some(sig) = sig {
-        req = req.header("x-tollgate-signature", sig);
-    }
-    let (s, _, v) = t
-        .send(req.body(Body::from(body.to_string())).unwrap())
-        .await;
-    (s, v)
-}
+use frontline_support::{alert, as_staff, camera, public, scan, shop, sign, staff};
+use serde_json::json;
 
 #[tokio::test]
 async fn q_a_forged_or_replayed_video_alert_is_refused_and_nothing_is_written() {
     let t = setup().await;
     let s = shop(&t).await;
-    let (st, v) = t
-        .post(
-            "/v1/frontline/video-sources",
-            "operator",
-            json!({"broadcast_id": s.broadcast_id, "name": "Camera1"}),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{v}");
-    let (src, secret) = (text(&v["id"]), text(&v["secret"]));
+    let (src, secret) = camera(&t, &s.broadcast_id, "Camera1").await;
     let body = r#"{"alert_id":"cam1-000042","kind":"theft_suspicion","camera":"Camera1"}"#;
 
     let cases = [
@@ -129,6 +103,98 @@ async fn q_a_forged_or_replayed_video_alert_is_refused_and_nothing_is_written() 
         (st, v["error"]["code"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("kind_invalid")),
         "{v}"
+    );
+}
+
+#[tokio::test]
+async fn q_a_source_out_of_service_is_refused_and_a_replaced_secret_stops_the_old_one() {
+    let t = setup().await;
+    let s = shop(&t).await;
+    let (src, old) = camera(&t, &s.broadcast_id, "Camera2").await;
+    // The secret leaked: a new one is shown once, and the old one signs nothing any more.
+    let (st, v) = t
+        .post(
+            &format!("/v1/frontline/video-sources/{src}/secret"),
+            "operator",
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let new = text(&v["secret"]);
+    assert_ne!(new, old);
+    let body = r#"{"alert_id":"cam2-1","kind":"queue_too_long","camera":"Camera2"}"#;
+    let (st, v) = alert(&t, &src, Some(sign(&old, NOW, body)), body).await;
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("signature_invalid"))
+    );
+    let (st, v) = alert(&t, &src, Some(sign(&new, NOW, body)), body).await;
+    assert_eq!(
+        (st, v["outcome"].as_str()),
+        (StatusCode::OK, Some("raised"))
+    );
+    // Out of service: even a rightly signed alert is refused (as an unknown source).
+    let path = format!("/v1/frontline/video-sources/{src}/active");
+    let (st, v) = t.post(&path, "operator", json!({"active": false})).await;
+    assert_eq!((st, v["active"].as_bool()), (StatusCode::OK, Some(false)));
+    let body2 = r#"{"alert_id":"cam2-2","kind":"dwell_time_exceeded","camera":"Camera2"}"#;
+    let (st, v) = alert(&t, &src, Some(sign(&new, NOW, body2)), body2).await;
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("signature_invalid"))
+    );
+    let (st, _) = t.post(&path, "operator", json!({"active": true})).await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, v) = alert(&t, &src, Some(sign(&new, NOW, body2)), body2).await;
+    assert_eq!(
+        (st, v["outcome"].as_str()),
+        (StatusCode::OK, Some("raised"))
+    );
+    // A call point taken down: its code scans as unknown until it is back.
+    let (_, v) = t
+        .get(
+            &format!("/v1/frontline/call-points?store_id={}", s.store_id),
+            "operator",
+        )
+        .await;
+    let point = text(&items(&v)[0]["id"]);
+    let path = format!("/v1/frontline/call-points/{point}/active");
+    let (st, v) = t.post(&path, "operator", json!({"active": false})).await;
+    assert_eq!((st, v["active"].as_bool()), (StatusCode::OK, Some(false)));
+    let scan_path = format!("/v1/frontline/call-points/{}/scan", s.till);
+    let (st, _) = public(&t, &scan_path).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // Another customer's user cannot see it, let alone change it.
+    let (st, _) = t.post(&path, "customer_b", json!({"active": true})).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = t.post(&path, "operator", json!({"active": true})).await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, v) = public(&t, &scan_path).await;
+    assert_eq!(
+        (st, v["outcome"].as_str()),
+        (StatusCode::OK, Some("raised"))
+    );
+    // Each change has its audit entry, and no entry holds a secret.
+    let actions = tollgate_store::testing::texts(
+        &t.app.store,
+        &format!(
+            "SELECT action FROM audit_log WHERE target IN ('{src}', '{point}') \
+             AND detail NOT LIKE '%whsec%' ORDER BY action"
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "frontline.call_point_active",
+            "frontline.call_point_active",
+            "frontline.call_point_created",
+            "frontline.video_source_active",
+            "frontline.video_source_active",
+            "frontline.video_source_created",
+            "frontline.video_source_secret_replaced",
+        ]
     );
 }
 
@@ -497,6 +563,53 @@ async fn q_each_caller_sees_only_its_own_stores_and_staff_only_their_stores_aler
         (StatusCode::UNPROCESSABLE_ENTITY, true),
         "{v}"
     );
+}
+
+#[tokio::test]
+async fn l1_headset_seats_are_limited_by_the_stores_headset_subscription() {
+    let t = setup().await;
+    // Acme Dental HQ leases 5 devices (HWAAS-PHONE x 5): a store naming that subscription
+    // for its headsets has 5 headset seats, and none for the app (no app subscription).
+    let customer = frontline_support::customer_id(&t, "Acme Dental").await;
+    let lease = frontline_support::subscription_of(&t, "Acme Dental HQ", "leased_device").await;
+    let (_, sub) = t
+        .get(&format!("/v1/subscriptions/{lease}"), "operator")
+        .await;
+    assert_eq!(sub["quantity"].as_i64(), Some(5), "{sub}");
+    let (st, v) = t
+        .post(
+            "/v1/frontline/stores",
+            "operator",
+            json!({"customer_id": customer, "name": "Surgery front desk", "headset_subscription_id": lease}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let store = text(&v["id"]);
+    let mut first = String::new();
+    for i in 1..=5 {
+        let (st, v) = staff(&t, &store, &format!("Headset {i}"), "headset", false).await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        if i == 1 {
+            first = text(&v["id"]);
+        }
+    }
+    // 5 of 5 taken: the sixth headset is refused, with the clause and the field.
+    let (st, v) = staff(&t, &store, "Headset 6", "headset", false).await;
+    refused(st, &v, "seats_exhausted", Some("L1"), Some("device"));
+    // The store names no app subscription: an app user has no seat to take.
+    let (st, v) = staff(&t, &store, "App user", "app", false).await;
+    refused(st, &v, "no_seat_subscription", Some("L2"), Some("device"));
+    // One headset handed back frees its seat for the sixth.
+    let (st, v) = t
+        .post(
+            &format!("/v1/frontline/staff/{first}/active"),
+            "operator",
+            json!({"active": false}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (st, v) = staff(&t, &store, "Headset 6", "headset", false).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
 }
 
 #[tokio::test]

@@ -445,8 +445,20 @@ fn expected_matrix() -> BTreeMap<(&'static str, &'static str), &'static [&'stati
         (("POST", "/v1/frontline/staff/{id}/active"), FRONTLINE_WRITE),
         (("GET", "/v1/frontline/call-points"), ALL),
         (("POST", "/v1/frontline/call-points"), FRONTLINE_WRITE),
+        (
+            ("POST", "/v1/frontline/call-points/{id}/active"),
+            FRONTLINE_WRITE,
+        ),
         (("GET", "/v1/frontline/video-sources"), ALL),
         (("POST", "/v1/frontline/video-sources"), FRONTLINE_WRITE),
+        (
+            ("POST", "/v1/frontline/video-sources/{id}/active"),
+            FRONTLINE_WRITE,
+        ),
+        (
+            ("POST", "/v1/frontline/video-sources/{id}/secret"),
+            FRONTLINE_WRITE,
+        ),
         (("GET", "/v1/frontline/notifications"), ALL),
         (("GET", "/v1/frontline/notifications/{id}"), ALL),
         (("GET", "/v1/frontline/stats"), ALL),

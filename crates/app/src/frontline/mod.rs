@@ -1,8 +1,9 @@
 //! Frontline services (issue 19, RULEBOOK Q, X 2.B): a retailer's stores, broadcasts and staff
-//! (`setup`), events in from call points, AI video alerts and the staff's own requests
-//! (`raise`, committed in groups by `writer`), the live engine that announces, repeats,
-//! escalates and closes notifications (`engine`) to the connected staff (`live`), presence
-//! (`presence`), the manager's statistics (`stats`) and the demo.
+//! (`setup`) and their call points and video sources (`sources`), events in from call points,
+//! AI video alerts and the staff's own requests (`raise`, committed in groups by `writer`),
+//! the live engine that announces, repeats, escalates and closes notifications (`engine`) to
+//! the connected staff (`live`), presence (`presence`), the manager's statistics (`stats`)
+//! and the demo.
 //!
 //! One node runs a store's live engine: the database's conditional updates make an accept,
 //! an escalation and a miss happen once whatever the nodes, but announcements reach the staff
@@ -22,6 +23,7 @@ pub mod live;
 pub mod presence;
 pub mod raise;
 pub mod setup;
+pub mod sources;
 pub mod stats;
 pub mod views;
 pub mod writer;

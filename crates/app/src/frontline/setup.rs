@@ -1,20 +1,18 @@
-//! Stores, broadcasts, staff, call points and video sources: a retailer's set-up, each write
-//! with its audit entry in one transaction. Staff take headset and app seats of the store's
-//! subscriptions (L1), counted under the subscription's lock.
+//! Stores, broadcasts and staff: a retailer's set-up (its call points and video sources are
+//! in `sources`), each write with its audit entry in one transaction. Staff take headset and
+//! app seats of the store's subscriptions (L1), counted under the subscription's lock.
 
 use serde_json::json;
 use tollgate_core::frontline::seats::check_seat;
 use tollgate_core::frontline::{Device, Timing};
 use tollgate_core::text::check_name;
 use tollgate_core::{rules, Refusal};
-use tollgate_store::frontline::{
-    self as fl, system as fsys, BroadcastRow, CallPointRow, StaffRow, StoreRow, VideoSourceRow,
-};
+use tollgate_store::frontline::{self as fl, system as fsys, BroadcastRow, StaffRow, StoreRow};
 use tollgate_store::{audit, Page, ScopeFilter, Tx};
 
 use crate::access::audit_row;
 use crate::ids::new_id;
-use crate::secrets::{new_token, new_webhook_secret, token_hash};
+use crate::secrets::{new_token, token_hash};
 use crate::{App, AppError, Caller};
 
 /// The subscriptions' product kinds that carry seats: a licence per app user or headset, or a
@@ -35,22 +33,21 @@ pub struct NewStaff {
     pub token: String,
 }
 
-/// A video source created: the signing secret is shown once.
-#[derive(Debug, Clone)]
-pub struct NewVideoSource {
-    pub source: VideoSourceRow,
-    pub secret: String,
-}
-
-async fn audited(
-    tx: &mut Tx,
+/// Appends the write's audit entry and commits the transaction.
+pub(super) async fn commit_audited(
+    mut tx: Tx,
     caller: &Caller,
     now: i64,
     action: &str,
     target: &str,
     detail: serde_json::Value,
 ) -> Result<(), AppError> {
-    audit::append(tx, &audit_row(&caller.actor, now, action, target, detail)).await?;
+    audit::append(
+        &mut tx,
+        &audit_row(&caller.actor, now, action, target, detail),
+    )
+    .await?;
+    tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
     Ok(())
 }
 
@@ -120,8 +117,8 @@ impl App {
             });
         }
         self.set_seats_in(&mut tx, &mut row, seats).await?;
-        audited(
-            &mut tx,
+        commit_audited(
+            tx,
             caller,
             now,
             "frontline.store_created",
@@ -129,7 +126,6 @@ impl App {
             json!({"name": row.name}),
         )
         .await?;
-        tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
         Ok(row)
     }
 
@@ -171,8 +167,8 @@ impl App {
             row.manager_staff_id = m;
             fsys::update_store(&mut tx, &row).await?;
         }
-        audited(
-            &mut tx,
+        commit_audited(
+            tx,
             caller,
             self.now(),
             "frontline.store_updated",
@@ -184,7 +180,6 @@ impl App {
             }),
         )
         .await?;
-        tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
         Ok(row)
     }
 
@@ -311,8 +306,8 @@ impl App {
                 message: format!("{} has a broadcast named {}", store.name, row.name),
             });
         }
-        audited(
-            &mut tx,
+        commit_audited(
+            tx,
             caller,
             now,
             "frontline.broadcast_created",
@@ -320,7 +315,6 @@ impl App {
             json!({"store_id": store.id, "name": row.name}),
         )
         .await?;
-        tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
         Ok(row)
     }
 
@@ -367,8 +361,8 @@ impl App {
             )
             .await?;
         }
-        audited(
-            &mut tx,
+        commit_audited(
+            tx,
             caller,
             now,
             "frontline.staff_created",
@@ -376,7 +370,6 @@ impl App {
             json!({"device": row.device, "manager": manager}),
         )
         .await?;
-        tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
         Ok(NewStaff { staff: row, token })
     }
 
@@ -407,8 +400,8 @@ impl App {
             self.leave_in(&mut tx, &staff).await?
         };
         fsys::set_active(&mut tx, &staff.id, active, now).await?;
-        audited(
-            &mut tx,
+        commit_audited(
+            tx,
             caller,
             now,
             "frontline.staff_active",
@@ -416,7 +409,6 @@ impl App {
             json!({"active": active}),
         )
         .await?;
-        tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
         if let Some(b) = left {
             // Their stream ends with their own leave; the broadcast hears it.
             let e = super::presence::presence_event("left", &staff, &b, self.clock.now_ms());
@@ -426,89 +418,6 @@ impl App {
             active: i64::from(active),
             broadcast_id: if active { staff.broadcast_id } else { None },
             ..staff
-        })
-    }
-
-    /// Adds a call point (a QR code's code, unguessable) to a store's broadcast.
-    pub async fn create_call_point(
-        &self,
-        caller: &Caller,
-        broadcast_id: &str,
-        label: &str,
-    ) -> Result<CallPointRow, AppError> {
-        let b = self.frontline_broadcast(caller, broadcast_id).await?;
-        let label = check_name("label", label)?;
-        let now = self.now();
-        let row = CallPointRow {
-            id: new_id("fl_cp"),
-            code: new_token()
-                .chars()
-                .rev()
-                .take(super::CALL_POINT_CODE_CHARS)
-                .collect(),
-            store_id: b.store_id.clone(),
-            broadcast_id: b.id.clone(),
-            customer_id: b.customer_id.clone(),
-            partner_id: b.partner_id.clone(),
-            label,
-            active: 1,
-            created_at: now,
-        };
-        let mut tx = self.store.begin().await?;
-        row.insert(&mut tx).await?;
-        audited(
-            &mut tx,
-            caller,
-            now,
-            "frontline.call_point_created",
-            &row.id,
-            json!({"label": row.label}),
-        )
-        .await?;
-        tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
-        self.frontline().sources.forget_point(&row.code);
-        Ok(row)
-    }
-
-    /// Registers a video-analytics source for a broadcast: its alerts are signed with the
-    /// secret shown once.
-    pub async fn create_video_source(
-        &self,
-        caller: &Caller,
-        broadcast_id: &str,
-        name: &str,
-    ) -> Result<NewVideoSource, AppError> {
-        let b = self.frontline_broadcast(caller, broadcast_id).await?;
-        let name = check_name("name", name)?;
-        let secret = new_webhook_secret();
-        let now = self.now();
-        let row = VideoSourceRow {
-            id: new_id("fl_vid"),
-            store_id: b.store_id.clone(),
-            broadcast_id: b.id.clone(),
-            customer_id: b.customer_id.clone(),
-            partner_id: b.partner_id.clone(),
-            name,
-            secret: secret.clone(),
-            active: 1,
-            created_at: now,
-        };
-        let mut tx = self.store.begin().await?;
-        row.insert(&mut tx).await?;
-        audited(
-            &mut tx,
-            caller,
-            now,
-            "frontline.video_source_created",
-            &row.id,
-            json!({"name": row.name}),
-        )
-        .await?;
-        tx.commit().await.map_err(tollgate_store::StoreError::Db)?;
-        self.frontline().sources.forget_video(&row.id);
-        Ok(NewVideoSource {
-            source: row,
-            secret,
         })
     }
 }

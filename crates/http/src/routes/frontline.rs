@@ -361,6 +361,45 @@ pub async fn create_video_source(
     }))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceActiveIn {
+    /// False takes it out of service (its scans or alerts are refused as unknown).
+    active: bool,
+}
+
+pub async fn set_call_point_active(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SourceActiveIn>,
+) -> ApiOk<CallPointOut> {
+    let row = app.set_call_point_active(&c, &id, b.active).await?;
+    Ok(Json(row.into()))
+}
+
+pub async fn set_video_source_active(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SourceActiveIn>,
+) -> ApiOk<VideoSourceOut> {
+    let row = app.set_video_source_active(&c, &id, b.active).await?;
+    Ok(Json(row.into()))
+}
+
+pub async fn rotate_video_secret(
+    State(app): State<App>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiOk<VideoSourceCreatedOut> {
+    let v = app.rotate_video_source_secret(&c, &id).await?;
+    Ok(Json(VideoSourceCreatedOut {
+        source: v.source.into(),
+        secret: v.secret,
+    }))
+}
+
 // ---- notifications and statistics ----
 
 #[derive(Deserialize, IntoParams, Default)]

@@ -4,7 +4,8 @@
 
 #![allow(dead_code)]
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
 use serde_json::{json, Value};
 use tollgate_app::records::FrontlineStaffRow;
 
@@ -40,6 +41,11 @@ pub async fn customer_id(t: &T, name: &str) -> String {
 
 /// The active licence subscription of a billing account.
 pub async fn licence_of(t: &T, account: &str) -> String {
+    subscription_of(t, account, "licence").await
+}
+
+/// A billing account's subscription of a kind (`licence`, `leased_device`, …).
+pub async fn subscription_of(t: &T, account: &str, kind: &str) -> String {
     let acc = crate::common::browser::account_id(t, "operator", account).await;
     let (_, v) = t
         .get(
@@ -50,8 +56,8 @@ pub async fn licence_of(t: &T, account: &str) -> String {
     text(
         &items(&v)
             .into_iter()
-            .find(|s| s["kind"] == "licence")
-            .unwrap_or_else(|| panic!("{v}"))["id"],
+            .find(|s| s["kind"] == kind)
+            .unwrap_or_else(|| panic!("{kind}: {v}"))["id"],
     )
 }
 
@@ -180,6 +186,34 @@ pub async fn scan(t: &T, code: &str) -> String {
     let (s, v) = public(t, &format!("/v1/frontline/call-points/{code}/scan")).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     text(&v["notification_id"])
+}
+
+/// A video source registered on a broadcast: its id and signing secret.
+pub async fn camera(t: &T, broadcast: &str, name: &str) -> (String, String) {
+    let (s, v) = t
+        .post(
+            "/v1/frontline/video-sources",
+            "operator",
+            json!({"broadcast_id": broadcast, "name": name}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    (text(&v["id"]), text(&v["secret"]))
+}
+
+/// A video alert to `source`'s webhook, with the signature header when given.
+pub async fn alert(t: &T, source: &str, sig: Option<String>, body: &str) -> (StatusCode, Value) {
+    let mut req = Request::builder()
+        .method("POST")
+        .uri(format!("/v1/frontline/video/{source}/alerts"))
+        .header("content-type", "application/json");
+    if let Some(sig) = sig {
+        req = req.header("x-tollgate-signature", sig);
+    }
+    let (s, _, v) = t
+        .send(req.body(Body::from(body.to_string())).unwrap())
+        .await;
+    (s, v)
 }
 
 /// The signature header of `body` at `t_s` under `secret`.

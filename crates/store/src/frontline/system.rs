@@ -297,6 +297,37 @@ pub async fn set_active(tx: &mut Tx, staff: &str, active: bool, now: i64) -> Res
     Ok(())
 }
 
+/// A store's kind of event source, naming its table.
+#[derive(Debug, Clone, Copy)]
+pub enum Source {
+    CallPoint,
+    Video,
+}
+
+/// A call point or video source in or out of service.
+pub async fn set_source_active(tx: &mut Tx, kind: Source, id: &str, active: bool) -> Result<()> {
+    let sql = match kind {
+        Source::CallPoint => "UPDATE frontline_call_points SET active = $2 WHERE id = $1",
+        Source::Video => "UPDATE frontline_video_sources SET active = $2 WHERE id = $1",
+    };
+    sqlx::query(sql)
+        .bind(id)
+        .bind(i64::from(active))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A video source's new signing secret.
+pub async fn set_video_secret(tx: &mut Tx, id: &str, secret: &str) -> Result<()> {
+    sqlx::query("UPDATE frontline_video_sources SET secret = $2 WHERE id = $1")
+        .bind(id)
+        .bind(secret)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Writes a store's manager and seat subscriptions.
 pub async fn update_store(tx: &mut Tx, s: &StoreRow) -> Result<()> {
     sqlx::query(

@@ -31,10 +31,16 @@ api! {
         "Smart call points in scope with their QR codes' codes.";
     post "/v1/frontline/call-points" => frontline_routes::create_call_point, Perm(P::FrontlineWrite),
         "Add a smart call point to a broadcast: a QR code shoppers scan for help.";
+    post "/v1/frontline/call-points/{id}/active" => frontline_routes::set_call_point_active, Perm(P::FrontlineWrite),
+        "Take a call point out of service (its scans are refused as an unknown code; an alert it raised stays until closed) or back.";
     get "/v1/frontline/video-sources" => frontline_routes::video_sources, Perm(P::FrontlineRead),
         "Video-analytics sources in scope.";
     post "/v1/frontline/video-sources" => frontline_routes::create_video_source, Perm(P::FrontlineWrite),
         "Register a video-analytics source for a broadcast; its alerts are signed with the secret shown once.";
+    post "/v1/frontline/video-sources/{id}/active" => frontline_routes::set_video_source_active, Perm(P::FrontlineWrite),
+        "Take a video source out of service (its alerts are refused) or back.";
+    post "/v1/frontline/video-sources/{id}/secret" => frontline_routes::rotate_video_secret, Perm(P::FrontlineWrite),
+        "Replace a video source's signing secret (shown once, as when created): alerts signed with the old one are refused from now on.";
     get "/v1/frontline/notifications" => frontline_routes::notifications, Perm(P::FrontlineRead),
         "Smart notifications in scope: their source, state, who accepted and when.";
     get "/v1/frontline/notifications/{id}" => frontline_routes::notification, Perm(P::FrontlineRead),
