@@ -111,6 +111,13 @@ async fn q_a_source_out_of_service_is_refused_and_a_replaced_secret_stops_the_ol
     let t = setup().await;
     let s = shop(&t).await;
     let (src, old) = camera(&t, &s.broadcast_id, "Camera2").await;
+    // An alert signed with the first secret (the node now holds the source in its cache).
+    let body0 = r#"{"alert_id":"cam2-0","kind":"queue_too_long","camera":"Camera2"}"#;
+    let (st, v) = alert(&t, &src, Some(sign(&old, NOW, body0)), body0).await;
+    assert_eq!(
+        (st, v["outcome"].as_str()),
+        (StatusCode::OK, Some("raised"))
+    );
     // The secret leaked: a new one is shown once, and the old one signs nothing any more.
     let (st, v) = t
         .post(
@@ -143,6 +150,12 @@ async fn q_a_source_out_of_service_is_refused_and_a_replaced_secret_stops_the_ol
         (st, v["error"]["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("signature_invalid"))
     );
+    // Another customer's user can neither switch the camera on nor take its secret.
+    let (st, _) = t.post(&path, "customer_b", json!({"active": true})).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let secret_path = format!("/v1/frontline/video-sources/{src}/secret");
+    let (st, _) = t.post(&secret_path, "customer_b", json!({})).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
     let (st, _) = t.post(&path, "operator", json!({"active": true})).await;
     assert_eq!(st, StatusCode::OK);
     let (st, v) = alert(&t, &src, Some(sign(&new, NOW, body2)), body2).await;
@@ -150,7 +163,14 @@ async fn q_a_source_out_of_service_is_refused_and_a_replaced_secret_stops_the_ol
         (st, v["outcome"].as_str()),
         (StatusCode::OK, Some("raised"))
     );
-    // A call point taken down: its code scans as unknown until it is back.
+    // A call point scanned (and so cached), then taken down: its code scans as unknown.
+    let scan_path = format!("/v1/frontline/call-points/{}/scan", s.till);
+    let (st, v) = public(&t, &scan_path).await;
+    assert_eq!(
+        (st, v["outcome"].as_str()),
+        (StatusCode::OK, Some("raised"))
+    );
+    let open = text(&v["notification_id"]);
     let (_, v) = t
         .get(
             &format!("/v1/frontline/call-points?store_id={}", s.store_id),
@@ -161,18 +181,17 @@ async fn q_a_source_out_of_service_is_refused_and_a_replaced_secret_stops_the_ol
     let path = format!("/v1/frontline/call-points/{point}/active");
     let (st, v) = t.post(&path, "operator", json!({"active": false})).await;
     assert_eq!((st, v["active"].as_bool()), (StatusCode::OK, Some(false)));
-    let scan_path = format!("/v1/frontline/call-points/{}/scan", s.till);
     let (st, _) = public(&t, &scan_path).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
-    // Another customer's user cannot see it, let alone change it.
     let (st, _) = t.post(&path, "customer_b", json!({"active": true})).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
+    // Back in service: the alert it raised before stayed open, and a scan joins it.
     let (st, _) = t.post(&path, "operator", json!({"active": true})).await;
     assert_eq!(st, StatusCode::OK);
     let (st, v) = public(&t, &scan_path).await;
     assert_eq!(
-        (st, v["outcome"].as_str()),
-        (StatusCode::OK, Some("raised"))
+        (st, v["outcome"].as_str(), v["notification_id"].as_str()),
+        (StatusCode::OK, Some("joined"), Some(open.as_str()))
     );
     // Each change has its audit entry, and no entry holds a secret.
     let actions = tollgate_store::testing::texts(

@@ -145,16 +145,17 @@ impl App {
         broadcast_id: impl Fn(&T) -> String,
     ) -> Result<Option<Arc<(T, BroadcastRow)>>, AppError> {
         let now = self.now();
-        if let Some(hit) = ttl.get(key, now) {
-            return Ok(hit);
-        }
+        let generation = match ttl.get(key, now) {
+            Ok(hit) => return Ok(hit),
+            Err(generation) => generation,
+        };
         let found = match load.await? {
             Some(v) => fsys::broadcast(&self.store, &broadcast_id(&v))
                 .await?
                 .map(|b| Arc::new((v, b))),
             None => None,
         };
-        ttl.put(key, now, found.clone());
+        ttl.put(key, now, generation, found.clone());
         Ok(found)
     }
 
