@@ -1,10 +1,11 @@
 //! Frontline live behaviour (issue 19, RULEBOOK Q **Decision**): an alert repeats at its
 //! frequency until one associate accepts it and the others are told who; it escalates to the
 //! store manager after the configured time; one nobody accepts is counted missed; a restart
-//! re-announces what is open; the live stream over a real HTTP connection. The clock is
-//! pinned (NOW = 2026-11-18T11:06:40Z); the engine's ticks are driven by the test. The demo's
-//! own open alert (Harbor Logistics' Paint aisle, raised at NOW with the same timing) ticks
-//! alongside, so what a test counts is what its listeners hear.
+//! re-announces what is open; a manager hears escalations until deactivated; the live stream
+//! over a real HTTP connection. The clock is pinned (NOW = 2026-11-18T11:06:40Z); the engine's
+//! ticks are driven by the test. The demo's own open alert (Harbor Logistics' Paint aisle,
+//! raised at NOW with the same timing) ticks alongside, so what a test counts is what its
+//! listeners hear.
 
 mod common;
 mod frontline_support;
@@ -13,8 +14,9 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use common::json::{conflict, text};
-use common::setup;
-use frontline_support::{as_staff, drain, kinds, row, scan, shop};
+use common::{setup, NOW};
+use frontline_support::{as_staff, drain, kinds, row, scan, shop, staff};
+use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[tokio::test]
@@ -348,4 +350,73 @@ async fn q_the_live_stream_announces_over_http_and_tells_who_took_it() {
         .await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     server.abort();
+}
+
+#[tokio::test]
+async fn q_a_manager_named_through_the_api_hears_escalations_even_when_connecting_late_until_deactivated(
+) {
+    let t = setup().await;
+    let s = shop(&t).await;
+    let (st, v) = staff(&t, &s.store_id, "Nora Lead", "app", false).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let nora = text(&v["token"]);
+    let (st, v) = t
+        .post(
+            &format!("/v1/frontline/stores/{}/manager", s.store_id),
+            "operator",
+            json!({"staff_id": v["id"]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    // The alert escalates at 60 s while Nora is not connected.
+    let id = scan(&t, &s.till).await;
+    t.app.clock.advance(60);
+    t.app.frontline_tick().await.unwrap();
+    // Connecting afterwards she is told of it; the former manager hears nothing any more.
+    let me = t.app.staff_by_token(&nora).await.unwrap();
+    let mut l = t.app.frontline_listen(&me).unwrap();
+    let told = drain(&mut l);
+    assert_eq!(kinds(&told), ["escalated"], "{told:?}");
+    assert_eq!(
+        (
+            told[0].1["notification_id"].as_str(),
+            told[0].1["at_ms"].as_i64()
+        ),
+        (Some(id.as_str()), Some((NOW + 60) * 1_000))
+    );
+    let maya = t.app.staff_by_token(&s.manager.token).await.unwrap();
+    assert_eq!(maya.manager, 0);
+    let (st, v) = as_staff(&t, "GET", "/v1/frontline/me/live", &s.manager.token, None).await;
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("not_in_broadcast")),
+        "{v}"
+    );
+    // A later escalation reaches her live.
+    t.app.clock.advance(1);
+    let (_, v) = as_staff(
+        &t,
+        "POST",
+        "/v1/frontline/me/requests",
+        &s.tom.token,
+        Some(json!({"text": "Spill in aisle 3"})),
+    )
+    .await;
+    let second = text(&v["notification_id"]);
+    t.app.clock.advance(60);
+    t.app.frontline_tick().await.unwrap();
+    let heard = drain(&mut l);
+    assert!(
+        heard
+            .iter()
+            .any(|(k, e)| k == "escalated" && e["notification_id"] == second.as_str()),
+        "{heard:?}"
+    );
+    // Nora is deactivated: her stream, in no broadcast, ends with a last event.
+    let path = format!("/v1/frontline/staff/{}/active", me.id);
+    let (st, _) = t.post(&path, "operator", json!({"active": false})).await;
+    assert_eq!(st, StatusCode::OK);
+    let last = drain(&mut l);
+    assert_eq!(kinds(&last), ["deactivated"], "{last:?}");
+    assert!(l.next().await.is_none(), "the stream is over");
 }

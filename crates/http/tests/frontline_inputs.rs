@@ -683,67 +683,6 @@ async fn l1_a_stores_seats_move_only_where_they_fit_and_l2_a_lapsed_subscription
 }
 
 #[tokio::test]
-async fn q_a_manager_named_through_the_api_hears_escalations_even_when_connecting_late() {
-    let t = setup().await;
-    let s = shop(&t).await;
-    let (st, v) = staff(&t, &s.store_id, "Nora Lead", "app", false).await;
-    assert_eq!(st, StatusCode::CREATED, "{v}");
-    let nora = text(&v["token"]);
-    let (st, v) = t
-        .post(
-            &format!("/v1/frontline/stores/{}/manager", s.store_id),
-            "operator",
-            json!({"staff_id": v["id"]}),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{v}");
-    // The alert escalates at 60 s while Nora is not connected.
-    let id = scan(&t, &s.till).await;
-    t.app.clock.advance(60);
-    t.app.frontline_tick().await.unwrap();
-    // Connecting afterwards she is told of it; the former manager hears nothing any more.
-    let me = t.app.staff_by_token(&nora).await.unwrap();
-    let mut l = t.app.frontline_listen(&me).unwrap();
-    let told = frontline_support::drain(&mut l);
-    assert_eq!(frontline_support::kinds(&told), ["escalated"], "{told:?}");
-    assert_eq!(
-        (
-            told[0].1["notification_id"].as_str(),
-            told[0].1["at_ms"].as_i64()
-        ),
-        (Some(id.as_str()), Some((NOW + 60) * 1_000))
-    );
-    let maya = t.app.staff_by_token(&s.manager.token).await.unwrap();
-    assert_eq!(maya.manager, 0);
-    let (st, v) = as_staff(&t, "GET", "/v1/frontline/me/live", &s.manager.token, None).await;
-    assert_eq!(
-        (st, v["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some("not_in_broadcast")),
-        "{v}"
-    );
-    // A later escalation reaches her live.
-    t.app.clock.advance(1);
-    let (_, v) = as_staff(
-        &t,
-        "POST",
-        "/v1/frontline/me/requests",
-        &s.tom.token,
-        Some(json!({"text": "Spill in aisle 3"})),
-    )
-    .await;
-    let second = text(&v["notification_id"]);
-    t.app.clock.advance(60);
-    t.app.frontline_tick().await.unwrap();
-    let heard = frontline_support::drain(&mut l);
-    assert!(
-        heard
-            .iter()
-            .any(|(k, e)| k == "escalated" && e["notification_id"] == second.as_str()),
-        "{heard:?}"
-    );
-}
-
-#[tokio::test]
 async fn q_an_accept_after_the_miss_time_is_refused_and_a_repeated_request_joins_the_open_one() {
     let t = setup().await;
     let s = shop(&t).await;

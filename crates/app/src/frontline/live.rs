@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 use tokio::sync::broadcast::{self, error::RecvError, Receiver};
+use tokio::sync::watch;
 use tollgate_store::frontline::NotificationRow;
 
 /// Events a slow listener may fall behind by before it misses some (it is told, and gets the
@@ -128,37 +129,51 @@ pub const STREAMS_RETRY_S: i64 = 60;
 /// Escalated alerts told to a manager who connects, at most.
 pub const MAX_ESCALATIONS_TOLD: usize = 100;
 
-/// Live streams open, in all and per staff member.
+/// Live streams open, in all and per staff member; each member's streams share a signal that
+/// ends them all (the member was deactivated).
 #[derive(Default)]
 pub struct StreamCount {
-    per_staff: Mutex<HashMap<String, usize>>,
+    per_staff: Mutex<HashMap<String, (usize, watch::Sender<()>)>>,
     total: std::sync::atomic::AtomicUsize,
 }
 
 impl StreamCount {
-    fn open(&self, staff: &str) -> Result<(), &'static str> {
+    /// Counts a new stream of `staff`; the signal that ends it.
+    fn open(&self, staff: &str) -> Result<watch::Receiver<()>, &'static str> {
         let mut m = self.per_staff.lock().unwrap_or_else(|p| p.into_inner());
         if self.total.load(Relaxed) >= MAX_LIVE_STREAMS {
             return Err("this node serves as many live streams as it may");
         }
-        let n = m.entry(staff.to_string()).or_default();
+        let (n, end) = m
+            .entry(staff.to_string())
+            .or_insert_with(|| (0, watch::channel(()).0));
         if *n >= MAX_STREAMS_PER_STAFF {
             return Err("this member has as many live streams open as they may");
         }
         *n += 1;
         self.total.fetch_add(1, Relaxed);
-        Ok(())
+        // A new receiver has seen the current value: only a later `end` wakes it.
+        Ok(end.subscribe())
     }
 
     fn close(&self, staff: &str) {
         let mut m = self.per_staff.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = m.get_mut(staff) {
+        if let Some((n, _)) = m.get_mut(staff) {
             *n -= 1;
             self.total.fetch_sub(1, Relaxed);
             if *n == 0 {
                 m.remove(staff);
             }
         }
+    }
+
+    /// Ends every stream `staff` has open on this node (they were deactivated); how many.
+    pub(crate) fn end(&self, staff: &str) -> usize {
+        let m = self.per_staff.lock().unwrap_or_else(|p| p.into_inner());
+        m.get(staff).map_or(0, |(n, end)| {
+            end.send_replace(());
+            *n
+        })
     }
 
     /// Streams open on this node.
@@ -170,8 +185,9 @@ impl StreamCount {
 /// What one connected member hears: the open queue of their broadcast first (and, for a
 /// manager, the store's alerts already escalated), then the broadcast's events and, for a
 /// manager, the store's escalations from other broadcasts. It ends after the member's own
-/// leave (the app connects again to follow them elsewhere). A listener that fell behind is
-/// told (`lagged`) and hears the open queue again.
+/// leave (the app connects again to follow them elsewhere) and, with a last `deactivated`
+/// event, when the member is deactivated (in a broadcast or not, manager or not). A listener
+/// that fell behind is told (`lagged`) and hears the open queue again.
 pub struct Listener {
     fl: Arc<super::Frontline>,
     snapshot: std::collections::VecDeque<LiveEvent>,
@@ -179,6 +195,8 @@ pub struct Listener {
     store: Option<Receiver<LiveEvent>>,
     staff_id: String,
     broadcast_id: Option<String>,
+    /// Woken when the member is deactivated ([`StreamCount::end`]).
+    ended: watch::Receiver<()>,
     done: bool,
 }
 
@@ -208,6 +226,7 @@ impl Listener {
             let (r, from_store) = tokio::select! {
                 r = recv(&mut self.broadcast) => (r, false),
                 r = recv(&mut self.store) => (r, true),
+                _ = self.ended.changed() => return Some(self.deactivated()),
             };
             match r {
                 Ok(e) => {
@@ -223,6 +242,12 @@ impl Listener {
 
     /// An event already waiting, without waiting (tests and polling).
     pub fn try_next(&mut self) -> Option<LiveEvent> {
+        if self.done {
+            return None;
+        }
+        if self.ended.has_changed().unwrap_or(true) {
+            return Some(self.deactivated());
+        }
         if let Some(e) = self.snapshot.pop_front() {
             return Some(e);
         }
@@ -247,6 +272,13 @@ impl Listener {
             }
         }
         None
+    }
+
+    /// The stream's last event: the member was deactivated.
+    fn deactivated(&mut self) -> LiveEvent {
+        self.done = true;
+        let b = self.broadcast_id.clone().unwrap_or_default();
+        LiveEvent::new("deactivated", &b, json!({"staff": {"id": self.staff_id}}))
     }
 
     /// Tells the listener it missed events and queues the open queue again.
@@ -301,7 +333,8 @@ impl crate::App {
         staff: &tollgate_store::frontline::StaffRow,
     ) -> Result<Listener, crate::AppError> {
         let fl = &self.frontline;
-        fl.streams
+        let ended = fl
+            .streams
             .open(&staff.id)
             .map_err(|m| crate::AppError::TooManyRequests {
                 code: "too_many_streams",
@@ -338,6 +371,7 @@ impl crate::App {
             store,
             staff_id: staff.id.clone(),
             broadcast_id: staff.broadcast_id.clone(),
+            ended,
             done: false,
         })
     }

@@ -409,6 +409,10 @@ impl App {
             json!({"active": active}),
         )
         .await?;
+        if !active {
+            // Every stream of theirs on this node ends (a manager outside any broadcast too).
+            self.frontline().streams.end(&staff.id);
+        }
         if let Some(b) = left {
             // Their stream ends with their own leave; the broadcast hears it.
             let e = super::presence::presence_event("left", &staff, &b, self.clock.now_ms());
