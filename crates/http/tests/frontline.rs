@@ -413,10 +413,22 @@ async fn q_a_manager_named_through_the_api_hears_escalations_even_when_connectin
         "{heard:?}"
     );
     // Nora is deactivated: her stream, in no broadcast, ends with a last event.
+    // (The listener is already waiting when the change lands, as the served stream is.)
     let path = format!("/v1/frontline/staff/{}/active", me.id);
-    let (st, _) = t.post(&path, "operator", json!({"active": false})).await;
+    let (last, (st, _)) = tokio::join!(
+        tokio::time::timeout(Duration::from_secs(5), l.next()),
+        t.post(&path, "operator", json!({"active": false}))
+    );
     assert_eq!(st, StatusCode::OK);
-    let last = drain(&mut l);
-    assert_eq!(kinds(&last), ["deactivated"], "{last:?}");
+    assert_eq!(last.ok().flatten().map(|e| e.kind), Some("deactivated"));
     assert!(l.next().await.is_none(), "the stream is over");
+    // A stream opened with the row read before the deactivation is refused, not left open.
+    let refused = t.app.frontline_listen_live(&me).await;
+    assert!(matches!(
+        refused,
+        Err(tollgate_app::AppError::Unauthenticated {
+            code: "staff_token_invalid",
+            ..
+        })
+    ));
 }

@@ -214,10 +214,13 @@ async fn recv(r: &mut Option<Receiver<LiveEvent>>) -> Result<LiveEvent, RecvErro
 }
 
 impl Listener {
-    /// The next event; `None` once the member left.
+    /// The next event; `None` once the member left or was deactivated.
     pub async fn next(&mut self) -> Option<LiveEvent> {
         if self.done {
             return None;
+        }
+        if self.ended.has_changed().unwrap_or(true) {
+            return Some(self.deactivated());
         }
         if let Some(e) = self.snapshot.pop_front() {
             return Some(e);
@@ -325,6 +328,20 @@ fn escalated(n: &NotificationRow) -> LiveEvent {
 }
 
 impl crate::App {
+    /// [`crate::App::frontline_listen`] for a device that connects: the member is read again
+    /// once the stream is counted, so a deactivation committed since the token was checked
+    /// (whose end signal found no stream yet) refuses the stream rather than missing it.
+    pub async fn frontline_listen_live(
+        &self,
+        staff: &tollgate_store::frontline::StaffRow,
+    ) -> Result<Listener, crate::AppError> {
+        let listener = self.frontline_listen(staff)?;
+        match tollgate_store::frontline::system::staff(&self.store, &staff.id).await? {
+            Some(s) if s.active == 1 => Ok(listener),
+            _ => Err(super::staff_token_invalid()),
+        }
+    }
+
     /// Starts listening for a staff member: their broadcast's open queue, then its events;
     /// a manager also hears the store's escalations and misses. Refused beyond
     /// [`MAX_STREAMS_PER_STAFF`] or [`MAX_LIVE_STREAMS`].

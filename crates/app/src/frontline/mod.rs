@@ -36,6 +36,14 @@ pub fn is_call_point_code(code: &str) -> bool {
     code.len() == CALL_POINT_CODE_CHARS && code.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// The refusal of a device token that names no active staff member.
+pub(crate) fn staff_token_invalid() -> AppError {
+    AppError::Unauthenticated {
+        code: "staff_token_invalid",
+        message: "a staff member's device token is required".into(),
+    }
+}
+
 /// A staff device token's prefix (a headset's or the app's, not a user's API token).
 pub const STAFF_TOKEN_PREFIX: &str = "tgs_";
 
@@ -61,10 +69,7 @@ impl App {
 
     /// The staff member a device token names (active only), or 401.
     pub async fn staff_by_token(&self, token: &str) -> Result<StaffRow, AppError> {
-        let unknown = || AppError::Unauthenticated {
-            code: "staff_token_invalid",
-            message: "a staff member's device token is required".into(),
-        };
+        let unknown = staff_token_invalid;
         if !token.starts_with(STAFF_TOKEN_PREFIX) {
             return Err(unknown());
         }

@@ -590,7 +590,7 @@ pub async fn live(State(app): State<App>, StaffAuth(s): StaffAuth) -> ApiResult 
         }
         .into());
     }
-    let listener = app.frontline_listen(&s)?;
+    let listener = app.frontline_listen_live(&s).await?;
     let stream = futures_util::stream::unfold(listener, |mut l| async move {
         let e = l.next().await?;
         let ev = Event::default().event(e.kind).data(&*e.data);
