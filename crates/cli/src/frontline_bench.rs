@@ -370,6 +370,7 @@ pub async fn run(
     burst_pct: usize,
     events: usize,
     bursts: usize,
+    database: Option<String>,
 ) -> Result<(), Fail> {
     let members = stores * per_store;
     println!(
@@ -390,11 +391,12 @@ pub async fn run(
     println!("  live streams over {transport}");
     let dir = std::env::temp_dir().join(format!("tollgate-frontline-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let store = tollgate_store::Store::open(&format!(
-        "sqlite://{}?mode=rwc",
-        dir.join("fl.db").display()
-    ))
-    .await?;
+    // A temporary SQLite file unless `--database` names another (an empty one: the fixture's
+    // stores are added to whatever it holds).
+    let url =
+        database.unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.join("fl.db").display()));
+    let store = tollgate_store::Store::open(&url).await?;
+    println!("  database: {:?}", store.backend());
     let app = App::new(store, Clock::System)?;
     app.start_guard().await?;
     tollgate_app::demo::seed(&app, &dir).await?;

@@ -381,8 +381,11 @@ async fn run(command: Command, cfg: config::Config) -> Result<(), Fail> {
                     burst_pct,
                     events,
                     bursts,
+                    database,
                 },
-        } => frontline_bench::run(stores, staff_per_store, burst_pct, events, bursts).await,
+        } => {
+            frontline_bench::run(stores, staff_per_store, burst_pct, events, bursts, database).await
+        }
         Command::Bench { action } => rating_cmd::bench(action).await,
         Command::Generate { action } => rating_cmd::generate(action),
     }

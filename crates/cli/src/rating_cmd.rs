@@ -91,6 +91,11 @@ pub enum BenchCmd {
         events: usize,
         #[arg(long, default_value_t = 3)]
         bursts: usize,
+        /// A database to fill and measure instead of a temporary SQLite file: an empty one
+        /// made for the run (e.g. postgres://postgres@127.0.0.1:5432/frontline_bench), never
+        /// the configured `--database-url`, which the bench does not read.
+        #[arg(long)]
+        database: Option<String>,
     },
     /// Messaging: admission in process (against the guard's call decision), messages into
     /// the durable queue over HTTP (against guard decisions), SMPP submits to a local SMSC
