@@ -31,8 +31,8 @@ struct Pending<B: Batch> {
     reply: oneshot::Sender<Result<B::Out, String>>,
 }
 
-/// A writer (its own thread on SQLite, a task on PostgreSQL), started with the first request,
-/// and its counters (the benchmarks' batch size).
+/// A writer (a thread of its own, with its own connection on PostgreSQL), started with the
+/// first request, and its counters (the benchmarks' batch size).
 pub struct GroupCommit<B: Batch> {
     tx: OnceLock<mpsc::Sender<Pending<B>>>,
     pub commits: std::sync::Arc<AtomicU64>,
@@ -58,32 +58,41 @@ impl<B: Batch> GroupCommit<B> {
     pub async fn submit(&self, store: &Store, item: B::Item) -> Result<B::Out, String> {
         let tx = self.tx.get_or_init(|| {
             let (tx, rx) = mpsc::channel(GROUP_QUEUE_CAPACITY);
-            let run = writer::<B>(
+            let (store, commits, rows, busy) = (
                 store.clone(),
-                rx,
                 self.commits.clone(),
                 self.rows.clone(),
                 self.busy_us.clone(),
             );
-            // On SQLite the writer runs on a thread of its own: a group is several round trips
-            // to the database's worker thread, and a task woken from outside a busy runtime
-            // waits behind the HTTP tasks at every one of them. PostgreSQL's connections
-            // belong to the runtime that opened them and are shared with the handlers, so
-            // there it stays a task. The thread ends when the last sender goes.
-            if store.backend() == tollgate_store::Backend::Postgres {
-                tokio::spawn(run);
-                return tx;
-            }
+            // The writer runs on a thread of its own: a group is several round trips to the
+            // database, and a task woken from outside a busy runtime waits behind the HTTP
+            // tasks at every one of them. On PostgreSQL it opens its own connection there (a
+            // connection belongs to the runtime that opened it); should that fail, it runs as
+            // a task on the shared pool. The thread ends when the last sender goes.
+            let here = tokio::runtime::Handle::current();
             let spawned = std::thread::Builder::new()
                 .name("group-commit".into())
                 .spawn(move || {
-                    match tokio::runtime::Builder::new_current_thread()
+                    let rt = match tokio::runtime::Builder::new_current_thread()
                         .enable_all()
                         .build()
                     {
-                        Ok(rt) => rt.block_on(run),
-                        Err(e) => tracing::error!(error = %e, "group-commit runtime"),
-                    }
+                        Ok(rt) => rt,
+                        Err(e) => {
+                            tracing::error!(error = %e, "group-commit runtime: a task instead");
+                            here.spawn(writer::<B>(store, rx, commits, rows, busy));
+                            return;
+                        }
+                    };
+                    rt.block_on(async move {
+                        match store.dedicated().await {
+                            Ok(own) => writer::<B>(own, rx, commits, rows, busy).await,
+                            Err(e) => {
+                                tracing::error!(error = %e, "group-commit connection: a task instead");
+                                here.spawn(writer::<B>(store, rx, commits, rows, busy));
+                            }
+                        }
+                    });
                 });
             if let Err(e) = spawned {
                 tracing::error!(error = %e, "group-commit thread");

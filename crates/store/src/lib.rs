@@ -169,6 +169,8 @@ pub struct Store {
     /// Writes. SQLite has one writer at a time, so its write pool holds one connection and
     /// writers queue here instead of failing with "database is locked".
     write: AnyPool,
+    /// Where it connected ([`Store::dedicated`] connects there again).
+    url: std::sync::Arc<str>,
 }
 
 /// Whether `table` (a name in code, never input) has the row `id`: checked before an insert
@@ -192,17 +194,32 @@ impl Store {
 
     /// Connects without migrating.
     pub async fn connect(url: &str) -> Result<Store> {
+        let backend = Backend::from_url(url)?;
+        // A connection to a local SQLite file cannot go stale, and the check before each
+        // acquire is a round trip to the connection's worker thread (on a busy node, a thread
+        // wake-up each time). A network connection (PostgreSQL) is still checked.
+        Store::connect_with(url, MAX_POOL_CONNECTIONS, backend == Backend::Postgres).await
+    }
+
+    /// A store of its own for a writer running on another runtime: on PostgreSQL one new
+    /// connection to the same database (a connection belongs to the runtime that opened it),
+    /// not checked before each use (a broken one fails its statement and is replaced); on
+    /// SQLite this store (its connections live on their own worker threads).
+    pub async fn dedicated(&self) -> Result<Store> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.clone()),
+            Backend::Postgres => Store::connect_with(&self.url, 1, false).await,
+        }
+    }
+
+    async fn connect_with(url: &str, max: u32, check: bool) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let opts = |max: u32| {
             AnyPoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(Duration::from_secs(30))
-                // A connection to a local SQLite file cannot go stale, and the check before
-                // each acquire is a round trip to the connection's worker thread (on a busy
-                // node, a thread wake-up each time). A network connection (PostgreSQL) is
-                // still checked.
-                .test_before_acquire(backend == Backend::Postgres)
+                .test_before_acquire(check)
                 .after_connect(move |conn, _meta| {
                     Box::pin(async move {
                         if backend == Backend::Sqlite {
@@ -218,7 +235,7 @@ impl Store {
                     })
                 })
         };
-        let read = opts(MAX_POOL_CONNECTIONS).connect(url).await?;
+        let read = opts(max).connect(url).await?;
         let write = match backend {
             Backend::Sqlite => opts(1).connect(url).await?,
             Backend::Postgres => read.clone(),
@@ -227,6 +244,7 @@ impl Store {
             backend,
             read,
             write,
+            url: url.into(),
         })
     }
 
