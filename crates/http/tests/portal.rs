@@ -641,9 +641,26 @@ async fn q_the_frontline_page_compares_stores_and_shows_the_open_queue_in_scope(
         "Priya Shah",
         "0.0 s",
         "Alerts today, the busiest stores",
+        "Camera1",
     ] {
         assert!(p.body.contains(text), "missing {text}");
     }
+    assert!(!p.body.contains("out of service"), "all in service");
+    // A call point taken out of service says so.
+    let (_, v) = t
+        .get("/v1/frontline/call-points?limit=100", "operator")
+        .await;
+    let point = v["items"][0]["id"].as_str().unwrap().to_string();
+    let (s, _) = t
+        .post(
+            &format!("/v1/frontline/call-points/{point}/active"),
+            "operator",
+            serde_json::json!({"active": false}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let p = o.get("/portal/frontline").await;
+    assert!(p.body.contains("out of service"), "{}", p.body);
     // Acme Dental's admin has no store and sees none of Harbor's: its totals are zero.
     let mut a = Browser::new(&t);
     a.sign_in(email_of("customer_a"), PASSWORD).await;
@@ -652,6 +669,7 @@ async fn q_the_frontline_page_compares_stores_and_shows_the_open_queue_in_scope(
     assert!(
         p.body.contains("No staff.")
             && p.body.contains("Nothing waiting.")
+            && p.body.contains("No call point or camera.")
             && !p.body.contains("Leeds")
             && !p.body.contains("Paint aisle"),
         "{}",

@@ -1,6 +1,7 @@
 //! Frontline: today's figures per store and across stores (Q: response times, missed and
 //! escalated alerts, staff time, joins and leaves, call-point scans), the open queues of the
-//! broadcasts, and the staff with the broadcast each is in and the seat each takes (L1).
+//! broadcasts, the staff with the broadcast each is in and the seat each takes (L1), and the
+//! call points and cameras with whether each is in service.
 
 use axum::extract::State;
 use tollgate_app::App;
@@ -124,6 +125,43 @@ pub async fn show(State(app): State<App>, session: Session) -> PageResult {
         ]);
     }
 
+    let mut so = Table::new(
+        "Call points and cameras: a point not in service scans as unknown, a camera not in service has its alerts refused (POST /v1/frontline/call-points/{id}/active, /v1/frontline/video-sources/{id}/active)",
+        &["Kind", "Name", "Broadcast", "In service"],
+        "No call point or camera.",
+    );
+    let broadcast_name = |id: &str| {
+        broadcasts
+            .iter()
+            .find(|b| b.id == id)
+            .map_or_else(|| "—".to_string(), |b| b.name.clone())
+    };
+    let in_service = |active: i64| {
+        Cell::text(if active == 1 { "yes" } else { "out of service" }).class(if active == 1 {
+            ""
+        } else {
+            "bad"
+        })
+    };
+    let points = app.frontline_call_points(&c, None, &page).await?;
+    let cameras = app.frontline_video_sources(&c, None, &page).await?;
+    let sources = points
+        .into_iter()
+        .map(|p| ("call point", p.label, p.broadcast_id, p.active))
+        .chain(
+            cameras
+                .into_iter()
+                .map(|v| ("camera", v.name, v.broadcast_id, v.active)),
+        );
+    for (kind, name, broadcast, active) in sources {
+        so.row(vec![
+            Cell::text(kind),
+            Cell::text(name),
+            Cell::text(broadcast_name(&broadcast)),
+            in_service(active),
+        ]);
+    }
+
     let mut figures = Section::new("Stores today");
     if !bars.is_empty() {
         figures = figures.chart(
@@ -138,5 +176,6 @@ pub async fn show(State(app): State<App>, session: Session) -> PageResult {
         .section(figures.table(st))
         .section(Section::new("Open alerts").table(qt))
         .section(Section::new("Staff").table(sf))
+        .section(Section::new("Call points and cameras").table(so))
         .ok()
 }
